@@ -1,0 +1,36 @@
+package io.haagent.config;
+
+import io.haagent.cluster.Tags;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A node's whole local configuration: a Patroni YAML file (or directory) with {@code PATRONI_*} environment
+ * variables applied (§5). Built and validated by the agent's config loader; every other module reads it.
+ *
+ * @param sources the files it was read from, for messages
+ */
+public record AgentConfig(
+        String name,
+        String scope,
+        String namespace,
+        LogConfig log,
+        BootstrapConfig bootstrap,
+        RestApiConfig restapi,
+        CtlConfig ctl,
+        EtcdConfig etcd,
+        PostgresqlConfig postgresql,
+        WatchdogConfig watchdog,
+        Tags tags,
+        List<Path> sources) {
+
+    /** {@code /<namespace>/<scope>} with runs of {@code /} collapsed (§1.1). */
+    public String basePath() {
+        return basePath(namespace, scope);
+    }
+
+    public static String basePath(String namespace, String scope) {
+        String ns = namespace == null ? "service" : namespace;
+        return ("/" + ns + "/" + scope).replaceAll("/+", "/");
+    }
+}

@@ -1,0 +1,20 @@
+package io.haagent.config;
+
+import java.util.Map;
+
+/** {@code log} (§5.2). */
+public record LogConfig(
+        String type,
+        String level,
+        String tracebackLevel,
+        String format,
+        String dateformat,
+        Map<String, Object> staticFields,
+        int maxQueueSize,
+        String dir,
+        Integer fileNum,
+        Long fileSize,
+        Map<String, String> loggers) {
+    public static final LogConfig DEFAULT = new LogConfig("plain", "INFO", "ERROR",
+            "%(asctime)s %(levelname)s: %(message)s", null, Map.of(), 1000, null, null, null, Map.of());
+}

@@ -1,0 +1,119 @@
+package io.haagent.dcs;
+
+import io.haagent.cluster.ClusterStatus;
+import io.haagent.cluster.ClusterView;
+import io.haagent.cluster.FailoverRequest;
+import io.haagent.cluster.Member;
+import io.haagent.cluster.SyncState;
+import io.haagent.cluster.TimelineHistory;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The distributed configuration store as the HA loop sees it (Patroni's layout, §1). One instance belongs to
+ * one member: it owns that member's lease (TTL = {@code ttl}), which carries both {@code members/<name>} and,
+ * while this member leads, {@code leader}. If the process dies, both keys vanish when the lease expires.
+ *
+ * <p>The contract, for every method: a result of {@code false} means the store answered and the condition
+ * did not hold (somebody else holds the lock, a CAS revision changed): it is safe to act on. A
+ * {@link DcsUnavailableException} means the store could not be reached within {@code retry_timeout}: the
+ * outcome is unknown and the caller must treat the store as unreachable (§3.8). Implementations resolve an
+ * ambiguous transaction outcome (the request may have been applied) by re-reading before they answer.
+ * No call blocks longer than {@code retry_timeout} (plus a small margin).
+ */
+public interface Dcs extends AutoCloseable {
+
+    /** Revision argument of the CAS writes meaning "write unconditionally". */
+    long ANY_REVISION = -1;
+
+    String memberName();
+
+    /** The cluster as of the watch cache (a fresh read while the cache is not yet in sync). */
+    ClusterView cluster();
+
+    /** A linearizable read of the whole cluster, bypassing the cache (for operators' tools). */
+    ClusterView freshCluster();
+
+    /**
+     * Leader race: create {@code leader} = our name with our lease, only if it does not exist.
+     *
+     * @return true iff we now hold the lock
+     */
+    boolean acquireLeader();
+
+    /** Right after bootstrapping a brand-new cluster: put {@code leader} unconditionally with our lease. */
+    boolean takeLeader();
+
+    /**
+     * Renew the lock: keep our lease alive (a new lease if it expired) and, if the leader key carries another
+     * lease, repair it only if it still names us (or no longer exists). Never overwrites another member's key.
+     *
+     * @return true iff we still hold the lock with a live lease
+     */
+    boolean renewLeader();
+
+    /**
+     * Voluntary release: write {@code status.optime = lastLsn} first when given, then delete {@code leader}
+     * only if it still names us.
+     *
+     * @return true iff the key named us and was deleted
+     */
+    boolean releaseLeader(Long lastLsn);
+
+    /** Write our member key with our lease (skipped when unchanged and the lease is the same). */
+    void touchMember(Member member);
+
+    /**
+     * {@code initialize}: with {@code createNew}, create it only if absent (the bootstrap race); otherwise put.
+     *
+     * @return true iff written
+     */
+    boolean initialize(boolean createNew, String sysid);
+
+    /** Delete {@code initialize} after a failed bootstrap. */
+    boolean cancelInitialization();
+
+    /** Write {@code config}: CAS on {@code expectedRevision}, or unconditionally with {@link #ANY_REVISION}. */
+    boolean setConfig(Map<String, Object> config, long expectedRevision);
+
+    /** Write {@code failover} ({@code {}} when the request is empty): CAS or unconditional. */
+    boolean setFailover(FailoverRequest request, long expectedRevision);
+
+    /** Write {@code sync}: CAS on {@code expectedRevision} (0 = only if absent) or unconditional. */
+    boolean setSync(SyncState state, long expectedRevision);
+
+    /** Delete {@code sync}: CAS on {@code expectedRevision} or unconditional. */
+    boolean deleteSync(long expectedRevision);
+
+    void setHistory(TimelineHistory history);
+
+    /** Write {@code status} (only when it changed). */
+    void writeStatus(ClusterStatus status);
+
+    /** Write {@code failsafe} (only when it changed). */
+    void writeFailsafe(Map<String, String> failsafe);
+
+    /** Delete every key of the cluster ({@code agentctl remove}). */
+    void deleteCluster();
+
+    /**
+     * Apply new dynamic timeouts. A new {@code ttl} drops the current lease so the next renew grants one with
+     * the new TTL.
+     */
+    void setTimeouts(int ttl, int retryTimeout);
+
+    /**
+     * Block until something the HA loop must react to changes, or {@code timeout} passes: {@code leader} or
+     * {@code config} for everybody (including the leader lease's expiry), {@code status} for non-leaders,
+     * or a local {@link #wakeUp()}.
+     *
+     * @return true if woken by a change, false on timeout
+     */
+    boolean awaitChange(Duration timeout) throws InterruptedException;
+
+    /** Wake a thread blocked in {@link #awaitChange} (REST handlers that wrote {@code failover} or {@code config}). */
+    void wakeUp();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The test command (README): unit, component and cluster tests with real etcd and PostgreSQL 15.
+# Extra arguments go to Maven, e.g. scripts/test.sh -pl dcs -am -Dit.test=EtcdDcsIT
+#
+# PostgreSQL refuses to run as root. Started as root (as CI is), this script hands the checkout to the
+# unprivileged `postgres` OS user and runs Maven as that user, as production runs the agent.
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$here"
+
+if [ "$(id -u)" = 0 ]; then
+  if ! id postgres >/dev/null 2>&1; then
+    useradd --system --user-group --create-home --home-dir /var/lib/postgresql --shell /bin/bash postgres
+  fi
+  pghome="$(getent passwd postgres | cut -d: -f6)"
+  mkdir -p "$pghome" && chown postgres: "$pghome"
+  chown -R postgres: "$here"
+  if ! runuser -u postgres -- test -w "$here" -a -x "$here"; then
+    # The checkout sits where postgres cannot reach it (e.g. under /root): run from a copy.
+    copy="$pghome/ha-agent-build"
+    rm -rf "$copy" && mkdir -p "$copy"
+    cp -a "$here/." "$copy/" && chown -R postgres: "$copy"
+    here="$copy"
+  fi
+  exec runuser -u postgres -- env HOME="$pghome" CI="${CI:-}" PATH="$PATH" JAVA_HOME="${JAVA_HOME:-}" \
+    MAVEN_OPTS="${MAVEN_OPTS:-}" bash -c 'cd "$0" && exec scripts/test.sh "$@"' "$here" "$@"
+fi
+
+exec mvn -B -ntp verify "$@"

@@ -1,0 +1,214 @@
+package io.haagent.ha;
+
+import io.haagent.cluster.FailoverRequest;
+import io.haagent.cluster.Role;
+import io.haagent.cluster.SyncState;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the decider asks the executor to do (STYLE 2: work out the steps, then apply them). The executor
+ * applies a decision's actions in order and stops at the first one that does not succeed (a lost race or CAS:
+ * the cycle's summary becomes the action's {@code ifNotDone} sentence when it has one); actions marked long run
+ * on the background runner. Every type here must be handled by the executor (a test walks them).
+ */
+public sealed interface Action {
+
+    /** True for actions that run on the background runner (one at a time). */
+    default boolean isLong() {
+        return false;
+    }
+
+    // ---------------------------------------------------------------- DCS
+
+    /** Leader race: create the leader key with our lease. Not succeeding stops the chain. */
+    record AcquireLock(String ifNotDone) implements Action {
+    }
+
+    /** After bootstrapping a new cluster: put the leader key unconditionally. */
+    record TakeLeader() implements Action {
+    }
+
+    /** Delete the leader key if it names us, writing {@code status.optime} first when given. */
+    record ReleaseLock(Long lastLsn) implements Action {
+    }
+
+    /** Write {@code initialize}; createNew = create-only (the bootstrap race, not succeeding stops the chain). */
+    record WriteInitialize(String sysid, boolean createNew, String ifNotDone) implements Action {
+    }
+
+    /** Delete {@code initialize} after a failed bootstrap. */
+    record CancelInitialization() implements Action {
+    }
+
+    /** Put {@code config} unconditionally (bootstrap, or repair of a missing key by the leader). */
+    record WriteConfig(Map<String, Object> config) implements Action {
+    }
+
+    /** Write {@code failover} (an empty request clears it) with CAS on the revision or unconditionally (-1). */
+    record WriteFailover(FailoverRequest request, long expectedRevision) implements Action {
+    }
+
+    /** CAS-write {@code sync}. A conflict stops the chain (somebody else changed it: maybe we lost the lock). */
+    record WriteSync(SyncState state, long expectedRevision, String ifNotDone) implements Action {
+    }
+
+    /** CAS-delete {@code sync} (synchronous mode turned off). */
+    record DeleteSync(long expectedRevision) implements Action {
+    }
+
+    /** Bring {@code history} in line with the primary's timeline history files (§1.2). */
+    record UpdateHistory(long primaryTimeline) implements Action {
+    }
+
+    // ---------------------------------------------------------------- local bookkeeping
+
+    /** The role this node reports (member key, /patroni, callbacks). */
+    record SetRole(Role role) implements Action {
+    }
+
+    /** The postgres state this node reports. */
+    record SetState(String state) implements Action {
+    }
+
+    /** Fire a callback ({@code on_start}, {@code on_role_change}, ...) without waiting for it. */
+    record FireCallback(String action, Role role) implements Action {
+    }
+
+    // ---------------------------------------------------------------- postgres, quick
+
+    /** Make recovery settings point at {@code target}: reload when enough, else restart in the background. */
+    record Follow(FollowTarget target, Role role) implements Action {
+    }
+
+    /**
+     * Set {@code synchronous_standby_names} for these names ({@code *} alone when {@code star}), reload, and
+     * nudge WAL so waiting commits see the change.
+     */
+    record SetSynchronousStandbyNames(List<String> names, boolean star, int numSync) implements Action {
+    }
+
+    /** Create, advance and drop replication slots as the slot planner says for this cluster view. */
+    record SyncSlots() implements Action {
+    }
+
+    /** Resume WAL replay paused by somebody (PG 14+ pauses replay at a promotion of the upstream). */
+    record ResumeWalReplay() implements Action {
+    }
+
+    /** Apply changed postgres parameters (reload; postmaster-context ones become pending restart). */
+    record ApplyParameters() implements Action {
+    }
+
+    /** Run the post-promote CHECKPOINT (in its own thread: the lock is kept meanwhile). */
+    record CheckpointAfterPromote() implements Action {
+    }
+
+    /** Stop postgres (empty data directory, bootstrap failure). Runs inline: it is bounded by its timeout. */
+    record StopPostgres(String mode) implements Action {
+    }
+
+    // ---------------------------------------------------------------- postgres, long
+
+    /** initdb (or the custom method), start, wait until primary, create roles, run post_bootstrap. */
+    record Bootstrap() implements Action {
+        @Override
+        public boolean isLong() {
+            return true;
+        }
+    }
+
+    /** Clone a replica from {@code source} (null: only methods that work without a leader), then follow. */
+    record CloneReplica(FollowTarget source, String description) implements Action {
+        @Override
+        public boolean isLong() {
+            return true;
+        }
+    }
+
+    /** Start postgres as the primary it was a moment ago (crash of the leader, timeline unchanged, §3.6). */
+    record StartPrimary(int timeoutSeconds) implements Action {
+        @Override
+        public boolean isLong() {
+            return true;
+        }
+    }
+
+    /** Start postgres in recovery following {@code target} (or nobody), with the given reported role. */
+    record StartReplica(FollowTarget target, Role role, Integer timeoutSeconds, String description) implements Action {
+        @Override
+        public boolean isLong() {
+            return true;
+        }
+    }
+
+    /** Run pre_promote; if it succeeds, promote and wait for production; fire on_role_change. */
+    record Promote() implements Action {
+        @Override
+        public boolean isLong() {
+            return true;
+        }
+    }
+
+    /**
+     * Step down (§3.7): stop in the mode's way, release the lock if the mode says so (graceful: early, as soon
+     * as a candidate has our shutdown checkpoint), then start as a replica of {@code follow} unless a rewind is
+     * needed first. Immediate modes stop inline (they exist to stop writes now) and start in the background.
+     */
+    record Demote(DemoteMode mode) implements Action {
+        @Override
+        public boolean isLong() {
+            return mode == DemoteMode.GRACEFUL || mode == DemoteMode.OFFLINE;
+        }
+    }
+
+    /** Single-user crash recovery so that pg_controldata shows a clean shutdown. */
+    record CrashRecovery() implements Action {
+        @Override
+        public boolean isLong() {
+            return true;
+        }
+    }
+
+    /** pg_rewind from the leader, then start as its replica. */
+    record Rewind(FollowTarget leader) implements Action {
+        @Override
+        public boolean isLong() {
+            return true;
+        }
+    }
+
+    /** Stop, wipe the data directory and clone again from {@code source}. */
+    record Reinitialize(FollowTarget source, String reason) implements Action {
+        @Override
+        public boolean isLong() {
+            return true;
+        }
+    }
+
+    /** Restart postgres (scheduled restart), with the start timeout. */
+    record Restart(Integer timeoutSeconds) implements Action {
+        @Override
+        public boolean isLong() {
+            return true;
+        }
+    }
+
+    /** Forget the scheduled restart (done, stale, or overtaken by another restart). */
+    record ClearScheduledRestart() implements Action {
+    }
+
+    /** Cancel the running long action (lost the lock before promote, crash recovery too long). */
+    record CancelLongAction() implements Action {
+    }
+
+    // ---------------------------------------------------------------- process
+
+    /** Rename the data directory to {@code <data_dir>.failed} (failed bootstrap), never delete it. */
+    record QuarantineDataDirectory() implements Action {
+    }
+
+    /** Stop the agent with a fatal error (system id mismatch, failed bootstrap); exit status 1. */
+    record Exit(String reason) implements Action {
+    }
+}

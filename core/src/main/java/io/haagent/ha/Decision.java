@@ -1,0 +1,46 @@
+package io.haagent.ha;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The result of one cycle's decision: the actions in order, the one sentence operators read (Patroni's
+ * vocabulary; tests assert it), the memory to carry into the next cycle, and, when the decision changes
+ * which node is primary, the record of why.
+ *
+ * @param nextCycleInMillis run the next cycle this soon (a scheduled switchover due before loop_wait), or null
+ */
+public record Decision(List<Action> actions, String summary, HaMemory memory, RoleChangeRecord roleChange,
+        Long nextCycleInMillis) {
+
+    public Decision {
+        actions = List.copyOf(actions);
+    }
+
+    public boolean has(Class<? extends Action> type) {
+        return actions.stream().anyMatch(type::isInstance);
+    }
+
+    /** What {@code decide} returns: a decision, or the peers it must hear from first. */
+    /**
+     * @param peersNeeded member name → {@code api_url} of every peer to ask {@code GET /patroni}
+     */
+    public record Outcome(Decision decision, Map<String, String> peersNeeded, boolean failsafeCheckNeeded) {
+        public static Outcome of(Decision d) {
+            return new Outcome(d, null, false);
+        }
+
+        public static Outcome needPeers(Map<String, String> peers) {
+            return new Outcome(null, Map.copyOf(peers), false);
+        }
+
+        /** The primary lost etcd with failsafe_mode on: POST /failsafe to every member of the failsafe key first. */
+        public static Outcome needFailsafeCheck() {
+            return new Outcome(null, null, true);
+        }
+
+        public boolean needsPeers() {
+            return peersNeeded != null;
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package io.haagent.ha;
+
+import io.haagent.cluster.ClusterView;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * Everything one decision depends on, read once at the top of the cycle (STYLE 3).
+ *
+ * @param cluster    the cluster view, or null when etcd could not be read this cycle (§3.8)
+ * @param dcsError   why etcd could not be read, when {@code cluster} is null
+ * @param lock       outcome of the lock renewal the loop made before deciding
+ * @param longAction the long action running in the background, or null
+ * @param peers      answers of the other members to {@code GET /patroni}, or null when not fetched: a decision
+ *                   that needs them returns {@link Decision.Outcome#needPeers()} and the loop asks and decides again
+ * @param failsafeLeader the primary that called our {@code POST /failsafe} within {@code ttl}, or null
+ * @param failsafeTopologyOk with etcd unreachable and failsafe_mode on: did every member of the failsafe key
+ *                   accept our {@code POST /failsafe}? null when not checked yet
+ * @param scheduledRestart a restart scheduled through the REST API, or null
+ * @param nowNanos   monotonic time
+ * @param now        wall time, for scheduled actions only
+ */
+public record HaInput(
+        NodeSettings self,
+        ClusterView cluster,
+        String dcsError,
+        LockStatus lock,
+        LocalState local,
+        LongAction longAction,
+        Map<String, PeerStatus> peers,
+        HaMemory memory,
+        String failsafeLeader,
+        Boolean failsafeTopologyOk,
+        ScheduledRestart scheduledRestart,
+        long nowNanos,
+        Instant now) {
+
+    public boolean dcsAvailable() {
+        return cluster != null;
+    }
+
+    public boolean hasLock() {
+        return lock.held();
+    }
+
+    public String name() {
+        return self.name();
+    }
+
+    public HaInput withPeers(Map<String, PeerStatus> p) {
+        return new HaInput(self, cluster, dcsError, lock, local, longAction, p, memory, failsafeLeader,
+                failsafeTopologyOk, scheduledRestart, nowNanos, now);
+    }
+
+    public HaInput withFailsafeTopologyOk(Boolean ok) {
+        return new HaInput(self, cluster, dcsError, lock, local, longAction, peers, memory, failsafeLeader, ok,
+                scheduledRestart, nowNanos, now);
+    }
+}

@@ -1,0 +1,140 @@
+package io.haagent.ha;
+
+import io.haagent.cluster.Member;
+import java.util.List;
+
+/**
+ * What the HA loop remembers between cycles. Immutable: the decider returns the next memory with its decision;
+ * results of actions (rewind done, promote refused by pre_promote, bootstrap finished) are folded in by the loop
+ * through {@link MemoryUpdate}s.
+ *
+ * @param bootstrapping          we won the {@code initialize} race and are creating the cluster
+ * @param bootstrapResult        null while unknown; true/false once the bootstrap action finished
+ * @param recovering             we just tried to (re)start postgres after it was found not running
+ * @param startTimeoutSeconds    start timeout requested by a restart; null means {@code primary_start_timeout}
+ * @param crashRecoveryStartedNanos when single-user crash recovery was started, 0 if not
+ * @param prePromoteFailedNanos  when we released the lock because {@code pre_promote} failed (ttl backoff), 0 if never
+ * @param promoteResult          null while unknown; false when the last promote was refused (pre_promote)
+ * @param onStartFired           {@code on_start} was fired for the running postmaster
+ * @param rewind                 divergence / rewind state (§4.7)
+ * @param lastKnownMembers       members of the last cluster view that had a leader (election candidate set)
+ * @param wasPaused              the previous cycle ran in pause
+ * @param checkpointAfterPromotePending we promoted and the post-promote CHECKPOINT has not completed yet
+ * @param syncTracking           the primary's synchronous replication bookkeeping (§4.9)
+ */
+public record HaMemory(
+        boolean bootstrapping,
+        Boolean bootstrapResult,
+        boolean recovering,
+        Integer startTimeoutSeconds,
+        long crashRecoveryStartedNanos,
+        long prePromoteFailedNanos,
+        Boolean promoteResult,
+        boolean onStartFired,
+        RewindState rewind,
+        List<Member> lastKnownMembers,
+        boolean wasPaused,
+        boolean checkpointAfterPromotePending,
+        SyncTracking syncTracking) {
+
+    public static final HaMemory INITIAL = new HaMemory(false, null, false, null, 0, 0, null, false,
+            RewindState.INITIAL, List.of(), false, false, SyncTracking.EMPTY);
+
+    public HaMemory {
+        lastKnownMembers = lastKnownMembers == null ? List.of() : List.copyOf(lastKnownMembers);
+        rewind = rewind == null ? RewindState.INITIAL : rewind;
+        syncTracking = syncTracking == null ? SyncTracking.EMPTY : syncTracking;
+    }
+
+    public HaMemory withBootstrapping(boolean v, Boolean result) {
+        return new HaMemory(v, result, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
+                prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
+                checkpointAfterPromotePending, syncTracking);
+    }
+
+    public HaMemory withRecovering(boolean v) {
+        return new HaMemory(bootstrapping, bootstrapResult, v, startTimeoutSeconds, crashRecoveryStartedNanos,
+                prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
+                checkpointAfterPromotePending, syncTracking);
+    }
+
+    public HaMemory withStartTimeout(Integer v) {
+        return new HaMemory(bootstrapping, bootstrapResult, recovering, v, crashRecoveryStartedNanos,
+                prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
+                checkpointAfterPromotePending, syncTracking);
+    }
+
+    public HaMemory withCrashRecoveryStarted(long nanos) {
+        return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, nanos,
+                prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
+                checkpointAfterPromotePending, syncTracking);
+    }
+
+    public HaMemory withPrePromoteFailed(long nanos) {
+        return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
+                nanos, null, onStartFired, rewind, lastKnownMembers, wasPaused, checkpointAfterPromotePending, syncTracking);
+    }
+
+    public HaMemory withPromoteResult(Boolean v) {
+        return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
+                prePromoteFailedNanos, v, onStartFired, rewind, lastKnownMembers, wasPaused,
+                checkpointAfterPromotePending, syncTracking);
+    }
+
+    public HaMemory withOnStartFired(boolean v) {
+        return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
+                prePromoteFailedNanos, promoteResult, v, rewind, lastKnownMembers, wasPaused,
+                checkpointAfterPromotePending, syncTracking);
+    }
+
+    public HaMemory withRewind(RewindState v) {
+        return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
+                prePromoteFailedNanos, promoteResult, onStartFired, v, lastKnownMembers, wasPaused,
+                checkpointAfterPromotePending, syncTracking);
+    }
+
+    public HaMemory withLastKnownMembers(List<Member> v) {
+        return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
+                prePromoteFailedNanos, promoteResult, onStartFired, rewind, v, wasPaused,
+                checkpointAfterPromotePending, syncTracking);
+    }
+
+    public HaMemory withWasPaused(boolean v) {
+        return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
+                prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, v,
+                checkpointAfterPromotePending, syncTracking);
+    }
+
+    public HaMemory withCheckpointAfterPromotePending(boolean v) {
+        return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
+                prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused, v, syncTracking);
+    }
+
+    public HaMemory withSyncTracking(SyncTracking v) {
+        return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
+                prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
+                checkpointAfterPromotePending, v);
+    }
+
+    /** Trigger a divergence check (Patroni's {@code trigger_check_diverged_lsn}) unless one already concluded. */
+    public HaMemory triggerRewindCheck() {
+        if (rewind == RewindState.NEEDED || rewind.executed()) {
+            return this;
+        }
+        return withRewind(RewindState.CHECK);
+    }
+
+    /** A change of memory produced by an action's outcome, applied by the loop. */
+    @FunctionalInterface
+    public interface MemoryUpdate {
+        HaMemory apply(HaMemory m);
+
+        static HaMemory applyAll(HaMemory m, List<MemoryUpdate> updates) {
+            HaMemory out = m;
+            for (MemoryUpdate u : updates) {
+                out = u.apply(out);
+            }
+            return out;
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package io.haagent.ha;
+
+import io.haagent.cluster.Role;
+import java.util.List;
+
+/**
+ * What the loop read about the local PostgreSQL and data directory this cycle.
+ *
+ * @param role               the role this node has taken on (tracked, like Patroni's {@code state_handler.role})
+ * @param pgState            the state string this node publishes (tracked: starting, running, stopped, crashed...)
+ * @param running            the postmaster is alive
+ * @param primary            postgres answers and is not in recovery
+ * @param starting           the postmaster is alive but does not accept connections yet
+ * @param startingForSeconds how long it has been starting (for {@code primary_start_timeout})
+ * @param timeline           current timeline; 0 when unknown
+ * @param walPosition        primary: flush LSN; replica: max(received, replayed); 0 when unknown
+ * @param controlState       {@code pg_controldata}'s "Database cluster state" (e.g. {@code shut down}); null unknown
+ * @param recoveryConfExists {@code standby.signal} or {@code recovery.signal} is present
+ * @param systemId           {@code pg_controldata}'s system identifier; null when unknown
+ * @param upstream           the member name (or host:port) {@code primary_conninfo} currently points at; null none
+ * @param canRewind          pg_rewind is enabled and usable here (use_pg_rewind, wal_log_hints or checksums)
+ * @param replication        streaming standbys seen in {@code pg_stat_replication} (primary only)
+ * @param synchronousStandbyNames the value postgres runs with; null when unknown
+ * @param pendingRestart     a postmaster-context setting differs from what runs
+ * @param serverVersion      e.g. 150004; 0 when unknown
+ */
+public record LocalState(
+        DataDirState dataDir,
+        String dataDirError,
+        Role role,
+        String pgState,
+        boolean running,
+        boolean primary,
+        boolean starting,
+        long startingForSeconds,
+        long timeline,
+        long walPosition,
+        String controlState,
+        boolean recoveryConfExists,
+        String systemId,
+        String upstream,
+        boolean canRewind,
+        boolean walReplayPaused,
+        List<ReplicationConnection> replication,
+        String synchronousStandbyNames,
+        String synchronousCommit,
+        boolean pendingRestart,
+        int serverVersion,
+        String postmasterStartTime) {
+
+    public LocalState {
+        replication = replication == null ? List.of() : List.copyOf(replication);
+    }
+
+    /** A standby's row in {@code pg_stat_replication}. LSNs as integers. */
+    public record ReplicationConnection(int pid, String applicationName, String state, String syncState,
+            Long writeLsn, Long flushLsn, Long replayLsn) {
+    }
+
+    /** Patroni's {@code is_healthy}: the postmaster is alive. */
+    public boolean healthy() {
+        return running;
+    }
+
+    /** Patroni's sysid check: >= 10 digits. */
+    public static boolean sysidValid(String sysid) {
+        return sysid != null && sysid.length() >= 10 && sysid.chars().allMatch(Character::isDigit);
+    }
+}

@@ -1,0 +1,46 @@
+package io.haagent.ha;
+
+import io.haagent.cluster.Tags;
+import java.util.Map;
+
+/**
+ * The parts of this node's local configuration the decision depends on.
+ *
+ * @param tags                    effective tags (§1.3.1), as written to the member key
+ * @param bootstrapConfigured     the local config has a {@code bootstrap} section (needed to race for initialize)
+ * @param dynamicConfiguration    the dynamic configuration this node runs with (the {@code config} key as last
+ *                                seen, else {@code bootstrap.dcs}): written when we create the cluster or the key is lost
+ * @param removeDataDirectoryOnDivergedTimelines reinitialize when diverged and pg_rewind cannot be used
+ * @param replicaWithoutLeader    a {@code create_replica_methods} entry works without a leader ({@code no_leader})
+ * @param watchdogRequired        {@code watchdog.mode: required}
+ * @param watchdogUsable          a watchdog device could be opened and configured
+ */
+public record NodeSettings(
+        String name,
+        String scope,
+        Tags tags,
+        boolean bootstrapConfigured,
+        Map<String, Object> dynamicConfiguration,
+        boolean replicaWithoutLeader,
+        boolean watchdogRequired,
+        boolean watchdogUsable,
+        boolean removeDataDirectoryOnDivergedTimelines) {
+
+    public NodeSettings {
+        tags = tags == null ? Tags.NONE : tags;
+        dynamicConfiguration = dynamicConfiguration == null ? Map.of() : dynamicConfiguration;
+    }
+
+    public boolean nofailover() {
+        return tags.nofailover();
+    }
+
+    public int failoverPriority() {
+        return tags.failoverPriority();
+    }
+
+    /** Watchdog is fine unless it is required and cannot be used (§7.1). */
+    public boolean watchdogHealthy() {
+        return !watchdogRequired || watchdogUsable;
+    }
+}

@@ -1,0 +1,530 @@
+package io.haagent.ha;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.haagent.cluster.FailoverRequest;
+import io.haagent.cluster.PostgresState;
+import io.haagent.cluster.Role;
+import io.haagent.cluster.SyncState;
+import io.haagent.cluster.Tags;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The decision table: each row is one situation of §3.2–3.10 with the actions and the sentence it must produce.
+ */
+class HaDeciderTest {
+
+    private static final Tags NOFAILOVER = Tags.effective(Map.of("nofailover", true));
+    private static final Action.WriteFailover CLEAR_FAILOVER =
+            new Action.WriteFailover(FailoverRequest.of(null, null, null), 42);
+
+    static Arguments row(String title, Supplier<HaFixture> fixture, String summary, Action... actions) {
+        return Arguments.of(title, fixture, summary, List.of(actions));
+    }
+
+    static Stream<Arguments> table() {
+        return Stream.of(
+                // ---------------------------------------------------------- steady state
+                row("leader with the lock keeps running",
+                        () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary())
+                                .memory(m -> m.withOnStartFired(true)),
+                        "no action. I am (pg1), the leader with the lock",
+                        new Action.UpdateHistory(1), new Action.SyncSlots()),
+                row("replica follows the leader",
+                        () -> HaFixture.node("pg2").memory(m -> m.withOnStartFired(true)),
+                        "no action. I am (pg2), a secondary, and following a leader (pg1)",
+                        new Action.Follow(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), Role.REPLICA),
+                        new Action.SyncSlots()),
+                row("replica fires on_start once and checks divergence",
+                        () -> HaFixture.node("pg2"),
+                        "no action. I am (pg2), a secondary, and following a leader (pg1)",
+                        new Action.Follow(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), Role.REPLICA),
+                        new Action.SyncSlots(), new Action.FireCallback("on_start", Role.REPLICA)),
+                row("replica with replicatefrom cascades from that member",
+                        () -> HaFixture.node("pg3").tags(Map.of("replicatefrom", "pg2")).memory(m -> m.withOnStartFired(true)),
+                        "no action. I am (pg3), a secondary, and following a leader (pg1)",
+                        new Action.Follow(FollowTarget.member("pg2", "postgres://127.0.0.12:5432/postgres", null), Role.REPLICA),
+                        new Action.SyncSlots()),
+                row("nostream replica follows nobody",
+                        () -> HaFixture.node("pg3").tags(Map.of("nostream", true)).memory(m -> m.withOnStartFired(true)),
+                        "no action. I am (pg3), a secondary, and following a leader (pg1)",
+                        new Action.Follow(FollowTarget.NONE, Role.REPLICA), new Action.SyncSlots()),
+                row("replica resumes paused WAL replay",
+                        () -> HaFixture.node("pg2").local(l -> l.replayPaused()).memory(m -> m.withOnStartFired(true)),
+                        "no action. I am (pg2), a secondary, and following a leader (pg1)",
+                        new Action.ResumeWalReplay(),
+                        new Action.Follow(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), Role.REPLICA),
+                        new Action.SyncSlots()),
+
+                // ---------------------------------------------------------- step 4: repairs by the lock holder
+                row("leader rewrites a missing initialize key",
+                        () -> HaFixture.node("pg1").initialize(null).lock(LockStatus.HELD).local(l -> l.primary())
+                                .memory(m -> m.withOnStartFired(true)),
+                        "no action. I am (pg1), the leader with the lock",
+                        new Action.WriteInitialize(HaFixture.SYSID, true, null), new Action.UpdateHistory(1),
+                        new Action.SyncSlots()),
+                row("leader rewrites a missing config key",
+                        () -> HaFixture.node("pg1").noConfig().lock(LockStatus.HELD).local(l -> l.primary())
+                                .memory(m -> m.withOnStartFired(true)),
+                        "no action. I am (pg1), the leader with the lock",
+                        new Action.WriteConfig(Map.of("ttl", 30)), new Action.UpdateHistory(1), new Action.SyncSlots()),
+
+                // ---------------------------------------------------------- step 5: long action in progress
+                row("leader keeps the lock during a long action",
+                        () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary())
+                                .longAction(LongAction.Kind.RESTART, "restart", 3),
+                        "updated leader lock during restart"),
+                row("replica reports its long action",
+                        () -> HaFixture.node("pg2").longAction(LongAction.Kind.CLONE, "bootstrap from leader 'pg1'", 3),
+                        "bootstrap from leader 'pg1' in progress"),
+                row("lost the lock before promote: cancel it",
+                        () -> HaFixture.node("pg2").leader("pg3").longAction(LongAction.Kind.PROMOTE, "promote", 1),
+                        "lost leader before promote", new Action.CancelLongAction()),
+                row("lost the lock while a primary runs a long action: demote now",
+                        () -> HaFixture.node("pg1").leader("pg2").local(l -> l.primary())
+                                .longAction(LongAction.Kind.RESTART, "restart", 5),
+                        "lost leader lock during restart",
+                        new Action.CancelLongAction(), new Action.Demote(DemoteMode.IMMEDIATE_NOLOCK)),
+                row("crash recovery longer than primary_start_timeout: fail over",
+                        () -> HaFixture.node("pg1").lock(LockStatus.HELD).config("primary_start_timeout", 60)
+                                .local(l -> l.stopped("in crash recovery").role(Role.PRIMARY))
+                                .longAction(LongAction.Kind.CRASH_RECOVERY, "doing crash recovery in a single user mode", 70)
+                                .memory(m -> m.withCrashRecoveryStarted(HaFixture.NOW_NANOS - 70_000_000_000L)),
+                        "terminated crash recovery because of startup timeout",
+                        new Action.CancelLongAction(), new Action.Demote(DemoteMode.IMMEDIATE)),
+
+                // ---------------------------------------------------------- step 6: starting
+                row("leader still starting",
+                        () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.starting(20).role(Role.PRIMARY)),
+                        "PostgreSQL is still starting up, 280 seconds until timeout"),
+                row("leader start timed out, failover possible",
+                        () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.starting(301).role(Role.PRIMARY)),
+                        "stopped PostgreSQL because of startup timeout", new Action.Demote(DemoteMode.IMMEDIATE)),
+                row("leader start timed out, nobody to fail over to",
+                        () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.starting(301).role(Role.PRIMARY))
+                                .peer(PeerStatus.unreachable("pg2", "refused")).peer(PeerStatus.unreachable("pg3", "refused")),
+                        "primary start has timed out, but continuing to wait because failover is not possible"),
+                row("lock lost while starting",
+                        () -> HaFixture.node("pg1").lock(LockStatus.LOST).local(l -> l.starting(5).role(Role.PRIMARY)),
+                        "stopped PostgreSQL while starting up because leader key was lost",
+                        new Action.Demote(DemoteMode.IMMEDIATE_NOLOCK)),
+
+                // ---------------------------------------------------------- step 7: bootstrap
+                row("bootstrap finished: publish the cluster",
+                        () -> HaFixture.node("pg1").noLeader().initialize("").local(l -> l.primary())
+                                .memory(m -> m.withBootstrapping(true, true)),
+                        "initialized a new cluster",
+                        new Action.WriteInitialize(HaFixture.SYSID, false, null),
+                        new Action.WriteConfig(Map.of("ttl", 30, "loop_wait", 10, "retry_timeout", 10)),
+                        new Action.TakeLeader(), new Action.SetRole(Role.PRIMARY),
+                        new Action.FireCallback("on_start", Role.PRIMARY)),
+                row("bootstrap failed: undo and exit",
+                        () -> HaFixture.node("pg1").noLeader().initialize("").local(l -> l.stopped("shut down"))
+                                .memory(m -> m.withBootstrapping(true, false)),
+                        "removing initialize key after failed attempt to bootstrap the cluster",
+                        new Action.CancelInitialization(), new Action.StopPostgres("immediate"),
+                        new Action.QuarantineDataDirectory(), new Action.Exit("Failed to bootstrap cluster")),
+
+                // ---------------------------------------------------------- step 8: after a (re)start attempt
+                row("start after failure did not bring postgres up: release the lock",
+                        () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.stopped("shut down").role(Role.PRIMARY))
+                                .memory(m -> m.withRecovering(true)),
+                        "removed leader key after trying and failing to start postgres",
+                        new Action.SetRole(Role.DEMOTED), new Action.ReleaseLock(null)),
+                row("replica start failed",
+                        () -> HaFixture.node("pg2").local(l -> l.stopped("shut down in recovery"))
+                                .memory(m -> m.withRecovering(true)),
+                        "failed to start postgres"),
+
+                // ---------------------------------------------------------- step 9: empty data directory
+                row("empty cluster: race for initialize",
+                        () -> HaFixture.node("pg1").noLeader().initialize(null).local(l -> l.emptyDataDir()),
+                        "trying to bootstrap a new cluster",
+                        new Action.WriteInitialize("", true, "failed to acquire initialize lock"), new Action.Bootstrap()),
+                row("empty data dir, nofailover: do not race, wait",
+                        () -> HaFixture.node("pg1").noLeader().initialize(null).tags(Map.of("nofailover", true))
+                                .local(l -> l.emptyDataDir()),
+                        "waiting for leader to bootstrap"),
+                row("empty data dir, no bootstrap section: wait",
+                        () -> HaFixture.node("pg1").noLeader().initialize(null).noBootstrapSection().local(l -> l.emptyDataDir()),
+                        "waiting for leader to bootstrap"),
+                row("another node is bootstrapping: wait",
+                        () -> HaFixture.node("pg2").noLeader().initialize("").local(l -> l.emptyDataDir()),
+                        "waiting for leader to bootstrap"),
+                row("new replica clones from the leader",
+                        () -> HaFixture.node("pg3").local(l -> l.emptyDataDir()),
+                        "trying to bootstrap from leader 'pg1'",
+                        new Action.CloneReplica(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null),
+                                "from leader 'pg1'")),
+                row("new replica clones from a clonefrom member",
+                        () -> HaFixture.node("pg3").member("pg2", b -> b.tags(Tags.effective(Map.of("clonefrom", true))))
+                                .local(l -> l.emptyDataDir()),
+                        "trying to bootstrap from replica 'pg2'",
+                        new Action.CloneReplica(FollowTarget.member("pg2", "postgres://127.0.0.12:5432/postgres", null),
+                                "from replica 'pg2'")),
+                row("no leader but a backup method works without one",
+                        () -> HaFixture.node("pg3").noLeader().replicaWithoutLeader().local(l -> l.emptyDataDir()),
+                        "trying to bootstrap (without leader)", new Action.CloneReplica(null, "(without leader)")),
+                row("leader whose data dir vanished releases the lock",
+                        () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.emptyDataDir().role(Role.PRIMARY)),
+                        "released leader key voluntarily as data dir empty and currently leader",
+                        new Action.SetRole(Role.UNINITIALIZED), new Action.ReleaseLock(null)),
+                row("inaccessible data directory",
+                        () -> HaFixture.node("pg2").local(l -> l.inaccessibleDataDir("Permission denied")),
+                        "data directory is not accessible: Permission denied",
+                        new Action.SetRole(Role.UNINITIALIZED)),
+                row("empty data dir in pause: nothing",
+                        () -> HaFixture.node("pg3").config("pause", true).local(l -> l.emptyDataDir()),
+                        "PAUSE: running with empty data directory"),
+
+                // ---------------------------------------------------------- step 10: system id
+                row("system id mismatch: refuse to join",
+                        () -> HaFixture.node("pg2").local(l -> l.sysid("7309999999999999999")),
+                        "system ID mismatch, node pg2 belongs to a different cluster: " + HaFixture.SYSID
+                                + " != 7309999999999999999",
+                        new Action.Exit("system ID mismatch, node pg2 belongs to a different cluster: " + HaFixture.SYSID
+                                + " != 7309999999999999999")),
+                row("invalid system id",
+                        () -> HaFixture.node("pg2").local(l -> l.sysid("garbage")),
+                        "data dir for the cluster is not empty, but system ID is invalid; consider doing reinitialize"),
+                row("existing primary data, no initialize key: claim it and race",
+                        () -> HaFixture.node("pg1").noLeader().initialize(null).local(l -> l.primary()),
+                        "acquired session lock as a leader",
+                        new Action.WriteInitialize(HaFixture.SYSID, true, null),
+                        new Action.AcquireLock("following new leader after trying and failing to obtain lock"),
+                        new Action.UpdateHistory(1), new Action.SyncSlots(),
+                        new Action.FireCallback("on_start", Role.PRIMARY)),
+                row("existing replica data, no initialize key: abort",
+                        () -> HaFixture.node("pg2").noLeader().initialize(null),
+                        "No initialize key in DCS and PostgreSQL is running as replica, aborting start."
+                                + " Please first start the agent on the node running as primary",
+                        new Action.Exit("No initialize key in DCS and PostgreSQL is running as replica, aborting start."
+                                + " Please first start the agent on the node running as primary")),
+
+                // ---------------------------------------------------------- step 11 / §3.6: postgres not running
+                row("crashed primary with the lock restarts as primary, same timeline",
+                        () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary().stopped("in production")),
+                        "starting primary after failure",
+                        new Action.SetState(PostgresState.CRASHED), new Action.StartPrimary(300)),
+                row("crashed primary with primary_start_timeout 0 fails over",
+                        () -> HaFixture.node("pg1").lock(LockStatus.HELD).config("primary_start_timeout", 0)
+                                .local(l -> l.primary().stopped("in production")),
+                        "stopped PostgreSQL to fail over after a crash",
+                        new Action.SetState(PostgresState.CRASHED), new Action.Demote(DemoteMode.IMMEDIATE)),
+                row("legacy master_start_timeout 0 also fails over",
+                        () -> HaFixture.node("pg1").lock(LockStatus.HELD).config("master_start_timeout", 0)
+                                .local(l -> l.primary().stopped("in production")),
+                        "stopped PostgreSQL to fail over after a crash",
+                        new Action.SetState(PostgresState.CRASHED), new Action.Demote(DemoteMode.IMMEDIATE)),
+                row("crashed replica: crash recovery first when no leader",
+                        () -> HaFixture.node("pg2").noLeader().local(l -> l.stopped("in production")),
+                        "doing crash recovery in a single user mode",
+                        new Action.SetState(PostgresState.CRASHED), new Action.CrashRecovery()),
+                row("stopped replica starts as a secondary of the leader",
+                        () -> HaFixture.node("pg2").local(l -> l.stopped("shut down in recovery").state(PostgresState.STOPPED)),
+                        "starting as a secondary",
+                        new Action.StartReplica(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null),
+                                Role.REPLICA, null, "restarting after failure")),
+                row("lock holder whose postgres stopped in recovery starts read-only",
+                        () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.stopped("shut down in recovery")),
+                        "starting as readonly because i had the session lock",
+                        new Action.SetState(PostgresState.CRASHED),
+                        new Action.StartReplica(FollowTarget.NONE, Role.REPLICA, 300, "restarting after failure")),
+                row("diverged stopped node is rewound before it starts",
+                        () -> HaFixture.node("pg1").leader("pg2").local(l -> l.stopped("shut down").role(Role.DEMOTED)
+                                .state(PostgresState.STOPPED)).memory(m -> m.withRewind(RewindState.NEEDED)),
+                        "running pg_rewind from pg2",
+                        new Action.Rewind(FollowTarget.member("pg2", "postgres://127.0.0.12:5432/postgres", null))),
+                row("diverged, no rewind, reinitialize allowed",
+                        () -> HaFixture.node("pg1").leader("pg2").removeDataDirectoryOnDivergedTimelines()
+                                .local(l -> l.stopped("shut down").cannotRewind().state(PostgresState.STOPPED))
+                                .memory(m -> m.withRewind(RewindState.NEEDED)),
+                        "reinitializing due to diverged timelines",
+                        new Action.Reinitialize(FollowTarget.member("pg2", "postgres://127.0.0.12:5432/postgres", null),
+                                "diverged timelines")),
+                row("postgres stopped in pause: leave it",
+                        () -> HaFixture.node("pg2").config("pause", true).local(l -> l.stopped("shut down in recovery")),
+                        "PAUSE: postgres is not running", new Action.SetState(PostgresState.STOPPED)),
+                row("postgres stopped in pause on the leader: release the lock",
+                        () -> HaFixture.node("pg1").config("pause", true).lock(LockStatus.HELD)
+                                .local(l -> l.primary().stopped("shut down")),
+                        "PAUSE: removed leader lock because postgres is not running",
+                        new Action.SetState(PostgresState.STOPPED), new Action.ReleaseLock(null)),
+
+                // ---------------------------------------------------------- §3.3 leader key present
+                row("replica holding the lock is promoted",
+                        () -> HaFixture.node("pg1").lock(LockStatus.HELD).memory(m -> m.withOnStartFired(true)),
+                        "promoted self to leader because I had the session lock", new Action.Promote(), new Action.SyncSlots()),
+                row("primary without the lock demotes at once",
+                        () -> HaFixture.node("pg1").leader("pg2").local(l -> l.primary()).memory(m -> m.withOnStartFired(true)),
+                        "demoting self because I do not have the lock and I was a leader",
+                        new Action.Demote(DemoteMode.IMMEDIATE_NOLOCK)),
+                row("renew lost on a primary: demote",
+                        () -> HaFixture.node("pg1").lock(LockStatus.LOST).local(l -> l.primary()).memory(m -> m.withOnStartFired(true)),
+                        "demoted self because failed to update leader lock in DCS",
+                        new Action.Demote(DemoteMode.IMMEDIATE_NOLOCK)),
+                row("renew lost on a replica: do not promote",
+                        () -> HaFixture.node("pg1").lock(LockStatus.LOST).memory(m -> m.withOnStartFired(true)),
+                        "not promoting because failed to update leader lock in DCS", new Action.SyncSlots()),
+                row("renew lost in pause: keep running",
+                        () -> HaFixture.node("pg1").config("pause", true).lock(LockStatus.LOST).local(l -> l.primary())
+                                .memory(m -> m.withOnStartFired(true)),
+                        "PAUSE: continue to run as primary after failing to update leader lock in DCS",
+                        new Action.SyncSlots()),
+                row("pause: lock holder no longer primary releases the lock",
+                        () -> HaFixture.node("pg1").config("pause", true).lock(LockStatus.HELD).memory(m -> m.withOnStartFired(true)),
+                        "PAUSE: removed leader lock because postgres is not running as primary",
+                        new Action.ReleaseLock(null), new Action.SyncSlots()),
+                row("pause: primary without the lock continues",
+                        () -> HaFixture.node("pg1").config("pause", true).leader("pg2").local(l -> l.primary())
+                                .memory(m -> m.withOnStartFired(true)),
+                        "PAUSE: continue to run as primary without lock", new Action.SyncSlots()),
+                row("pre_promote failed: release the lock and back off",
+                        () -> HaFixture.node("pg1").lock(LockStatus.HELD).memory(m -> m.withOnStartFired(true).withPromoteResult(false)),
+                        "Promotion cancelled because the pre-promote script failed",
+                        new Action.ReleaseLock(null), new Action.SyncSlots()),
+                row("watchdog required but unusable: do not promote",
+                        () -> HaFixture.node("pg1").lock(LockStatus.HELD).watchdogRequiredButUnusable()
+                                .memory(m -> m.withOnStartFired(true)),
+                        "Not promoting self because watchdog could not be activated",
+                        new Action.ReleaseLock(null), new Action.SyncSlots()),
+
+                // ---------------------------------------------------------- §3.5 manual switchover from the leader
+                row("switchover to a healthy candidate: graceful demote",
+                        () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary()).failover("pg1", "pg2")
+                                .memory(m -> m.withOnStartFired(true)),
+                        "switchover: demoting myself", new Action.Demote(DemoteMode.GRACEFUL)),
+                row("manual failover to a candidate: graceful demote",
+                        () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary()).failover(null, "pg3")
+                                .memory(m -> m.withOnStartFired(true)),
+                        "manual failover: demoting myself", new Action.Demote(DemoteMode.GRACEFUL)),
+                row("switchover to an unreachable candidate: clear the key",
+                        () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary()).failover("pg1", "pg2")
+                                .peer(PeerStatus.unreachable("pg2", "timeout")).memory(m -> m.withOnStartFired(true)),
+                        "no action. I am (pg1), the leader with the lock",
+                        CLEAR_FAILOVER, new Action.UpdateHistory(1), new Action.SyncSlots()),
+                row("switchover naming another leader: clear the key",
+                        () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary()).failover("pg3", "pg2")
+                                .memory(m -> m.withOnStartFired(true)),
+                        "no action. I am (pg1), the leader with the lock",
+                        CLEAR_FAILOVER, new Action.UpdateHistory(1), new Action.SyncSlots()),
+                row("switchover to myself: clear the key",
+                        () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary()).failover("pg1", "pg1")
+                                .memory(m -> m.withOnStartFired(true)),
+                        "no action. I am (pg1), the leader with the lock",
+                        CLEAR_FAILOVER, new Action.UpdateHistory(1), new Action.SyncSlots()),
+                row("scheduled switchover in the future: wait",
+                        () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary())
+                                .scheduledFailover("pg1", "pg2", OffsetDateTime.of(2026, 3, 1, 12, 5, 0, 0, ZoneOffset.UTC))
+                                .memory(m -> m.withOnStartFired(true)),
+                        "no action. I am (pg1), the leader with the lock", new Action.UpdateHistory(1), new Action.SyncSlots()),
+                row("scheduled switchover due: graceful demote",
+                        () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary())
+                                .scheduledFailover("pg1", "pg2", OffsetDateTime.of(2026, 3, 1, 11, 59, 59, 0, ZoneOffset.UTC))
+                                .memory(m -> m.withOnStartFired(true)),
+                        "switchover: demoting myself", new Action.Demote(DemoteMode.GRACEFUL)),
+                row("scheduled switchover long past: stale, clear",
+                        () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary())
+                                .scheduledFailover("pg1", "pg2", OffsetDateTime.of(2026, 3, 1, 11, 50, 0, 0, ZoneOffset.UTC))
+                                .memory(m -> m.withOnStartFired(true)),
+                        "no action. I am (pg1), the leader with the lock",
+                        CLEAR_FAILOVER, new Action.UpdateHistory(1), new Action.SyncSlots()),
+
+                // ---------------------------------------------------------- §3.4 no leader
+                row("leader gone, equal WAL, I am first among equals: take over",
+                        () -> HaFixture.node("pg2").noLeader().memory(m -> m.withOnStartFired(true)),
+                        "promoted self to leader by acquiring session lock",
+                        new Action.AcquireLock("following new leader after trying and failing to obtain lock"),
+                        new Action.Promote(), new Action.SyncSlots()),
+                row("leader gone, a peer is ahead: follow",
+                        () -> HaFixture.node("pg2").noLeader().member("pg3", b -> b.xlogLocation(HaFixture.WAL + 100))
+                                .memory(m -> m.withOnStartFired(true)),
+                        "following a different leader because i am not the healthiest node",
+                        new Action.Follow(FollowTarget.NONE, Role.REPLICA), new Action.SyncSlots()),
+                row("leader gone, old primary still answers as primary: follow",
+                        () -> HaFixture.node("pg2").noLeader().peer(PeerStatus.primary("pg1", 1, Tags.NONE))
+                                .memory(m -> m.withOnStartFired(true)),
+                        "following a different leader because i am not the healthiest node",
+                        new Action.Follow(FollowTarget.NONE, Role.REPLICA), new Action.SyncSlots()),
+                row("leader gone, I lag more than maximum_lag_on_failover",
+                        () -> HaFixture.node("pg2").noLeader().optime(HaFixture.WAL + 2_000_000)
+                                .memory(m -> m.withOnStartFired(true)),
+                        "following a different leader because i am not the healthiest node",
+                        new Action.Follow(FollowTarget.NONE, Role.REPLICA), new Action.SyncSlots()),
+                row("leader gone, nofailover: never race",
+                        () -> HaFixture.node("pg2").noLeader().tags(Map.of("nofailover", true)).memory(m -> m.withOnStartFired(true)),
+                        "following a different leader because I am not allowed to promote",
+                        new Action.Follow(FollowTarget.NONE, Role.REPLICA), new Action.SyncSlots()),
+                row("leader gone, failover_priority 0 means nofailover",
+                        () -> HaFixture.node("pg2").noLeader().tags(Map.of("failover_priority", 0)).memory(m -> m.withOnStartFired(true)),
+                        "following a different leader because I am not allowed to promote",
+                        new Action.Follow(FollowTarget.NONE, Role.REPLICA), new Action.SyncSlots()),
+                row("leader gone, equal WAL but a peer has higher priority",
+                        () -> HaFixture.node("pg2").noLeader()
+                                .member("pg3", b -> b.tags(Tags.effective(Map.of("failover_priority", 2))))
+                                .memory(m -> m.withOnStartFired(true)),
+                        "following a different leader because i am not the healthiest node",
+                        new Action.Follow(FollowTarget.NONE, Role.REPLICA), new Action.SyncSlots()),
+                row("leader gone, a nofailover peer ahead does not block me",
+                        () -> HaFixture.node("pg2").noLeader()
+                                .member("pg3", b -> b.xlogLocation(HaFixture.WAL + 100).tags(NOFAILOVER))
+                                .memory(m -> m.withOnStartFired(true)),
+                        "promoted self to leader by acquiring session lock",
+                        new Action.AcquireLock("following new leader after trying and failing to obtain lock"),
+                        new Action.Promote(), new Action.SyncSlots()),
+                row("leader gone, check_timeline: my timeline is behind",
+                        () -> HaFixture.node("pg2").noLeader().config("check_timeline", true).clusterTimeline(2)
+                                .memory(m -> m.withOnStartFired(true)),
+                        "following a different leader because i am not the healthiest node",
+                        new Action.Follow(FollowTarget.NONE, Role.REPLICA), new Action.SyncSlots()),
+                row("leader gone, watchdog required and unusable",
+                        () -> HaFixture.node("pg2").noLeader().watchdogRequiredButUnusable().memory(m -> m.withOnStartFired(true)),
+                        "following a different leader because i am not the healthiest node",
+                        new Action.Follow(FollowTarget.NONE, Role.REPLICA), new Action.SyncSlots()),
+                row("stalled old primary behind the cluster timeline does not retake the lock",
+                        () -> HaFixture.node("pg1").noLeader().clusterTimeline(3).local(l -> l.primary().timeline(2))
+                                .memory(m -> m.withOnStartFired(true)),
+                        "demoting self because i am not the healthiest node",
+                        new Action.Demote(DemoteMode.IMMEDIATE_NOLOCK)),
+                row("primary found without a leader key retakes it",
+                        () -> HaFixture.node("pg1").noLeader().local(l -> l.primary()).memory(m -> m.withOnStartFired(true)),
+                        "acquired session lock as a leader",
+                        new Action.AcquireLock("following new leader after trying and failing to obtain lock"),
+                        new Action.UpdateHistory(1), new Action.SyncSlots()),
+                row("pre_promote backoff: skip the race",
+                        () -> HaFixture.node("pg2").noLeader().memory(m -> m.withOnStartFired(true)
+                                .withPrePromoteFailed(HaFixture.NOW_NANOS - 5_000_000_000L)),
+                        "following a different leader because i am not the healthiest node",
+                        new Action.Follow(FollowTarget.NONE, Role.REPLICA), new Action.SyncSlots()),
+
+                // ---------------------------------------------------------- manual failover without a leader
+                row("switchover candidate takes over once the leader stepped down",
+                        () -> HaFixture.node("pg3").noLeader().failover("pg1", "pg3").memory(m -> m.withOnStartFired(true)),
+                        "promoted self to leader by acquiring session lock",
+                        new Action.AcquireLock("following new leader after trying and failing to obtain lock"),
+                        new Action.WriteFailover(FailoverRequest.of(null, null, null), -1), new Action.Promote(), new Action.SyncSlots()),
+                row("not the named candidate, which is healthy: let it win",
+                        () -> HaFixture.node("pg2").noLeader().failover("pg1", "pg3").memory(m -> m.withOnStartFired(true)),
+                        "following a different leader because i am not the healthiest node",
+                        new Action.Follow(FollowTarget.NONE, Role.REPLICA), new Action.SyncSlots()),
+                row("named candidate unreachable: the healthiest other takes over (no lag check)",
+                        () -> HaFixture.node("pg2").noLeader().failover("pg1", "pg3").optime(HaFixture.WAL + 5_000_000)
+                                .peer(PeerStatus.unreachable("pg3", "timeout")).peer(PeerStatus.unreachable("pg1", "down"))
+                                .memory(m -> m.withOnStartFired(true)),
+                        "promoted self to leader by acquiring session lock",
+                        new Action.AcquireLock("following new leader after trying and failing to obtain lock"),
+                        new Action.WriteFailover(FailoverRequest.of(null, null, null), -1), new Action.Promote(), new Action.SyncSlots()),
+
+                // ---------------------------------------------------------- §3.8 DCS unreachable
+                row("etcd unreachable on a primary: demote offline",
+                        () -> HaFixture.node("pg1").dcsDown().local(l -> l.primary()),
+                        "demoting self because DCS is not accessible and I was a leader",
+                        new Action.Demote(DemoteMode.OFFLINE)),
+                row("etcd unreachable on a replica: carry on",
+                        () -> HaFixture.node("pg2").dcsDown(),
+                        "DCS is not accessible"),
+                row("etcd unreachable, failsafe on, all members accept: stay primary",
+                        () -> HaFixture.node("pg1").dcsDown().config("failsafe_mode", true).failsafeTopologyOk(true)
+                                .local(l -> l.primary()),
+                        "continue to run as a leader because failsafe mode is enabled and all members are accessible"),
+                row("etcd unreachable, failsafe on, a member does not answer: demote",
+                        () -> HaFixture.node("pg1").dcsDown().config("failsafe_mode", true).failsafeTopologyOk(false)
+                                .local(l -> l.primary()),
+                        "demoting self because DCS is not accessible and I was a leader",
+                        new Action.Demote(DemoteMode.OFFLINE)),
+                row("etcd unreachable during a long action on a primary: cancel and demote",
+                        () -> HaFixture.node("pg1").dcsDown().local(l -> l.primary())
+                                .longAction(LongAction.Kind.RESTART, "restart", 1),
+                        "demoting self because DCS is not accessible and I was a leader",
+                        new Action.CancelLongAction(), new Action.Demote(DemoteMode.OFFLINE)),
+                row("failsafe: a primary that called us within ttl counts as the leader",
+                        () -> HaFixture.node("pg2").noLeader().config("failsafe_mode", true).failsafeLeader("pg1")
+                                .memory(m -> m.withOnStartFired(true)),
+                        "no action. I am (pg2), a secondary, and following a leader (pg1)",
+                        new Action.Follow(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), Role.REPLICA),
+                        new Action.SyncSlots()),
+                row("failsafe key without me: not eligible",
+                        () -> HaFixture.node("pg3").noLeader().config("failsafe_mode", true)
+                                .failsafeKey(Map.of("pg1", "http://127.0.0.11:8008/patroni", "pg2", "http://127.0.0.12:8008/patroni"))
+                                .memory(m -> m.withOnStartFired(true)),
+                        "following a different leader because i am not the healthiest node",
+                        new Action.Follow(FollowTarget.NONE, Role.REPLICA), new Action.SyncSlots()),
+
+                // ---------------------------------------------------------- pause
+                row("pause: no leader, replicas do not race",
+                        () -> HaFixture.node("pg2").noLeader().config("pause", true).memory(m -> m.withOnStartFired(true)),
+                        "PAUSE: no action. I am (pg2)", new Action.SyncSlots()),
+                row("pause: running primary with matching sysid takes the free lock",
+                        () -> HaFixture.node("pg1").noLeader().config("pause", true).local(l -> l.primary())
+                                .memory(m -> m.withOnStartFired(true)),
+                        "PAUSE: acquired session lock as a leader",
+                        new Action.AcquireLock("following new leader after trying and failing to obtain lock"),
+                        new Action.UpdateHistory(1), new Action.SyncSlots()),
+                row("pause: manual failover to me is honoured",
+                        () -> HaFixture.node("pg2").noLeader().config("pause", true).failover(null, "pg2")
+                                .memory(m -> m.withOnStartFired(true)),
+                        "PAUSE: promoted self to leader by acquiring session lock",
+                        new Action.AcquireLock("following new leader after trying and failing to obtain lock"),
+                        new Action.WriteFailover(FailoverRequest.of(null, null, null), -1), new Action.Promote(), new Action.SyncSlots()),
+                row("pause: scheduled switchover is ignored",
+                        () -> HaFixture.node("pg1").config("pause", true).lock(LockStatus.HELD).local(l -> l.primary())
+                                .scheduledFailover("pg1", "pg2", OffsetDateTime.of(2026, 3, 1, 11, 59, 59, 0, ZoneOffset.UTC))
+                                .memory(m -> m.withOnStartFired(true)),
+                        "PAUSE: no action. I am (pg1), the leader with the lock",
+                        new Action.UpdateHistory(1), new Action.SyncSlots()),
+
+                // ---------------------------------------------------------- synchronous mode
+                row("sync mode: only /sync members may race",
+                        () -> HaFixture.node("pg3").noLeader().config("synchronous_mode", true).sync("pg1", "pg2")
+                                .memory(m -> m.withOnStartFired(true)),
+                        "following a different leader because i am not the healthiest node",
+                        new Action.Follow(FollowTarget.NONE, Role.REPLICA), new Action.SyncSlots()),
+                row("sync mode: the sync standby takes over and claims /sync before promoting",
+                        () -> HaFixture.node("pg2").noLeader().config("synchronous_mode", true).sync("pg1", "pg2")
+                                .memory(m -> m.withOnStartFired(true)),
+                        "promoted self to leader by acquiring session lock",
+                        new Action.AcquireLock("following new leader after trying and failing to obtain lock"),
+                        new Action.WriteSync(new SyncState("pg2", List.of(), 0), 7,
+                                "Postponing promotion because synchronous replication state was updated by somebody else"),
+                        new Action.SetSynchronousStandbyNames(List.of(), false, 0), new Action.Promote(), new Action.SyncSlots()),
+                row("sync mode strict: promote with synchronous_standby_names '*'",
+                        () -> HaFixture.node("pg2").noLeader().config("synchronous_mode", true)
+                                .config("synchronous_mode_strict", true).sync("pg1", "pg2")
+                                .memory(m -> m.withOnStartFired(true)),
+                        "promoted self to leader by acquiring session lock",
+                        new Action.AcquireLock("following new leader after trying and failing to obtain lock"),
+                        new Action.WriteSync(new SyncState("pg2", List.of(), 0), 7,
+                                "Postponing promotion because synchronous replication state was updated by somebody else"),
+                        new Action.SetSynchronousStandbyNames(List.of(), true, 0), new Action.Promote(), new Action.SyncSlots()),
+                row("sync mode: a former leader ahead of me (the /sync leader) does not block me",
+                        () -> HaFixture.node("pg2").noLeader().config("synchronous_mode", true).sync("pg1", "pg2")
+                                .peer(PeerStatus.replica("pg1", HaFixture.WAL + 500, 1, Tags.NONE))
+                                .memory(m -> m.withOnStartFired(true)),
+                        "promoted self to leader by acquiring session lock",
+                        new Action.AcquireLock("following new leader after trying and failing to obtain lock"),
+                        new Action.WriteSync(new SyncState("pg2", List.of(), 0), 7,
+                                "Postponing promotion because synchronous replication state was updated by somebody else"),
+                        new Action.SetSynchronousStandbyNames(List.of(), false, 0), new Action.Promote(), new Action.SyncSlots()),
+                row("sync mode off with a /sync key: delete it",
+                        () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary()).sync("pg1", "pg2")
+                                .memory(m -> m.withOnStartFired(true)),
+                        "no action. I am (pg1), the leader with the lock",
+                        new Action.DeleteSync(7), new Action.UpdateHistory(1), new Action.SyncSlots()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("table")
+    void decides(String title, Supplier<HaFixture> fixture, String summary, List<Action> actions) {
+        Decision d = fixture.get().decide();
+        assertThat(d.summary()).as(title).isEqualTo(summary);
+        assertThat(d.actions()).as(title).containsExactlyElementsOf(actions);
+    }
+}

@@ -133,6 +133,14 @@ public interface PostgresControl extends AutoCloseable {
     /** {@code pg_ctl reload} after rewriting the configuration; fires {@code on_reload}. */
     void reload();
 
+    /**
+     * Resumes WAL replay paused by somebody ({@code pg_wal_replay_resume()}): PostgreSQL 14+ pauses replay when
+     * the upstream is promoted under certain settings, and a replica must keep up to be a candidate.
+     */
+    default void resumeWalReplay() {
+        throw new UnsupportedOperationException("resumeWalReplay");
+    }
+
     /** Issues CHECKPOINT (e.g. right after a promotion so pg_rewind on others sees the new timeline). */
     void checkpoint();
 

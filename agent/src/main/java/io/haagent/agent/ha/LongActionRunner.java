@@ -1,0 +1,116 @@
+package io.haagent.agent.ha;
+
+import io.haagent.ha.HaMemory;
+import io.haagent.ha.LongAction;
+import io.haagent.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one background runner for long actions (STYLE 8, Patroni's async executor): bootstrap, clone, start,
+ * promote, graceful demote, rewind... One at a time; while it is busy the HA loop keeps the lock and the member
+ * key and nothing else. When an action finishes its memory updates are queued for the loop and the loop is woken.
+ */
+public final class LongActionRunner implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LongActionRunner.class);
+
+    /** The body of a long action; it may check {@link Cancel#requested()} between its steps. */
+    @FunctionalInterface
+    public interface Body {
+        List<HaMemory.MemoryUpdate> run(Cancel cancel) throws Exception;
+    }
+
+    /** Cooperative cancellation, checked by bodies at safe points (e.g. before {@code pg_ctl promote}). */
+    public static final class Cancel {
+        private final AtomicBoolean requested = new AtomicBoolean();
+
+        public boolean requested() {
+            return requested.get();
+        }
+    }
+
+    private final Clock clock;
+    private final Runnable wake;
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "ha-long-action");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AtomicReference<Running> current = new AtomicReference<>();
+    private final List<HaMemory.MemoryUpdate> finished = new ArrayList<>();
+
+    private record Running(LongAction action, Cancel cancel) {
+    }
+
+    public LongActionRunner(Clock clock, Runnable wake) {
+        this.clock = clock;
+        this.wake = wake;
+    }
+
+    /** The action running now, or null. */
+    public LongAction current() {
+        Running r = current.get();
+        return r == null ? null : r.action();
+    }
+
+    public boolean busy() {
+        return current.get() != null;
+    }
+
+    /**
+     * Start {@code body} in the background.
+     *
+     * @return null when started, else the name of the action already running (Patroni's try_run_async)
+     */
+    public String submit(LongAction.Kind kind, String name, Body body) {
+        Running r = new Running(new LongAction(kind, name, clock.nanoTime()), new Cancel());
+        if (!current.compareAndSet(null, r)) {
+            return current.get().action().name();
+        }
+        thread.execute(() -> {
+            List<HaMemory.MemoryUpdate> updates = List.of();
+            try {
+                updates = body.run(r.cancel());
+            } catch (Exception | AssertionError e) {
+                LOG.error("{} failed: {}", name, e.getMessage(), e.getMessage() == null ? e : null);
+            } finally {
+                synchronized (finished) {
+                    if (updates != null) {
+                        finished.addAll(updates);
+                    }
+                }
+                current.set(null);
+                wake.run();
+            }
+        });
+        return null;
+    }
+
+    /** Ask the running action to stop at its next safe point. */
+    public void cancel() {
+        Running r = current.get();
+        if (r != null) {
+            r.cancel().requested.set(true);
+        }
+    }
+
+    /** Memory updates of actions that finished since the last call. */
+    public List<HaMemory.MemoryUpdate> drainFinished() {
+        synchronized (finished) {
+            List<HaMemory.MemoryUpdate> out = new ArrayList<>(finished);
+            finished.clear();
+            return out;
+        }
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+    }
+}

@@ -1,0 +1,32 @@
+package io.haagent.agent.ha;
+
+import io.haagent.cluster.ClusterView;
+import io.haagent.config.DynamicConfig;
+
+/** What the executor needs from the loop that drives it. */
+public interface LoopContext {
+
+    /** The dynamic configuration in force. */
+    DynamicConfig dynamic();
+
+    /** The cluster view of the current cycle (null when etcd was unreachable). */
+    ClusterView cluster();
+
+    /** {@code postgresql.pg_ctl_timeout}: the default bound of a start or stop. */
+    int pgCtlTimeoutSeconds();
+
+    /** Use replication slots ({@code postgresql.use_slots}). */
+    boolean useSlots();
+
+    /** Forget the scheduled restart. */
+    void clearScheduledRestart();
+
+    /** Stop the agent: a fatal condition (exit status 1). */
+    void exit(String reason);
+
+    /** Run the next cycle now (an action finished, or changed something the next decision depends on). */
+    void wakeUp();
+
+    /** Timings of the role change in progress, for {@code /patroni} and {@code /metrics}. */
+    RoleChangeClock roleChanges();
+}

@@ -1,0 +1,30 @@
+package io.haagent.agent.ha;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.haagent.ha.Action;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The decider may emit any {@link Action}: the executor must have a handler for every one of them. */
+class ActionExecutorCoverageTest {
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyActionTypeHasAHandler() {
+        ActionExecutor executor = new ActionExecutor("pg1", null, null, null, null, null, null, Path.of("/nonexistent"),
+                io.haagent.time.Clock.SYSTEM);
+        Class<?>[] types = Action.class.getPermittedSubclasses();
+        assertThat(types).hasSizeGreaterThan(25);
+        List<String> missing = new ArrayList<>();
+        for (Class<?> t : types) {
+            if (!executor.handles((Class<? extends Action>) t)) {
+                missing.add(t.getSimpleName());
+            }
+        }
+        assertThat(missing).as("action types without a handler").isEmpty();
+        executor.close();
+    }
+}

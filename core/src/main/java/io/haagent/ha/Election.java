@@ -145,23 +145,11 @@ final class Election {
         FailoverRequest failover = cluster.failover();
         List<Member> candidates = failoverCandidates(excludeCandidate);
         boolean possible = false;
-        long clusterTl = cluster.timeline();
         for (Member m : candidates) {
             PeerStatus st = peer(m.name());
-            String limitation = st.failoverLimitation();
-            if (limitation != null) {
-                candidate(m, st, false, limitation);
-            } else if (clusterLsn > 0 ? st.walPosition() < clusterLsn : isLagging(st.walPosition())) {
-                candidate(m, st, false, clusterLsn > 0
-                        ? "WAL position " + st.walPosition() + " has not reached " + clusterLsn
-                        : "lags " + (cluster.lastLsn() - st.walPosition()) + " bytes, more than maximum_lag_on_failover "
-                                + config.maximumLagOnFailover());
-            } else if (config.checkTimeline() && (st.timeline() == 0 || st.timeline() < clusterTl)) {
-                candidate(m, st, false, "timeline " + st.timeline() + " is behind the cluster timeline " + clusterTl);
-            } else {
-                candidate(m, st, true, "healthy");
-                possible = true;
-            }
+            String why = FailoverCandidates.rejection(cluster, st, clusterLsn);
+            candidate(m, st, why == null, why == null ? "healthy" : why);
+            possible |= why == null;
         }
         if (candidates.isEmpty()) {
             notes.add(failover != null && failover.candidate() != null && syncModeActive()

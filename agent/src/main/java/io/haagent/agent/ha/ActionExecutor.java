@@ -653,6 +653,24 @@ public final class ActionExecutor {
         return updates;
     }
 
+    /** A restart asked for through the REST API. @return null when started, else the action already running */
+    public String submitRestart(Integer timeoutSeconds) {
+        return runner.submit(LongAction.Kind.RESTART, "restart", cancel -> {
+            restart(timeoutSeconds);
+            return List.of(m -> m.withStartTimeout(null));
+        });
+    }
+
+    /** A reinitialize asked for through the REST API. @return null when started, else the action already running */
+    public String submitReinitialize(FollowTarget source) {
+        return runner.submit(LongAction.Kind.REINITIALIZE, "reinitialize", cancel -> {
+            pg.stop(StopMode.IMMEDIATE, false, Duration.ofSeconds(loop.dynamic().retryTimeout()));
+            pg.removeDataDirectory();
+            clone(source);
+            return List.of(m -> m.withRewind(RewindState.INITIAL).withOnStartFired(false));
+        });
+    }
+
     private void restart(Integer timeoutSeconds) {
         node.setState(PostgresState.RESTARTING);
         Role role = node.role();

@@ -44,6 +44,7 @@ public final class LongActionRunner implements AutoCloseable {
     });
     private final AtomicReference<Running> current = new AtomicReference<>();
     private final List<HaMemory.MemoryUpdate> finished = new ArrayList<>();
+    private final Object idle = new Object();
 
     private record Running(LongAction action, Cancel cancel) {
     }
@@ -85,11 +86,29 @@ public final class LongActionRunner implements AutoCloseable {
                         finished.addAll(updates);
                     }
                 }
-                current.set(null);
+                synchronized (idle) {
+                    current.set(null);
+                    idle.notifyAll();
+                }
                 wake.run();
             }
         });
         return null;
+    }
+
+    /** Wait until no action runs, at most {@code timeout}. @return true when idle */
+    public boolean awaitIdle(java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (idle) {
+            while (current.get() != null) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(idle, left);
+            }
+            return true;
+        }
     }
 
     /** Ask the running action to stop at its next safe point. */

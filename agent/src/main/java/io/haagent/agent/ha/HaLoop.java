@@ -185,6 +185,52 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     }
 
     /**
+     * SIGTERM (§3.10), after the loop thread has stopped. Not paused: stop postgres (fast, no extra checkpoint);
+     * a leader then deletes its key with the shutdown checkpoint as {@code optime}, so a replica that has it takes
+     * over at once instead of after the lease. Paused: leave postgres and the key alone.
+     */
+    public void shutdown() {
+        ClusterView v = lastView;
+        if (v != null && v.isPaused()) {
+            LOG.info("Leader key is not deleted and Postgresql is not stopped due paused state");
+            return;
+        }
+        runner.cancel();
+        try {
+            runner.awaitIdle(Duration.ofSeconds(pgCtlTimeoutSeconds()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        boolean leader = lock.flagged();
+        Long checkpoint = null;
+        if (pg.isRunning()) {
+            node.setState(PostgresState.STOPPING);
+            try {
+                var stopped = pg.stop(io.haagent.pg.StopMode.FAST, false, executor.stopTimeout());
+                if (stopped.controlData() != null) {
+                    checkpoint = stopped.controlData().checkpointLocation().map(io.haagent.cluster.Lsn::value)
+                            .orElse(null);
+                }
+            } catch (PostgresException e) {
+                LOG.error("could not stop postgres: {}; the leader key is kept", e.getMessage());
+                return;
+            }
+        }
+        node.setState(PostgresState.STOPPED);
+        try {
+            if (leader) {
+                lock.clear();
+                dcs.releaseLeader(checkpoint);
+                LOG.info("Leader key released");
+            }
+            ClusterView now = dcs.cluster();
+            dcs.touchMember(member(reader.read(), now));
+        } catch (DcsUnavailableException e) {
+            LOG.warn("etcd unreachable during shutdown: {}", e.getMessage());
+        }
+    }
+
+    /**
      * One cycle.
      *
      * @return run the next cycle within this many milliseconds, or null for the normal {@code loop_wait}

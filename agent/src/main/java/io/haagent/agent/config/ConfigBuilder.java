@@ -73,12 +73,17 @@ final class ConfigBuilder {
         return new Result(config, List.copyOf(b.problems));
     }
 
+    /** Nothing more is said about a key the schema check found wrong: its error says it all. */
     private void warn(String path, String message) {
-        problems.add(Problem.warning(t.origin(path), path, message));
+        if (!erroredPaths.contains(path)) {
+            problems.add(Problem.warning(t.origin(path), path, message));
+        }
     }
 
     private void error(String path, String message, boolean blocksStart) {
-        problems.add(Problem.error(t.origin(path), path, message, blocksStart));
+        if (!erroredPaths.contains(path)) {
+            problems.add(Problem.error(t.origin(path), path, message, blocksStart));
+        }
     }
 
     private String name() {
@@ -493,12 +498,17 @@ final class ConfigBuilder {
                 end++;
             }
             String key = w.substring(0, end);
-            String path = "bootstrap.dcs." + key;
-            if (erroredPaths.contains(path)) {
-                continue;
-            }
             String message = w.startsWith(key + ": ") ? w.substring(key.length() + 2) : w;
-            warn(path, message);
+            if (key.startsWith("slots.") && !t.has("bootstrap.dcs.slots")) {
+                // DynamicConfig names permanent slots "slots" whichever legacy name was written.
+                for (String legacy : List.of("permanent_slots", "permanent_replication_slots")) {
+                    if (t.has("bootstrap.dcs." + legacy)) {
+                        key = legacy + key.substring("slots".length());
+                        break;
+                    }
+                }
+            }
+            warn("bootstrap.dcs." + key, message);
         }
     }
 }

@@ -31,9 +31,19 @@ public final class ConfigLoader {
             problems = List.copyOf(problems);
         }
 
-        /** True when the agent can start with this configuration (warnings and ordinary errors allowed). */
+        /**
+         * True when the agent can start with this configuration: nothing blocks it, and what a node cannot run
+         * without is there (warnings and other errors are logged, as Patroni starts with what it can use).
+         */
         public boolean canStart() {
-            return config != null && problems.stream().noneMatch(Problem::blocksStart);
+            if (config == null || problems.stream().anyMatch(Problem::blocksStart)) {
+                return false;
+            }
+            var pg = config.postgresql();
+            return config.name() != null && config.scope() != null && config.etcd() != null
+                    && !config.etcd().endpoints().isEmpty() && config.restapi().listen() != null
+                    && pg.listen() != null && pg.connectAddress() != null && pg.dataDir() != null
+                    && pg.superuser() != null;
         }
 
         public boolean hasErrors() {

@@ -28,8 +28,8 @@ final class ConfigRules {
     }
 
     private static void hba(ConfigTree t, AgentConfig config, List<Problem> out) {
-        if (config.postgresql() == null) {
-            return;
+        if (config.postgresql() == null || (t.has("postgresql.pg_hba") && config.postgresql().pgHba() == null)) {
+            return; // a pg_hba of the wrong type is reported by the schema check
         }
         String path;
         List<String> lines;

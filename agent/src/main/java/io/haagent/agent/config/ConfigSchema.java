@@ -436,11 +436,11 @@ public final class ConfigSchema {
         }
         key(p + ".pgpass", Kind.STRING);
         key(p + ".authentication", Kind.SECTION);
-        for (String user : List.of("superuser", "replication", "rewind")) {
-            credentials(p + ".authentication." + user, "set the " + user + " user's name");
-        }
+        credentials(p + ".authentication.superuser", "set the superuser's name (e.g. postgres)");
+        credentials(p + ".authentication.replication", "set the replication user's name (e.g. replicator)");
+        credentials(p + ".authentication.rewind", "set the rewind user's name (e.g. rewind_user)");
         // Legacy places of credentials (before postgresql.authentication): the builder says what it does with them.
-        credentials(p + ".replication", "set the replication user's name");
+        credentials(p + ".replication", "set the replication user's name (e.g. replicator)");
         def(p + ".replication.username", Kind.STRING).done(); // not required: the seed's shape uses master.user
         key(p + ".replication.master", Kind.SECTION);
         key(p + ".replication.master.user", Kind.STRING);
@@ -449,8 +449,8 @@ public final class ConfigSchema {
                 + " leader's address from etcd").done();
         def(p + ".replication.master.port", Kind.ANY).noEffect("not a Patroni key; ignored: ha-agent takes the"
                 + " leader's address from etcd").done();
-        credentials(p + ".superuser", "set the superuser's name");
-        credentials(p + ".pg_rewind", "set the rewind user's name");
+        credentials(p + ".superuser", "set the superuser's name (e.g. postgres)");
+        credentials(p + ".pg_rewind", "set the rewind user's name (e.g. rewind_user)");
         key(p + ".name", Kind.STRING);
 
         key(p + ".parameters", Kind.MAP);
@@ -500,7 +500,7 @@ public final class ConfigSchema {
     }
 
     private void credentials(String p, String usernameHint) {
-        key(p, Kind.SECTION);
+        def(p, Kind.SECTION).hint("write username: and password: under it").done();
         def(p + ".username", Kind.STRING).required(usernameHint).done();
         def(p + ".password", Kind.STRING).secret().done();
         for (String k : List.of("sslmode", "sslkey", "sslcert", "sslrootcert", "sslcrl", "sslcrldir", "gssencmode",

@@ -68,7 +68,7 @@ public record HostPort(List<String> hosts, int port) {
                 throw new IllegalArgumentException("its host is empty");
             }
             if (host.contains(" ") || host.contains("/")) {
-                throw new IllegalArgumentException("'" + host + "' is not a host name or address");
+                throw new IllegalArgumentException("its host contains '" + (host.contains(" ") ? " " : "/") + "'");
             }
             hosts.add(host);
         }

@@ -2,6 +2,7 @@ package io.haagent.agent.config;
 
 import io.haagent.agent.config.KeySpec.Kind;
 import io.haagent.agent.config.KeySpec.Status;
+import io.haagent.config.RestrictedGucs;
 import io.haagent.config.Values;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -102,11 +103,16 @@ final class SchemaCheck {
         String hint;
         if (near != null) {
             hint = "did you mean " + ConfigSchema.join(parentPath, near) + "?";
+        } else if ((pattern.equals("postgresql") || pattern.equals(ConfigSchema.DYNAMIC_PG))
+                && RestrictedGucs.isRestricted(key)) {
+            hint = "did you mean bootstrap.dcs.postgresql.parameters." + key + "?";
         } else {
-            // The same key in another section ("ttl" under postgresql): only for keys specific enough to mean it.
-            List<String> elsewhere = key.length() >= 5 ? schema.elsewhere(key) : List.of();
-            hint = elsewhere.isEmpty() || elsewhere.size() > 2 ? "ignored"
-                    : "ignored; did you mean " + String.join(" or ", elsewhere) + "?";
+            // The same key in another section ("ttl" under postgresql), when that is specific enough to mean it:
+            // a long key, or one of the cluster-wide settings.
+            List<String> elsewhere = schema.elsewhere(key);
+            boolean specific = key.length() >= 5 || elsewhere.stream().allMatch(e -> e.startsWith("bootstrap.dcs."));
+            hint = elsewhere.isEmpty() || elsewhere.size() > 2 || !specific ? "ignored"
+                    : "did you mean " + String.join(" or ", elsewhere) + "?";
         }
         problems.add(Problem.warning(origin, path, "unknown key; " + hint));
     }
@@ -120,7 +126,7 @@ final class SchemaCheck {
                     walk(m, path, spec.pattern(), spec.kind() == Kind.MAP ? Kind.MAP : Kind.SECTION);
                 } else if (!(spec.kind() == Kind.NULLABLE_SECTION && value instanceof ConfigNode.Scalar s
                         && s.isNull())) {
-                    wrongType(value, path, spec, "a mapping of keys to values");
+                    wrongType(value, path, spec, "a mapping");
                 }
                 break;
             case SECTION_LIST:
@@ -326,8 +332,10 @@ final class SchemaCheck {
             return;
         }
         if (kind == Kind.CONNECT_ADDRESS && HostPort.NOT_CONNECTABLE.contains(hp.host())) {
+            String todo = spec.required() ? hint : "; use this node's own address"
+                    + (spec.hint() == null ? "" : ", " + spec.hint());
             problems.add(Problem.error(s.origin(), path, "must not use " + hp.host() + ": other nodes and clients"
-                    + " connect to this address; use this node's own address" + hint, spec.blocksStart()));
+                    + " connect to this address" + todo, spec.blocksStart()));
         }
     }
 

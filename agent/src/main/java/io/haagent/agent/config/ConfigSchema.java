@@ -56,6 +56,9 @@ public final class ConfigSchema {
     /** Child spec of {@code parent} for {@code key}, or null when the key is not known there. */
     public KeySpec child(String parent, String key, Set<String> replicaMethods, String bootstrapMethod) {
         KeySpec s = specs.get(join(parent, key));
+        if (s == null && parent.endsWith(".parameters")) {
+            s = specs.get(join(parent, key.toLowerCase(java.util.Locale.ROOT))); // GUC names ignore case
+        }
         if (s != null) {
             return s;
         }

@@ -104,7 +104,10 @@ public final class YamlTreeReader {
             Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
             int line = mark == null ? 1 : mark.getLine() + 1;
             String column = mark == null ? "" : " (column " + (mark.getColumn() + 1) + ")";
-            String what = e.getProblem() == null ? "not valid YAML" : oneLine(e.getProblem());
+            // SnakeYAML's context and problem are fixed phrases ("while scanning a quoted scalar", "found unexpected
+            // end of stream"); its snippet of the line, which could hold a password, is never used.
+            String what = (e.getContext() == null ? "" : oneLine(e.getContext()) + ", ")
+                    + (e.getProblem() == null ? "not valid YAML" : oneLine(e.getProblem()));
             problems.add(Problem.error(new Origin(source, withLines ? line : 0, rank), "(yaml)",
                     what + column + ": fix the YAML syntax (indent with spaces, quote values holding ': ' or '#')",
                     true));

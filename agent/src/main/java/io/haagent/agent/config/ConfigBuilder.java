@@ -363,7 +363,7 @@ final class ConfigBuilder {
             }
         }
         String authPath = p + ".authentication.superuser";
-        if (superuser == null) {
+        if (superuser == null && !t.has(authPath)) {
             if (SUPERUSER_OS_USER.equals(host.osUser())) {
                 superuser = Credentials.of(SUPERUSER_OS_USER, null);
                 useUnixSocket = true;

@@ -73,15 +73,26 @@ final class ConfigBuilder {
         return new Result(config, List.copyOf(b.problems));
     }
 
-    /** Nothing more is said about a key the schema check found wrong: its error says it all. */
+    /** Nothing more is said about a key the schema check found wrong, or one inside it: its error says it all. */
+    private boolean alreadyWrong(String path) {
+        for (String p = path; ; p = p.substring(0, p.lastIndexOf('.'))) {
+            if (erroredPaths.contains(p)) {
+                return true;
+            }
+            if (p.indexOf('.') < 0) {
+                return false;
+            }
+        }
+    }
+
     private void warn(String path, String message) {
-        if (!erroredPaths.contains(path)) {
+        if (!alreadyWrong(path)) {
             problems.add(Problem.warning(t.origin(path), path, message));
         }
     }
 
     private void error(String path, String message, boolean blocksStart) {
-        if (!erroredPaths.contains(path)) {
+        if (!alreadyWrong(path)) {
             problems.add(Problem.error(t.origin(path), path, message, blocksStart));
         }
     }

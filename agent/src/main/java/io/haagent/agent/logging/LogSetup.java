@@ -150,7 +150,7 @@ public final class LogSetup {
             case "INFO": return Level.INFO;
             case "WARN": case "WARNING": return Level.WARN;
             case "ERROR": case "CRITICAL": case "FATAL": return Level.ERROR;
-            case "NOTSET": case "ALL": return Level.ALL;
+            case "NOTSET": case "ALL": case "TRACE": return Level.TRACE;
             case "OFF": return Level.OFF;
             default: return dflt;
         }

@@ -355,4 +355,13 @@ class ConfigBuilderTest {
         assertThat(l.config().etcd().endpoints()).containsExactly("http://10.0.0.1:2379");
         assertThat(lines(l)).singleElement().asString().startsWith("patroni.yml:6: warning: etcd: read as etcd v3:");
     }
+
+    @Test
+    void aWholeSectionOfTheWrongTypeIsOneLineNotADozen() throws IOException {
+        ConfigLoader.Loaded l = load("scope: main\nname: pg1\nrestapi: {listen: 10.0.0.11:8008,"
+                + " connect_address: 10.0.0.11:8008}\netcd3: {host: 10.0.0.1}\npostgresql: yes\n");
+        assertThat(lines(l)).containsExactly("patroni.yml:5: error: postgresql: must be a mapping, not a boolean: add a"
+                + " postgresql section with listen, connect_address, data_dir and authentication");
+        assertThat(l.canStart()).isFalse();
+    }
 }

@@ -2,6 +2,7 @@ package io.haagent.agent.config;
 
 import io.haagent.config.Values;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +59,10 @@ public final class PatroniEnvironment {
     private final Map<String, String> env;
     private final Map<String, Object> tree = new LinkedHashMap<>();
     private final List<Problem> problems = new ArrayList<>();
-    private final YamlTreeReader yaml = new YamlTreeReader();
+    /** Legacy variable names moved to their new names: values cite the variable the user actually set. */
+    private final Map<String, String> renamed = new LinkedHashMap<>();
+    /** Where each intermediate section of the tree was first created (the variable that created it). */
+    private final Map<Object, Origin> originOf = new IdentityHashMap<>();
 
     private PatroniEnvironment(Map<String, String> environment) {
         this.env = new TreeMap<>();
@@ -221,9 +225,6 @@ public final class PatroniEnvironment {
         }
     }
 
-    /** Legacy variable names moved to their new names: values cite the variable the user actually set. */
-    private final Map<String, String> renamed = new LinkedHashMap<>();
-
     private void sectionValues(String section, List<String> params) {
         for (String param : params) {
             String name = section + "_" + param;
@@ -299,8 +300,7 @@ public final class PatroniEnvironment {
     }
 
     private ConfigNode parseYaml(String text, String original, String var) {
-        YamlTreeReader reader = new YamlTreeReader();
-        ConfigNode node = reader.readValue(text, var, Origin.ENVIRONMENT_RANK, false);
+        ConfigNode node = new YamlTreeReader().readValue(text, var, Origin.ENVIRONMENT_RANK, false);
         // Not YAML: keep the text, so the schema check reports the wrong type rather than dropping the value.
         return node == null ? new ConfigNode.Scalar(original, original, Origin.env(var)) : node;
     }
@@ -326,8 +326,6 @@ public final class PatroniEnvironment {
         }
         m.put(path[path.length - 1], node);
     }
-
-    private final Map<Object, Origin> originOf = new java.util.IdentityHashMap<>();
 
     @SuppressWarnings("unchecked")
     private Object get(String... path) {

@@ -1,0 +1,99 @@
+package io.haagent.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.haagent.agent.config.FixedNetworkAccess;
+import io.haagent.agent.config.HostEnvironment;
+import io.haagent.agent.logging.LogSetup;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MainTest {
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(HostEnvironment host, String... args) {
+        return Main.run(host, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), args);
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void helpDocumentsTheProblemLineFormat() {
+        assertThat(run(FixedNetworkAccess.host(Map.of()), "--help")).isZero();
+        assertThat(out()).contains("--validate-config").contains("<file>:<line>: <error|warning>: <key.path>:");
+    }
+
+    @Test
+    void versionNamesThePatroniVersionItIsCompatibleWith() {
+        assertThat(run(FixedNetworkAccess.host(Map.of()), "--version")).isZero();
+        assertThat(out().strip()).isEqualTo("ha-agent 0.1.0 (Patroni 3.3.1 compatible)");
+    }
+
+    @Test
+    void anUnknownOptionIsAUsageError() {
+        assertThat(run(FixedNetworkAccess.host(Map.of()), "--frobnicate")).isEqualTo(2);
+        assertThat(err()).contains("Unknown option: '--frobnicate'");
+    }
+
+    @Test
+    void validatingTheEnvironmentAloneWhenNoPathIsGiven() {
+        assertThat(run(FixedNetworkAccess.host(Map.of("PATRONI_SCOPE", "main")), "--validate-config")).isEqualTo(1);
+        assertThat(out()).contains("environment: error: restapi: missing: add a restapi section with listen and"
+                + " connect_address");
+        assertThat(err().strip()).startsWith("environment: not valid: ");
+    }
+
+    @Test
+    void theRunPathRefusesAConfigurationItCannotStartWith() {
+        assertThat(run(FixedNetworkAccess.host(Map.of()), dir.resolve("missing.yml").toString())).isEqualTo(1);
+        assertThat(err()).isEqualTo(dir.resolve("missing.yml") + ": error: (file): no such file or directory: check"
+                + " the path\nha-agent: cannot start with " + dir.resolve("missing.yml") + ": fix the errors above"
+                + " (ha-agent --validate-config " + dir.resolve("missing.yml") + " checks everything)\n");
+    }
+
+    /** With a usable configuration the run path sets up logging, logs the warnings once, and stops (no HA loop yet). */
+    @Test
+    void theRunPathLoadsTheConfigurationAndSaysTheHaLoopIsNotThereYet() throws IOException {
+        Path f = dir.resolve("patroni.yml");
+        Files.writeString(f, Files.readString(Path.of("src/test/resources/validate/base.yml")).replace("name: pg1\n", ""));
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+        ByteArrayOutputStream logged = new ByteArrayOutputStream();
+        PrintStream original = System.err;
+        System.setErr(new PrintStream(logged, true, StandardCharsets.UTF_8));
+        try {
+            assertThat(run(FixedNetworkAccess.host(Map.of()), f.toString())).isEqualTo(1);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(logged.toString(StandardCharsets.UTF_8)
+                    .lines()).hasSize(2));
+        } finally {
+            System.setErr(original);
+            LogSetup.stop();
+        }
+        assertThat(logged.toString(StandardCharsets.UTF_8).lines()).satisfiesExactly(
+                l -> assertThat(l).matches("\\S+ \\S+ WARNING: " + java.util.regex.Pattern.quote(f + ":1: warning: name:"
+                        + " missing: using this host's name 'pgtest' as the member name; set name: explicitly, unique"
+                        + " in the cluster (e.g. pg1)")),
+                l -> assertThat(l).endsWith(" ERROR: running a node is not implemented yet: the HA loop is not wired"
+                        + " into ha-agent"));
+    }
+}

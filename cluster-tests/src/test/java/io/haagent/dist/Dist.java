@@ -1,0 +1,79 @@
+package io.haagent.dist;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+
+/** Where the build put the distribution (packaging/target), and the project version it was built for. */
+final class Dist {
+    private Dist() {
+    }
+
+    /** This module's directory (failsafe runs the tests with it as the working directory). */
+    static Path moduleDir() {
+        return Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).toAbsolutePath().normalize();
+    }
+
+    static Path repoRoot() {
+        return moduleDir().getParent();
+    }
+
+    static Path packagingTarget() {
+        return repoRoot().resolve("packaging/target");
+    }
+
+    /** The unpacked distribution, {@code packaging/target/dist}. */
+    static Path home() {
+        Path home = packagingTarget().resolve("dist");
+        if (!Files.isRegularFile(home.resolve("bin/ha-agent"))) {
+            throw new AssertionError(home + " holds no bin/ha-agent: build it with `mvn package` (in `mvn verify`"
+                    + " the packaging module runs before this one)");
+        }
+        return home;
+    }
+
+    static Path launcher(String name) {
+        return home().resolve("bin").resolve(name);
+    }
+
+    /** The repository's examples/ directory, which the distribution copies. */
+    static Path examples() {
+        return repoRoot().resolve("examples");
+    }
+
+    /** The version in the parent pom.xml, e.g. {@code 0.1.0-SNAPSHOT}. */
+    static String projectVersion() {
+        Path pom = repoRoot().resolve("pom.xml");
+        try {
+            Element project = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(pom.toFile())
+                    .getDocumentElement();
+            for (Node n = project.getFirstChild(); n != null; n = n.getNextSibling()) {
+                if (n instanceof Element e && e.getTagName().equals("version")) {
+                    return e.getTextContent().trim();
+                }
+            }
+        } catch (Exception e) {
+            throw new AssertionError("cannot read the project version from " + pom, e);
+        }
+        throw new AssertionError(pom + " has no <version>");
+    }
+
+    /** Regular files under {@code dir}, as sorted paths relative to it ("/"-separated). */
+    static List<String> filesUnder(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            return walk.filter(Files::isRegularFile)
+                    .map(p -> dir.relativize(p).toString().replace('\\', '/'))
+                    .sorted()
+                    .collect(Collectors.toList());
+        }
+    }
+}

@@ -148,7 +148,7 @@ public final class PostmasterWatch implements AutoCloseable {
 
     private void exited(Tracked t, Integer exitCode) {
         PostmasterEvent ev = new PostmasterEvent(t.pid, Instant.now(), t.stopRequested, exitCode);
-        if (!t.exited.complete(ev)) {
+        if (!t.exited.complete(ev) || closed) {
             return;
         }
         if (t.stopRequested) {

@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
  * <p>Two cases. A postmaster this agent started is its child: the JDK's reaper thread is blocked in
  * {@code waitpid} on it, so its death is reported at once. A postmaster found running (the agent restarted, or
  * an operator started it) is adopted after checking its identity: the pid from {@code postmaster.pid} must be a
- * live process whose start time is within {@link #START_TIME_TOLERANCE} of the time in that file (a recycled
- * pid of an unrelated process fails this). An adopted postmaster is not our child, so a daemon thread checks
+ * live {@code postgres} process whose start time is within {@link #START_TIME_TOLERANCE} of the time in that
+ * file (a recycled pid of an unrelated process fails this). An adopted postmaster is not our child, so a daemon thread checks
  * the process table for it every {@code adoptedPollInterval} (a {@code /proc} read, no SQL; the JDK's own
  * {@code onExit()} for non-children backs off to 5 s, too slow for the one-second rule).
  */
@@ -167,13 +167,18 @@ public final class PostmasterWatch implements AutoCloseable {
     }
 
     /**
-     * The process named by a pid file, when it is alive, is not this JVM, and started within the tolerance of
-     * the file's start time (when the OS reports start times).
+     * The process named by a pid file, when it is alive, is not this JVM, runs a {@code postgres} executable and
+     * started within the tolerance of the file's start time (when the OS reports these).
      */
     static Optional<ProcessHandle> verify(PostmasterPidFile f) {
         Optional<ProcessHandle> h = ProcessHandle.of(f.pid());
         if (h.isEmpty() || !h.get().isAlive() || f.pid() == ProcessHandle.current().pid()) {
             return Optional.empty();
+        }
+        Optional<String> command = h.get().info().command();
+        if (command.isPresent() && !(command.get().endsWith("/postgres") || command.get().endsWith("/postmaster")
+                || command.get().equals("postgres") || command.get().equals("postmaster"))) {
+            return Optional.empty(); // a recycled pid now running some other program
         }
         Optional<Instant> started = h.get().info().startInstant();
         if (f.startTime() != null && started.isPresent()) {

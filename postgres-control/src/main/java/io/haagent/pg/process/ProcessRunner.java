@@ -49,8 +49,8 @@ public final class ProcessRunner {
             throw new IllegalStateException("interrupted while " + cmd.tool() + " ran; it was killed", e);
         }
         if (!exited) {
-            LOG.warn("{}: still running after its timeout of {} s: killing it and its children", cmd.tool(),
-                    cmd.timeout().toSeconds());
+            LOG.warn("{}: still running after its timeout of {} ms: killing it and its children", cmd.tool(),
+                    cmd.timeout().toMillis());
             ProcessTrees.killTree(p.toHandle());
             try {
                 p.waitFor(5, TimeUnit.SECONDS);
@@ -87,8 +87,8 @@ public final class ProcessRunner {
         Thread timer = new Thread(() -> {
             try {
                 if (!p.waitFor(cmd.timeout().toNanos(), TimeUnit.NANOSECONDS)) {
-                    LOG.warn("{}: still running after its timeout of {} s: killing it", cmd.tool(),
-                            cmd.timeout().toSeconds());
+                    LOG.warn("{}: still running after its timeout of {} ms: killing it", cmd.tool(),
+                            cmd.timeout().toMillis());
                     running.kill();
                 }
             } catch (InterruptedException e) {

@@ -1,0 +1,106 @@
+package io.haagent.pg.control;
+
+import static io.haagent.pg.control.PgTestSupport.LONG;
+import static io.haagent.pg.control.PgTestSupport.START;
+import static io.haagent.pg.control.PgTestSupport.upstream;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.haagent.pg.CloneReport;
+import io.haagent.pg.DataDirectoryState;
+import io.haagent.pg.FollowResult;
+import io.haagent.pg.PostgresException;
+import io.haagent.pg.Recovery;
+import io.haagent.pg.StartRequest;
+import io.haagent.testing.PostgresFixture;
+import io.haagent.testing.PostgresTestNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** create_replica_methods (§4.5): custom commands with Patroni's parameters, falling through to basebackup. */
+class ReplicaMethodsIT {
+    private static PostgresFixture fixture;
+    private static PostgresTestNode source;
+    private static LocalPostgres primary;
+
+    @BeforeAll
+    static void sourcePrimary() {
+        fixture = PostgresFixture.create();
+        source = fixture.node("source");
+        primary = PgTestSupport.control(fixture, source, source.config().build());
+        primary.bootstrap(LONG);
+    }
+
+    @AfterAll
+    static void cleanup() {
+        if (primary != null) {
+            primary.close();
+        }
+        if (fixture != null) {
+            fixture.close();
+        }
+    }
+
+    private static Path script(PostgresTestNode n, String name, String body) throws Exception {
+        Path p = n.root().resolve(name);
+        Files.writeString(p, "#!/bin/sh\nPATH=" + fixture.binDir() + ":$PATH\n" + body + "\n");
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwx------"));
+        return p;
+    }
+
+    @Test
+    void aCustomMethodGetsScopeRoleDatadirConnstringAndItsOwnKeys() throws Exception {
+        PostgresTestNode n = fixture.node("custom");
+        Path args = n.root().resolve("args");
+        // the custom method clones with pg_basebackup itself, from the connstring it is given
+        Path copy = script(n, "copy.sh", "printf '%s\\n' \"$@\" > " + args + "\n"
+                + "for a in \"$@\"; do case \"$a\" in --datadir=*) D=\"${a#--datadir=}\";;"
+                + " --connstring=*) C=\"${a#--connstring=}\";; esac; done\n"
+                + "exec pg_basebackup -D \"$D\" -X stream -c fast -d \"$C\"");
+        try (LocalPostgres pg = PgTestSupport.control(fixture, n, n.config()
+                .createReplicaMethods(List.of("broken", "mycopy", "basebackup"))
+                .replicaMethod("broken", Map.of("command", "/bin/false"))
+                .replicaMethod("mycopy", Map.of("command", copy.toString(), "speed", "fast"))
+                .build())) {
+            CloneReport r = pg.createReplica(upstream(source), LONG);
+            assertThat(r.method()).isEqualTo("mycopy");
+            assertThat(r.attempts()).hasSize(2);
+            assertThat(r.attempts().get(0).exitCode()).isEqualTo(1);
+            assertThat(Files.readAllLines(args)).containsExactly("--scope=" + PgTestSupport.SCOPE, "--role=replica",
+                    "--datadir=" + n.dataDir(), "--connstring=dbname=postgres user=replicator host=" + source.address()
+                            + " port=" + source.port() + " sslmode=prefer application_name=custom gssencmode=prefer"
+                            + " channel_binding=prefer", "--speed=fast");
+            pg.start(StartRequest.asReplica(upstream(source), null, START));
+            assertThat(pg.state().inRecovery()).isTrue();
+            // following the same upstream again changes nothing; a primary asked to follow needs a restart
+            assertThat(pg.follow(Recovery.follow(upstream(source), null))).isEqualTo(FollowResult.UNCHANGED);
+            assertThat(primary.follow(Recovery.follow(upstream(n), null))).isEqualTo(FollowResult.RESTART_REQUIRED);
+            primary.writeConfiguration(Recovery.primary());
+        }
+    }
+
+    @Test
+    void whenEveryMethodFailsTheDirectoryIsLeftEmptyAndEachAttemptIsReported() throws Exception {
+        PostgresTestNode n = fixture.node("allfail");
+        Path half = script(n, "half.sh", "for a in \"$@\"; do case \"$a\" in --datadir=*) D=\"${a#--datadir=}\";;"
+                + " esac; done\necho 15 > \"$D/PG_VERSION\"; echo 'copy failed half way' >&2; exit 4");
+        try (LocalPostgres pg = PgTestSupport.control(fixture, n, n.config()
+                .createReplicaMethods(List.of("half"))
+                .replicaMethod("half", Map.of("command", half.toString()))
+                .build())) {
+            assertThatThrownBy(() -> pg.createReplica(upstream(source), LONG))
+                    .isInstanceOfSatisfying(PostgresException.ReplicaCreationFailed.class, e ->
+                            assertThat(e.attempts()).singleElement().satisfies(a -> {
+                                assertThat(a.exitCode()).isEqualTo(4);
+                                assertThat(a.lastLines()).contains("copy failed half way");
+                            }));
+            assertThat(pg.dataDirectoryState().kind()).isEqualTo(DataDirectoryState.Kind.EMPTY);
+        }
+    }
+}

@@ -42,7 +42,7 @@ public final class RoleSetup {
         }
         if (rewind != null && !rewind.username().equals(superuser.username())) {
             upsert(c, rewind, "");
-            String role = ((PGConnection) c.unwrap(PGConnection.class)).escapeIdentifier(rewind.username());
+            String role = c.unwrap(PGConnection.class).escapeIdentifier(rewind.username());
             try (Statement s = c.createStatement()) {
                 for (String f : REWIND_FUNCTIONS) {
                     s.execute("GRANT EXECUTE ON FUNCTION " + f + " TO " + role);

@@ -98,7 +98,8 @@ final class RewindOperations {
     /** Replay timeline (IDENTIFY_SYSTEM on the local server) and replay LSN; empty when it is not in recovery. */
     private Optional<ControlData.LocalPosition> runningPosition() throws SQLException {
         NodeSettings s = ctx.settings();
-        try (Connection repl = Connections.open(s.connectHost(), s.port(), s.database(), ctx.superuser(),
+        // the replication user, as Patroni does: it is the one pg_hba.conf must allow for replication anyway
+        try (Connection repl = Connections.open(s.connectHost(), s.port(), s.database(), ctx.replication(),
                 "ha-agent divergence check", Connections.Kind.REPLICATION, null);
                 Connection sql = ctx.localConnection("ha-agent divergence check", Duration.ofSeconds(5));
                 Statement st = sql.createStatement();
@@ -166,8 +167,13 @@ final class RewindOperations {
         return new RewindReport(leader, crashRecovery, Duration.ofNanos(System.nanoTime() - start), r.report());
     }
 
+    /**
+     * Either flag allows wiping after a failed rewind (§4.7): the node cannot follow with diverged data, and
+     * the operator has said a re-clone is preferable to a node that stays down.
+     */
     private RewindReport failRewind(String what, Throwable cause) {
-        boolean remove = ctx.settings().removeDataDirectoryOnRewindFailure(ctx.dynamic);
+        boolean remove = ctx.settings().removeDataDirectoryOnRewindFailure(ctx.dynamic)
+                || ctx.settings().removeDataDirectoryOnDivergedTimelines(ctx.dynamic);
         if (remove) {
             LOG.warn("{}; removing the data directory (remove_data_directory_on_rewind_failure)", what);
             DataDirectories.empty(ctx.dataDir);

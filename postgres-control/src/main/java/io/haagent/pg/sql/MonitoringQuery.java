@@ -18,6 +18,9 @@ import java.util.Map;
  * The one monitoring query per HA cycle (§4.11): role, timeline, WAL positions, walreceiver, replication
  * connections, pending restarts, version, postmaster start time and system identifier in a single round trip,
  * so everything in a {@link PostgresStatus} was true at the same instant.
+ *
+ * <p>A pending restart's new value is the last {@code pg_file_settings} entry for it: PostgreSQL marks that
+ * entry "setting could not be applied", so it must not be filtered out by its error column.
  */
 public final class MonitoringQuery {
     public static final String SQL = "SELECT pg_catalog.pg_is_in_recovery() AS in_recovery,"
@@ -46,7 +49,7 @@ public final class MonitoringQuery {
             + " FROM pg_catalog.pg_stat_replication r) AS replication,"
             + " (SELECT pg_catalog.array_agg(ARRAY[s.name, pg_catalog.current_setting(s.name), f.setting]"
             + " ORDER BY s.name) FROM pg_catalog.pg_settings s LEFT JOIN LATERAL (SELECT fs.setting"
-            + " FROM pg_catalog.pg_file_settings fs WHERE fs.name = s.name AND fs.error IS NULL"
+            + " FROM pg_catalog.pg_file_settings fs WHERE fs.name = s.name"
             + " ORDER BY fs.seqno DESC LIMIT 1) f ON true WHERE s.pending_restart) AS pending"
             + " FROM (SELECT 1) AS one LEFT JOIN pg_catalog.pg_stat_wal_receiver w ON true";
 

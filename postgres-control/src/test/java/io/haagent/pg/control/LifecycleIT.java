@@ -170,6 +170,7 @@ class LifecycleIT {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(callbackLog).exists()
                 .content().contains("before_stop").contains("on_stop master batman"));
         assertThat(pg.stop(mode, false, Duration.ofSeconds(5)).wasRunning()).isFalse();
+        assertThatThrownBy(pg::state).isInstanceOf(PostgresException.NotRunning.class);
 
         pg.start(StartRequest.asPrimary(START));
         assertThat(pg.isRunning()).isTrue();
@@ -197,7 +198,8 @@ class LifecycleIT {
             // the connection is gone after the stop: that is expected when closing it
         }
         assertThat(pg.isRunning()).isFalse();
-        pg.start(StartRequest.asPrimary(START));
+        // no callback here: an on_start still running would race with the next test's callback log
+        pg.start(StartRequest.asPrimary(START).withoutCallback());
     }
 
     @Test
@@ -220,5 +222,35 @@ class LifecycleIT {
                 .isInstanceOf(PostgresException.AlreadyRunning.class).hasMessageContaining("pid");
         assertThatThrownBy(() -> pg.bootstrap(Duration.ofSeconds(10)))
                 .isInstanceOf(PostgresException.DataDirectoryProblem.class).hasMessageContaining("valid");
+    }
+
+    @Test
+    @Order(9)
+    void settingsThatNeedARestartAreReportedWithOldAndNewValues() {
+        // a restricted GUC changed in the dynamic configuration: the command line would change
+        pg.setDynamicConfig(io.haagent.config.DynamicConfig.from(Map.of("postgresql", Map.of("parameters", Map.of(
+                "max_connections", 40, "max_wal_senders", 6, "max_replication_slots", 6,
+                "max_worker_processes", 4, "wal_keep_size", "64MB")))));
+        assertThat(pg.state().pendingRestart()).containsEntry("max_connections",
+                new PostgresStatus.PendingRestart("max_connections", "30", "40"));
+        pg.setDynamicConfig(PgTestSupport.dynamic());
+        assertThat(pg.state().pendingRestart()).isEmpty();
+
+        // a postmaster-context parameter changed locally: the agent (re)reads its configuration and reloads
+        LocalPostgres reconfigured = new LocalPostgres(new PostgresNode(node.name(), PgTestSupport.SCOPE,
+                node.config().parameter("shared_buffers", "32MB").build(), null), fixture.binaries(), Tuning.DEFAULT);
+        try {
+            reconfigured.setDynamicConfig(PgTestSupport.dynamic());
+            reconfigured.writeConfiguration(io.haagent.pg.Recovery.primary());
+            reconfigured.reload();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(reconfigured.state().pendingRestart())
+                    .containsEntry("shared_buffers", new PostgresStatus.PendingRestart("shared_buffers", "16MB",
+                            "32MB")));
+            reconfigured.restart(StartRequest.asPrimary(START).withoutCallback(), Duration.ofSeconds(60));
+            assertThat(reconfigured.state().pendingRestart()).isEmpty();
+            assertThat(queryOne(node, "SHOW shared_buffers")).isEqualTo("32MB");
+        } finally {
+            reconfigured.close();
+        }
     }
 }

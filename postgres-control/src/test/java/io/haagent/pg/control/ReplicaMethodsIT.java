@@ -103,4 +103,33 @@ class ReplicaMethodsIT {
             assertThat(pg.dataDirectoryState().kind()).isEqualTo(DataDirectoryState.Kind.EMPTY);
         }
     }
+
+    @Test
+    void stateAndLivenessDoNotWaitForALongActionAndActionsRunOneAtATime() throws Exception {
+        PostgresTestNode n = fixture.node("slow");
+        Path gate = n.root().resolve("gate");
+        Path slow = script(n, "slow.sh", "while [ ! -e " + gate + " ]; do sleep 0.1; done; exit 1");
+        try (LocalPostgres pg = PgTestSupport.control(fixture, n, n.config()
+                .createReplicaMethods(List.of("slow"))
+                .replicaMethod("slow", Map.of("command", slow.toString()))
+                .build())) {
+            java.util.concurrent.CompletableFuture<Void> clone = java.util.concurrent.CompletableFuture.runAsync(() ->
+                    assertThatThrownBy(() -> pg.createReplica(upstream(source), LONG))
+                            .isInstanceOf(PostgresException.ReplicaCreationFailed.class));
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                    .until(() -> ProcessHandle.allProcesses().anyMatch(p -> p.info().commandLine()
+                            .map(c -> c.contains(slow.toString())).orElse(false)));
+            // while the clone runs: reads answer at once
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(2)).until(() ->
+                    !pg.isRunning() && pg.dataDirectoryState().isEmpty() && pg.postmasterPid().isEmpty());
+            // another action waits for the clone to finish
+            java.util.concurrent.CompletableFuture<Void> second = java.util.concurrent.CompletableFuture.runAsync(
+                    pg::removeDataDirectory);
+            org.awaitility.Awaitility.await().during(java.time.Duration.ofSeconds(1))
+                    .atMost(java.time.Duration.ofSeconds(5)).until(() -> !second.isDone());
+            Files.writeString(gate, "");
+            clone.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            second.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
 }

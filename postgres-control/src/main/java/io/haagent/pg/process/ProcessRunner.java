@@ -136,9 +136,14 @@ public final class ProcessRunner {
         return t.getMessage();
     }
 
+    private record Line(long seq, boolean stdout, String text) {
+    }
+
     /** Reads stdout and stderr of one process on two daemon threads. */
     private static final class Output {
-        private final Deque<String> tail = new ArrayDeque<>();
+        private final Deque<Line> outTail = new ArrayDeque<>();
+        private final Deque<Line> errTail = new ArrayDeque<>();
+        private long seq;
         private final StringBuilder captured = new StringBuilder();
         private final List<Thread> readers = new ArrayList<>();
         private final ToolCommand cmd;
@@ -175,9 +180,10 @@ public final class ProcessRunner {
                 if (stdout && cmd.captureStdout() && captured.length() < MAX_CAPTURE_CHARS) {
                     captured.append(line).append('\n');
                 }
-                tail.addLast(line);
-                while (tail.size() > TAIL_LINES) {
-                    tail.removeFirst();
+                Deque<Line> t = stdout ? outTail : errTail;
+                t.addLast(new Line(seq++, stdout, line));
+                while (t.size() > TAIL_LINES) {
+                    t.removeFirst();
                 }
             }
         }
@@ -194,8 +200,29 @@ public final class ProcessRunner {
             }
         }
 
+        /**
+         * The last lines in arrival order. The two pipes are read by two threads, so a chatty stdout can arrive
+         * after the error that matters: stderr lines are kept in preference, the oldest stdout lines go first.
+         */
         synchronized List<String> tail() {
-            return List.copyOf(tail);
+            List<Line> all = new ArrayList<>(outTail);
+            all.addAll(errTail);
+            all.sort(java.util.Comparator.comparingLong(Line::seq));
+            long stdoutLines = all.stream().filter(Line::stdout).count();
+            while (all.size() > TAIL_LINES) {
+                if (stdoutLines > 0) {
+                    for (int i = 0; i < all.size(); i++) {
+                        if (all.get(i).stdout()) {
+                            all.remove(i);
+                            stdoutLines--;
+                            break;
+                        }
+                    }
+                } else {
+                    all.remove(0);
+                }
+            }
+            return all.stream().map(Line::text).toList();
         }
 
         synchronized String captured() {

@@ -44,6 +44,9 @@ public final class Connections {
         p.setProperty("loginTimeout", Integer.toString(CONNECT_TIMEOUT_SECONDS + 2));
         if (statementTimeout != null) {
             p.setProperty("options", "-c statement_timeout=" + statementTimeout.toMillis());
+            // the server enforces statement_timeout; a frozen server (SIGSTOP, hung I/O) does not, so the
+            // client gives up a little later on its own: a status read never blocks the HA loop for long
+            p.setProperty("socketTimeout", Long.toString(statementTimeout.toSeconds() + 5));
         }
         setIf(p, "sslmode", creds.sslmode());
         setIf(p, "sslcert", creds.sslcert());

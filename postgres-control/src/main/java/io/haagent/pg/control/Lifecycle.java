@@ -50,7 +50,8 @@ final class Lifecycle {
             throw new PostgresException.AlreadyRunning("start postgres", running.get().pid());
         }
         ctx.writeConfiguration(request.recovery());
-        EffectiveParameters params = ctx.effective();
+        EffectiveParameters params = request.recovery().standby() ? atLeastPrimarys(ctx.effective())
+                : ctx.effective();
         NodeSettings s = ctx.settings();
         PostmasterLauncher.Target target = new PostmasterLauncher.Target(ctx.dataDir, ctx.files.postgresqlConf(),
                 params.commandLineOptions(), ctx.postmasterLog(), s.toolHost(params), s.port(), s.listenHosts(),
@@ -73,6 +74,38 @@ final class Lifecycle {
         if (request.callback() != null) {
             ctx.callbacks.fire(request.callback(), request.callbackRole());
         }
+    }
+
+    /** pg_controldata label of each setting a hot standby needs at least as large as its primary's. */
+    private static final Map<String, String> STANDBY_MINIMUMS = Map.of(
+            "max_connections", "max_connections setting",
+            "max_prepared_transactions", "max_prepared_xacts setting",
+            "max_locks_per_transaction", "max_locks_per_xact setting",
+            "max_worker_processes", "max_worker_processes setting",
+            "max_wal_senders", "max_wal_senders setting");
+
+    /**
+     * Safety: a hot standby refuses to start (or stops replaying) when one of these is lower than on the primary
+     * that wrote the WAL. pg_control records the primary's values, so a replica runs with the larger of the
+     * configured and the recorded value (§4.1), e.g. while a lowered max_connections is rolled out.
+     */
+    private EffectiveParameters atLeastPrimarys(EffectiveParameters params) {
+        ControlData cd = ctx.controlDataOrNull();
+        if (cd == null) {
+            return params;
+        }
+        EffectiveParameters p = params;
+        for (Map.Entry<String, String> e : STANDBY_MINIMUMS.entrySet()) {
+            Optional<Long> recorded = cd.number(e.getValue());
+            String configured = p.get(e.getKey());
+            if (recorded.isPresent() && configured != null && configured.matches("\\d+")
+                    && recorded.get() > Long.parseLong(configured)) {
+                LOG.warn("{} = {} is lower than the primary's {} recorded in pg_control: starting the replica with {}",
+                        e.getKey(), configured, recorded.get(), recorded.get());
+                p = p.with(e.getKey(), Long.toString(recorded.get()));
+            }
+        }
+        return p;
     }
 
     StopResult stop(StopMode mode, boolean checkpoint, Duration timeout, boolean fireOnStop, Runnable beforeSignal) {

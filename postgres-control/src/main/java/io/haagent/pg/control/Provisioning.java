@@ -51,6 +51,12 @@ final class Provisioning {
         if (!state.isEmpty()) {
             throw new PostgresException.DataDirectoryProblem("bootstrap a new cluster", state);
         }
+        String method = ctx.node.bootstrap().method();
+        if (method != null && !method.isBlank() && !method.equals("initdb")) {
+            throw new PostgresException.InvalidOption("bootstrap.method", method,
+                    "custom bootstrap methods are not supported by this agent yet; use initdb, or bootstrap with"
+                            + " your method by hand and start the agent on the resulting data directory");
+        }
         List<String> options = ToolOptions.arguments(ctx.node.bootstrap().initdb(), "bootstrap.initdb",
                 ToolOptions.INITDB_FORBIDDEN);
         runInitdb(options, timeout);

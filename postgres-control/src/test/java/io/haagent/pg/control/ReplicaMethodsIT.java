@@ -132,4 +132,35 @@ class ReplicaMethodsIT {
             second.get(60, java.util.concurrent.TimeUnit.SECONDS);
         }
     }
+
+    @Test
+    void aReplicaNeverRunsWithLessThanThePrimaryRecordedInPgControl() {
+        PostgresTestNode n = fixture.node("lowconn");
+        try (LocalPostgres pg = PgTestSupport.control(fixture, n, n.config().build())) {
+            pg.createReplica(upstream(source), LONG);
+            // the cluster lowered max_connections (30 -> 25) and this replica restarts before its primary did
+            pg.setDynamicConfig(io.haagent.config.DynamicConfig.from(Map.of("postgresql", Map.of("parameters", Map.of(
+                    "max_connections", 25, "max_wal_senders", 6, "max_replication_slots", 6,
+                    "max_worker_processes", 4)))));
+            pg.start(StartRequest.asReplica(upstream(source), null, START));
+            assertThat(PgTestSupport.queryOne(n, "SHOW max_connections")).isEqualTo("30");
+            assertThat(pg.state().pendingRestart()).containsEntry("max_connections",
+                    new io.haagent.pg.PostgresStatus.PendingRestart("max_connections", "30", "25"));
+        }
+    }
+
+    @Test
+    void customBootstrapMethodsAreRefusedNamingTheKey() {
+        PostgresTestNode n = fixture.node("custombootstrap");
+        io.haagent.config.BootstrapConfig bc = new io.haagent.config.BootstrapConfig(Map.of(), "clone_from_backup",
+                List.of(), Map.of("clone_from_backup", Map.of("command", "/bin/true")), null, List.of(), Map.of());
+        try (LocalPostgres pg = new LocalPostgres(new PostgresNode(n.name(), PgTestSupport.SCOPE, n.config().build(),
+                bc), fixture.binaries(), Tuning.DEFAULT)) {
+            assertThatThrownBy(() -> pg.bootstrap(LONG))
+                    .isInstanceOfSatisfying(PostgresException.InvalidOption.class, e ->
+                            assertThat(e.keyPath()).isEqualTo("bootstrap.method"))
+                    .hasMessageContaining("clone_from_backup");
+            assertThat(n.dataDir()).doesNotExist();
+        }
+    }
 }

@@ -42,7 +42,7 @@ public final class ConfigChange {
             if (v == null) {
                 continue;
             }
-            if (INTEGERS.contains(k) && Values.toLong(v) == null) {
+            if (INTEGERS.contains(k) && !isInteger(v)) {
                 throw typeError(k, "an integer", v);
             }
             if (BOOLEANS.contains(k) && Values.toBool(v) == null) {
@@ -93,7 +93,7 @@ public final class ConfigChange {
                     && (!(v instanceof List<?> l) || l.stream().anyMatch(o -> !(o instanceof String)))) {
                 throw typeError(path, "a list of strings", v);
             }
-            if ("pg_ctl_timeout".equals(k) && Values.toInt(v) == null) {
+            if ("pg_ctl_timeout".equals(k) && (!isInteger(v) || Values.toInt(v) == null)) {
                 throw typeError(path, "an integer", v);
             }
             if ("parameters".equals(k)) {
@@ -105,6 +105,20 @@ public final class ConfigChange {
                 }
             }
         }
+    }
+
+    /** An integer that fits in 64 bits: a JSON integer, an integral number, or a string holding one. */
+    static boolean isInteger(Object v) {
+        if (v instanceof Integer || v instanceof Long) {
+            return true;
+        }
+        if (v instanceof java.math.BigInteger b) {
+            return b.bitLength() < 64;
+        }
+        if (v instanceof Double d) {
+            return Double.isFinite(d) && d == Math.rint(d) && Math.abs(d) < 9.0e15;
+        }
+        return v instanceof String && Values.toLong(v) != null;
     }
 
     private static ApiError typeError(String path, String expected, Object got) {

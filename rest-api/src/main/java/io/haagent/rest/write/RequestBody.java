@@ -64,10 +64,38 @@ public final class RequestBody {
             throw ApiError.badRequest("request body must be a JSON object, got " + Json.typeName(parsed));
         }
         Map<String, Object> m = (Map<String, Object>) parsed;
+        String bad = nonFinite(m, "");
+        if (bad != null) {
+            throw ApiError.badRequest("field '" + bad + "' is a number out of range");
+        }
         if (m.isEmpty() && !optional) {
             throw ApiError.badRequest("request body is an empty JSON object: at least one field is required");
         }
         return m;
+    }
+
+    /** The path of the first number JSON cannot carry back out (1e99999 parses as infinity), or null. */
+    private static String nonFinite(Object v, String path) {
+        if (v instanceof Double d && (d.isInfinite() || d.isNaN())) {
+            return path;
+        }
+        if (v instanceof Map<?, ?> m) {
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                String p = nonFinite(e.getValue(), path.isEmpty() ? String.valueOf(e.getKey()) : path + "." + e.getKey());
+                if (p != null) {
+                    return p;
+                }
+            }
+        }
+        if (v instanceof java.util.List<?> l) {
+            for (int i = 0; i < l.size(); i++) {
+                String p = nonFinite(l.get(i), path + "[" + i + "]");
+                if (p != null) {
+                    return p;
+                }
+            }
+        }
+        return null;
     }
 
     /** A field that must be a string (or absent/null): its value, or null. */

@@ -53,6 +53,10 @@ public final class PemFiles {
         Path keyPath = keyfile == null ? certfile : keyfile;
         List<Block> keyBlocks = keyfile == null ? certBlocks : read(keyfile);
         PrivateKey key = privateKey(keyPath, keyBlocks, keyPassword);
+        if (!matches(key, chain.get(0))) {
+            throw new IllegalArgumentException("restapi.certfile " + certfile + " / keyfile " + keyPath
+                    + ": the key does not fit the certificate (it belongs to another certificate)");
+        }
         try {
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(null, null);
@@ -61,6 +65,32 @@ public final class PemFiles {
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalArgumentException("restapi.certfile " + certfile + " / keyfile " + keyPath
                     + ": the key does not fit the certificate: " + e.getMessage(), e);
+        }
+    }
+
+    /** Signs a probe with the key and verifies it with the certificate's public key. */
+    static boolean matches(PrivateKey key, X509Certificate cert) {
+        String alg = switch (key.getAlgorithm()) {
+            case "RSA" -> "SHA256withRSA";
+            case "EC" -> "SHA256withECDSA";
+            case "Ed25519", "Ed448", "EdDSA" -> key.getAlgorithm();
+            default -> null;
+        };
+        if (alg == null) {
+            return true;
+        }
+        try {
+            byte[] probe = "ha-agent key check".getBytes(StandardCharsets.US_ASCII);
+            java.security.Signature signer = java.security.Signature.getInstance(alg);
+            signer.initSign(key);
+            signer.update(probe);
+            byte[] sig = signer.sign();
+            java.security.Signature verifier = java.security.Signature.getInstance(alg);
+            verifier.initVerify(cert.getPublicKey());
+            verifier.update(probe);
+            return verifier.verify(sig);
+        } catch (GeneralSecurityException e) {
+            return false;
         }
     }
 

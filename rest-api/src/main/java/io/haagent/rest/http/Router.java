@@ -7,6 +7,8 @@ import io.haagent.rest.write.ManualFailover;
 import io.haagent.rest.write.RequestBody;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.LinkedHashMap;
@@ -222,18 +224,32 @@ public final class Router implements Handler {
         }
     }
 
+    /**
+     * Writes the answer straight to the servlet response: one write of pre-serialised bytes, with no per-request
+     * copy buffer (the health checks are the hot path).
+     */
     void write(Context ctx, Reply r) {
         ctx.status(r.status());
+        HttpServletResponse res = ctx.res();
         for (Map.Entry<String, String> h : api.settings().extraHeaders().entrySet()) {
-            ctx.header(h.getKey(), h.getValue());
+            res.setHeader(h.getKey(), h.getValue());
         }
         for (Map.Entry<String, String> h : r.headers().entrySet()) {
-            ctx.header(h.getKey(), h.getValue());
+            res.setHeader(h.getKey(), h.getValue());
         }
         if (r.contentType() != null) {
-            ctx.contentType(r.contentType());
+            res.setContentType(r.contentType());
         }
-        ctx.result(r.body() == null ? EMPTY : r.body());
+        byte[] body = r.body() == null ? EMPTY : r.body();
+        res.setContentLength(body.length);
+        if (body.length > 0 && !"HEAD".equals(ctx.req().getMethod())) {
+            try {
+                res.getOutputStream().write(body);
+            } catch (IOException e) {
+                log.debug("client went away before the answer to {} {} was written: {}", ctx.method(), ctx.path(),
+                        e.toString());
+            }
+        }
     }
 
     private static final byte[] EMPTY = new byte[0];

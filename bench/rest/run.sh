@@ -17,8 +17,8 @@ DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-16}
 THREADS=${THREADS:-2}
 WARMUP=${WARMUP:-5s}
-AGENT_IP=${AGENT_IP:-127.0.0.21}
-PATRONI_IP=${PATRONI_IP:-127.0.0.22}
+AGENT_IP=${AGENT_IP:-127.0.0.121}
+PATRONI_IP=${PATRONI_IP:-127.0.0.122}
 ENDPOINTS=(/primary /patroni)
 
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }

@@ -171,4 +171,33 @@ class AccessHttpTest {
         assertThat(call(reload, "Authorization", basic("admin", PASSWORD)).statusCode()).isEqualTo(401);
         assertThat(call(reload, "Authorization", basic("ops", "other-" + PASSWORD)).statusCode()).isEqualTo(202);
     }
+
+    @Test
+    void reloadWithANewListenAddressMovesTheListener() throws Exception {
+        start(cfg(null, null, List.of(), false, Map.of()), SnapshotFixtures.threeMembers());
+        int before = h.server.port();
+        RestApiConfig moved = new RestApiConfig("127.0.0.1:0", "127.0.0.1:8009", null, null, null, null, null, null,
+                null, null, List.of(), false, Map.of("X-Moved", "yes"), Map.of(), 5);
+        h.server.reload(moved);
+        // "127.0.0.1:0" is the same text, so nothing moved; a different address restarts the listener.
+        assertThat(h.server.port()).isEqualTo(before);
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+            int port = probe.getLocalPort();
+            probe.close();
+            h.server.reload(new RestApiConfig("127.0.0.1:" + port, "127.0.0.1:8009", null, null, null, null, null,
+                    null, null, null, List.of(), false, Map.of("X-Moved", "yes"), Map.of(), 5));
+            assertThat(h.server.port()).isEqualTo(port);
+        }
+        HttpResponse<String> r = h.get("/primary");
+        seen.add(r);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("X-Moved")).hasValue("yes");
+        assertThat(new java.net.Socket()).satisfies(sock -> {
+            try (sock) {
+                org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> sock.connect(new java.net.InetSocketAddress("127.0.0.1", before), 1000))
+                        .isInstanceOf(java.io.IOException.class);
+            }
+        });
+    }
 }

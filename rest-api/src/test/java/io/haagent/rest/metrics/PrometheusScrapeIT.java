@@ -109,6 +109,23 @@ class PrometheusScrapeIT {
     }
 
     @Test
+    void everyPatroniMetricWithScopeAndNameLabels() throws Exception {
+        List<String> patroni = List.of("patroni_version", "patroni_postgres_running", "patroni_postmaster_start_time",
+                "patroni_master", "patroni_primary", "patroni_xlog_location", "patroni_standby_leader",
+                "patroni_replica", "patroni_sync_standby", "patroni_xlog_received_location",
+                "patroni_xlog_replayed_location", "patroni_xlog_replayed_timestamp", "patroni_xlog_paused",
+                "patroni_postgres_streaming", "patroni_postgres_in_archive_recovery", "patroni_postgres_server_version",
+                "patroni_cluster_unlocked", "patroni_failsafe_mode_is_active", "patroni_postgres_timeline",
+                "patroni_dcs_last_seen", "patroni_pending_restart", "patroni_is_paused");
+        List<Map<String, Object>> pg1 = query("{job=\"patroni\",scope=\"batman\",name=\"pg1\",__name__=~\"patroni_.*\"}");
+        assertThat(pg1).extracting(m -> labels(m).get("__name__")).containsExactlyInAnyOrderElementsOf(patroni);
+        assertThat(query("patroni_version{name=\"pg1\"}")).extracting(PrometheusScrapeIT::value)
+                .containsExactly(30301.0);
+        assertThat(query("patroni_postmaster_start_time{name=\"pg1\"}")).extracting(PrometheusScrapeIT::value)
+                .containsExactly(1767225600.123456);
+    }
+
+    @Test
     void everyNodeExportsPatroniPrimaryAndTheShippedRuleIsQuietWithAPrimary() throws Exception {
         assertThat(query("patroni_primary")).hasSize(3);
         assertThat(query("sum by (scope) (patroni_primary)")).extracting(PrometheusScrapeIT::value)

@@ -80,7 +80,10 @@ final class WriteEndpoints {
         return Reply.text(202, "reload scheduled");
     }
 
-    /** Validates a restart; null when it is immediate and must run on the action pool via {@link #restartNow}. */
+    /**
+     * Validates a restart request. A scheduled one is answered by {@link #scheduleRestart}; an immediate one blocks
+     * until postgres is back and runs on the action pool via {@link #restartNow}.
+     */
     RestartRequest restartRequest(Map<String, Object> body) {
         NodeSnapshot s = api.board.current();
         return RestartRequests.parse(body, s.paused(), api.clock.now());

@@ -181,13 +181,13 @@ class AccessHttpTest {
         h.server.reload(moved);
         // "127.0.0.1:0" is the same text, so nothing moved; a different address restarts the listener.
         assertThat(h.server.port()).isEqualTo(before);
+        int port;
         try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
-            int port = probe.getLocalPort();
-            probe.close();
-            h.server.reload(new RestApiConfig("127.0.0.1:" + port, "127.0.0.1:8009", null, null, null, null, null,
-                    null, null, null, List.of(), false, Map.of("X-Moved", "yes"), Map.of(), 5));
-            assertThat(h.server.port()).isEqualTo(port);
+            port = probe.getLocalPort();
         }
+        h.server.reload(new RestApiConfig("127.0.0.1:" + port, "127.0.0.1:8009", null, null, null, null, null,
+                null, null, null, List.of(), false, Map.of("X-Moved", "yes"), Map.of(), 5));
+        assertThat(h.server.port()).isEqualTo(port);
         HttpResponse<String> r = h.get("/primary");
         seen.add(r);
         assertThat(r.statusCode()).isEqualTo(200);

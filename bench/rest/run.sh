@@ -20,6 +20,9 @@ WARMUP=${WARMUP:-5s}
 AGENT_IP=${AGENT_IP:-127.0.0.121}
 PATRONI_IP=${PATRONI_IP:-127.0.0.122}
 ENDPOINTS=(/primary /patroni)
+# A small heap and the serial collector: the agent's live set is tiny, and on a 2-core database host a
+# collector with parallel threads competes with postgres (and here with wrk) for the same cores.
+BENCH_JAVA_OPTS=${BENCH_JAVA_OPTS:--Xmx256m -XX:+UseSerialGC}
 
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
 mkdir -p bench/results
@@ -76,7 +79,8 @@ if [ ! -f "$node_class" ] || [ ! -s "$cp_file" ] || [ -n "${REBUILD:-}" ]; then
 fi
 classpath="rest-api/target/test-classes:rest-api/target/classes:core/target/test-classes:core/target/classes:$(cat "$cp_file")"
 agent_port=$(bench_free_port)
-java -Xmx256m -cp "$classpath" io.haagent.rest.bench.BenchNode "$AGENT_IP:$agent_port" > "$work/agent.log" 2>&1 &
+# shellcheck disable=SC2086
+java $BENCH_JAVA_OPTS -cp "$classpath" io.haagent.rest.bench.BenchNode "$AGENT_IP:$agent_port" > "$work/agent.log" 2>&1 &
 agent_pid=$!
 if ! bench_wait_http "http://$AGENT_IP:$agent_port/primary" 200 60; then
   echo "the ha-agent bench node did not answer 200 on /primary; log:" >&2
@@ -85,7 +89,8 @@ if ! bench_wait_http "http://$AGENT_IP:$agent_port/primary" 200 60; then
 fi
 
 log "REST benchmark $stamp on $(nproc) cores: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency (after a $WARMUP warm-up)"
-log "ha-agent: BenchNode (rest-api test classes): the real RestApiServer over a published 3-member primary snapshot"
+log "load average before: $(cut -d' ' -f1-3 /proc/loadavg) (other work on this machine skews tail latencies)"
+log "ha-agent: BenchNode (rest-api test classes): the real RestApiServer over a published 3-member primary snapshot; JVM $BENCH_JAVA_OPTS"
 declare -A agent
 for ep in "${ENDPOINTS[@]}"; do
   agent[$ep]=$(measure ha-agent "http://$AGENT_IP:$agent_port$ep")

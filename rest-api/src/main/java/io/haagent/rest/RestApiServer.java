@@ -81,6 +81,10 @@ public final class RestApiServer implements AutoCloseable {
     public static RestApiServer start(RestApiConfig config, StatusBoard board, NodeActions actions, Clock clock,
             RestApiOptions options) {
         Objects.requireNonNull(config, "restapi config");
+        Objects.requireNonNull(board, "status board");
+        Objects.requireNonNull(actions, "node actions");
+        Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(options, "options");
         RestApiServer s = new RestApiServer(config, board, actions, clock, options);
         try {
             s.listen();

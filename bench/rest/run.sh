@@ -55,15 +55,23 @@ to_ms() {
     else printf "%s", v }'
 }
 
+# warm_up BASE_URL: exercise every endpoint first, so the JIT has compiled the paths before any measurement.
+warm_up() {
+  local ep
+  for ep in "${ENDPOINTS[@]}"; do
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$1$ep" >/dev/null 2>&1 || true
+  done
+}
+
 # measure NAME URL: prints "rps p50_ms p99_ms errors" and appends wrk's full report to the results file.
 measure() {
   local name=$1 url=$2 report rps p50 p99 errors
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$url" >/dev/null 2>&1 || true
   report=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$url")
   { echo "---- $name $url"; echo "$report"; } >> "$out.raw"
   rps=$(echo "$report" | awk '/^Requests\/sec:/ {print $2}')
   p50=$(to_ms "$(echo "$report" | awk '$1 == "50%" {print $2}')")
   p99=$(to_ms "$(echo "$report" | awk '$1 == "99%" {print $2}')")
+  # Patroni answers HTTP/1.0 and closes every connection: wrk counts each close as a read error.
   errors=$(echo "$report" | awk '/Socket errors|Non-2xx/ {printf "%s ", $0}')
   echo "$rps $p50 $p99 ${errors:-none}"
 }
@@ -88,10 +96,11 @@ if ! bench_wait_http "http://$AGENT_IP:$agent_port/primary" 200 60; then
   exit 1
 fi
 
-log "REST benchmark $stamp on $(nproc) cores: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency (after a $WARMUP warm-up)"
+log "REST benchmark $stamp on $(nproc) cores: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency (after $WARMUP of warm-up per endpoint)"
 log "load average before: $(cut -d' ' -f1-3 /proc/loadavg) (other work on this machine skews tail latencies)"
 log "ha-agent: BenchNode (rest-api test classes): the real RestApiServer over a published 3-member primary snapshot; JVM $BENCH_JAVA_OPTS"
 declare -A agent
+warm_up "http://$AGENT_IP:$agent_port"
 for ep in "${ENDPOINTS[@]}"; do
   agent[$ep]=$(measure ha-agent "http://$AGENT_IP:$agent_port$ep")
   read -r rps p50 p99 errs <<<"${agent[$ep]}"
@@ -111,6 +120,7 @@ if command -v patroni >/dev/null; then
     echo "Patroni did not become primary; see $work/bench1.log" >&2
     exit 1
   fi
+  warm_up "$PATRONI_API_URL"
   for ep in "${ENDPOINTS[@]}"; do
     res=$(measure patroni "$PATRONI_API_URL$ep")
     read -r rps p50 p99 errs <<<"$res"

@@ -22,7 +22,7 @@ PATRONI_IP=${PATRONI_IP:-127.0.0.122}
 ENDPOINTS=(/primary /patroni)
 # A small heap and the serial collector: the agent's live set is tiny, and on a 2-core database host a
 # collector with parallel threads competes with postgres (and here with wrk) for the same cores.
-BENCH_JAVA_OPTS=${BENCH_JAVA_OPTS:--Xms256m -Xmx256m -XX:+UseSerialGC}
+BENCH_JAVA_OPTS=${BENCH_JAVA_OPTS:--Xms256m -Xmx256m -XX:MetaspaceSize=64m -XX:+UseSerialGC}
 
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
 mkdir -p bench/results

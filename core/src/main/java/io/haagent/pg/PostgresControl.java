@@ -188,7 +188,10 @@ public interface PostgresControl extends AutoCloseable {
      * it as a replica.
      *
      * @throws PostgresException.RewindFailed telling whether the data directory was removed
-     *                                        ({@code remove_data_directory_on_rewind_failure})
+     *                                        ({@code remove_data_directory_on_rewind_failure} or
+     *                                        {@code remove_data_directory_on_diverged_timelines})
+     * @throws PostgresException.QueryFailed  when the leader cannot be reached to check its checkpoint; nothing
+     *                                        was changed locally
      */
     RewindReport rewind(Upstream leader, Duration timeout);
 

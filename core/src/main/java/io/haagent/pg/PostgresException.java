@@ -232,6 +232,25 @@ public abstract sealed class PostgresException extends RuntimeException {
         }
     }
 
+    /** Reading or writing one of the agent's files (configuration, pgpass, data directory) failed. */
+    public static final class FileOperationFailed extends PostgresException {
+        private static final long serialVersionUID = 1L;
+        private final Path path;
+
+        public FileOperationFailed(String what, Path path, Throwable cause) {
+            super(what + " " + path + ": " + cause, cause instanceof java.io.IOException io
+                    && String.valueOf(io.getMessage()).contains("No space left")
+                    ? "free space on the file system of " + path
+                    : "check that the agent's user may write there and that the file system is not full or"
+                    + " read-only", cause);
+            this.path = path;
+        }
+
+        public Path path() {
+            return path;
+        }
+    }
+
     /** A SQL statement or connection failed. */
     public static final class QueryFailed extends PostgresException {
         private static final long serialVersionUID = 1L;

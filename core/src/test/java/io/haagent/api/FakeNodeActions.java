@@ -46,6 +46,7 @@ public final class FakeNodeActions implements NodeActions {
     private volatile Function<Boolean, ActionOutcome> onReinitialize = f -> ActionOutcome.ok("reinitialize started");
     private volatile Function<FailsafeHeartbeat, ActionOutcome> onFailsafe = h -> ActionOutcome.ok("Accepted");
     private volatile Consumer<FailoverRequest> onFailoverWritten = r -> { };
+    private volatile Runnable onClusterRead = () -> { };
     private final Map<String, String> rejectedCandidates = Collections.synchronizedMap(new HashMap<>());
 
     public FakeNodeActions(ClusterView initial) {
@@ -59,9 +60,12 @@ public final class FakeNodeActions implements NodeActions {
     public ClusterView readCluster() {
         checkReachable();
         clusterReads.incrementAndGet();
+        ClusterView view;
         synchronized (lock) {
-            return cluster;
+            view = cluster;
         }
+        onClusterRead.run();
+        return view;
     }
 
     @Override
@@ -192,6 +196,14 @@ public final class FakeNodeActions implements NodeActions {
     /** Runs after each successful failover write, e.g. to simulate the cluster's reaction with {@link #leaderIs}. */
     public void onFailoverWritten(Consumer<FailoverRequest> f) {
         onFailoverWritten = f;
+    }
+
+    /**
+     * Runs after each cluster read has taken its view, e.g. to change the cluster behind the reader's back (a
+     * concurrent writer) or to move a fake clock.
+     */
+    public void onClusterRead(Runnable r) {
+        onClusterRead = r;
     }
 
     /** The leader lock now belongs to {@code name} (null: nobody) and the failover key is cleared, as the winner does. */

@@ -1,0 +1,219 @@
+package io.haagent.pg.control;
+
+import io.haagent.config.Credentials;
+import io.haagent.config.DynamicConfig;
+import io.haagent.config.PostgresqlConfig;
+import io.haagent.pg.Conninfo;
+import io.haagent.pg.EffectiveParameters;
+import io.haagent.pg.Pgpass;
+import io.haagent.pg.Recovery;
+import io.haagent.pg.Upstream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * What a node's configuration means for its postgres: effective parameters, the recovery block, connection
+ * strings, credentials. Pure: the same inputs always give the same files and command lines.
+ */
+public final class NodeSettings {
+    /** Recovery keys the agent sets itself; the same keys in {@code recovery_conf} are ignored (§4.3). */
+    private static final Set<String> MANAGED_RECOVERY = Set.of("primary_conninfo", "primary_slot_name",
+            "recovery_target", "recovery_target_name", "recovery_target_time", "recovery_target_xid",
+            "recovery_target_lsn", "recovery_target_inclusive", "recovery_target_timeline", "recovery_target_action",
+            "standby_mode");
+
+    private final PostgresNode node;
+    private final int major;
+    private final Path pgpass;
+    private final EffectiveParameters.ListenAddress listen;
+
+    public NodeSettings(PostgresNode node, int majorVersion, Path pgpass) {
+        this.node = node;
+        this.major = majorVersion;
+        this.pgpass = pgpass;
+        this.listen = EffectiveParameters.ListenAddress.parse(node.postgresql().listen());
+    }
+
+    public PostgresqlConfig pg() {
+        return node.postgresql();
+    }
+
+    public String database() {
+        return pg().database() == null ? "postgres" : pg().database();
+    }
+
+    public Path dataDir() {
+        return Path.of(pg().dataDir());
+    }
+
+    public Path configDir() {
+        return Path.of(pg().effectiveConfigDir());
+    }
+
+    public int port() {
+        return listen.port();
+    }
+
+    public String listenHosts() {
+        return listen.hosts();
+    }
+
+    /** Where the agent's own JDBC sessions connect (TCP; see {@code Connections}). */
+    public String connectHost() {
+        return listen.localConnectHost();
+    }
+
+    /** Where local libpq tools connect: the first socket directory with use_unix_socket, else TCP. */
+    public String toolHost(EffectiveParameters params) {
+        String dirs = params.get("unix_socket_directories");
+        if (pg().useUnixSocket() && dirs != null && !dirs.isBlank()) {
+            return dirs.split(",")[0].trim();
+        }
+        return connectHost();
+    }
+
+    public EffectiveParameters effective(DynamicConfig dynamic, String synchronousStandbyNames,
+            Consumer<String> warn) {
+        EffectiveParameters p = EffectiveParameters.compute(dynamic.parameters(), pg().parameters(), pg().listen(),
+                node.scope(), configDir().toString(), major, warn);
+        if (synchronousStandbyNames != null) {
+            p = p.with("synchronous_standby_names", synchronousStandbyNames);
+        }
+        return p;
+    }
+
+    /** {@code postgresql.pg_hba} (local wins over dynamic); null when neither is set: initdb's file stays. */
+    public List<String> pgHba(DynamicConfig dynamic) {
+        return pg().pgHba() != null && !pg().pgHba().isEmpty() ? pg().pgHba() : dynamic.pgHba();
+    }
+
+    public List<String> pgIdent(DynamicConfig dynamic) {
+        return pg().pgIdent() != null && !pg().pgIdent().isEmpty() ? pg().pgIdent() : dynamic.pgIdent();
+    }
+
+    /**
+     * The {@code # recovery.conf} block for a standby (§4.3); null for a primary. All recovery targets are set
+     * to '' so that nothing in an included file can turn the follower into a point-in-time recovery.
+     */
+    public Map<String, String> recoveryParameters(Recovery r, DynamicConfig dynamic) {
+        if (!r.standby()) {
+            return null;
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        Map<String, Object> user = pg().recoveryConf() != null && !pg().recoveryConf().isEmpty()
+                ? pg().recoveryConf() : dynamic.recoveryConf();
+        if (user != null) {
+            user.forEach((k, v) -> {
+                String name = k.toLowerCase(Locale.ROOT);
+                if (v != null && !MANAGED_RECOVERY.contains(name)) {
+                    out.put(name, EffectiveParametersText.of(v));
+                }
+            });
+        }
+        for (String t : List.of("recovery_target", "recovery_target_name", "recovery_target_time",
+                "recovery_target_xid", "recovery_target_lsn")) {
+            out.put(t, "");
+        }
+        out.put("recovery_target_timeline", "latest");
+        if (r.kind() == Recovery.Kind.FOLLOW) {
+            out.put("primary_conninfo", replicationDsn(r.upstream(), true));
+            if (r.slotName() != null) {
+                out.put("primary_slot_name", r.slotName());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The replication connection string to an upstream (§4.4): no password, {@code passfile} when it goes
+     * into {@code primary_conninfo}; tools get {@code PGPASSFILE} instead.
+     */
+    public String replicationDsn(Upstream up, boolean withPassfile) {
+        return dsn(pg().replication(), up.host(), up.port(), withPassfile, true);
+    }
+
+    /** pg_rewind's {@code --source-server}: the rewind user (PG11+), else the superuser. */
+    public String rewindDsn(Upstream up) {
+        return dsn(rewindCredentials(), up.host(), up.port(), false, false);
+    }
+
+    /** The DSN given to {@code post_bootstrap}: the local superuser, no password. */
+    public String localSuperuserDsn(EffectiveParameters params) {
+        return dsn(pg().superuser(), toolHost(params), port(), false, false);
+    }
+
+    private String dsn(Credentials c, String host, int port, boolean withPassfile, boolean replication) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("dbname", database());
+        m.put("user", c.username());
+        if (withPassfile) {
+            m.put("passfile", pgpass.toString());
+        }
+        m.put("host", host);
+        m.put("port", Integer.toString(port));
+        m.put("sslmode", c.sslmode() == null ? "prefer" : c.sslmode());
+        m.put("sslcert", c.sslcert());
+        m.put("sslkey", c.sslkey());
+        m.put("sslrootcert", c.sslrootcert());
+        m.put("sslcrl", c.sslcrl());
+        m.put("sslcrldir", c.sslcrldir());
+        if (replication) {
+            m.put("application_name", node.name());
+        }
+        m.put("krbsrvname", pg().krbsrvname());
+        m.put("gssencmode", c.gssencmode() == null ? "prefer" : c.gssencmode());
+        if (major >= 13) {
+            m.put("channel_binding", c.channelBinding() == null ? "prefer" : c.channelBinding());
+        }
+        return Conninfo.build(m);
+    }
+
+    public Credentials rewindCredentials() {
+        return pg().rewind() != null ? pg().rewind() : pg().superuser();
+    }
+
+    /** A pgpass line for credentials at an address, or null when they carry no password. */
+    public static Pgpass pgpass(Credentials c, String host, int port) {
+        return c == null || c.password() == null ? null : Pgpass.of(host, port, c.username(), c.password().reveal());
+    }
+
+    public boolean usePgRewind(DynamicConfig d) {
+        return pg().usePgRewind() || d.usePgRewind();
+    }
+
+    public boolean removeDataDirectoryOnRewindFailure(DynamicConfig d) {
+        return pg().removeDataDirectoryOnRewindFailure() || Boolean.TRUE.equals(d.removeDataDirectoryOnRewindFailure());
+    }
+
+    public boolean removeDataDirectoryOnDivergedTimelines(DynamicConfig d) {
+        return pg().removeDataDirectoryOnDivergedTimelines()
+                || Boolean.TRUE.equals(d.removeDataDirectoryOnDivergedTimelines());
+    }
+
+    /** {@code pg_ctl_timeout}: local when set (> 0), else dynamic, else 60 s. */
+    public Duration pgCtlTimeout(DynamicConfig d) {
+        if (pg().pgCtlTimeout() > 0) {
+            return Duration.ofSeconds(pg().pgCtlTimeout());
+        }
+        return Duration.ofSeconds(d.pgCtlTimeout() != null && d.pgCtlTimeout() > 0 ? d.pgCtlTimeout() : 60);
+    }
+
+    /** Text of a YAML/JSON value as PostgreSQL reads it. */
+    static final class EffectiveParametersText {
+        private EffectiveParametersText() {
+        }
+
+        static String of(Object v) {
+            if (v instanceof Boolean b) {
+                return b ? "on" : "off";
+            }
+            return v.toString();
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package io.haagent.rest.health;
+
+import io.haagent.api.NodeSnapshot;
+import io.haagent.api.PostgresStatus;
+import io.haagent.cluster.ClusterView;
+import io.haagent.cluster.PostgresState;
+import io.haagent.cluster.Tags;
+
+/**
+ * The facts a health check is decided on (§2.3), taken from one snapshot at one instant.
+ *
+ * @param role             the role string served in the status document
+ * @param state            the state string served (a running postgres whose status query failed is {@code unknown})
+ * @param replayedLocation a replica's replayed LSN as served, 0 when not known
+ * @param tags             the tags {@code tag_<k>=<v>} filters are matched against
+ * @param clusterFresh     the cluster view was read less than ttl ago (Patroni: {@code dcs.cluster} is not None)
+ * @param leaderOptime     the leader's last published LSN from a fresh view, 0 when unknown
+ * @param holdsLeaderLock  we believe we hold the leader lock right now
+ * @param standbyCluster   the dynamic configuration in force defines a standby cluster
+ * @param paused           the cluster is in maintenance mode
+ * @param syncStandby      this replica is listed in {@code /sync} of a fresh view while synchronous mode is on
+ */
+public record HealthFacts(
+        String role,
+        String state,
+        long replayedLocation,
+        Tags tags,
+        boolean clusterFresh,
+        long leaderOptime,
+        boolean holdsLeaderLock,
+        boolean standbyCluster,
+        boolean paused,
+        boolean syncStandby) {
+
+    public static HealthFacts of(NodeSnapshot s, long nowNanos) {
+        PostgresStatus pg = s.postgres();
+        ClusterView fresh = s.freshCluster(nowNanos);
+        long replayed = pg.queried() && pg.inRecovery() && pg.replayedLocation() != null ? pg.replayedLocation() : 0;
+        return new HealthFacts(
+                pg.role(),
+                servedState(pg),
+                replayed,
+                s.configuredTags(),
+                fresh != null,
+                fresh == null ? 0 : fresh.lastLsn(),
+                s.holdsLeaderLock(nowNanos),
+                s.standbyCluster(),
+                s.paused(),
+                syncStandby(s, fresh));
+    }
+
+    /** Patroni reports {@code unknown} for a postgres it manages as running whose status query failed. */
+    public static String servedState(PostgresStatus pg) {
+        return !pg.queried() && PostgresState.RUNNING.equals(pg.state()) ? PostgresState.UNKNOWN : pg.state();
+    }
+
+    /** Listed in {@code /sync} while synchronous mode is on, as a queried replica (§2.4 {@code sync_standby}). */
+    public static boolean syncStandby(NodeSnapshot s, ClusterView fresh) {
+        return fresh != null && s.postgres().queried() && "replica".equals(s.postgres().role())
+                && s.dynamic().synchronousModeEffective() && fresh.sync().matches(s.name());
+    }
+}

@@ -1,0 +1,265 @@
+package io.haagent.rest.http;
+
+import io.haagent.api.RestartRequest;
+import io.haagent.cluster.ClusterView;
+import io.haagent.rest.access.AccessPolicy;
+import io.haagent.rest.write.ManualFailover;
+import io.haagent.rest.write.RequestBody;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Patroni's routing (§2.1): method plus the first path segment picks the endpoint; any other GET, HEAD or OPTIONS
+ * is a health check on its full path; any other method answers 501. Unsafe endpoints pass the access check before
+ * their body is read. Requests that wait on etcd or the agent run on the action pool so that health checks always
+ * find a free request thread.
+ */
+public final class Router implements Handler {
+    static final String ROUTED = "haagent.routed";
+    private static final Logger log = LoggerFactory.getLogger(Router.class);
+    private static final String CLIENT_CERTIFICATES = "jakarta.servlet.request.X509Certificate";
+
+    private final ApiContext api;
+    private final ReadEndpoints reads;
+    private final WriteEndpoints writes;
+
+    public Router(ApiContext api) {
+        this.api = api;
+        this.reads = new ReadEndpoints(api);
+        this.writes = new WriteEndpoints(api);
+    }
+
+    @Override
+    public void handle(Context ctx) {
+        ctx.attribute(ROUTED, Boolean.TRUE);
+        try {
+            route(ctx);
+        } catch (RuntimeException e) {
+            write(ctx, WriteEndpoints.error(e));
+        }
+    }
+
+    private void route(Context ctx) {
+        String path = ctx.path();
+        String segment = firstSegment(path);
+        String method = ctx.method().name();
+        switch (method) {
+            case "GET" -> get(ctx, segment, path);
+            case "HEAD", "OPTIONS" -> write(ctx, reads.health(path, ctx.queryParamMap(), true));
+            case "POST" -> post(ctx, segment);
+            case "PATCH" -> {
+                if ("config".equals(segment)) {
+                    unsafeAsync(ctx, false, writes::patchConfig);
+                } else {
+                    unsupported(ctx);
+                }
+            }
+            case "PUT" -> {
+                if ("config".equals(segment)) {
+                    unsafeAsync(ctx, false, writes::putConfig);
+                } else {
+                    unsupported(ctx);
+                }
+            }
+            case "DELETE" -> {
+                switch (segment) {
+                    case "restart" -> unsafe(ctx, null, b -> writes.cancelRestart());
+                    case "switchover" -> {
+                        if (allowed(ctx)) {
+                            async(ctx, writes::cancelSwitchover);
+                        }
+                    }
+                    default -> unsupported(ctx);
+                }
+            }
+            default -> unsupported(ctx);
+        }
+    }
+
+    private void get(Context ctx, String segment, String path) {
+        switch (segment) {
+            case "patroni" -> write(ctx, reads.patroni());
+            case "metrics" -> write(ctx, reads.metrics());
+            case "liveness" -> write(ctx, reads.liveness());
+            case "readiness" -> write(ctx, reads.readiness());
+            case "failsafe" -> write(ctx, reads.failsafe());
+            case "cluster" -> async(ctx, reads::cluster);
+            case "history" -> fromView(ctx, reads::history);
+            case "config" -> fromView(ctx, reads::config);
+            default -> write(ctx, reads.health(path, ctx.queryParamMap(), false));
+        }
+    }
+
+    private void post(Context ctx, String segment) {
+        switch (segment) {
+            case "reload" -> unsafe(ctx, null, b -> writes.reload());
+            case "restart" -> {
+                if (!allowed(ctx)) {
+                    return;
+                }
+                RestartRequest r = writes.restartRequest(body(ctx, true));
+                if (r.scheduled()) {
+                    write(ctx, writes.scheduleRestart(r));
+                } else {
+                    async(ctx, () -> writes.restartNow(r));
+                }
+            }
+            case "failover" -> unsafeAsync(ctx, false, b -> writes.failover(ManualFailover.FAILOVER, b));
+            case "switchover" -> unsafeAsync(ctx, false, b -> writes.failover(ManualFailover.SWITCHOVER, b));
+            case "reinitialize" -> unsafeAsync(ctx, true, writes::reinitialize);
+            case "failsafe" -> {
+                if (!allowed(ctx)) {
+                    return;
+                }
+                Reply disabled = writes.failsafeDisabled();
+                write(ctx, disabled != null ? disabled : writes.failsafe(body(ctx, false)));
+            }
+            case "citus" -> unsafe(ctx, Boolean.FALSE, b -> writes.mpp());
+            case "mpp" -> {
+                body(ctx, false);
+                write(ctx, writes.mpp());
+            }
+            case "sigterm" -> unsafe(ctx, null, b -> writes.sigterm());
+            default -> unsupported(ctx);
+        }
+    }
+
+    /** {@code /config} and {@code /history} from the snapshot's view when fresh, else from a fresh read. */
+    private void fromView(Context ctx, Function<ClusterView, Reply> read) {
+        ClusterView fresh = reads.freshView();
+        if (fresh != null) {
+            write(ctx, read.apply(fresh));
+        } else {
+            async(ctx, reads.withView(read));
+        }
+    }
+
+    /**
+     * An unsafe endpoint answered on the request thread.
+     *
+     * @param optionalBody null: the body is not read; TRUE: optional; FALSE: required
+     */
+    private void unsafe(Context ctx, Boolean optionalBody, Function<Map<String, Object>, Reply> handler) {
+        if (!allowed(ctx)) {
+            return;
+        }
+        Map<String, Object> body = optionalBody == null ? Map.of() : body(ctx, optionalBody);
+        write(ctx, handler.apply(body));
+    }
+
+    private void unsafeAsync(Context ctx, boolean optionalBody, Function<Map<String, Object>, Reply> handler) {
+        if (!allowed(ctx)) {
+            return;
+        }
+        Map<String, Object> body = body(ctx, optionalBody);
+        async(ctx, () -> handler.apply(body));
+    }
+
+    /** The access check of §2.2; writes the refusal and returns false when the request may not proceed. */
+    private boolean allowed(Context ctx) {
+        AccessPolicy policy = api.settings().access();
+        InetAddress client;
+        try {
+            client = InetAddress.getByName(ctx.req().getRemoteAddr());
+        } catch (UnknownHostException e) {
+            write(ctx, Reply.text(403, "Access is denied"));
+            return false;
+        }
+        Object certs = ctx.req().getAttribute(CLIENT_CERTIFICATES);
+        boolean hasCert = certs instanceof Object[] a && a.length > 0;
+        AccessPolicy.Denial d = policy.check(client, hasCert, ctx.header("Authorization"),
+                () -> api.memberAddresses.of(api.board.current().cluster()));
+        if (d == null) {
+            return true;
+        }
+        log.info("refused {} {} from {}: {}", ctx.method(), ctx.path(), client.getHostAddress(), d.message());
+        Reply r = Reply.text(d.status(), d.message());
+        write(ctx, d.challenge() ? r.withHeader("WWW-Authenticate", "Basic realm=\"Patroni\"") : r);
+        return false;
+    }
+
+    /** Reads the body after checking its declared length; throws {@link io.haagent.rest.write.ApiError}. */
+    private Map<String, Object> body(Context ctx, boolean optional) {
+        long length = ctx.req().getContentLengthLong();
+        if (!RequestBody.checkLength(length, optional, api.options.maxBodyBytes())) {
+            return new LinkedHashMap<>();
+        }
+        return RequestBody.parseObject(ctx.bodyAsBytes(), optional);
+    }
+
+    private void async(Context ctx, Supplier<Reply> work) {
+        CompletableFuture<Void> done;
+        try {
+            done = CompletableFuture.supplyAsync(work, api.actionExecutor)
+                    .exceptionally(WriteEndpoints::error)
+                    .thenAccept(r -> write(ctx, r));
+        } catch (RejectedExecutionException e) {
+            write(ctx, Reply.text(503, "too many requests are waiting for etcd or the agent; retry later"));
+            return;
+        }
+        ctx.future(() -> done);
+    }
+
+    private void unsupported(Context ctx) {
+        write(ctx, Reply.text(501, "Unsupported method ('" + ctx.method().name() + "') for " + ctx.path()));
+    }
+
+    /** Answers requests no route took (methods other than the common ones) with 501, as Patroni does. */
+    public static void notRouted(Context ctx) {
+        if (ctx.attribute(ROUTED) == null) {
+            ctx.status(501).contentType(Reply.TEXT)
+                    .result("Unsupported method ('" + ctx.method().name() + "') for " + ctx.path());
+        }
+    }
+
+    /**
+     * Writes the answer straight to the servlet response: one write of pre-serialised bytes, with no per-request
+     * copy buffer (the health checks are the hot path).
+     */
+    void write(Context ctx, Reply r) {
+        ctx.status(r.status());
+        HttpServletResponse res = ctx.res();
+        for (Map.Entry<String, String> h : api.settings().extraHeaders().entrySet()) {
+            res.setHeader(h.getKey(), h.getValue());
+        }
+        for (Map.Entry<String, String> h : r.headers().entrySet()) {
+            res.setHeader(h.getKey(), h.getValue());
+        }
+        if (r.contentType() != null) {
+            res.setContentType(r.contentType());
+        }
+        byte[] body = r.body() == null ? EMPTY : r.body();
+        res.setContentLength(body.length);
+        if (body.length > 0 && !"HEAD".equals(ctx.req().getMethod())) {
+            try {
+                res.getOutputStream().write(body);
+            } catch (IOException e) {
+                log.debug("client went away before the answer to {} {} was written: {}", ctx.method(), ctx.path(),
+                        e.toString());
+            }
+        }
+    }
+
+    private static final byte[] EMPTY = new byte[0];
+
+    static String firstSegment(String path) {
+        int start = 0;
+        while (start < path.length() && path.charAt(start) == '/') {
+            start++;
+        }
+        int end = path.indexOf('/', start);
+        return end < 0 ? path.substring(start) : path.substring(start, end);
+    }
+}

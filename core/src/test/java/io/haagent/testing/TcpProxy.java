@@ -20,11 +20,13 @@ import java.util.concurrent.ConcurrentHashMap;
  *       reset, as when the server is down.</li>
  *   <li>{@link Mode#BLACKHOLE}: connections are accepted and open ones stay open, but nothing is forwarded or
  *       answered, as in a network partition: clients see only their own timeouts.</li>
+ *   <li>{@link Mode#DROP_ANSWERS}: requests reach the server, its answers are dropped: the server acts and the
+ *       client cannot tell (the "ambiguous outcome" of a write).</li>
  * </ul>
- * Leaving {@code BLACKHOLE} resets the connections that lost bytes in it (their streams are no longer whole).
+ * Leaving {@code BLACKHOLE} or {@code DROP_ANSWERS} resets the open connections (their streams lost bytes).
  */
 public final class TcpProxy implements AutoCloseable {
-    public enum Mode { PASS, REFUSE, BLACKHOLE }
+    public enum Mode { PASS, REFUSE, BLACKHOLE, DROP_ANSWERS }
 
     private final String host;
     private final int port;
@@ -72,11 +74,7 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     public synchronized void pass() {
-        if (mode == Mode.BLACKHOLE) {
-            resetAll();
-        }
-        mode = Mode.PASS;
-        listen();
+        switchTo(Mode.PASS);
     }
 
     public synchronized void refuse() {
@@ -86,7 +84,23 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     public synchronized void blackhole() {
-        mode = Mode.BLACKHOLE;
+        switchTo(Mode.BLACKHOLE);
+    }
+
+    public synchronized void dropAnswers() {
+        switchTo(Mode.DROP_ANSWERS);
+    }
+
+    /**
+     * The new mode applies before old connections are reset: a client reconnecting at once must not have its
+     * fresh connection's first bytes dropped under the old mode.
+     */
+    private void switchTo(Mode next) {
+        Mode old = mode;
+        mode = next;
+        if (old != next && (old == Mode.BLACKHOLE || old == Mode.DROP_ANSWERS)) {
+            resetAll();
+        }
         listen();
     }
 
@@ -144,7 +158,6 @@ public final class TcpProxy implements AutoCloseable {
         for (Link l : links) {
             l.reset();
         }
-        links.clear();
     }
 
     /** One client connection and, unless it arrived while black-holed, its upstream connection. */
@@ -164,33 +177,34 @@ public final class TcpProxy implements AutoCloseable {
 
         private void run() {
             try {
-                if (mode == Mode.PASS) {
+                if (mode == Mode.PASS || mode == Mode.DROP_ANSWERS) {
                     Socket up = new Socket();
                     up.connect(target, 5000);
                     up.setTcpNoDelay(true);
                     client.setTcpNoDelay(true);
                     upstream = up;
-                    Thread back = new Thread(() -> pump(up, client), "tcp-proxy-pump-" + port);
+                    Thread back = new Thread(() -> pump(up, client, true), "tcp-proxy-pump-" + port);
                     back.setDaemon(true);
                     back.start();
-                    pump(client, up);
+                    pump(client, up, false);
                 } else {
-                    pump(client, null);
+                    pump(client, null, false);
                 }
             } catch (IOException e) {
                 reset();
             }
         }
 
-        /** Copies until EOF; while black-holed the bytes are read and dropped. */
-        private void pump(Socket from, Socket to) {
+        /** Copies until EOF; bytes the mode does not let through are read and dropped. */
+        private void pump(Socket from, Socket to, boolean answers) {
             byte[] buf = new byte[16384];
             try {
                 InputStream in = from.getInputStream();
                 OutputStream out = to == null ? null : to.getOutputStream();
                 int n;
                 while ((n = in.read(buf)) >= 0) {
-                    if (mode == Mode.PASS && out != null) {
+                    Mode m = mode;
+                    if (out != null && (m == Mode.PASS || m == Mode.DROP_ANSWERS && !answers)) {
                         out.write(buf, 0, n);
                         out.flush();
                     }

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 
 class TcpProxyTest {
     private static final String HOST = "127.0.0.31";
+    private final java.util.concurrent.atomic.AtomicInteger received = new java.util.concurrent.atomic.AtomicInteger();
     private ServerSocket echo;
     private TcpProxy proxy;
 
@@ -31,7 +32,12 @@ class TcpProxyTest {
                     Socket s = echo.accept();
                     Thread c = new Thread(() -> {
                         try (s) {
-                            s.getInputStream().transferTo(s.getOutputStream());
+                            byte[] buf = new byte[1024];
+                            int n;
+                            while ((n = s.getInputStream().read(buf)) >= 0) {
+                                received.addAndGet(n);
+                                s.getOutputStream().write(buf, 0, n);
+                            }
                         } catch (IOException e) {
                             // client went away
                         }
@@ -97,6 +103,7 @@ class TcpProxyTest {
         assertThat(roundTrip(open, "a")).isEqualTo("a");
         proxy.blackhole();
         assertThatThrownBy(() -> roundTrip(open, "b")).isInstanceOf(SocketTimeoutException.class);
+        assertThat(received.get()).as("nothing reached the server").isEqualTo(1);
         try (Socket fresh = connect()) {
             assertThatThrownBy(() -> roundTrip(fresh, "c")).isInstanceOf(SocketTimeoutException.class);
         }
@@ -106,6 +113,20 @@ class TcpProxyTest {
         open.close();
         try (Socket s = connect()) {
             assertThat(roundTrip(s, "e")).isEqualTo("e");
+        }
+    }
+
+    @Test
+    void dropAnswersLetsRequestsThroughButNotTheReplies() throws IOException {
+        Socket open = connect();
+        assertThat(roundTrip(open, "a")).isEqualTo("a");
+        proxy.dropAnswers();
+        assertThatThrownBy(() -> roundTrip(open, "bc")).isInstanceOf(SocketTimeoutException.class);
+        assertThat(received.get()).as("the server got the request").isEqualTo(3);
+        proxy.pass();
+        open.close();
+        try (Socket s = connect()) {
+            assertThat(roundTrip(s, "c")).isEqualTo("c");
         }
     }
 }

@@ -60,8 +60,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class EtcdDcs implements Dcs {
     private static final Logger LOG = LoggerFactory.getLogger(EtcdDcs.class);
-    /** The watch copy is served without asking etcd when the watch stream answered this recently. */
-    private static final Duration FRESH = Duration.ofSeconds(1);
+    /** How long cluster() waits for the watch stream to prove alive before reading etcd directly. */
+    private static final Duration CONFIRM_WAIT = Duration.ofSeconds(2);
     /** Non-forced lease refreshes (touchMember, acquire) within this interval reuse the last keepalive. */
     private static final Duration REFRESH_INTERVAL = Duration.ofSeconds(1);
     private static final Duration MAX_BACKOFF = Duration.ofMillis(500);
@@ -148,13 +148,14 @@ public final class EtcdDcs implements Dcs {
     @Override
     public ClusterView cluster() {
         Deadline d = deadline();
-        Duration wait = d.remaining().dividedBy(2);
-        if (cache.confirm(FRESH, wait.compareTo(Duration.ofSeconds(2)) > 0 ? Duration.ofSeconds(2) : wait)) {
+        Duration half = d.remaining().dividedBy(2);
+        WatchCache.Confirmation c = cache.confirm(half.compareTo(CONFIRM_WAIT) > 0 ? CONFIRM_WAIT : half);
+        if (c == WatchCache.Confirmation.CONFIRMED) {
             return cache.view();
         }
-        // the copy cannot be trusted now (no watch, or it did not answer): read etcd itself
+        // the copy cannot be trusted now: read etcd itself (and fail if it does not answer either)
         ClusterView fresh = readCluster(d);
-        if (cache.isReady()) {
+        if (c == WatchCache.Confirmation.NO_ANSWER) {
             cache.resync("the watch did not answer a progress request");
         }
         return fresh;

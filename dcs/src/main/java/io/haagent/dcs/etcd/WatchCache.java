@@ -38,13 +38,15 @@ import org.slf4j.LoggerFactory;
  * compacted revision, a lost raft leader) closes the watch and starts over with a full read; the difference
  * between the old copy and the new one wakes waiters as events would have.
  *
- * <p>The copy is trusted only while the watch stream is known to be alive: {@link #confirm} asks etcd for a
- * progress notification on the stream and waits for any answer, so a member cut off from etcd (or behind a
- * black hole) never serves a silently stale view.
+ * <p>The copy is trusted only when the watch stream proves alive at the moment of the read: {@link #confirm}
+ * asks etcd for a progress notification on the stream and waits for any answer, so a member cut off from etcd
+ * (or behind a black hole) never serves a silently stale view.
  */
 final class WatchCache implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WatchCache.class);
     private static final Duration RESYNC_PAUSE = Duration.ofSeconds(1);
+    /** How often an idle watch stream must prove alive. */
+    private static final Duration HEARTBEAT = Duration.ofSeconds(2);
 
     interface FullRead {
         /** A linearizable range over the prefix within retry_timeout, or DcsUnavailableException. */
@@ -81,7 +83,6 @@ final class WatchCache implements AutoCloseable {
 
     private final Object responseLock = new Object();
     private long responses;
-    private long lastResponseNanos;
 
     private final Object wakeLock = new Object();
     private boolean changed;
@@ -129,45 +130,53 @@ final class WatchCache implements AutoCloseable {
         return entries.get(relative);
     }
 
+    /** What {@link #confirm} found. */
+    enum Confirmation {
+        /** The watch stream answered after the question: the copy is as current as etcd's member. */
+        CONFIRMED,
+        /** There is no watch now (starting, or resynchronising after a failure). */
+        NOT_READY,
+        /** The watch exists but did not answer in time: it may be cut off. */
+        NO_ANSWER
+    }
+
     /**
-     * True when the watch stream answered within {@code fresh}, or answers a progress request within
-     * {@code wait}. False when the copy cannot be trusted now.
+     * Asks etcd for a progress notification on the watch stream and waits up to {@code wait} for any answer.
+     * An answer proves the stream alive and every event before it delivered, so the copy may be served; no
+     * answer means it may not (a member behind a black hole would otherwise act on a stale view forever).
      */
-    boolean confirm(Duration fresh, Duration wait) {
-        if (!ready) {
-            return false;
+    Confirmation confirm(Duration wait) {
+        Watch.Watcher w = watcher;
+        if (!ready || w == null) {
+            return Confirmation.NOT_READY;
         }
         long mark;
         synchronized (responseLock) {
-            if (clock.nanoTime() - lastResponseNanos <= fresh.toNanos()) {
-                return true;
-            }
             mark = responses;
-        }
-        Watch.Watcher w = watcher;
-        if (w == null) {
-            return false;
         }
         try {
             w.requestProgress();
         } catch (RuntimeException e) {
-            return false;
+            return Confirmation.NO_ANSWER;
         }
         long end = clock.nanoTime() + wait.toNanos();
         synchronized (responseLock) {
-            while (responses == mark && ready) {
+            while (responses == mark) {
+                if (!ready) {
+                    return Confirmation.NOT_READY;
+                }
                 long left = end - clock.nanoTime();
                 if (left <= 0) {
-                    return false;
+                    return Confirmation.NO_ANSWER;
                 }
                 try {
                     TimeUnit.NANOSECONDS.timedWait(responseLock, left);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    return false;
+                    return Confirmation.NO_ANSWER;
                 }
             }
-            return ready;
+            return ready ? Confirmation.CONFIRMED : Confirmation.NOT_READY;
         }
     }
 
@@ -313,8 +322,11 @@ final class WatchCache implements AutoCloseable {
             } catch (RuntimeException e) {
                 // DcsUnavailableException, or a client closed under us by a rebuild
                 ready = false;
+                if (closed) {
+                    return;
+                }
                 if (!outageLogged) {
-                    LOG.warn("cannot read {} from etcd to (re)build the watch cache: {}; retrying", keys.prefix(),
+                    LOG.warn("the watch cache of {} cannot be rebuilt ({}); retrying every second", keys.prefix(),
                             e.getMessage());
                     outageLogged = true;
                 }
@@ -353,12 +365,19 @@ final class WatchCache implements AutoCloseable {
         }
     }
 
-    /** Applies events until the watch fails or a resync is asked for; null when closing. */
+    /**
+     * Applies events until the watch fails or a resync is asked for; null when closing. Every
+     * {@link #HEARTBEAT} the stream is asked for a progress notification; a stream that has not answered the
+     * previous one (its etcd member hangs, or the path to it is cut) is abandoned, so wake-ups stop only for
+     * a few seconds, not until TCP keepalive notices.
+     */
     private String follow(int gen) {
+        long nextBeat = clock.nanoTime() + HEARTBEAT.toNanos();
+        long beatMark = -1;
         while (!closed) {
             Signal s;
             try {
-                s = queue.take();
+                s = queue.poll(HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 return null;
             }
@@ -381,6 +400,28 @@ final class WatchCache implements AutoCloseable {
             }
             if (s instanceof Events ev && ev.generation() == gen) {
                 apply(ev.response());
+            }
+            if (clock.nanoTime() - nextBeat >= 0) {
+                long seen;
+                synchronized (responseLock) {
+                    seen = responses;
+                }
+                if (beatMark >= 0 && seen == beatMark) {
+                    conn.markSuspect();
+                    LOG.info("etcd watch on {} went silent (no answer to a progress request in {}); resynchronising",
+                            keys.prefix(), HEARTBEAT);
+                    return "watch silent";
+                }
+                beatMark = seen;
+                Watch.Watcher w = watcher;
+                if (w != null) {
+                    try {
+                        w.requestProgress();
+                    } catch (RuntimeException e) {
+                        return "progress request failed";
+                    }
+                }
+                nextBeat = clock.nanoTime() + HEARTBEAT.toNanos();
             }
         }
         return null;
@@ -416,7 +457,6 @@ final class WatchCache implements AutoCloseable {
     private void markResponse() {
         synchronized (responseLock) {
             responses++;
-            lastResponseNanos = clock.nanoTime();
             responseLock.notifyAll();
         }
     }
@@ -437,6 +477,8 @@ final class WatchCache implements AutoCloseable {
     public void close() {
         closed = true;
         queue.offer(new Close());
+        // a full read in progress may wait up to retry_timeout: interrupt it
+        thread.interrupt();
         try {
             thread.join(5000);
         } catch (InterruptedException e) {

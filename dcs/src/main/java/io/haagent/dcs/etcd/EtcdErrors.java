@@ -95,21 +95,33 @@ public final class EtcdErrors {
         return e;
     }
 
-    /** A short description for messages: the gRPC code and etcd's words, never a stack. */
+    /**
+     * A short description for messages: the gRPC code, etcd's words and, when gRPC only says "io exception" or
+     * nothing, the root cause (a TLS handshake alert, a refused connection); never a stack.
+     */
     public static String describe(Throwable t) {
         Throwable e = unwrap(t);
         if (e instanceof TimeoutException) {
             return "no answer in time";
         }
         Status.Code code = code(e);
-        String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().trim();
-        int nl = msg.indexOf('\n');
-        if (nl > 0) {
-            msg = msg.substring(0, nl);
-        }
+        String msg = firstLine(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
         if (code != null && !msg.startsWith(code.name())) {
-            return code.name() + ": " + msg;
+            msg = code.name() + ": " + msg;
+        }
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (root != e && root.getMessage() != null && !msg.contains(firstLine(root.getMessage()))) {
+            msg = msg + " (" + root.getClass().getSimpleName() + ": " + firstLine(root.getMessage()) + ")";
         }
         return msg;
+    }
+
+    private static String firstLine(String s) {
+        String t = s.trim();
+        int nl = t.indexOf('\n');
+        return nl > 0 ? t.substring(0, nl) : t;
     }
 }

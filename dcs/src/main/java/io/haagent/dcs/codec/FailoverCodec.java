@@ -13,8 +13,9 @@ import java.util.Map;
  * {@code failover} = {@code {"leader":..,"member":..,"scheduled_at":..}}, each field only when set; {@code {}}
  * is "no request". {@code scheduled_at} is written as Python's {@code datetime.isoformat()}
  * ({@code 2024-05-01T10:00:00+00:00}, microseconds only when non-zero). Read leniently: a legacy plain string
- * {@code leader:candidate}; a {@code scheduled_at} Patroni's parser would choke on (no time zone, not a date)
- * makes the whole request void, because acting on it now instead of at its time would be a surprise.
+ * {@code leader:candidate}; broken JSON is no request (Patroni would take {@code {"lead} for a leader name); a
+ * {@code scheduled_at} Patroni's parser would choke on (no time zone, not a date) makes the whole request void,
+ * because acting on it now instead of at its time would be a surprise.
  */
 public final class FailoverCodec {
     private static final DateTimeFormatter OFFSET_WITHOUT_COLON = new DateTimeFormatterBuilder()
@@ -68,6 +69,12 @@ public final class FailoverCodec {
         try {
             parsed = PythonJson.parse(value);
         } catch (JsonProcessingException e) {
+            String t = value.trim();
+            if (t.startsWith("{") || t.startsWith("[") || t.startsWith("\"")) {
+                // broken JSON, not the legacy form (Patroni would read "{..." as a leader name)
+                garbage.report(fullKey, modRevision, value, "not JSON (" + e.getOriginalMessage() + ")");
+                return null;
+            }
             // the legacy form: "leader:candidate"
             String[] parts = value.split(":", -1);
             String leader = parts[0].trim();

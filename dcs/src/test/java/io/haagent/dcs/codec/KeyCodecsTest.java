@@ -97,6 +97,7 @@ class KeyCodecsTest {
         assertThat(FailoverCodec.decode("{}", 1, "k", garbage)).isNull();
         assertThat(FailoverCodec.decode("", 1, "k", garbage)).isNull();
         assertThat(FailoverCodec.decode("[\"pg1\"]", 1, "k", garbage)).isNull();
+        assertThat(FailoverCodec.decode("{\"leader\":\"pg1\"", 1, "k", garbage)).as("broken JSON").isNull();
         // a time Patroni cannot compare (no zone) or not a time at all: not acted on now
         assertThat(FailoverCodec.decode("{\"member\":\"pg2\",\"scheduled_at\":\"2026-05-01T10:00:00\"}", 1, "k",
                 garbage)).isNull();

@@ -137,6 +137,16 @@ public final class TcpProxy implements AutoCloseable {
                 // closing
             }
             server = null;
+            // the JDK releases a socket blocked in accept() only when that thread leaves it: wait, so that the
+            // port refuses connections when this returns
+            Thread t = acceptor;
+            if (t != null && t != Thread.currentThread()) {
+                try {
+                    t.join(2000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
     }
 
@@ -177,7 +187,9 @@ public final class TcpProxy implements AutoCloseable {
 
         private void run() {
             try {
-                if (mode == Mode.PASS || mode == Mode.DROP_ANSWERS) {
+                if (mode == Mode.REFUSE) {
+                    reset();
+                } else if (mode == Mode.PASS || mode == Mode.DROP_ANSWERS) {
                     Socket up = new Socket();
                     up.connect(target, 5000);
                     up.setTcpNoDelay(true);

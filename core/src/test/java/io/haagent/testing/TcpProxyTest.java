@@ -89,6 +89,7 @@ class TcpProxyTest {
         assertThat(roundTrip(open, "a")).isEqualTo("a");
         proxy.refuse();
         assertThatThrownBy(this::connect).isInstanceOf(ConnectException.class);
+        assertThatThrownBy(this::connect).isInstanceOf(ConnectException.class);
         assertThatThrownBy(() -> roundTrip(open, "b") .charAt(0)).isInstanceOf(Exception.class);
         open.close();
         proxy.pass();

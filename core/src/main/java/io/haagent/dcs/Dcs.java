@@ -23,21 +23,30 @@ import java.util.Map;
  */
 public interface Dcs extends AutoCloseable {
 
-    /** Revision argument of the CAS writes meaning "write unconditionally". */
+    /**
+     * Revision argument of the CAS writes meaning "write unconditionally". Any other value is compared with the
+     * key's {@code mod_revision}; {@code 0} therefore means "only if the key does not exist".
+     */
     long ANY_REVISION = -1;
 
     String memberName();
 
-    /** The cluster as of the watch cache (a fresh read while the cache is not yet in sync). */
+    /**
+     * The cluster as of the watch cache, once per HA cycle (STYLE 3). The cache is served only while the store
+     * is known to be reachable (the watch stream answered recently); otherwise this is a fresh read, and it
+     * throws {@link DcsUnavailableException} when that read fails: a member cut off from the store never acts
+     * on a silently stale view.
+     */
     ClusterView cluster();
 
     /** A linearizable read of the whole cluster, bypassing the cache (for operators' tools). */
     ClusterView freshCluster();
 
     /**
-     * Leader race: create {@code leader} = our name with our lease, only if it does not exist.
+     * Leader race: create {@code leader} = our name with our lease, only if it does not exist. A lease that
+     * disappeared is re-granted once within the same {@code retry_timeout}.
      *
-     * @return true iff we now hold the lock
+     * @return true iff we now hold the lock (also when an earlier attempt whose answer was lost created it)
      */
     boolean acquireLeader();
 
@@ -60,7 +69,11 @@ public interface Dcs extends AutoCloseable {
      */
     boolean releaseLeader(Long lastLsn);
 
-    /** Write our member key with our lease (skipped when unchanged and the lease is the same). */
+    /**
+     * Write our member key with our lease (skipped when the encoded value and the lease are unchanged). Only
+     * the member JSON fields are written; {@code name}, {@code modRevision} and {@code lease} of the argument
+     * are ignored (the key is named after {@link #memberName()}).
+     */
     void touchMember(Member member);
 
     /**
@@ -76,7 +89,11 @@ public interface Dcs extends AutoCloseable {
     /** Write {@code config}: CAS on {@code expectedRevision}, or unconditionally with {@link #ANY_REVISION}. */
     boolean setConfig(Map<String, Object> config, long expectedRevision);
 
-    /** Write {@code failover} ({@code {}} when the request is empty): CAS or unconditional. */
+    /**
+     * Write {@code failover} ({@code {}} when the request is null or empty): CAS on {@code expectedRevision}
+     * or unconditional with {@link #ANY_REVISION}. {@code scheduled_at} is written as Python's
+     * {@code isoformat()} writes it.
+     */
     boolean setFailover(FailoverRequest request, long expectedRevision);
 
     /** Write {@code sync}: CAS on {@code expectedRevision} (0 = only if absent) or unconditional. */
@@ -87,10 +104,16 @@ public interface Dcs extends AutoCloseable {
 
     void setHistory(TimelineHistory history);
 
-    /** Write {@code status} (only when it changed). */
+    /**
+     * Write {@code status} = {@code {"optime":..,"slots":{..}}} ({@code slots} omitted when empty, slot names in
+     * sorted order), only when it differs from what this member wrote last.
+     */
     void writeStatus(ClusterStatus status);
 
-    /** Write {@code failsafe} (only when it changed). */
+    /**
+     * Write {@code failsafe} = {@code {"<name>":"<api_url>",...}} in the map's iteration order, only when it
+     * differs (as a map) from what this member wrote last.
+     */
     void writeFailsafe(Map<String, String> failsafe);
 
     /** Delete every key of the cluster ({@code agentctl remove}). */
@@ -98,14 +121,15 @@ public interface Dcs extends AutoCloseable {
 
     /**
      * Apply new dynamic timeouts. A new {@code ttl} drops the current lease so the next renew grants one with
-     * the new TTL.
+     * the new TTL, and the next {@link #awaitChange} returns at once (so the loop renews without sleeping).
      */
     void setTimeouts(int ttl, int retryTimeout);
 
     /**
      * Block until something the HA loop must react to changes, or {@code timeout} passes: {@code leader} or
      * {@code config} for everybody (including the leader lease's expiry), {@code status} for non-leaders,
-     * or a local {@link #wakeUp()}.
+     * or a local {@link #wakeUp()} (rules in {@link WakeRule}). A change that happened since the previous
+     * call returns at once. Patroni's extra half second for non-leaders is the caller's choice of timeout.
      *
      * @return true if woken by a change, false on timeout
      */

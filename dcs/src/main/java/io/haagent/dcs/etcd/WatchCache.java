@@ -1,0 +1,519 @@
+package io.haagent.dcs.etcd;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
+import io.etcd.jetcd.watch.WatchResponse;
+import io.haagent.cluster.ClusterView;
+import io.haagent.dcs.DcsKeys;
+import io.haagent.dcs.WakeRule;
+import io.haagent.dcs.codec.ClusterCodec;
+import io.haagent.dcs.codec.GarbageLog;
+import io.haagent.dcs.codec.RawKey;
+import io.haagent.time.Clock;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A local copy of everything under the cluster prefix, kept by one etcd watch (reference §1.6), and the
+ * wake-up signal of the HA loop.
+ *
+ * <p>One thread owns the watch: a full linearizable range read, then a prefix watch from the revision after
+ * it. Events update the copy and wake {@link #awaitChange} waiters per {@link WakeRule}, so a deleted or
+ * expired leader key reaches every member within milliseconds. Any watch error (a broken connection, a
+ * compacted revision, a lost raft leader) closes the watch and starts over with a full read; the difference
+ * between the old copy and the new one wakes waiters as events would have.
+ *
+ * <p>The copy is trusted only when the watch stream proves alive at the moment of the read: {@link #confirm}
+ * asks etcd for a progress notification on the stream and waits for any answer, so a member cut off from etcd
+ * (or behind a black hole) never serves a silently stale view.
+ */
+final class WatchCache implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(WatchCache.class);
+    private static final Duration RESYNC_PAUSE = Duration.ofSeconds(1);
+    /** How often an idle watch stream must prove alive. */
+    private static final Duration HEARTBEAT = Duration.ofSeconds(2);
+
+    interface FullRead {
+        /** A linearizable range over the prefix within retry_timeout, or DcsUnavailableException. */
+        GetResponse read();
+    }
+
+    private sealed interface Signal permits Events, Failed, Resync, Close {
+    }
+
+    private record Events(int generation, WatchResponse response) implements Signal {
+    }
+
+    private record Failed(int generation, Throwable error) implements Signal {
+    }
+
+    private record Resync(String why) implements Signal {
+    }
+
+    private record Close() implements Signal {
+    }
+
+    private final EtcdConnection conn;
+    private final DcsKeys keys;
+    private final String memberName;
+    private final Clock clock;
+    private final FullRead fullRead;
+    private final GarbageLog garbage;
+    private final ByteSequence prefix;
+
+    private final Map<String, RawKey> entries = new HashMap<>();
+    private long revision;
+    private boolean loadedOnce;
+    private volatile boolean ready;
+
+    private final Object responseLock = new Object();
+    private long responses;
+
+    private final Object wakeLock = new Object();
+    private boolean changed;
+
+    private final BlockingQueue<Signal> queue = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    private volatile boolean closed;
+    private volatile Watch.Watcher watcher;
+    private volatile int generation;
+    private boolean outageLogged;
+
+    WatchCache(EtcdConnection conn, DcsKeys keys, String memberName, Clock clock, FullRead fullRead,
+            GarbageLog garbage) {
+        this.conn = conn;
+        this.keys = keys;
+        this.memberName = memberName;
+        this.clock = clock;
+        this.fullRead = fullRead;
+        this.garbage = garbage;
+        this.prefix = ByteSequence.from(keys.prefix(), StandardCharsets.UTF_8);
+        this.thread = new Thread(this::run, "etcd-watch-" + memberName);
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    boolean isReady() {
+        return ready;
+    }
+
+    /** The copy as a cluster view. Only meaningful while {@link #isReady()}. */
+    ClusterView view() {
+        List<RawKey> copy;
+        long rev;
+        synchronized (this) {
+            copy = new ArrayList<>(entries.values());
+            rev = revision;
+        }
+        return ClusterCodec.decode(keys, copy, rev, garbage);
+    }
+
+    synchronized RawKey get(String relative) {
+        return entries.get(relative);
+    }
+
+    /** What {@link #confirm} found. */
+    enum Confirmation {
+        /** The watch stream answered after the question: the copy is as current as etcd's member. */
+        CONFIRMED,
+        /** There is no watch now (starting, or resynchronising after a failure). */
+        NOT_READY,
+        /** The watch exists but did not answer in time: it may be cut off. */
+        NO_ANSWER
+    }
+
+    /**
+     * Asks etcd for a progress notification on the watch stream and waits up to {@code wait} for any answer.
+     * An answer proves the stream alive and every event before it delivered, so the copy may be served; no
+     * answer means it may not (a member behind a black hole would otherwise act on a stale view forever).
+     */
+    Confirmation confirm(Duration wait) {
+        Watch.Watcher w = watcher;
+        if (!ready || w == null) {
+            return Confirmation.NOT_READY;
+        }
+        long mark;
+        synchronized (responseLock) {
+            mark = responses;
+        }
+        try {
+            w.requestProgress();
+        } catch (RuntimeException e) {
+            return Confirmation.NO_ANSWER;
+        }
+        long end = clock.nanoTime() + wait.toNanos();
+        synchronized (responseLock) {
+            while (responses == mark) {
+                if (!ready) {
+                    return Confirmation.NOT_READY;
+                }
+                long left = end - clock.nanoTime();
+                if (left <= 0) {
+                    return Confirmation.NO_ANSWER;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(responseLock, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return Confirmation.NO_ANSWER;
+                }
+            }
+            return ready ? Confirmation.CONFIRMED : Confirmation.NOT_READY;
+        }
+    }
+
+    /** Our own successful put: the copy follows at once (no wake-up: we know what we did). */
+    void ownPut(String relative, String value, long modRevision, long lease) {
+        set(new RawKey(relative, value, modRevision, lease), false, false);
+    }
+
+    /** Our own successful delete at {@code revision}. */
+    void ownDelete(String relative, long revision) {
+        delete(relative, revision, false);
+    }
+
+    /**
+     * What a read outside the watch (the else branch of a failed transaction) saw: newer than the copy, it
+     * replaces it and wakes as the watch event would have (which then finds nothing new).
+     */
+    void offer(String relative, KeyValue kv, long headerRevision) {
+        if (kv == null) {
+            delete(relative, headerRevision, true);
+        } else {
+            set(raw(relative, kv), false, true);
+        }
+    }
+
+    void resync(String why) {
+        queue.offer(new Resync(why));
+    }
+
+    // ---- wake-ups
+
+    boolean awaitChange(Duration timeout) throws InterruptedException {
+        long end = clock.nanoTime() + timeout.toNanos();
+        synchronized (wakeLock) {
+            while (!changed) {
+                long left = end - clock.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(wakeLock, left);
+            }
+            changed = false;
+            return true;
+        }
+    }
+
+    void wakeUp() {
+        synchronized (wakeLock) {
+            changed = true;
+            wakeLock.notifyAll();
+        }
+    }
+
+    // ---- the copy
+
+    private RawKey raw(String relative, KeyValue kv) {
+        return new RawKey(relative, kv.getValue().toString(StandardCharsets.UTF_8), kv.getModRevision(),
+                kv.getLease());
+    }
+
+    /** Patroni's KVCache.set: a newer revision replaces; with {@code overwrite} the same revision does too. */
+    private void set(RawKey k, boolean overwrite, boolean mayWake) {
+        boolean wake;
+        synchronized (this) {
+            RawKey old = entries.get(k.relative());
+            boolean newer = old == null || old.modRevision() < k.modRevision();
+            if (newer || overwrite && old.modRevision() == k.modRevision()) {
+                entries.put(k.relative(), k);
+            }
+            revision = Math.max(revision, k.modRevision());
+            wake = mayWake && newer && WakeRule.wakes(k.relative(), old == null ? null : old.value(), k.value(),
+                    iHoldLeader());
+        }
+        if (wake) {
+            wakeUp();
+        }
+    }
+
+    private void delete(String relative, long modRevision, boolean mayWake) {
+        boolean wake;
+        synchronized (this) {
+            RawKey old = entries.get(relative);
+            boolean deleted = old != null && old.modRevision() < modRevision;
+            if (deleted) {
+                entries.remove(relative);
+            }
+            revision = Math.max(revision, modRevision);
+            wake = mayWake && deleted && WakeRule.wakes(relative, old.value(), null, iHoldLeader());
+        }
+        if (wake) {
+            wakeUp();
+        }
+    }
+
+    private boolean iHoldLeader() {
+        RawKey l = entries.get(DcsKeys.LEADER);
+        return l != null && memberName.equals(l.value());
+    }
+
+    /** Replaces the copy with a full read; the differences wake waiters (not on the very first load). */
+    private void replaceAll(List<KeyValue> kvs, long rev) {
+        boolean wake = false;
+        synchronized (this) {
+            Map<String, RawKey> fresh = new HashMap<>();
+            for (KeyValue kv : kvs) {
+                String rel = keys.relative(kv.getKey().toString(StandardCharsets.UTF_8));
+                if (rel != null) {
+                    fresh.put(rel, raw(rel, kv));
+                }
+            }
+            Map<String, RawKey> old = new HashMap<>(entries);
+            entries.clear();
+            entries.putAll(fresh);
+            revision = rev;
+            if (loadedOnce) {
+                boolean leader = iHoldLeader();
+                Set<String> all = new HashSet<>(old.keySet());
+                all.addAll(fresh.keySet());
+                for (String k : all) {
+                    RawKey o = old.get(k);
+                    RawKey n = fresh.get(k);
+                    if (WakeRule.wakes(k, o == null ? null : o.value(), n == null ? null : n.value(), leader)) {
+                        wake = true;
+                    }
+                }
+            }
+            loadedOnce = true;
+        }
+        if (wake) {
+            wakeUp();
+        }
+    }
+
+    // ---- the watch thread
+
+    private void run() {
+        while (!closed) {
+            long rev;
+            try {
+                GetResponse r = fullRead.read();
+                rev = r.getHeader().getRevision();
+                replaceAll(r.getKvs(), rev);
+            } catch (RuntimeException e) {
+                // DcsUnavailableException, or a client closed under us by a rebuild
+                ready = false;
+                if (closed) {
+                    return;
+                }
+                if (!outageLogged) {
+                    LOG.warn("the watch cache of {} cannot be rebuilt ({}); retrying every second", keys.prefix(),
+                            e.getMessage());
+                    outageLogged = true;
+                }
+                if (waitForSignal(RESYNC_PAUSE) instanceof Close) {
+                    return;
+                }
+                continue;
+            }
+            if (outageLogged) {
+                LOG.info("etcd watch on {} re-established at revision {}", keys.prefix(), rev);
+                outageLogged = false;
+            }
+            int gen = ++generation;
+            try {
+                watcher = conn.client().getWatchClient().watch(prefix, WatchOption.builder().isPrefix(true)
+                        .withRevision(rev + 1).withRequireLeader(true).build(), new Listener(gen));
+            } catch (RuntimeException e) {
+                conn.markSuspect();
+                if (waitForSignal(RESYNC_PAUSE) instanceof Close) {
+                    return;
+                }
+                continue;
+            }
+            markResponse();
+            ready = true;
+            String why = follow(gen);
+            ready = false;
+            closeWatcher();
+            synchronized (responseLock) {
+                responseLock.notifyAll();
+            }
+            if (why == null) {
+                return;
+            }
+            LOG.debug("resynchronising the watch cache of {}: {}", keys.prefix(), why);
+        }
+    }
+
+    /**
+     * Applies events until the watch fails or a resync is asked for; null when closing. Every
+     * {@link #HEARTBEAT} the stream is asked for a progress notification; a stream that has not answered the
+     * previous one (its etcd member hangs, or the path to it is cut) is abandoned, so wake-ups stop only for
+     * a few seconds, not until TCP keepalive notices.
+     */
+    private String follow(int gen) {
+        long nextBeat = clock.nanoTime() + HEARTBEAT.toNanos();
+        long beatMark = -1;
+        while (!closed) {
+            Signal s;
+            try {
+                s = queue.poll(HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                return null;
+            }
+            if (s instanceof Close) {
+                return null;
+            }
+            if (s instanceof Resync r) {
+                return r.why();
+            }
+            if (s instanceof Failed f && f.generation() == gen) {
+                Throwable cause = EtcdErrors.unwrap(f.error());
+                if (EtcdErrors.classify(cause) == EtcdErrors.Kind.UNREACHABLE) {
+                    conn.markSuspect();
+                }
+                if (!closed) {
+                    LOG.info("etcd watch on {} failed ({}); resynchronising", keys.prefix(),
+                            EtcdErrors.describe(cause));
+                }
+                return "watch failed";
+            }
+            if (s instanceof Events ev && ev.generation() == gen) {
+                apply(ev.response());
+            }
+            if (clock.nanoTime() - nextBeat >= 0) {
+                long seen;
+                synchronized (responseLock) {
+                    seen = responses;
+                }
+                if (beatMark >= 0 && seen == beatMark) {
+                    conn.markSuspect();
+                    LOG.info("etcd watch on {} went silent (no answer to a progress request in {}); resynchronising",
+                            keys.prefix(), HEARTBEAT);
+                    return "watch silent";
+                }
+                beatMark = seen;
+                Watch.Watcher w = watcher;
+                if (w != null) {
+                    try {
+                        w.requestProgress();
+                    } catch (RuntimeException e) {
+                        return "progress request failed";
+                    }
+                }
+                nextBeat = clock.nanoTime() + HEARTBEAT.toNanos();
+            }
+        }
+        return null;
+    }
+
+    private void apply(WatchResponse response) {
+        for (WatchEvent e : response.getEvents()) {
+            KeyValue kv = e.getKeyValue();
+            String rel = keys.relative(kv.getKey().toString(StandardCharsets.UTF_8));
+            if (rel == null) {
+                continue;
+            }
+            if (e.getEventType() == WatchEvent.EventType.DELETE) {
+                delete(rel, kv.getModRevision(), true);
+            } else if (e.getEventType() == WatchEvent.EventType.PUT) {
+                set(raw(rel, kv), true, true);
+            }
+        }
+        synchronized (this) {
+            revision = Math.max(revision, response.getHeader().getRevision());
+        }
+    }
+
+    private Signal waitForSignal(Duration d) {
+        try {
+            Signal s = queue.poll(d.toMillis(), TimeUnit.MILLISECONDS);
+            return s == null ? new Resync("retry") : s;
+        } catch (InterruptedException e) {
+            return new Close();
+        }
+    }
+
+    private void markResponse() {
+        synchronized (responseLock) {
+            responses++;
+            responseLock.notifyAll();
+        }
+    }
+
+    private void closeWatcher() {
+        Watch.Watcher w = watcher;
+        watcher = null;
+        if (w != null) {
+            try {
+                w.close();
+            } catch (RuntimeException e) {
+                // the client may be closed already
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        queue.offer(new Close());
+        // a full read in progress may wait up to retry_timeout: interrupt it
+        thread.interrupt();
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeWatcher();
+    }
+
+    /** Hands jetcd's callbacks to the watch thread, tagged with the watch they belong to. */
+    private final class Listener implements Watch.Listener {
+        private final int gen;
+
+        Listener(int gen) {
+            this.gen = gen;
+        }
+
+        @Override
+        public void onNext(WatchResponse response) {
+            if (gen == generation) {
+                markResponse();
+            }
+            if (!response.getEvents().isEmpty()) {
+                queue.offer(new Events(gen, response));
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            queue.offer(new Failed(gen, t));
+        }
+
+        @Override
+        public void onCompleted() {
+            // our own close(), or jetcd giving up: either way this watch is over
+            queue.offer(new Failed(gen, new IllegalStateException("watch completed")));
+        }
+    }
+}

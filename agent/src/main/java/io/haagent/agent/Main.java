@@ -112,9 +112,9 @@ public final class Main implements Callable<Integer> {
                 log.warn("{}", p.format());
             }
         }
-        log.error("running a node is not implemented yet: the HA loop is not wired into ha-agent");
+        int status = Agent.run(path, host, loaded.config());
         LogSetup.stop();
-        return 1;
+        return status;
     }
 
     static final class VersionProvider implements CommandLine.IVersionProvider {

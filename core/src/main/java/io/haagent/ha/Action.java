@@ -134,8 +134,13 @@ public sealed interface Action {
         }
     }
 
-    /** Start postgres in recovery following {@code target} (or nobody), with the given reported role. */
-    record StartReplica(FollowTarget target, Role role, Integer timeoutSeconds, String description) implements Action {
+    /**
+     * Start postgres in recovery following {@code target} (or nobody), with the given reported role. With
+     * {@code checkDivergenceFirst} the data is compared with the target before starting: if it diverged, postgres
+     * stays down and the next cycle rewinds, instead of starting it only to stop it again.
+     */
+    record StartReplica(FollowTarget target, Role role, Integer timeoutSeconds, String description,
+            boolean checkDivergenceFirst) implements Action {
         @Override
         public boolean isLong() {
             return true;

@@ -517,7 +517,9 @@ public final class HaDecider {
                     plan.add(new Action.SetSynchronousStandbyNames(java.util.List.of(), false, 0));
                 }
             }
-            plan.add(new Action.StartReplica(target, role, timeout, "restarting after failure"));
+            boolean checkFirst = mem.rewind() == RewindState.CHECK && !target.isNone() && !target.remote()
+                    && canRewindOrReinitialize();
+            plan.add(new Action.StartReplica(target, role, timeout, "restarting after failure", checkFirst));
             mem = mem.withRecovering(true).withOnStartFired(false);
             return msg;
         }

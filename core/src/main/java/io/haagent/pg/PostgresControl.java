@@ -137,9 +137,7 @@ public interface PostgresControl extends AutoCloseable {
      * Resumes WAL replay paused by somebody ({@code pg_wal_replay_resume()}): PostgreSQL 14+ pauses replay when
      * the upstream is promoted under certain settings, and a replica must keep up to be a candidate.
      */
-    default void resumeWalReplay() {
-        throw new UnsupportedOperationException("resumeWalReplay");
-    }
+    void resumeWalReplay();
 
     /** Issues CHECKPOINT (e.g. right after a promotion so pg_rewind on others sees the new timeline). */
     void checkpoint();

@@ -442,12 +442,26 @@ public final class ActionExecutor {
             });
         });
         on(Action.StartReplica.class, (a, u) -> submit(LongAction.Kind.START, a.description(), cancel -> {
+            List<HaMemory.MemoryUpdate> out = new ArrayList<>();
+            if (a.checkDivergenceFirst()) {
+                Upstream up = upstream(a.target());
+                Divergence d = up == null ? null : pg.checkDivergence(up);
+                if (d != null) {
+                    LOG.info("divergence check against {} before starting: {}", a.target(), d.reason());
+                }
+                if (d instanceof Divergence.RewindNeeded || d instanceof Divergence.RewindImpossible) {
+                    return List.of(m -> m.withRewind(RewindState.NEEDED));
+                }
+                if (d instanceof Divergence.NotDiverged) {
+                    out.add(m -> m.withRewind(RewindState.NOT_NEEDED));
+                }
+            }
             Role before = node.role();
             StartRequest req = new StartRequest(recovery(a.target()), startTimeout(a.timeoutSeconds()),
                     before.isPrimary() || before == Role.DEMOTED || before != a.role() && before != Role.REPLICA
                             ? CallbackAction.ON_ROLE_CHANGE : CallbackAction.ON_START, a.role());
             start(req, a.role());
-            return List.of();
+            return out;
         }));
         on(Action.Promote.class, (a, u) -> {
             return submit(LongAction.Kind.PROMOTE, "promote", cancel -> promote(cancel));

@@ -58,7 +58,7 @@ import org.slf4j.LoggerFactory;
 public final class HaLoop implements LoopContext, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HaLoop.class);
 
-    private final AgentConfig config;
+    private volatile AgentConfig config;
     private final String name;
     private final Dcs dcs;
     private final PostgresControl pg;
@@ -177,6 +177,18 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         } catch (PostgresException e) {
             node.setState(PostgresState.RUNNING);
         }
+    }
+
+    /**
+     * A re-read local configuration: tags, REST addresses and timeouts apply from the next cycle. Changes of the
+     * {@code postgresql} section apply when the agent restarts (the running postgres keeps its files until then).
+     */
+    public void reload(AgentConfig next) {
+        if (!next.postgresql().equals(config.postgresql())) {
+            LOG.warn("postgresql settings changed in the configuration file: they apply after ha-agent restarts");
+        }
+        config = next;
+        dcs.wakeUp();
     }
 
     public void stop() {
@@ -307,8 +319,14 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         }
         String summary = report.summary();
         LOG.info(summary);
-        if (decision.roleChange() != null) {
-            LOG.info("role change decision: {}", RoleChangeLog.json(decision.roleChange(), name, clock.now()));
+        RoleChangeRecord change = decision.roleChange();
+        if (change != null && report.stopped() && !(decision.has(Action.Demote.class) && !decision.has(Action.AcquireLock.class))) {
+            // the chain stopped before the change happened (lost the lock race, CAS on /sync): nothing changed
+            roleChanges.cancel();
+            change = null;
+        }
+        if (change != null) {
+            LOG.info("role change decision: {}", RoleChangeLog.json(change, name, clock.now()));
         }
 
         // 5. member key and snapshot (not when etcd failed this cycle)
@@ -320,7 +338,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
                 LOG.warn("could not write the member key: {}", e.getMessage());
             }
         }
-        publish(after, summary, decision.actions(), decision.roleChange());
+        publish(after, summary, decision.actions(), change);
         if (report.stopped()) {
             return 100L;
         }
@@ -597,7 +615,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         }
         board.publish(SnapshotBuilder.build(config, obs, node, lock, lastView, lastViewNanos, dynamic,
                 failsafeActive, dcsLastSeenEpoch, scheduledRestartRequest, nextRunNanos, lastDecision,
-                roleChanges.last()));
+                roleChanges.last(), roleChanges.stats()));
     }
 
     // ------------------------------------------------------------------------------------------------- LoopContext

@@ -69,8 +69,17 @@ public final class RoleChangeClock {
         kind = null;
     }
 
+    /** The change did not happen after all (e.g. the lock race was lost): forget it. */
+    public synchronized void cancel() {
+        kind = null;
+    }
+
     public synchronized boolean inProgress() {
         return kind != null;
+    }
+
+    public io.haagent.api.RoleChangeStats stats() {
+        return recorder.stats();
     }
 
     /** The last (or current) role change, null when none happened. */

@@ -22,7 +22,8 @@ final class SnapshotBuilder {
 
     static NodeSnapshot build(AgentConfig config, Observation obs, NodeState node, LockBelief lock, ClusterView view,
             long viewNanos, DynamicConfig dynamic, boolean failsafeActive, long dcsLastSeen, RestartRequest restart,
-            long nextRunNanos, DecisionRecord decision, RoleChange lastRoleChange) {
+            long nextRunNanos, DecisionRecord decision, RoleChange lastRoleChange,
+            io.haagent.api.RoleChangeStats stats) {
         PostgresStatus st = obs.status();
         Map<String, Map<String, String>> pendingReason = new LinkedHashMap<>();
         if (st != null) {
@@ -47,7 +48,8 @@ final class SnapshotBuilder {
                 .watchdogFailed("required".equalsIgnoreCase(config.watchdog().mode()))
                 .nextRunNanos(nextRunNanos)
                 .lastDecision(decision)
-                .lastRoleChange(lastRoleChange);
+                .lastRoleChange(lastRoleChange)
+                .roleChangeStats(stats);
         if (lock.flagged()) {
             b.leaderLockUntil(lock.deadlineNanos());
         } else {

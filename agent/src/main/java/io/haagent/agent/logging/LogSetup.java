@@ -82,10 +82,22 @@ public final class LogSetup {
         Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         root.setLevel(level);
         root.addAppender(async);
+        // Libraries that narrate their own start-up or log every retry at INFO/WARN; our messages already say what
+        // failed and why. log.loggers overrides any of these.
+        for (Map.Entry<String, String> e : QUIET_LIBRARIES.entrySet()) {
+            ctx.getLogger(e.getKey()).setLevel(ch.qos.logback.classic.Level.toLevel(e.getValue()));
+        }
         for (Map.Entry<String, String> e : config.loggers().entrySet()) {
             ctx.getLogger(e.getKey()).setLevel(level(e.getValue(), null));
         }
     }
+
+    static final Map<String, String> QUIET_LIBRARIES = Map.of(
+            "org.eclipse.jetty", "WARN",
+            "io.javalin", "WARN",
+            "io.netty", "WARN",
+            "io.grpc", "WARN",
+            "io.etcd", "ERROR");
 
     /** Flush queued records and release files (at shutdown, and between tests). */
     public static void stop() {

@@ -217,6 +217,11 @@ public final class LocalPostgres implements PostgresControl {
     }
 
     @Override
+    public void resumeWalReplay() {
+        ctx.resumeWalReplay();
+    }
+
+    @Override
     public void crashRecoverySingleUser(Duration timeout) {
         action(() -> lifecycle.crashRecoverySingleUser(timeout));
     }

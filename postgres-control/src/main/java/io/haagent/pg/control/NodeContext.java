@@ -294,6 +294,14 @@ final class NodeContext {
         }
     }
 
+    void resumeWalReplay() {
+        try (Connection c = localConnection("ha-agent", Duration.ofSeconds(5)); Statement s = c.createStatement()) {
+            s.execute("SELECT pg_catalog.pg_wal_replay_resume()");
+        } catch (SQLException e) {
+            throw SqlErrors.wrap("pg_wal_replay_resume()", e);
+        }
+    }
+
     Map<String, String> currentSettings(List<String> names) {
         Map<String, String> out = new LinkedHashMap<>();
         try (Connection c = localConnection("ha-agent", Duration.ofSeconds(5)); Statement s = c.createStatement()) {

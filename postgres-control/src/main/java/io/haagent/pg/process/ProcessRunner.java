@@ -63,7 +63,11 @@ public final class ProcessRunner {
         ToolReport report = new ToolReport(cmd.tool(), cmd.command(), exited ? p.exitValue() : null, !exited, took,
                 out.tail());
         if (exited) {
-            LOG.info("{}: exited with status {} after {} ms", cmd.tool(), p.exitValue(), took.toMillis());
+            if (p.exitValue() == 0 && isProbe(cmd)) {
+                LOG.debug("{}: exited with status 0 after {} ms", cmd.tool(), took.toMillis());
+            } else {
+                LOG.info("{}: exited with status {} after {} ms", cmd.tool(), p.exitValue(), took.toMillis());
+            }
         }
         return new ToolResult(report, out.captured());
     }
@@ -107,7 +111,11 @@ public final class ProcessRunner {
             pb.directory(cmd.workingDirectory().toFile());
         }
         pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        LOG.info("{}: running {}", cmd.tool(), cmd.command());
+        if (isProbe(cmd)) {
+            LOG.debug("{}: running {}", cmd.tool(), cmd.command());
+        } else {
+            LOG.info("{}: running {}", cmd.tool(), cmd.command());
+        }
         try {
             return pb.start();
         } catch (IOException e) {
@@ -115,6 +123,17 @@ public final class ProcessRunner {
                     + rootMessage(e));
         }
     }
+
+    /**
+     * Tools run to look, not to change anything (readiness polls, pg_controldata each cycle while postgres is
+     * down): their routine runs are logged at DEBUG so that the log shows what the agent did, not how often it
+     * looked. A failure is still logged at INFO with its output (kept in the exit report).
+     */
+    static boolean isProbe(ToolCommand cmd) {
+        return PROBES.contains(cmd.tool());
+    }
+
+    private static final java.util.Set<String> PROBES = java.util.Set.of("pg_isready", "pg_controldata");
 
     /** The agent's environment cleaned for a child, plus {@code extra}. */
     public static void prepareEnvironment(Map<String, String> env, Map<String, String> extra, boolean cLocale) {
@@ -174,7 +193,11 @@ public final class ProcessRunner {
             if (stdout && cmd.captureStdout()) {
                 LOG.debug("{}: {}", cmd.tool(), line);
             } else {
-                LOG.info("{}: {}", cmd.tool(), line);
+                if (isProbe(cmd)) {
+                    LOG.debug("{}: {}", cmd.tool(), line);
+                } else {
+                    LOG.info("{}: {}", cmd.tool(), line);
+                }
             }
             synchronized (this) {
                 if (stdout && cmd.captureStdout() && captured.length() < MAX_CAPTURE_CHARS) {

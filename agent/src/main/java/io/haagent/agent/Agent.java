@@ -1,0 +1,310 @@
+package io.haagent.agent;
+
+import io.haagent.agent.config.ConfigLoader;
+import io.haagent.agent.config.HostEnvironment;
+import io.haagent.agent.config.Problem;
+import io.haagent.agent.ha.AgentNodeActions;
+import io.haagent.agent.ha.DynamicConfigCache;
+import io.haagent.agent.ha.HaLoop;
+import io.haagent.agent.ha.PeerClient;
+import io.haagent.agent.ha.RoleChangeClock;
+import io.haagent.agent.ha.StartingNodeActions;
+import io.haagent.api.NodeSnapshot;
+import io.haagent.api.RoleChangeRecorder;
+import io.haagent.api.StatusBoard;
+import io.haagent.cluster.Member;
+import io.haagent.config.AgentConfig;
+import io.haagent.config.CtlConfig;
+import io.haagent.config.DynamicConfig;
+import io.haagent.config.PostgresBinaries;
+import io.haagent.config.RestApiConfig;
+import io.haagent.dcs.Dcs;
+import io.haagent.dcs.DcsUnavailableException;
+import io.haagent.dcs.etcd.EtcdDcs;
+import io.haagent.pg.control.LocalPostgres;
+import io.haagent.pg.control.PostgresNode;
+import io.haagent.pg.control.Tuning;
+import io.haagent.rest.RestApiServer;
+import io.haagent.rest.tls.PemFiles;
+import io.haagent.time.Clock;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running node: connects to etcd, refuses a duplicate member name, starts the REST API and the HA loop,
+ * re-reads the configuration on SIGHUP or {@code POST /reload}, and on SIGTERM hands over and stops (§1.8, §3.10).
+ */
+public final class Agent {
+    private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+
+    private final Path configPath;
+    private final HostEnvironment host;
+    private volatile AgentConfig config;
+    private final AtomicReference<String> fatal = new AtomicReference<>();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean terminating;
+
+    private Agent(Path configPath, HostEnvironment host, AgentConfig config) {
+        this.configPath = configPath;
+        this.host = host;
+        this.config = config;
+    }
+
+    /** Runs the node until SIGTERM or a fatal condition. @return the process exit status */
+    public static int run(Path configPath, HostEnvironment host, AgentConfig config) {
+        return new Agent(configPath, host, config).run();
+    }
+
+    private int run() {
+        Clock clock = Clock.SYSTEM;
+        Path dataDir = Path.of(config.postgresql().dataDir());
+        Map<String, Object> dynamic = DynamicConfigCache.load(dataDir);
+        if (dynamic == null) {
+            dynamic = config.bootstrap().dcs() == null ? Map.of() : config.bootstrap().dcs();
+        }
+        DynamicConfig dyn = DynamicConfig.from(dynamic);
+
+        // The REST API binds while etcd is being reached (each takes about a second at start-up): health checks
+        // answer 503 from the first snapshot, writes are refused until the loop runs.
+        StatusBoard board = new StatusBoard(NodeSnapshot.builder(config.scope(), config.name())
+                .patroniVersion(Version.PATRONI_COMPATIBLE)
+                .connectAddress(config.postgresql().connectAddress())
+                .apiUrl(config.restapi().apiUrl())
+                .tags(config.tags())
+                .dynamic(dyn)
+                .nextRunNanos(clock.nanoTime() + Duration.ofSeconds(dyn.loopWait() * 2L).toNanos())
+                .build());
+        StartingNodeActions actions = new StartingNodeActions();
+        java.util.concurrent.CompletableFuture<RestApiServer> apiStart = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> RestApiServer.start(config.restapi(), board, actions, clock));
+
+        Dcs dcs = connect(dyn);
+        RestApiServer api;
+        try {
+            api = apiStart.join();
+        } catch (RuntimeException e) {
+            Throwable c = e.getCause() != null ? e.getCause() : e;
+            LOG.error("cannot start the REST API on {}: {}", config.restapi().listen(), c.getMessage());
+            if (dcs != null) {
+                dcs.close();
+            }
+            return 1;
+        }
+        if (dcs == null) {
+            api.close();
+            return 0;
+        }
+        HttpClient http = httpClient(config);
+        if (!uniqueName(dcs, http)) {
+            api.close();
+            dcs.close();
+            return 1;
+        }
+        PostgresBinaries binaries = PostgresBinaries.resolve(config.postgresql().binDir(), config.postgresql().binName(),
+                null, host.env().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
+        if (!binaries.complete()) {
+            LOG.error("PostgreSQL tools missing: {}: set postgresql.bin_dir or install postgresql-15", binaries.missing());
+            api.close();
+            dcs.close();
+            return 1;
+        }
+        LocalPostgres pg = new LocalPostgres(PostgresNode.of(config), binaries, Tuning.DEFAULT);
+        RoleChangeRecorder recorder = new RoleChangeRecorder();
+        CtlConfig ctl = config.ctl() == null ? CtlConfig.NONE : config.ctl();
+        String user = ctl.username() != null ? ctl.username() : config.restapi().username();
+        String password = ctl.password() != null ? ctl.password().reveal()
+                : config.restapi().password() == null ? null : config.restapi().password().reveal();
+        PeerClient peers = new PeerClient(http, Duration.ofSeconds(2), user, password);
+        HaLoop loop = new HaLoop(config, dcs, pg, peers, board, clock, new RoleChangeClock(clock, recorder), dynamic,
+                reason -> fatal.compareAndSet(null, reason));
+        actions.ready(new AgentNodeActions(config.name(), dcs, loop, peers, this::reload, clock));
+        this.api = api;
+        this.loop = loop;
+
+        Thread loopThread = new Thread(() -> {
+            try {
+                loop.run();
+            } finally {
+                stopped.countDown();
+            }
+        }, "ha-loop");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> terminate(loopThread), "ha-shutdown"));
+        Signals.onHangup(this::reload);
+        LOG.info("ha-agent {} (Patroni {} compatible) running as {} in cluster {}", Version.AGENT,
+                Version.PATRONI_COMPATIBLE, config.name(), config.scope());
+        loopThread.start();
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!terminating) {
+            // the loop stopped by itself: a fatal condition (system ID mismatch, failed bootstrap)
+            api.close();
+            loop.close();
+            pg.close();
+            dcs.close();
+        }
+        String f = fatal.get();
+        if (f != null) {
+            LOG.error("exiting: {}", f);
+            return 1;
+        }
+        return 0;
+    }
+
+    private volatile RestApiServer api;
+    private volatile HaLoop loop;
+
+    /** SIGTERM: stop the loop, then hand over (the loop's shutdown), then close everything. */
+    private void terminate(Thread loopThread) {
+        if (stopped.getCount() == 0 && !terminating) {
+            return;
+        }
+        terminating = true;
+        LOG.info("received SIGTERM: shutting down");
+        HaLoop l = loop;
+        l.stop();
+        try {
+            loopThread.join(Duration.ofSeconds(30).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        l.shutdown();
+        api.close();
+        l.close();
+        LOG.info("ha-agent stopped");
+    }
+
+    /** SIGHUP or POST /reload: re-read the local configuration; apply what can change while running. */
+    private void reload() {
+        ConfigLoader.Loaded loaded = ConfigLoader.load(configPath, host);
+        if (!loaded.canStart()) {
+            for (Problem p : loaded.errors()) {
+                LOG.error("reload refused: {}", p.format());
+            }
+            return;
+        }
+        for (Problem p : loaded.problems()) {
+            LOG.warn("{}", p.format());
+        }
+        AgentConfig next = loaded.config();
+        RestApiServer a = api;
+        if (a != null && !next.restapi().equals(config.restapi())) {
+            a.reload(next.restapi());
+        }
+        HaLoop l = loop;
+        if (l != null) {
+            l.reload(next);
+        }
+        config = next;
+        LOG.info("reloaded the configuration from {}", loaded.label());
+    }
+
+    /** etcd, retrying every 5 s while unreachable ({@code waiting on etcd}); null when asked to stop meanwhile. */
+    private Dcs connect(DynamicConfig dyn) {
+        while (!terminating) {
+            try {
+                return EtcdDcs.connect(config.etcd(), config.namespace(), config.scope(), config.name(), dyn.ttl(),
+                        dyn.retryTimeout(), Clock.SYSTEM);
+            } catch (DcsUnavailableException e) {
+                LOG.info("waiting on etcd: {}", e.getMessage());
+                try {
+                    Thread.sleep(5000);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return null;
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Refuse to start when another live node already uses our name (§1.8.3): two agents writing one member key
+     * would each believe the other's leader key is theirs.
+     */
+    private boolean uniqueName(Dcs dcs, HttpClient http) {
+        Member existing;
+        try {
+            existing = dcs.cluster().member(config.name()).orElse(null);
+        } catch (DcsUnavailableException e) {
+            return true;
+        }
+        if (existing == null || existing.apiUrl() == null || existing.apiUrl().equals(config.restapi().apiUrl())) {
+            // our own previous run (same address: a second node there could not bind it anyway)
+            return true;
+        }
+        URI api = existing.apiUri();
+        if (api == null) {
+            return true;
+        }
+        try {
+            URI liveness = api.resolve("/liveness");
+            HttpResponse<Void> r = http.send(HttpRequest.newBuilder(liveness).timeout(Duration.ofSeconds(3)).GET().build(),
+                    HttpResponse.BodyHandlers.discarding());
+            LOG.error("Can't start; there is already a node named '{}' running (its REST API at {} answered {})",
+                    config.name(), liveness, r.statusCode());
+            return false;
+        } catch (Exception e) {
+            // nothing answers there: the key is a leftover of our own previous run, waiting for its lease to expire
+            return true;
+        }
+    }
+
+    /** The client for peers' REST APIs: CA from ctl.cacert or restapi.cafile, ctl.insecure honoured. */
+    static HttpClient httpClient(AgentConfig config) {
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
+                .version(HttpClient.Version.HTTP_1_1);
+        CtlConfig ctl = config.ctl() == null ? CtlConfig.NONE : config.ctl();
+        RestApiConfig rest = config.restapi();
+        String ca = ctl.cacert() != null ? ctl.cacert() : rest.cafile();
+        try {
+            if (ctl.insecure()) {
+                SSLContext ssl = SSLContext.getInstance("TLS");
+                ssl.init(null, new TrustManager[] {new TrustAll()}, null);
+                b.sslContext(ssl);
+            } else if (ca != null) {
+                KeyStore trust = PemFiles.trustStore(Path.of(ca));
+                TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                tmf.init(trust);
+                SSLContext ssl = SSLContext.getInstance("TLS");
+                ssl.init(null, tmf.getTrustManagers(), null);
+                b.sslContext(ssl);
+            }
+        } catch (Exception e) {
+            LOG.error("cannot set up TLS for calls to other members ({}): {}", ca, e.getMessage());
+        }
+        return b.build();
+    }
+
+    /** ctl.insecure: the operator asked not to verify certificates. */
+    private static final class TrustAll implements X509TrustManager {
+        @Override
+        public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+            return new java.security.cert.X509Certificate[0];
+        }
+    }
+}

@@ -294,13 +294,35 @@ public final class EtcdDcs implements Dcs {
         }
     }
 
+
+    /**
+     * The leader key as etcd has it right now, read only when it names us (one round trip: a txn whose
+     * condition is the value); null when it names somebody else or is gone.
+     */
+    private RawKey readLeaderIfOurs(Deadline d) {
+        try {
+            TxnResponse r = conn.call(c -> c.getKVClient().txn()
+                    .If(new Cmp(key(DcsKeys.LEADER), Cmp.Op.EQUAL, CmpTarget.value(bytes(name))))
+                    .Then(Op.get(key(DcsKeys.LEADER), GetOption.DEFAULT))
+                    .commit(), d);
+            if (!r.isSucceeded() || r.getGetResponses().isEmpty() || r.getGetResponses().get(0).getKvs().isEmpty()) {
+                return null;
+            }
+            KeyValue kv = r.getGetResponses().get(0).getKvs().get(0);
+            return new RawKey(DcsKeys.LEADER, kv.getValue().toString(java.nio.charset.StandardCharsets.UTF_8),
+                    kv.getModRevision(), kv.getLease());
+        } catch (EtcdFailure f) {
+            throw unavailable("read the leader lock", DcsKeys.LEADER, f);
+        }
+    }
     @Override
     public boolean renewLeader() {
         synchronized (leaseLock) {
             Deadline d = deadline();
             long lease = refreshLease(d, true);
-            RawKey current = cache.isReady() ? cache.get(DcsKeys.LEADER) : raw(DcsKeys.LEADER,
-                    readKey("read the leader lock", DcsKeys.LEADER, d));
+            // Ask etcd, not the watch cache: on a three-member etcd the cache may lag a commit by a heartbeat,
+            // and a stale "still ours" would let us go on as primary after somebody else took the key.
+            RawKey current = readLeaderIfOurs(d);
             if (current != null && name.equals(current.value()) && current.lease() == lease) {
                 return true;
             }

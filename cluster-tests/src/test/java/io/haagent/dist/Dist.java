@@ -11,25 +11,25 @@ import org.w3c.dom.Element;
 import org.w3c.dom.Node;
 
 /** Where the build put the distribution (packaging/target), and the project version it was built for. */
-final class Dist {
+public final class Dist {
     private Dist() {
     }
 
     /** This module's directory (failsafe runs the tests with it as the working directory). */
-    static Path moduleDir() {
+    public static Path moduleDir() {
         return Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).toAbsolutePath().normalize();
     }
 
-    static Path repoRoot() {
+    public static Path repoRoot() {
         return moduleDir().getParent();
     }
 
-    static Path packagingTarget() {
+    public static Path packagingTarget() {
         return repoRoot().resolve("packaging/target");
     }
 
     /** The unpacked distribution, {@code packaging/target/dist}. */
-    static Path home() {
+    public static Path home() {
         Path home = packagingTarget().resolve("dist");
         if (!Files.isRegularFile(home.resolve("bin/ha-agent"))) {
             throw new AssertionError(home + " holds no bin/ha-agent: build it with `mvn package` (in `mvn verify`"
@@ -38,17 +38,17 @@ final class Dist {
         return home;
     }
 
-    static Path launcher(String name) {
+    public static Path launcher(String name) {
         return home().resolve("bin").resolve(name);
     }
 
     /** The repository's examples/ directory, which the distribution copies. */
-    static Path examples() {
+    public static Path examples() {
         return repoRoot().resolve("examples");
     }
 
     /** The version in the parent pom.xml, e.g. {@code 0.1.0-SNAPSHOT}. */
-    static String projectVersion() {
+    public static String projectVersion() {
         Path pom = repoRoot().resolve("pom.xml");
         try {
             Element project = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(pom.toFile())

@@ -1,0 +1,53 @@
+package io.haagent.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.haagent.cluster.harness.ClusterExtension;
+import io.haagent.cluster.harness.ClusterNode;
+import io.haagent.cluster.harness.ClusterSpec;
+import io.haagent.cluster.harness.TestCluster;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Three agents on empty data directories form one cluster: one leader, two streaming replicas, slots. */
+class BootstrapIT {
+    @RegisterExtension
+    final ClusterExtension clusters = new ClusterExtension();
+
+    @Test
+    void threeEmptyNodesBecomeOneLeaderAndTwoStreamingReplicas() {
+        TestCluster c = clusters.start(ClusterSpec.of(3));
+        ClusterNode leader = c.awaitHealthy(Duration.ofSeconds(90));
+
+        assertThat(c.writablePrimaries()).containsExactly(leader);
+        assertThat(leader.sql("SELECT slot_name FROM pg_replication_slots ORDER BY 1"))
+                .containsExactlyElementsOf(c.nodes().stream().filter(n -> n != leader).map(ClusterNode::name).toList());
+        assertThat(leader.sql("SELECT application_name FROM pg_stat_replication WHERE state = 'streaming' ORDER BY 1"))
+                .containsExactlyElementsOf(c.nodes().stream().filter(n -> n != leader).map(ClusterNode::name).toList());
+
+        // the cluster as etcd has it: initialize = sysid, config from bootstrap.dcs, every member running
+        var view = c.view();
+        assertThat(view.initialize()).isEqualTo(leader.sql("SELECT system_identifier::text FROM pg_control_system()").get(0));
+        assertThat(view.dynamic().ttl()).isEqualTo(20);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(c.view().members())
+                .allSatisfy(m -> assertThat(m.state()).isEqualTo("running")));
+
+        // REST: the leader answers /primary, the replicas /replica, with host and port to connect to
+        assertThat(leader.get("/primary").status()).isEqualTo(200);
+        assertThat(leader.get("/primary").json().path("port").asInt()).isEqualTo(leader.pgPort());
+        for (ClusterNode n : c.nodes()) {
+            if (n != leader) {
+                assertThat(n.get("/primary").status()).isEqualTo(503);
+                await().atMost(Duration.ofSeconds(10)).until(() -> n.get("/replica").status() == 200);
+            }
+        }
+        // data written on the leader reaches both replicas
+        leader.sql("CREATE TABLE bootstrap_probe AS SELECT 42 AS answer");
+        for (ClusterNode n : c.nodes()) {
+            await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                    .until(() -> n.sql("SELECT answer FROM bootstrap_probe").equals(java.util.List.of("42")));
+        }
+    }
+}

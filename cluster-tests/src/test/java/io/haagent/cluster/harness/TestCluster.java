@@ -1,0 +1,258 @@
+package io.haagent.cluster.harness;
+
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.haagent.cluster.ClusterView;
+import io.haagent.config.EtcdConfig;
+import io.haagent.dcs.etcd.EtcdDcs;
+import io.haagent.testing.EtcdCluster;
+import io.haagent.testing.TcpProxy;
+import io.haagent.testing.TestBinaries;
+import io.haagent.time.Clock;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A whole cluster on this machine: etcd, and N nodes each running an agent (from the dist tree, or Patroni) with
+ * its own PostgreSQL 15 on its own loopback address (127.0.0.11, .12, ...) and random free ports. Everything is
+ * stopped and every postmaster killed on {@link #close()} and at JVM exit.
+ */
+public final class TestCluster implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final List<TestCluster> OPEN = new CopyOnWriteArrayList<>();
+
+    private final ClusterSpec spec;
+    private final Path dir;
+    private final EtcdCluster etcd;
+    private final List<TcpProxy> proxies = new ArrayList<>();
+    private final List<ClusterNode> nodes = new ArrayList<>();
+    private EtcdDcs observer;
+
+    private TestCluster(ClusterSpec spec) throws IOException {
+        this.spec = spec;
+        TestBinaries.assertNotRoot();
+        TestBinaries.postgresBinDir();
+        this.dir = Files.createTempDirectory("cluster-" + spec.scope + "-");
+        this.etcd = EtcdCluster.builder().members(spec.etcdMembers).start();
+        for (int i = 1; i <= spec.nodes; i++) {
+            String name = "pg" + i;
+            String host = "127.0.0." + (spec.firstOctet + i - 1);
+            Path nodeDir = dir.resolve(name);
+            Files.createDirectories(nodeDir);
+            Files.setPosixFilePermissions(nodeDir, PosixFilePermissions.fromString("rwx------"));
+            int rest = EtcdCluster.freePort(host);
+            int pg = EtcdCluster.freePort(host);
+            List<String> etcdHosts = new ArrayList<>();
+            TcpProxy proxy = null;
+            if (spec.etcdProxies) {
+                var m = etcd.member(0);
+                proxy = TcpProxy.start(host, m.host(), m.clientPort());
+                proxies.add(proxy);
+                etcdHosts.add(proxy.host() + ":" + proxy.port());
+            } else {
+                for (String url : etcd.clientUrls()) {
+                    etcdHosts.add(url.replaceFirst("^https?://", ""));
+                }
+            }
+            Path config = nodeDir.resolve("patroni.yml");
+            writeConfig(config, name, host, rest, pg, nodeDir, etcdHosts, spec.tags.get(i));
+            nodes.add(new ClusterNode(this, name, host, rest, pg, nodeDir, config, proxy));
+        }
+        OPEN.add(this);
+        Runtime.getRuntime().addShutdownHook(new Thread(this::killEverything));
+    }
+
+    /** Writes the configs and starts every node's agent at once. */
+    public static TestCluster start(ClusterSpec spec) {
+        TestCluster c = create(spec);
+        c.nodes.forEach(ClusterNode::start);
+        return c;
+    }
+
+    /** Writes the configs; starts nothing (the test starts nodes itself). */
+    public static TestCluster create(ClusterSpec spec) {
+        try {
+            return new TestCluster(spec);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public ClusterSpec spec() {
+        return spec;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public EtcdCluster etcd() {
+        return etcd;
+    }
+
+    public List<ClusterNode> nodes() {
+        return List.copyOf(nodes);
+    }
+
+    /** Node by 1-based index ({@code node(1)} is pg1). */
+    public ClusterNode node(int index) {
+        return nodes.get(index - 1);
+    }
+
+    public ClusterNode node(String name) {
+        return nodes.stream().filter(n -> n.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no node " + name));
+    }
+
+    /** A linearizable read of the cluster's keys in etcd. */
+    public synchronized ClusterView view() {
+        if (observer == null) {
+            EtcdConfig cfg = new EtcdConfig("etcd3", etcd.clientUrls(), "http", null, null, null, null, null, null);
+            observer = EtcdDcs.connect(cfg, "/service", spec.scope, "cluster-test-observer", 3600, 5, Clock.SYSTEM);
+        }
+        return observer.freshCluster();
+    }
+
+    public Optional<String> leaderName() {
+        try {
+            return Optional.ofNullable(view().leaderName());
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    public ClusterNode leader() {
+        return node(leaderName().orElseThrow(() -> new AssertionError("no leader in etcd")));
+    }
+
+    /** Nodes whose postgres answers as a writable primary right now. */
+    public List<ClusterNode> writablePrimaries() {
+        return nodes.stream().filter(ClusterNode::isWritablePrimary).toList();
+    }
+
+    /**
+     * Waits until one node holds the lock and runs as primary, and every other running node streams from it
+     * (by the leader's pg_stat_replication).
+     */
+    public ClusterNode awaitHealthy(Duration timeout) {
+        await().atMost(timeout).pollInterval(Duration.ofMillis(250)).ignoreExceptions().until(() -> {
+            ClusterNode l = leader();
+            if (!l.isWritablePrimary()) {
+                return false;
+            }
+            long streaming = l.sql("SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'").stream()
+                    .mapToLong(Long::parseLong).sum();
+            long others = nodes.stream().filter(n -> n != l && n.agentAlive()).count();
+            return streaming >= others;
+        });
+        return leader();
+    }
+
+    /** Tails of every node's log, for a failed test's report. */
+    public String logs(int lines) {
+        StringBuilder b = new StringBuilder();
+        for (ClusterNode n : nodes) {
+            b.append("---- ").append(n.name()).append(" (").append(n.log()).append(") ----\n")
+                    .append(n.logTail(lines)).append('\n');
+        }
+        return b.toString();
+    }
+
+    private void writeConfig(Path file, String name, String host, int rest, int pg, Path nodeDir,
+            List<String> etcdHosts, Map<String, Object> tags) throws IOException {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("scope", spec.scope);
+        root.put("namespace", "/service");
+        root.put("name", name);
+        ObjectNode restapi = root.putObject("restapi");
+        restapi.put("listen", host + ":" + rest);
+        restapi.put("connect_address", host + ":" + rest);
+        if (spec.restUser != null) {
+            ObjectNode auth = restapi.putObject("authentication");
+            auth.put("username", spec.restUser);
+            auth.put("password", spec.restPassword);
+        }
+        ObjectNode etcd3 = root.putObject("etcd3");
+        ArrayNode hosts = etcd3.putArray("hosts");
+        etcdHosts.forEach(hosts::add);
+        ObjectNode bootstrap = root.putObject("bootstrap");
+        ObjectNode dcs = bootstrap.putObject("dcs");
+        dcs.put("ttl", spec.ttl);
+        dcs.put("loop_wait", spec.loopWait);
+        dcs.put("retry_timeout", spec.retryTimeout);
+        dcs.put("maximum_lag_on_failover", 1048576);
+        spec.dynamic.forEach((k, v) -> dcs.set(k, JSON.valueToTree(v)));
+        ObjectNode dpg = dcs.putObject("postgresql");
+        dpg.put("use_pg_rewind", true);
+        dpg.put("use_slots", true);
+        ObjectNode params = dpg.putObject("parameters");
+        params.put("wal_log_hints", "on");
+        params.put("max_connections", 50);
+        spec.parameters.forEach((k, v) -> params.set(k, JSON.valueToTree(v)));
+        ArrayNode initdb = bootstrap.putArray("initdb");
+        initdb.addObject().put("encoding", "UTF8");
+        initdb.add("data-checksums");
+        ObjectNode postgresql = root.putObject("postgresql");
+        postgresql.put("listen", host + ":" + pg);
+        postgresql.put("connect_address", host + ":" + pg);
+        postgresql.put("data_dir", nodeDir.resolve("data").toString());
+        postgresql.put("bin_dir", TestBinaries.postgresBinDir().toString());
+        postgresql.put("pgpass", nodeDir.resolve("pgpass").toString());
+        ObjectNode auth = postgresql.putObject("authentication");
+        auth.putObject("superuser").put("username", ClusterNode.SUPERUSER).put("password", ClusterNode.SUPERUSER_PASSWORD);
+        auth.putObject("replication").put("username", "replicator").put("password", "repl-secret-pw");
+        auth.putObject("rewind").put("username", "rewind_user").put("password", "rewind-secret-pw");
+        ObjectNode local = postgresql.putObject("parameters");
+        local.put("unix_socket_directories", nodeDir.toString());
+        local.put("shared_buffers", "32MB");
+        local.put("fsync", "off");
+        ArrayNode hba = postgresql.putArray("pg_hba");
+        hba.add("local all all trust");
+        hba.add("host replication replicator 127.0.0.0/8 scram-sha-256");
+        hba.add("host all all 127.0.0.0/8 scram-sha-256");
+        ObjectNode basebackup = postgresql.putArray("basebackup").addObject();
+        basebackup.put("checkpoint", "fast");
+        if (tags != null && !tags.isEmpty()) {
+            root.set("tags", JSON.valueToTree(tags));
+        }
+        // YAML is a superset of JSON: the agent (and Patroni) read this file as YAML.
+        Files.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    }
+
+    private void killEverything() {
+        for (ClusterNode n : nodes) {
+            try {
+                if (n.agentAlive()) {
+                    ClusterNode.signal(n.agentPid(), "KILL");
+                }
+            } catch (RuntimeException e) {
+                // best effort at exit
+            }
+            n.postmasterPid().ifPresent(pid -> ClusterNode.signal(pid, "KILL"));
+        }
+    }
+
+    @Override
+    public void close() {
+        OPEN.remove(this);
+        killEverything();
+        if (observer != null) {
+            observer.close();
+        }
+        proxies.forEach(TcpProxy::close);
+        etcd.close();
+    }
+}

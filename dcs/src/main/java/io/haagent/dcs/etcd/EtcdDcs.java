@@ -300,21 +300,19 @@ public final class EtcdDcs implements Dcs {
      * condition is the value); null when it names somebody else or is gone.
      */
     private RawKey readLeaderIfOurs(Deadline d) {
-        try {
-            TxnResponse r = conn.call(c -> c.getKVClient().txn()
-                    .If(new Cmp(key(DcsKeys.LEADER), Cmp.Op.EQUAL, CmpTarget.value(bytes(name))))
-                    .Then(Op.get(key(DcsKeys.LEADER), GetOption.DEFAULT))
-                    .commit(), d);
-            if (!r.isSucceeded() || r.getGetResponses().isEmpty() || r.getGetResponses().get(0).getKvs().isEmpty()) {
-                return null;
-            }
-            KeyValue kv = r.getGetResponses().get(0).getKvs().get(0);
-            return new RawKey(DcsKeys.LEADER, kv.getValue().toString(java.nio.charset.StandardCharsets.UTF_8),
-                    kv.getModRevision(), kv.getLease());
-        } catch (EtcdFailure f) {
-            throw unavailable("read the leader lock", DcsKeys.LEADER, f);
+        // a read-only txn: idempotent, so it is retried on another endpoint like any read
+        TxnResponse r = retrying("read the leader lock", DcsKeys.LEADER, d, c -> c.getKVClient().txn()
+                .If(new Cmp(key(DcsKeys.LEADER), Cmp.Op.EQUAL, CmpTarget.value(bytes(name))))
+                .Then(Op.get(key(DcsKeys.LEADER), GetOption.DEFAULT))
+                .commit());
+        if (!r.isSucceeded() || r.getGetResponses().isEmpty() || r.getGetResponses().get(0).getKvs().isEmpty()) {
+            return null;
         }
+        KeyValue kv = r.getGetResponses().get(0).getKvs().get(0);
+        return new RawKey(DcsKeys.LEADER, kv.getValue().toString(java.nio.charset.StandardCharsets.UTF_8),
+                kv.getModRevision(), kv.getLease());
     }
+
     @Override
     public boolean renewLeader() {
         synchronized (leaseLock) {

@@ -106,7 +106,7 @@ public final class Agent {
         }
         if (dcs == null) {
             api.close();
-            return 0;
+            return fatal.get() != null ? 1 : 0;
         }
         HttpClient http = httpClient(config);
         if (!uniqueName(dcs, http)) {
@@ -221,6 +221,13 @@ public final class Agent {
             try {
                 return EtcdDcs.connect(config.etcd(), config.namespace(), config.scope(), config.name(), dyn.ttl(),
                         dyn.retryTimeout(), Clock.SYSTEM);
+            } catch (IllegalArgumentException e) {
+                // etcd answered but refused us (credentials, certificates, not an etcd v3 endpoint): retrying will
+                // not help; say so and stop
+                LOG.error("cannot use etcd: {}: check the etcd3 section (hosts, protocol, credentials); an answer like"
+                        + " 'HTTP status code 404' means the address is not an etcd v3 endpoint", e.getMessage());
+                fatal.compareAndSet(null, "cannot use etcd");
+                return null;
             } catch (DcsUnavailableException e) {
                 LOG.info("waiting on etcd: {}", e.getMessage());
                 try {

@@ -22,10 +22,14 @@ class BootstrapIT {
         ClusterNode leader = c.awaitHealthy(Duration.ofSeconds(90));
 
         assertThat(c.writablePrimaries()).containsExactly(leader);
-        assertThat(leader.sql("SELECT slot_name FROM pg_replication_slots ORDER BY 1"))
-                .containsExactlyElementsOf(c.nodes().stream().filter(n -> n != leader).map(ClusterNode::name).toList());
-        assertThat(leader.sql("SELECT application_name FROM pg_stat_replication WHERE state = 'streaming' ORDER BY 1"))
-                .containsExactlyElementsOf(c.nodes().stream().filter(n -> n != leader).map(ClusterNode::name).toList());
+        var replicas = c.nodes().stream().filter(n -> n != leader).map(ClusterNode::name).toList();
+        // a clone's pg_basebackup holds a temporary slot and a WAL stream of its own for a moment: wait for the
+        // replicas' own streams, and count the permanent slots
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(leader.sql(
+                "SELECT application_name FROM pg_stat_replication WHERE state = 'streaming' ORDER BY 1"))
+                .containsExactlyElementsOf(replicas));
+        assertThat(leader.sql("SELECT slot_name FROM pg_replication_slots WHERE NOT temporary ORDER BY 1"))
+                .containsExactlyElementsOf(replicas);
 
         // the cluster as etcd has it: initialize = sysid, config from bootstrap.dcs, every member running
         var view = c.view();

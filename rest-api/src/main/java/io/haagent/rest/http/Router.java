@@ -193,10 +193,32 @@ public final class Router implements Handler {
     /** Reads the body after checking its declared length; throws {@link io.haagent.rest.write.ApiError}. */
     private Map<String, Object> body(Context ctx, boolean optional) {
         long length = ctx.req().getContentLengthLong();
-        if (!RequestBody.checkLength(length, optional, api.options.maxBodyBytes())) {
+        boolean present;
+        try {
+            present = RequestBody.checkLength(length, optional, api.options.maxBodyBytes());
+        } catch (io.haagent.rest.write.ApiError e) {
+            // Answering while the client still sends makes the kernel reset the connection when it closes with
+            // unread data, and the client may never see the 413. Read (and drop) a body of reasonable size first;
+            // a huge one is not worth reading: that client gets the reset.
+            if (e.status() == 413 && length <= DRAIN_LIMIT) {
+                drain(ctx, length);
+            }
+            throw e;
+        }
+        if (!present) {
             return new LinkedHashMap<>();
         }
         return RequestBody.parseObject(ctx.bodyAsBytes(), optional);
+    }
+
+    private static final long DRAIN_LIMIT = 1 << 20;
+
+    private static void drain(Context ctx, long length) {
+        try (var in = ctx.req().getInputStream()) {
+            in.skipNBytes(length);
+        } catch (java.io.IOException e) {
+            // the client went away: nothing to answer to
+        }
     }
 
     private void async(Context ctx, Supplier<Reply> work) {

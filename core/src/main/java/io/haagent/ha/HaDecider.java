@@ -781,76 +781,13 @@ public final class HaDecider {
         // ------------------------------------------------------------------ §4.9
 
         private void synchronousReplication() {
-            if (!cfg.synchronousModeEffective()) {
-                if (!cluster.sync().isEmpty()) {
-                    plan.add(new Action.DeleteSync(cluster.sync().modRevision()));
-                }
-                if (local.synchronousStandbyNames() != null && !local.synchronousStandbyNames().isEmpty()) {
-                    plan.add(new Action.SetSynchronousStandbyNames(java.util.List.of(), false, 0));
-                }
-                return;
+            SyncStandbys.Plan p = SyncStandbys.plan(me, local, cluster, mem.syncTracking());
+            p.actions().forEach(plan::add);
+            mem = mem.withSyncTracking(p.tracking());
+            if (p.nextCycleInMillis() != null) {
+                nextCycleInMillis = nextCycleInMillis == null ? p.nextCycleInMillis()
+                        : Math.min(nextCycleInMillis, p.nextCycleInMillis());
             }
-            io.haagent.cluster.SyncState sync = cluster.sync();
-            SyncStandbys.State st = SyncStandbys.current(local, cluster, mem.syncTracking());
-            mem = mem.withSyncTracking(st.tracking());
-            if (sync.isEmpty() || !me.equalsIgnoreCase(sync.leader())) {
-                // Name ourselves in /sync even with no eligible standby yet, or synchronous mode never starts.
-                // Its new revision is unknown until the next read, so /sync waits for the next cycle; postgres
-                // can already wait for the standbys we pick (only widening /sync needs them verified).
-                plan.add(new Action.WriteSync(new io.haagent.cluster.SyncState(me, java.util.List.of(), 0),
-                        sync.modRevision(), null));
-                if (!st.picked().isEmpty() || cfg.synchronousModeStrict()) {
-                    setStandbyNames(st.picked());
-                }
-                nextCycleInMillis = 1000L;
-                return;
-            }
-            long rev = sync.modRevision();
-            var current = new java.util.LinkedHashSet<>(sync.syncStandbys());
-            if (SyncStandbys.sameNames(st.picked(), current) && !SyncStandbys.sameNames(st.allowPromote(), current)) {
-                // /sync names standbys postgres does not wait for: repair /sync first (it only shrinks trust)
-                plan.add(new Action.WriteSync(new io.haagent.cluster.SyncState(me, java.util.List.copyOf(st.allowPromote()), 0),
-                        rev, null));
-                return;
-            }
-            if (!SyncStandbys.sameNames(st.picked(), current)) {
-                // Order matters (§4.9): shrink /sync to standbys that are both listed and verified, then change
-                // postgres, and only widen /sync once the new ones are verified synchronous. At no point does
-                // /sync name a standby that acknowledged commits might be missing from.
-                var common = new java.util.LinkedHashSet<String>();
-                for (String c : current) {
-                    if (st.allowPromote().stream().anyMatch(a -> a.equalsIgnoreCase(c))) {
-                        common.add(c);
-                    }
-                }
-                if (!SyncStandbys.sameNames(common, current)) {
-                    plan.add(new Action.WriteSync(new io.haagent.cluster.SyncState(me, java.util.List.copyOf(common), 0),
-                            rev, null));
-                    setStandbyNames(st.picked());
-                    return;
-                }
-                setStandbyNames(st.picked());
-                if (!st.allowPromote().isEmpty() && !SyncStandbys.sameNames(st.allowPromote(), common)) {
-                    plan.add(new Action.WriteSync(new io.haagent.cluster.SyncState(me, java.util.List.copyOf(st.allowPromote()), 0),
-                            rev, null));
-                } else {
-                    // check again soon whether the new standbys are verified, rather than after loop_wait
-                    nextCycleInMillis = 1000L;
-                }
-            }
-        }
-
-        private void setStandbyNames(java.util.Set<String> picked) {
-            boolean star = picked.isEmpty() && cfg.synchronousModeStrict();
-            String desired = star ? "*" : picked.isEmpty() ? "" : null;
-            if (desired != null && desired.equals(local.synchronousStandbyNames())) {
-                return;
-            }
-            if (desired == null && SyncStandbys.sameNames(picked,
-                    SyncStandbys.ssnMembers(local.synchronousStandbyNames()))) {
-                return;
-            }
-            plan.add(new Action.SetSynchronousStandbyNames(java.util.List.copyOf(picked), star, picked.size()));
         }
 
         // ------------------------------------------------------------------ §3.5

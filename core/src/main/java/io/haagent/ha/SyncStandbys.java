@@ -2,6 +2,7 @@ package io.haagent.ha;
 
 import io.haagent.cluster.ClusterView;
 import io.haagent.cluster.Member;
+import io.haagent.cluster.SyncState;
 import io.haagent.config.DynamicConfig;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -97,6 +98,85 @@ final class SyncStandbys {
             }
         }
         return new State(picked, allow, tracking);
+    }
+
+    /** What the primary does about synchronous replication this cycle: actions, new tracking, an early next cycle. */
+    record Plan(List<Action> actions, SyncTracking tracking, Long nextCycleInMillis) {
+    }
+
+    /**
+     * Patroni's {@code process_sync_replication} (§4.9) for the primary {@code me}. Order matters: shrink
+     * {@code /sync} to standbys both listed and verified, then change postgres, and widen {@code /sync} only once
+     * the new standbys are verified synchronous. At no point does {@code /sync} name a standby that acknowledged
+     * commits might be missing from, so a failover to any {@code /sync} member loses nothing (no writes lost in
+     * synchronous mode).
+     */
+    static Plan plan(String me, LocalState local, ClusterView cluster, SyncTracking tracking) {
+        DynamicConfig cfg = cluster.dynamic();
+        List<Action> out = new ArrayList<>();
+        if (!cfg.synchronousModeEffective()) {
+            if (!cluster.sync().isEmpty()) {
+                out.add(new Action.DeleteSync(cluster.sync().modRevision()));
+            }
+            if (local.synchronousStandbyNames() != null && !local.synchronousStandbyNames().isEmpty()) {
+                out.add(new Action.SetSynchronousStandbyNames(List.of(), false, 0));
+            }
+            return new Plan(out, tracking, null);
+        }
+        SyncState sync = cluster.sync();
+        State st = current(local, cluster, tracking);
+        if (sync.isEmpty() || !me.equalsIgnoreCase(sync.leader())) {
+            // Name ourselves in /sync even with no eligible standby yet, or synchronous mode never starts. Its new
+            // revision is unknown until the next read, so /sync waits for the next cycle; postgres can already wait
+            // for the standbys we pick (only widening /sync needs them verified).
+            out.add(new Action.WriteSync(new SyncState(me, List.of(), 0), sync.modRevision(), null));
+            if (!st.picked().isEmpty() || cfg.synchronousModeStrict()) {
+                standbyNames(out, local, cfg, st.picked());
+            }
+            return new Plan(out, st.tracking(), 1000L);
+        }
+        long rev = sync.modRevision();
+        Set<String> current = new LinkedHashSet<>(sync.syncStandbys());
+        if (sameNames(st.picked(), current) && !sameNames(st.allowPromote(), current)) {
+            // /sync names standbys postgres does not wait for: repair /sync first (it only shrinks trust)
+            out.add(new Action.WriteSync(new SyncState(me, List.copyOf(st.allowPromote()), 0), rev, null));
+            return new Plan(out, st.tracking(), null);
+        }
+        Long next = null;
+        if (!sameNames(st.picked(), current)) {
+            Set<String> common = new LinkedHashSet<>();
+            for (String c : current) {
+                if (st.allowPromote().stream().anyMatch(a -> a.equalsIgnoreCase(c))) {
+                    common.add(c);
+                }
+            }
+            if (!sameNames(common, current)) {
+                out.add(new Action.WriteSync(new SyncState(me, List.copyOf(common), 0), rev, null));
+                standbyNames(out, local, cfg, st.picked());
+                return new Plan(out, st.tracking(), null);
+            }
+            standbyNames(out, local, cfg, st.picked());
+            if (!st.allowPromote().isEmpty() && !sameNames(st.allowPromote(), common)) {
+                out.add(new Action.WriteSync(new SyncState(me, List.copyOf(st.allowPromote()), 0), rev, null));
+            } else {
+                // check again soon whether the new standbys are verified, rather than after loop_wait
+                next = 1000L;
+            }
+        }
+        return new Plan(out, st.tracking(), next);
+    }
+
+    /** Set synchronous_standby_names to {@code picked} ({@code *} in strict mode without any), unless it is so. */
+    private static void standbyNames(List<Action> out, LocalState local, DynamicConfig cfg, Set<String> picked) {
+        boolean star = picked.isEmpty() && cfg.synchronousModeStrict();
+        String desired = star ? "*" : picked.isEmpty() ? "" : null;
+        if (desired != null && desired.equals(local.synchronousStandbyNames())) {
+            return;
+        }
+        if (desired == null && sameNames(picked, ssnMembers(local.synchronousStandbyNames()))) {
+            return;
+        }
+        out.add(new Action.SetSynchronousStandbyNames(List.copyOf(picked), star, picked.size()));
     }
 
     /** Names listed in a synchronous_standby_names value, lowercased; {@code *} is kept as is. */

@@ -55,7 +55,12 @@ public final class DynamicConfigCheck {
         }
         for (String w : adjusted) {
             String key = keyOf(w);
-            String message = w.startsWith(key + ": ") ? w.substring(key.length() + 2) : w;
+            String message = w.startsWith(key + ": ") ? w.substring(key.length() + 2)
+                    : w.startsWith(key + "=") ? w.substring(key.length() + 1) : w;
+            // the adjustment is what the nodes would do; a tool checking an edit reports it as such
+            message = message.replace(", adjusting to", "; the nodes would use")
+                    .replace("; using", "; the nodes would use").replace(": lowering", ": the nodes would lower")
+                    .replace(": setting", ": the nodes would set");
             ConfigNode at = ConfigTree.at(tree, key);
             Origin origin = at != null ? at.origin() : tree.origin();
             Problem p = Problem.error(origin, key, message);

@@ -42,8 +42,8 @@ public final class DynamicConfigCheck {
             if (p.path().equals(PREFIX) || !p.path().startsWith(PREFIX + ".")) {
                 continue; // keys a node's file requires (name, scope, ...) are not part of this configuration
             }
-            out.add(new Problem(p.severity(), p.origin(), p.path().substring(PREFIX.length() + 1), p.message(),
-                    p.blocksStart()));
+            out.add(new Problem(p.severity(), p.origin(), p.path().substring(PREFIX.length() + 1),
+                    p.message().replace("did you mean " + PREFIX + ".", "did you mean "), p.blocksStart()));
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> plain = (Map<String, Object>) tree.toPlain();

@@ -124,6 +124,17 @@ public final class RestartCommand extends CtlCommand {
             switch (r.status()) {
                 case 200 -> session.out().println("Success: restart on member " + m.name());
                 case 202 -> session.out().println("Success: restart scheduled on member " + m.name());
+                case 503 -> {
+                    if (r.body().contains("restart conditions are not satisfied")) {
+                        // the filters (--pending, --pg-version, --role) said no: nothing to do there
+                        session.out().println("Skipped: member " + m.name() + " does not match the restart conditions"
+                                + conditions(body));
+                    } else {
+                        session.err().println("Failed: restart for member " + m.name() + ", status code=503, ("
+                                + r.body().strip() + ")");
+                        failed++;
+                    }
+                }
                 case 409 -> {
                     session.err().println("Failed: another restart is already scheduled on member " + m.name()
                             + " (flush it with 'agentctl flush " + cluster + " " + m.name() + " restart', or use"
@@ -138,6 +149,17 @@ public final class RestartCommand extends CtlCommand {
             }
         }
         return failed == 0 ? 0 : 1;
+    }
+
+    private static String conditions(Map<String, Object> body) {
+        List<String> c = new ArrayList<>();
+        if (body.containsKey("restart_pending")) {
+            c.add("a pending restart");
+        }
+        if (body.containsKey("postgres_version")) {
+            c.add("PostgreSQL older than " + body.get("postgres_version"));
+        }
+        return c.isEmpty() ? "" : " (" + String.join(", ", c) + ")";
     }
 
     private static void checkVersion(String version) {

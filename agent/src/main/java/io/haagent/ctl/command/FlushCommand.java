@@ -44,7 +44,9 @@ public final class FlushCommand extends CtlCommand {
         if (target.equals("restart")) {
             List<Member> chosen = MemberSelection.select(v, cluster, names, MemberSelection.role(role));
             if (!force) {
-                Listing.print(session, cluster, store, v);
+                if (session.terminal().interactive()) {
+                    Listing.print(session, cluster, store, v); // for the person about to answer
+                }
                 session.prompts().confirm("Are you sure you want to flush members " + MemberSelection.names(chosen)
                         + "?", "--force", "Aborted flush");
             }

@@ -41,7 +41,9 @@ public final class ReinitCommand extends CtlCommand {
         Prompts prompts = session.prompts();
         List<String> names = members;
         if (!force) {
-            Listing.print(session, cluster, store, v);
+            if (session.terminal().interactive()) {
+                Listing.print(session, cluster, store, v); // for the person about to answer
+            }
         }
         if (names.isEmpty()) {
             if (force || !prompts.interactive()) {

@@ -32,7 +32,9 @@ public final class ReloadCommand extends CtlCommand {
         ClusterView v = store.readExisting();
         List<Member> chosen = MemberSelection.select(v, cluster, members, MemberSelection.role(role));
         if (!force) {
-            Listing.print(session, cluster, store, v);
+            if (session.terminal().interactive()) {
+                Listing.print(session, cluster, store, v); // for the person about to answer
+            }
             session.prompts().confirm("Are you sure you want to reload members " + MemberSelection.names(chosen) + "?",
                     "--force", "Aborted reload");
         }

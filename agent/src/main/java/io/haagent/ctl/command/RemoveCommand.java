@@ -37,9 +37,22 @@ public final class RemoveCommand extends CtlCommand {
     int execute() {
         ClusterStore store = session.store(cluster);
         ClusterView v = store.readExisting();
+        String current = v.leaderName();
+        if (current != null && leader != null && !current.equals(leader)) {
+            throw new CtlException("--leader " + leader + ": the leader of cluster " + cluster + " is " + current
+                    + "; nothing was removed");
+        }
+        if (current != null && leader == null && force) {
+            throw new UsageException("cluster " + cluster + " has a leader (" + current + "): add --leader " + current
+                    + " to confirm you mean to remove a running cluster");
+        }
+        Prompts prompts = session.prompts();
+        if (!force && !prompts.interactive()) {
+            throw new UsageException("remove asks three questions and there is no terminal to ask them: add --force"
+                    + (current == null ? "" : " --leader " + current));
+        }
         session.out().println(Listing.render(session, cluster, Listing.gather(session, store, v), false, format,
                 false));
-        Prompts prompts = session.prompts();
         if (!force) {
             String typed = prompts.ask("Please confirm the cluster name to remove", "", "--force");
             if (!cluster.equals(typed)) {
@@ -50,21 +63,13 @@ public final class RemoveCommand extends CtlCommand {
             if (!AWARE.equals(aware)) {
                 throw new CtlException("You did not exactly type \"" + AWARE + "\"; nothing was removed");
             }
-        }
-        String current = v.leaderName();
-        if (current != null) {
-            String named = leader;
-            if (named == null) {
-                if (force) {
-                    throw new UsageException("cluster " + cluster + " has a leader (" + current + "): add --leader "
-                            + current + " to confirm you mean to remove a running cluster");
+            if (current != null && leader == null) {
+                String named = prompts.ask("This cluster currently is healthy. Please specify the leader name to"
+                        + " continue", "", "--leader");
+                if (!current.equals(named)) {
+                    throw new CtlException("You did not specify the current leader of the cluster (" + named
+                            + " is not the leader); nothing was removed");
                 }
-                named = prompts.ask("This cluster currently is healthy. Please specify the leader name to continue",
-                        "", "--leader");
-            }
-            if (!current.equals(named)) {
-                throw new CtlException("You did not specify the current leader of the cluster (" + named + " is not"
-                        + " the leader); nothing was removed");
             }
         }
         store.deleteCluster();

@@ -66,7 +66,9 @@ public final class RestartCommand extends CtlCommand {
             seconds(timeout);
         }
         if (!force) {
-            Listing.print(session, cluster, store, v);
+            if (session.terminal().interactive()) {
+                Listing.print(session, cluster, store, v); // for the person about to answer
+            }
         }
         if (scheduled == null && !force) {
             String when = prompts.ask("When should the restart take place (e.g. " + HandoverCommand.nextHour() + ")",

@@ -74,6 +74,11 @@ final class Agentctl {
         return exec(argv, stdin, Duration.ofSeconds(120));
     }
 
+    /** Any program, with {@code stdin} as its input. */
+    Result withInputTo(List<String> argv, String stdin) {
+        return exec(argv, stdin, Duration.ofSeconds(120));
+    }
+
     /** Any program (patronictl), same conditions. */
     Result program(List<String> argv) {
         return exec(argv, null, Duration.ofSeconds(120));

@@ -26,14 +26,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * agentctl's reading commands against a running three-node cluster, through the real launcher: list in every
- * format and side by side with patronictl, topology, watch, show-config, history, dsn, version, query; and members
- * that do not answer, clusters that do not exist, etcd that does not answer.
+ * agentctl's reading commands against a running three-node cluster in synchronous mode, through the real launcher:
+ * list in every format and side by side with patronictl, topology, watch, show-config, history, dsn, version, query;
+ * and members that do not answer, clusters that do not exist, etcd that does not answer.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AgentctlListIT {
     @RegisterExtension
-    static final SharedCluster CLUSTER = new SharedCluster(ClusterSpec.of(3).firstOctet(41));
+    static final SharedCluster CLUSTER = new SharedCluster(ClusterSpec.of(3).firstOctet(41)
+            .dynamic("synchronous_mode", true));
 
     @TempDir
     Path tmp;
@@ -84,10 +85,13 @@ class AgentctlListIT {
                 assertThat(row.has("Lag in MB")).isFalse();
                 assertThat(row.has("Lag in bytes")).isFalse();
             } else {
-                assertThat(row.path("Role").asText()).isEqualTo("Replica");
+                assertThat(row.path("Role").asText()).isIn("Replica", "Sync Standby");
                 assertThat(row.path("Lag in MB").asInt(-1)).isZero();
             }
         }
+        // synchronous_mode is on: the standby the leader made synchronous is shown as such
+        assertThat(rows).filteredOn(r -> r.path("Role").asText().equals("Sync Standby")).hasSize(1)
+                .allSatisfy(r -> assertThat(cluster().view().sync().matches(r.path("Member").asText())).isTrue());
         Agentctl.Result pretty = ctl().run("list");
         assertThat(pretty.exit()).as(pretty.toString()).isZero();
         assertThat(pretty.err()).isEmpty();
@@ -192,7 +196,7 @@ class AgentctlListIT {
         assertThat(config.exit()).as(config.toString()).isZero();
         assertThat(config.out()).startsWith("loop_wait: 3\nmaximum_lag_on_failover: 1048576\npostgresql:\n"
                 + "  parameters:\n    max_connections: 50\n    wal_log_hints: 'on'\n  use_pg_rewind: true\n"
-                + "  use_slots: true\nretry_timeout: 5\nttl: 20\n");
+                + "  use_slots: true\nretry_timeout: 5\nsynchronous_mode: true\nttl: 20\n");
 
         Agentctl.Result history = ctl().run("history");
         assertThat(history.exit()).as(history.toString()).isZero();

@@ -8,11 +8,13 @@ import io.haagent.cluster.ClusterView;
 import io.haagent.cluster.harness.ClusterNode;
 import io.haagent.cluster.harness.ClusterSpec;
 import io.haagent.cluster.harness.TestCluster;
+import io.haagent.dist.Dist;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -99,6 +101,27 @@ class AgentctlSwitchoverIT {
 
     @Test
     @Order(2)
+    void onATerminalTheMissingAnswersAreAskedAndANoChangesNothing() {
+        ClusterNode leader = leader();
+        ClusterNode replica = aReplica(leader);
+        // script(1) gives agentctl a pseudo-terminal: the prompts appear, and the answers come from our input
+        String command = Dist.launcher("agentctl") + " -c " + cluster().node(1).config() + " switchover";
+        Agentctl.Result r = ctl().env("TERM", "xterm").withInputTo(List.of("script", "-qec", command, "/dev/null"),
+                "\n" + replica.name() + "\nnow\nn\n");
+        assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+        assertThat(r.out()).contains("Primary [" + leader.name() + "]: ").contains("Candidate [")
+                .contains("When should the switchover take place (e.g. ")
+                .contains("Are you sure you want to switchover cluster batman, demoting current leader "
+                        + leader.name() + "? [y/N]: ")
+                .contains("Error: Aborting switchover");
+        // on a terminal the member table is coloured
+        assertThat(r.out()).contains("\u001b[");
+        assertThat(cluster().view().leaderName()).isEqualTo(leader.name());
+        assertThat(cluster().view().failover()).isNull();
+    }
+
+    @Test
+    @Order(3)
     void withoutTheRestCredentialsTheLeaderRefusesAndNothingChanges() {
         ClusterNode leader = leader();
         String etcd = cluster().etcd().clientUrls().get(0).replaceFirst("^https?://", "");
@@ -111,7 +134,7 @@ class AgentctlSwitchoverIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void switchoverToANamedCandidateWaitsAndPrintsTheOutcomeWithItsTiming() {
         ClusterNode old = leader();
         ClusterNode candidate = aReplica(old);
@@ -138,7 +161,7 @@ class AgentctlSwitchoverIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void switchoverWithoutACandidatePicksAHealthyReplica() {
         ClusterNode old = leader();
         Agentctl.Result r = ctl().run("switchover", "--force");
@@ -148,7 +171,7 @@ class AgentctlSwitchoverIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void failoverToANamedCandidate() {
         ClusterNode old = leader();
         ClusterNode candidate = aReplica(old);
@@ -160,7 +183,7 @@ class AgentctlSwitchoverIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void aScheduledSwitchoverIsListedAndFlushed() {
         ClusterNode leader = leader();
         ClusterNode candidate = aReplica(leader);
@@ -185,7 +208,7 @@ class AgentctlSwitchoverIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void aRefusalNamesEachMembersReasonAndChangesNothing() {
         ClusterNode leader = leader();
         ClusterNode candidate = aReplica(leader);
@@ -206,7 +229,7 @@ class AgentctlSwitchoverIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void aLeaderWhoseApiIsDownIsNamedWithItsUrlAndNothingChanges() {
         ClusterNode leader = leader();
         leader.killAgent(); // postgres keeps running and the leader key stays until its lease expires

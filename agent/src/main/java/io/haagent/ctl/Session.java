@@ -1,7 +1,6 @@
 package io.haagent.ctl;
 
 import io.haagent.agent.config.HostEnvironment;
-import io.haagent.cluster.ClusterView;
 import io.haagent.ctl.output.Colours;
 import io.haagent.ctl.remote.ClusterStore;
 import io.haagent.ctl.remote.MemberApi;
@@ -103,11 +102,6 @@ public final class Session implements AutoCloseable {
         ClusterStore s = ClusterStore.open(settings(), cluster, dcsTimeoutSeconds, clock);
         opened.add(s);
         return s;
-    }
-
-    /** A fresh read of a cluster that must exist. */
-    public ClusterView existing(ClusterStore store) {
-        return store.readExisting();
     }
 
     public MemberApi api() {

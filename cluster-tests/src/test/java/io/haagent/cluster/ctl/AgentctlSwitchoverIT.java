@@ -144,6 +144,7 @@ class AgentctlSwitchoverIT {
         String outcome = r.out().lines().filter(l -> l.matches(OUTCOME)).findFirst()
                 .orElseThrow(() -> new AssertionError("no outcome line:\n" + r));
         assertThat(outcome).startsWith("switched over from " + old.name() + " to " + candidate.name() + " in ");
+        System.out.println("measured: " + outcome);
         // the new leader is in etcd and writable the moment agentctl says so
         assertThat(cluster().view().leaderName()).isEqualTo(candidate.name());
         assertThat(candidate.isWritablePrimary()).isTrue();
@@ -167,6 +168,7 @@ class AgentctlSwitchoverIT {
         Agentctl.Result r = ctl().run("switchover", "--force");
         assertThat(r.exit()).as(r.toString()).isZero();
         assertThat(r.out()).containsPattern("switched over from " + old.name() + " to pg\\d in ");
+        r.out().lines().filter(l -> l.startsWith("switched over")).forEach(l -> System.out.println("measured: " + l));
         assertThat(cluster().view().leaderName()).isNotEqualTo(old.name());
     }
 
@@ -179,6 +181,7 @@ class AgentctlSwitchoverIT {
         assertThat(r.exit()).as(r.toString()).isZero();
         assertThat(r.out()).containsPattern("failed over from " + old.name() + " to " + candidate.name()
                 + " in \\d+\\.\\d\\d s; writes were unavailable for \\d+\\.\\d\\d(-\\d+\\.\\d\\d)? s");
+        r.out().lines().filter(l -> l.startsWith("failed over")).forEach(l -> System.out.println("measured: " + l));
         assertThat(cluster().view().leaderName()).isEqualTo(candidate.name());
     }
 

@@ -47,7 +47,7 @@ class AgentctlListIT {
         return new Agentctl(cluster().node(1).config());
     }
 
-    /** Waits until every replica streams with no lag, as agentctl shows it. */
+    /** Waits until every replica streams with no lag and one is the sync standby, as agentctl shows it. */
     static JsonNode settledList() {
         JsonNode[] last = new JsonNode[1];
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
@@ -62,6 +62,9 @@ class AgentctlListIT {
                     assertThat(row.path("Lag in s").asDouble(-1)).as(r.toString()).isZero();
                 }
             }
+            // synchronous_mode is on: once replicas stream, the leader names one of them in /sync
+            assertThat(rows).as(r.toString()).filteredOn(row -> row.path("Role").asText().equals("Sync Standby"))
+                    .hasSize(1);
             last[0] = rows;
         });
         return last[0];

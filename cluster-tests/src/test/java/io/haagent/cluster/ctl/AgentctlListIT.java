@@ -95,7 +95,13 @@ class AgentctlListIT {
         // synchronous_mode is on: the standby the leader made synchronous is shown as such
         assertThat(rows).filteredOn(r -> r.path("Role").asText().equals("Sync Standby")).hasSize(1)
                 .allSatisfy(r -> assertThat(cluster().view().sync().matches(r.path("Member").asText())).isTrue());
+        long t0 = System.nanoTime();
         Agentctl.Result pretty = ctl().run("list");
+        long t1 = System.nanoTime();
+        ctl().run("version");
+        long t2 = System.nanoTime();
+        System.out.printf("measured: agentctl list took %.2f s, agentctl version (JVM start only) %.2f s%n",
+                (t1 - t0) / 1e9, (t2 - t1) / 1e9);
         assertThat(pretty.exit()).as(pretty.toString()).isZero();
         assertThat(pretty.err()).isEmpty();
         String sysid = cluster().view().initialize();

@@ -74,6 +74,8 @@ public final class EtcdDcs implements Dcs {
     private final EtcdConnection conn;
     private final WatchCache cache;
     private final ByteSequence prefixBytes;
+    /** A tool's connection (agentctl): it holds no lease, so no member key or leader lock can be written. */
+    private final boolean tool;
 
     private final Object leaseLock = new Object();
     private volatile int ttl;
@@ -87,7 +89,9 @@ public final class EtcdDcs implements Dcs {
     private Map<String, String> lastFailsafe;
     private long lastLegacyOptime = -1;
 
-    private EtcdDcs(EtcdConfig config, DcsKeys keys, String memberName, int ttl, int retryTimeout, Clock clock) {
+    private EtcdDcs(EtcdConfig config, DcsKeys keys, String memberName, int ttl, int retryTimeout, Clock clock,
+            boolean tool) {
+        this.tool = tool;
         this.config = config;
         this.keys = keys;
         this.name = memberName;
@@ -117,7 +121,7 @@ public final class EtcdDcs implements Dcs {
             throw new IllegalArgumentException("ttl (" + ttl + ") and retry_timeout (" + retryTimeout
                     + ") must be at least 1 second");
         }
-        EtcdDcs dcs = new EtcdDcs(config, DcsKeys.of(namespace, scope), memberName, ttl, retryTimeout, clock);
+        EtcdDcs dcs = new EtcdDcs(config, DcsKeys.of(namespace, scope), memberName, ttl, retryTimeout, clock, false);
         dcs.cache.start();
         try {
             synchronized (dcs.leaseLock) {
@@ -131,6 +135,71 @@ public final class EtcdDcs implements Dcs {
             LOG.warn("waiting on etcd: {}", e.getMessage());
         }
         return dcs;
+    }
+
+    /**
+     * A connection for operators' tools ({@code agentctl}): no watch, no lease, nothing written until asked.
+     * {@link #freshCluster()} reads etcd itself (linearizable); the CAS writes, {@link #deleteCluster()} and the
+     * lookups below work as for a member. Anything that needs a lease (member key, leader lock) throws
+     * {@link IllegalStateException}: a tool must never look like a member.
+     *
+     * @param toolName names the connection in logs only; it is never written to etcd
+     * @param retryTimeout seconds every call may take at most
+     */
+    public static EtcdDcs connectTool(EtcdConfig config, String namespace, String scope, String toolName,
+            int retryTimeout, Clock clock) {
+        if (retryTimeout < 1) {
+            throw new IllegalArgumentException("retry_timeout (" + retryTimeout + ") must be at least 1 second");
+        }
+        String name = toolName == null || toolName.isEmpty() ? "tool" : toolName.replace('/', '-');
+        return new EtcdDcs(config, DcsKeys.of(namespace, scope), name, 1, retryTimeout, clock, true);
+    }
+
+    /** What etcd says of one lease: seconds granted, seconds left ({@code -1} once it expired or was revoked). */
+    public record LeaseTtl(long id, long grantedSeconds, long remainingSeconds) {
+        public boolean alive() {
+            return remainingSeconds >= 0;
+        }
+
+        /** Seconds since the lease was last kept alive (granted minus left), or -1 when it is gone. */
+        public long secondsSinceRenewal() {
+            return alive() ? Math.max(0, grantedSeconds - remainingSeconds) : -1;
+        }
+    }
+
+    /**
+     * How long a lease (a member's, from {@link Member#lease()}) has left. A live agent keeps its lease alive every
+     * HA cycle, so a lease that has not been renewed for longer than that belongs to an agent that stopped.
+     */
+    public LeaseTtl leaseTimeToLive(long leaseId) {
+        try {
+            var r = retrying("read the time to live of a lease", "lease " + Long.toHexString(leaseId), deadline(),
+                    c -> c.getLeaseClient().timeToLive(leaseId, io.etcd.jetcd.options.LeaseOption.DEFAULT));
+            return new LeaseTtl(leaseId, r.getGrantedTTL(), r.getTTL() < 0 ? -1 : r.getTTL());
+        } catch (LeaseGone g) {
+            return new LeaseTtl(leaseId, 0, -1);
+        }
+    }
+
+    /**
+     * The names of the clusters that have keys under this connection's namespace (sorted), so that a tool can
+     * say which clusters exist when it is given a name that does not.
+     */
+    public List<String> clusterNames() {
+        String base = keys.prefix().substring(0, keys.prefix().length() - 1);
+        String ns = base.substring(0, base.lastIndexOf('/') + 1);
+        ByteSequence nsBytes = bytes(ns);
+        GetResponse r = retrying("list the clusters", ns, deadline(),
+                c -> c.getKVClient().get(nsBytes, GetOption.builder().isPrefix(true).withKeysOnly(true).build()));
+        java.util.TreeSet<String> names = new java.util.TreeSet<>();
+        for (KeyValue kv : r.getKvs()) {
+            String rest = string(kv.getKey()).substring(ns.length());
+            int slash = rest.indexOf('/');
+            if (slash > 0) {
+                names.add(rest.substring(0, slash));
+            }
+        }
+        return List.copyOf(names);
     }
 
     @Override
@@ -202,6 +271,10 @@ public final class EtcdDcs implements Dcs {
      * belief of "call start + ttl" (the HA loop's) always ends before the lease does.
      */
     private long refreshLease(Deadline d, boolean force) {
+        if (tool) {
+            throw new IllegalStateException("a tool's etcd connection holds no lease: it cannot write member keys"
+                    + " or the leader lock");
+        }
         long now = clock.nanoTime();
         if (leaseId != 0 && !force && now - lastRefreshNanos < REFRESH_INTERVAL.toNanos()) {
             return leaseId;

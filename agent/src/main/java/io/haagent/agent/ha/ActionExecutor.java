@@ -638,6 +638,8 @@ public final class ActionExecutor {
             }
             loop.roleChanges().phase("release_lock");
         }
+        // for this node the change is done: it no longer accepts writes and no longer holds the lock
+        loop.roleChanges().complete(Role.DEMOTED.wire());
         if (loop.dynamic().synchronousModeEffective()) {
             try {
                 pg.setSynchronousStandbyNames("");

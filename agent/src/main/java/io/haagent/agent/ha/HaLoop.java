@@ -473,7 +473,8 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         long now = clock.nanoTime();
         switch (r.kind()) {
             case "failover" -> {
-                if (d.has(Action.AcquireLock.class) || d.has(Action.Promote.class)) {
+                // the new primary (lock then promote), or the old one stepping down for a manual failover
+                if (d.has(Action.AcquireLock.class) || d.has(Action.Promote.class) || d.has(Action.Demote.class)) {
                     roleChanges.begin(RoleChangeKind.FAILOVER, node.role().wire(), r.decision(),
                             leaderMissingSinceNanos == 0 ? now : leaderMissingSinceNanos);
                 }

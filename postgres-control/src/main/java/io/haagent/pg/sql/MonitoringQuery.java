@@ -50,7 +50,14 @@ public final class MonitoringQuery {
             + " (SELECT pg_catalog.array_agg(ARRAY[s.name, pg_catalog.current_setting(s.name), f.setting]"
             + " ORDER BY s.name) FROM pg_catalog.pg_settings s LEFT JOIN LATERAL (SELECT fs.setting"
             + " FROM pg_catalog.pg_file_settings fs WHERE fs.name = s.name"
-            + " ORDER BY fs.seqno DESC LIMIT 1) f ON true WHERE s.pending_restart) AS pending"
+            + " ORDER BY fs.seqno DESC LIMIT 1) f ON true WHERE s.pending_restart"
+            // Recovery settings change with the role (the block is removed at promotion, rewritten when following):
+            // the agent manages them and restarts or reloads itself when needed, as Patroni excludes them too.
+            + " AND s.name <> ALL (ARRAY['archive_cleanup_command', 'restore_command', 'recovery_end_command',"
+            + " 'recovery_target', 'recovery_target_name', 'recovery_target_time', 'recovery_target_xid',"
+            + " 'recovery_target_lsn', 'recovery_target_inclusive', 'recovery_target_timeline',"
+            + " 'recovery_target_action', 'recovery_min_apply_delay', 'primary_conninfo', 'primary_slot_name',"
+            + " 'promote_trigger_file'])) AS pending"
             + " FROM (SELECT 1) AS one LEFT JOIN pg_catalog.pg_stat_wal_receiver w ON true";
 
     private MonitoringQuery() {

@@ -38,6 +38,7 @@ public final class TestCluster implements AutoCloseable {
     private final EtcdCluster etcd;
     private final List<TcpProxy> proxies = new ArrayList<>();
     private final List<ClusterNode> nodes = new ArrayList<>();
+    private final List<PrimaryWatch> watches = new CopyOnWriteArrayList<>();
     private EtcdDcs observer;
 
     private TestCluster(ClusterSpec spec) throws IOException {
@@ -160,6 +161,49 @@ public final class TestCluster implements AutoCloseable {
         return leader();
     }
 
+    /** Starts sampling which nodes accept writes; stopped when the cluster closes. */
+    public PrimaryWatch watchPrimaries() {
+        PrimaryWatch w = PrimaryWatch.start(this);
+        watches.add(w);
+        return w;
+    }
+
+    /** The lease the leader key is attached to; fails when nobody holds the lock. */
+    public long leaderLease() {
+        var leader = view().leader();
+        if (leader == null) {
+            throw new AssertionError("no leader in etcd");
+        }
+        return leader.lease();
+    }
+
+    /**
+     * The earliest moment (System.nanoTime) at which {@code lease} can expire, from etcd's own count: the time this
+     * call was made plus the remaining seconds etcd reports (it rounds them down, so the lease lives at least that
+     * long). Empty when the lease has expired already.
+     */
+    public java.util.OptionalLong leaseExpiresNotBefore(long lease) {
+        long asked = System.nanoTime();
+        long ttl = leaseTimeToLive(lease);
+        return ttl < 0 ? java.util.OptionalLong.empty()
+                : java.util.OptionalLong.of(asked + java.util.concurrent.TimeUnit.SECONDS.toNanos(ttl));
+    }
+
+    /** Remaining whole seconds of {@code lease} as etcd reports them ({@code etcdctl lease timetolive}); -1 expired. */
+    public long leaseTimeToLive(long lease) {
+        String out = etcd.etcdctl("lease", "timetolive", Long.toHexString(lease), "-w", "json");
+        try {
+            return JSON.readTree(out).path("ttl").asLong(-1);
+        } catch (IOException e) {
+            throw new AssertionError("etcdctl lease timetolive: not JSON: " + out, e);
+        }
+    }
+
+    /** Puts a raw value under the cluster's prefix ({@code /service/<scope>/<key>}), as an old client would. */
+    public void putKey(String key, String value) {
+        etcd.etcdctl("put", "/service/" + spec.scope + "/" + key, value);
+    }
+
     /** Tails of every node's log, for a failed test's report. */
     public String logs(int lines) {
         StringBuilder b = new StringBuilder();
@@ -241,13 +285,14 @@ public final class TestCluster implements AutoCloseable {
             } catch (RuntimeException e) {
                 // best effort at exit
             }
-            n.postmasterPid().ifPresent(pid -> ClusterNode.signal(pid, "KILL"));
+            n.postgresProcesses().forEach(pid -> ClusterNode.signal(pid, "KILL"));
         }
     }
 
     @Override
     public void close() {
         OPEN.remove(this);
+        watches.forEach(PrimaryWatch::close);
         killEverything();
         if (observer != null) {
             observer.close();

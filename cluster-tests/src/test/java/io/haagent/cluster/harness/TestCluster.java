@@ -145,7 +145,7 @@ public final class TestCluster implements AutoCloseable {
 
     /**
      * Waits until one node holds the lock and runs as primary, and every other running node streams from it
-     * (by the leader's pg_stat_replication).
+     * (by the leader's pg_stat_replication, by application_name: a pg_basebackup's WAL stream is not a replica).
      */
     public ClusterNode awaitHealthy(Duration timeout) {
         await().atMost(timeout).pollInterval(Duration.ofMillis(250)).ignoreExceptions().until(() -> {
@@ -153,10 +153,8 @@ public final class TestCluster implements AutoCloseable {
             if (!l.isWritablePrimary()) {
                 return false;
             }
-            long streaming = l.sql("SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'").stream()
-                    .mapToLong(Long::parseLong).sum();
-            long others = nodes.stream().filter(n -> n != l && n.agentAlive()).count();
-            return streaming >= others;
+            List<String> streaming = l.sql("SELECT application_name FROM pg_stat_replication WHERE state = 'streaming'");
+            return nodes.stream().filter(n -> n != l && n.agentAlive()).allMatch(n -> streaming.contains(n.name()));
         });
         return leader();
     }

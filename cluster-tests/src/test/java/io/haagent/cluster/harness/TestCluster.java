@@ -38,7 +38,7 @@ public final class TestCluster implements AutoCloseable {
     private final EtcdCluster etcd;
     private final List<TcpProxy> proxies = new ArrayList<>();
     private final List<ClusterNode> nodes = new ArrayList<>();
-    private final List<PrimaryWatch> watches = new CopyOnWriteArrayList<>();
+    private final List<AutoCloseable> clients = new CopyOnWriteArrayList<>();
     private EtcdDcs observer;
 
     private TestCluster(ClusterSpec spec) throws IOException {
@@ -162,7 +162,17 @@ public final class TestCluster implements AutoCloseable {
     /** Starts sampling which nodes accept writes; stopped when the cluster closes. */
     public PrimaryWatch watchPrimaries() {
         PrimaryWatch w = PrimaryWatch.start(this);
-        watches.add(w);
+        clients.add(w);
+        return w;
+    }
+
+    /**
+     * Starts a client inserting ids into {@code table} (a bigint column {@code id}) on whichever node is primary,
+     * recording each acknowledged one; stopped when the cluster closes, or by the test.
+     */
+    public AcknowledgedWriter writeAcknowledged(String table) {
+        AcknowledgedWriter w = AcknowledgedWriter.start(this, table);
+        clients.add(w);
         return w;
     }
 
@@ -290,8 +300,15 @@ public final class TestCluster implements AutoCloseable {
     @Override
     public void close() {
         OPEN.remove(this);
-        watches.forEach(PrimaryWatch::close);
+        // processes first: a client blocked in a statement (a synchronous commit) is released by the reset socket
         killEverything();
+        for (AutoCloseable client : clients) {
+            try {
+                client.close();
+            } catch (Exception e) {
+                // a client that cannot stop is not worth failing the teardown
+            }
+        }
         if (observer != null) {
             observer.close();
         }

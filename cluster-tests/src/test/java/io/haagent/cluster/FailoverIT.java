@@ -65,14 +65,14 @@ class FailoverIT {
 
         // the other replica follows the new primary
         ClusterNode other = replicas.stream().filter(n -> n != next).findFirst().orElseThrow();
-        awaitStreaming(next, other);
+        c.awaitStreaming(next, other, Duration.ofSeconds(90));
         assertThat(next.sql("SELECT count(*) FROM items WHERE origin = 'diverged'")).containsExactly("0");
 
         // the old primary comes back: crash recovery, pg_rewind onto the new timeline, then it streams
         old.start();
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
                 .until(() -> old.logContains("running pg_rewind from " + next.name()));
-        awaitStreaming(next, old);
+        c.awaitStreaming(next, old, Duration.ofSeconds(90));
         next.sql("INSERT INTO items SELECT g, 'after' FROM generate_series(2001, 2010) g");
         await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
                 .until(() -> old.sql("SELECT count(*) FROM items WHERE origin = 'after'").equals(List.of("10")));
@@ -113,12 +113,5 @@ class FailoverIT {
         // the replicas reconnect
         c.awaitHealthy(Duration.ofSeconds(60));
         watch.assertNeverTwoPrimaries();
-    }
-
-    /** Waits until {@code replica} streams from {@code primary} (by the primary's pg_stat_replication). */
-    static void awaitStreaming(ClusterNode primary, ClusterNode replica) {
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
-                .until(() -> primary.sql("SELECT application_name FROM pg_stat_replication WHERE state = 'streaming'")
-                        .contains(replica.name()));
     }
 }

@@ -346,6 +346,19 @@ public final class ClusterNode {
         }
     }
 
+    /**
+     * True when this node's postgres is in recovery and its walreceiver streams from {@code primary}, and the
+     * primary lists it as streaming. Both sides are asked: a pg_basebackup's WAL stream carries the replica's name
+     * as application_name on the primary while the replica's postgres does not even run.
+     */
+    public boolean streamsFrom(ClusterNode primary) {
+        List<String> receiver = sql("SELECT status || ' ' || sender_host || ':' || sender_port FROM pg_stat_wal_receiver");
+        if (!receiver.equals(List.of("streaming " + primary.host() + ":" + primary.pgPort()))) {
+            return false;
+        }
+        return primary.sql("SELECT application_name FROM pg_stat_replication WHERE state = 'streaming'").contains(name);
+    }
+
     /** True when postgres answers and is not in recovery. */
     public boolean isWritablePrimary() {
         try (Connection c = connect(); var s = c.createStatement(); var rs = s.executeQuery("SELECT pg_is_in_recovery()")) {

@@ -145,18 +145,21 @@ public final class TestCluster implements AutoCloseable {
 
     /**
      * Waits until one node holds the lock and runs as primary, and every other running node streams from it
-     * (by the leader's pg_stat_replication, by application_name: a pg_basebackup's WAL stream is not a replica).
+     * ({@link ClusterNode#streamsFrom}).
      */
     public ClusterNode awaitHealthy(Duration timeout) {
         await().atMost(timeout).pollInterval(Duration.ofMillis(250)).ignoreExceptions().until(() -> {
             ClusterNode l = leader();
-            if (!l.isWritablePrimary()) {
-                return false;
-            }
-            List<String> streaming = l.sql("SELECT application_name FROM pg_stat_replication WHERE state = 'streaming'");
-            return nodes.stream().filter(n -> n != l && n.agentAlive()).allMatch(n -> streaming.contains(n.name()));
+            return l.isWritablePrimary()
+                    && nodes.stream().filter(n -> n != l && n.agentAlive()).allMatch(n -> n.streamsFrom(l));
         });
         return leader();
+    }
+
+    /** Waits until {@code replica} streams from {@code primary} ({@link ClusterNode#streamsFrom}). */
+    public void awaitStreaming(ClusterNode primary, ClusterNode replica, Duration timeout) {
+        await().atMost(timeout).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+                .until(() -> replica.streamsFrom(primary));
     }
 
     /** Starts sampling which nodes accept writes; stopped when the cluster closes. */

@@ -363,7 +363,15 @@ public final class LocalPostgres implements PostgresControl {
     @Override
     public void setSynchronousStandbyNames(String value) {
         Objects.requireNonNull(value, "value");
-        ctx.requireRunning("set synchronous_standby_names");
+        if (!ctx.isRunning()) {
+            // Kept for the next start, which writes the configuration with it (Patroni does the same): a node in
+            // synchronous mode clears the value before it starts as a replica, e.g. right after pg_rewind.
+            synchronized (ctx.configLock) {
+                ctx.synchronousStandbyNames = value;
+            }
+            LOG.info("synchronous_standby_names = '{}' from the next start (postgres is not running)", value);
+            return;
+        }
         synchronized (ctx.configLock) {
             ctx.synchronousStandbyNames = value;
             ctx.writeConfiguration(ctx.lastRecovery != null ? ctx.lastRecovery : Recovery.primary());

@@ -318,6 +318,9 @@ public final class HaLoop implements LoopContext, AutoCloseable {
             }
         }
         String summary = report.summary();
+        for (String note : decision.notes()) {
+            LOG.info(note);
+        }
         LOG.info(summary);
         RoleChangeRecord change = decision.roleChange();
         if (change != null && report.stopped() && !(decision.has(Action.Demote.class) && !decision.has(Action.AcquireLock.class))) {

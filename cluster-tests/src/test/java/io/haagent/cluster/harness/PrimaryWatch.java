@@ -78,7 +78,8 @@ public final class PrimaryWatch implements AutoCloseable {
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_is_in_recovery()")) {
                 return rs.next() && !rs.getBoolean(1);
             }
-        } catch (SQLException e) {
+        } catch (SQLException | RuntimeException e) {
+            // whatever the driver throws, the node did not show it accepts writes; the watch itself goes on
             closeQuietly(c);
             connections.remove(n.name());
             return false;

@@ -601,6 +601,12 @@ public final class ActionExecutor {
     /** §3.7. Immediate modes stop inline (their point is to stop writes now); the rest runs in the background. */
     private boolean demote(DemoteMode mode) {
         LOG.info("Demoting self ({})", mode.wire());
+        if (!mode.releaseLock()) {
+            // Safety rule 1: a mode that keeps no lock stops believing in it now, before the snapshot this cycle
+            // publishes (GET /primary), not when the background stop gets to it: an offline demote runs on the
+            // runner, and /primary would answer 200 for another cycle of an unreachable etcd.
+            lock.clear();
+        }
         if (mode == DemoteMode.GRACEFUL) {
             return submit(LongAction.Kind.DEMOTE, "switchover: demote", cancel -> demoteBody(mode));
         }

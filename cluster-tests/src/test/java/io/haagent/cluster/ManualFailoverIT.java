@@ -96,10 +96,14 @@ class ManualFailoverIT {
         assertThat(deleted.body()).isEqualTo("scheduled switchover deleted");
         assertThat(c.view().failover()).isNull();
         assertThat(leader.delete("/switchover").status()).isEqualTo(404);
+        long cancelledAt = System.nanoTime();
         long loopWait = 3;
         Duration pastIt = Duration.between(Instant.now(), again.toInstant()).plusSeconds(2 * loopWait);
         await().during(pastIt).atMost(pastIt.plusSeconds(10)).pollInterval(Duration.ofMillis(500))
-                .until(() -> c.leaderName().filter(candidate.name()::equals).isPresent() && candidate.isWritablePrimary());
+                .until(() -> c.leaderName().filter(leader.name()::equals).isEmpty());
+        watch.awaitNextSample();
+        assertThat(watch.firstWritable(leader.name(), cancelledAt)).as("the cancelled switchover happened").isEmpty();
+        await().atMost(Duration.ofSeconds(10)).until(() -> c.leaderName().filter(candidate.name()::equals).isPresent());
         watch.assertNeverTwoPrimaries();
     }
 

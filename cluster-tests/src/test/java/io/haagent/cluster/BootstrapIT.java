@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.haagent.cluster.harness.ClusterExtension;
 import io.haagent.cluster.harness.ClusterNode;
 import io.haagent.cluster.harness.ClusterSpec;
+import io.haagent.cluster.harness.PrimaryWatch;
 import io.haagent.cluster.harness.TestCluster;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,10 @@ class BootstrapIT {
 
     @Test
     void threeEmptyNodesBecomeOneLeaderAndTwoStreamingReplicas() {
-        TestCluster c = clusters.start(ClusterSpec.of(3));
+        TestCluster c = clusters.create(ClusterSpec.of(3));
+        // the three race for initialize at once: at no moment may two of them accept writes
+        PrimaryWatch watch = c.watchPrimaries();
+        c.nodes().forEach(ClusterNode::start);
         ClusterNode leader = c.awaitHealthy(Duration.ofSeconds(90));
 
         assertThat(c.writablePrimaries()).containsExactly(leader);
@@ -49,5 +53,7 @@ class BootstrapIT {
             await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
                     .until(() -> n.sql("SELECT answer FROM bootstrap_probe").equals(java.util.List.of("42")));
         }
+        assertThat(leader.timeline()).isEqualTo(1);
+        watch.assertNeverTwoPrimaries();
     }
 }

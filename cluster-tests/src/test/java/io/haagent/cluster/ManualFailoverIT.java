@@ -70,6 +70,12 @@ class ManualFailoverIT {
 
         OffsetDateTime at = OffsetDateTime.now(ZoneOffset.UTC).plusSeconds(8).truncatedTo(ChronoUnit.MICROS);
         long atNanos = nanoTimeOf(at.toInstant());
+        // Patroni 3.3: only a switchover can be scheduled
+        ClusterNode.Answer scheduledFailover = leader.post("/failover", "{\"leader\":\"" + leader.name()
+                + "\",\"candidate\":\"" + candidate.name() + "\",\"scheduled_at\":\"" + at + "\"}");
+        assertThat(scheduledFailover.status()).as(scheduledFailover.body()).isEqualTo(400);
+        assertThat(scheduledFailover.body()).isEqualTo("Failover can't be scheduled");
+        assertThat(c.view().failover()).isNull();
         ClusterNode.Answer scheduled = leader.post("/switchover", "{\"leader\":\"" + leader.name()
                 + "\",\"candidate\":\"" + candidate.name() + "\",\"scheduled_at\":\"" + at + "\"}");
         assertThat(scheduled.status()).as(scheduled.body()).isEqualTo(202);

@@ -67,6 +67,9 @@ class SynchronousModeIT {
         // the third node, which may have received WAL the promoted standby never had (the stalled commit), is back
         ClusterNode third = c.nodes().stream().filter(n -> n != old && n != next).findFirst().orElseThrow();
         c.awaitStreaming(next, third, Duration.ofSeconds(60));
+        // and /sync names the new primary and its synchronous standby
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).ignoreExceptions().until(() ->
+                next.name().equals(c.view().sync().leader()) && c.view().sync().syncStandbys().equals(List.of(third.name())));
         watch.assertNeverTwoPrimaries();
     }
 }

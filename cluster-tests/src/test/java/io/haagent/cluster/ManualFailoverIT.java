@@ -40,6 +40,7 @@ class ManualFailoverIT {
         ClusterNode second = replicas.get(0);
         ClusterNode third = replicas.get(1);
 
+        awaitReadyToTakeOver(second);
         ClusterNode.Answer switchover = first.post("/switchover",
                 "{\"leader\":\"" + first.name() + "\",\"candidate\":\"" + second.name() + "\"}");
         assertThat(switchover.status()).as(switchover.body()).isEqualTo(200);
@@ -50,6 +51,7 @@ class ManualFailoverIT {
         second.sql("INSERT INTO handover VALUES (2)");
 
         // a failover names only the candidate, and may be asked of any member
+        awaitReadyToTakeOver(third);
         ClusterNode.Answer failover = first.post("/failover", "{\"candidate\":\"" + third.name() + "\"}");
         assertThat(failover.status()).as(failover.body()).isEqualTo(200);
         assertThat(failover.body()).contains("Successfully failed over to \"" + third.name() + "\"");
@@ -121,6 +123,7 @@ class ManualFailoverIT {
         PrimaryWatch watch = c.watchPrimaries();
 
         // immediate: no REST call wakes anybody, the leader finds the request at its next cycle
+        awaitReadyToTakeOver(candidate);
         c.putKey("failover", "{\"leader\":\"" + leader.name() + "\",\"member\":\"" + candidate.name() + "\"}");
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                 .until(() -> c.leaderName().filter(candidate.name()::equals).isPresent());
@@ -141,6 +144,16 @@ class ManualFailoverIT {
                 .as("no switchover before its time").isGreaterThan(atNanos);
         assertThat(c.view().failover()).isNull();
         watch.assertNeverTwoPrimaries();
+    }
+
+    /**
+     * A replica that has just started streaming may still be receiving the segments the base backups switched:
+     * wait until its REST API says it is within maximum_lag_on_failover (1 MB here) of the leader, as the switchover
+     * checks will.
+     */
+    private static void awaitReadyToTakeOver(ClusterNode replica) {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> replica.get("/replica?lag=1048576").status() == 200);
     }
 
     private static List<ClusterNode> others(TestCluster c, ClusterNode leader) {

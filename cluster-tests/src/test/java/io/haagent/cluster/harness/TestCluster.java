@@ -45,7 +45,14 @@ public final class TestCluster implements AutoCloseable {
         this.spec = spec;
         TestBinaries.assertNotRoot();
         TestBinaries.postgresBinDir();
-        this.dir = Files.createTempDirectory("cluster-" + spec.scope + "-");
+        // -Dcluster.dir=<dir> puts the clusters there instead of the system temp directory (to keep and read them)
+        String root = System.getProperty("cluster.dir");
+        if (root != null && !root.isBlank()) {
+            Files.createDirectories(Path.of(root));
+            this.dir = Files.createTempDirectory(Path.of(root), "cluster-" + spec.scope + "-");
+        } else {
+            this.dir = Files.createTempDirectory("cluster-" + spec.scope + "-");
+        }
         this.etcd = EtcdCluster.builder().members(spec.etcdMembers).start();
         for (int i = 1; i <= spec.nodes; i++) {
             String name = "pg" + i;

@@ -181,8 +181,7 @@ public final class ActionExecutor {
         });
         on(Action.ReleaseLock.class, (a, u) -> {
             // Safety rule 1: stop believing (and answering /primary 200) before anybody else can take the key.
-            lock.clear();
-            dcs.releaseLeader(a.lastLsn());
+            lock.releasing(() -> dcs.releaseLeader(a.lastLsn()));
             LOG.info("Leader key released");
             return true;
         });
@@ -635,9 +634,9 @@ public final class ActionExecutor {
             if (mode == DemoteMode.GRACEFUL && stopped.controlData() != null) {
                 lastLsn = stopped.controlData().checkpointLocation().map(l -> l.value()).orElse(null);
             }
-            lock.clear();
             try {
-                dcs.releaseLeader(lastLsn);
+                final Long optime = lastLsn;
+                lock.releasing(() -> dcs.releaseLeader(optime));
                 LOG.info("Leader key released");
             } catch (DcsUnavailableException e) {
                 LOG.error("could not release the leader key: {} (it expires with our lease)", e.getMessage());

@@ -239,8 +239,8 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         node.setState(PostgresState.STOPPED);
         try {
             if (leader) {
-                lock.clear();
-                dcs.releaseLeader(checkpoint);
+                final Long optime = checkpoint;
+                lock.releasing(() -> dcs.releaseLeader(optime));
                 LOG.info("Leader key released");
             }
             ClusterView now = dcs.cluster();
@@ -266,11 +266,17 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         LockStatus lockStatus = LockStatus.NOT_HELD;
         ClusterView v = null;
         try {
+            long releasesSeen = lock.releases();
             v = dcs.cluster();
             applyDynamicConfig(v);
             if (name.equals(v.leaderName())) {
                 long sent = clock.nanoTime();
-                if (dcs.renewLeader()) {
+                Boolean renewed = lock.renewUnlessReleasedSince(releasesSeen, dcs::renewLeader);
+                if (renewed == null) {
+                    // we released the key after etcd showed it to us (a switchover's demote): look again
+                    v = dcs.cluster();
+                    applyDynamicConfig(v);
+                } else if (renewed) {
                     lock.confirm(sent, dynamic.ttl());
                     lockStatus = LockStatus.HELD;
                 } else {

@@ -377,6 +377,15 @@ public final class ClusterNode {
         }
     }
 
+    /** How many lines of the agent's log contain {@code text}. */
+    public long logCount(String text) {
+        try {
+            return Files.readAllLines(log(), StandardCharsets.UTF_8).stream().filter(l -> l.contains(text)).count();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
     /** The last lines of the agent's log, for failure messages. */
     public String logTail(int lines) {
         try {

@@ -66,7 +66,7 @@ class BootstrapIT {
         long flushed = Long.parseLong(leader.sql("SELECT pg_current_wal_flush_lsn() - '0/0'::pg_lsn").get(0).replaceFirst("\\..*$", ""));
         for (ClusterNode n : c.nodes()) {
             if (n != leader) {
-                await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100)).until(() -> {
                     var p = n.patroni();
                     return p != null && p.path("xlog").path("replayed_location").asLong() >= flushed;
                 });

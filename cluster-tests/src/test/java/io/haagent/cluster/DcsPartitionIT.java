@@ -61,6 +61,10 @@ class DcsPartitionIT {
         assertThat(promoted).as("%s writable %s after the cut", next.name(), PrimaryWatch.seconds(cutAt, promoted))
                 .isGreaterThan(expiresNotBefore);
         assertThat(old.isWritablePrimary()).isFalse();
+        System.out.printf("etcd cut off: writes stopped %s and /primary 503 %s after the cut, the lease expired %s after"
+                + " it at the earliest, %s writable %s after it%n", PrimaryWatch.seconds(cutAt, stoppedWrites),
+                PrimaryWatch.seconds(cutAt, primary503At.get()), PrimaryWatch.seconds(cutAt, expiresNotBefore),
+                next.name(), PrimaryWatch.seconds(cutAt, promoted));
 
         // etcd reachable again: the old primary follows the new one
         old.etcdProxy().pass();

@@ -61,7 +61,9 @@ class FailoverIT {
                             PrimaryWatch.seconds(killedAt, expiresNotBefore))
                     .isGreaterThan(expiresNotBefore));
         }
-        assertThat(watch.firstWritable(next.name(), killedAt)).isPresent();
+        long promoted = watch.firstWritable(next.name(), killedAt).orElseThrow().endNanos();
+        System.out.printf("node death: %s writable %s after the kill; the lease expired %s after it at the earliest%n",
+                next.name(), PrimaryWatch.seconds(killedAt, promoted), PrimaryWatch.seconds(killedAt, expiresNotBefore));
 
         // the other replica follows the new primary
         ClusterNode other = replicas.stream().filter(n -> n != next).findFirst().orElseThrow();
@@ -97,6 +99,8 @@ class FailoverIT {
 
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> leader.isWritablePrimary()
                 && leader.postmasterPid().filter(p -> p != pid).isPresent());
+        System.out.printf("postmaster death: writable again %s after the kill%n",
+                PrimaryWatch.seconds(killedAt, System.nanoTime()));
         assertThat(leader.logContains("starting primary after failure")).isTrue();
         assertThat(leader.sql("SELECT timeline_id FROM pg_control_checkpoint()")).containsExactly(Long.toString(timeline));
         // /patroni is the snapshot of the agent's last cycle: it shows the restarted postgres a moment later

@@ -38,6 +38,8 @@ class ShutdownIT {
         ClusterNode next = c.leader();
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(next::isWritablePrimary);
         long leaseLeft = c.leaseTimeToLive(lease);
+        System.out.printf("SIGTERM: %s writable %s after the signal (agent exited, postgres stopped first)%n",
+                next.name(), PrimaryWatch.seconds(termAt, System.nanoTime()));
         assertThat(leaseLeft).as("%s took over %s after the SIGTERM, while the old lease still had %d s: the key was"
                 + " handed over, not left to expire", next.name(), PrimaryWatch.seconds(termAt, System.nanoTime()),
                 leaseLeft).isPositive();

@@ -56,6 +56,9 @@ public final class Agent {
     private volatile AgentConfig config;
     private final AtomicReference<String> fatal = new AtomicReference<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /** Counted down when the SIGTERM sequence (hand over, stop postgres, close) has finished. */
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private final java.util.concurrent.atomic.AtomicBoolean terminateStarted = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean terminating;
 
     private Agent(Path configPath, HostEnvironment host, AgentConfig config) {
@@ -142,13 +145,20 @@ public final class Agent {
                 stopped.countDown();
             }
         }, "ha-loop");
+        // SIGTERM/SIGINT run the orderly stop on their own thread while the JVM keeps running, so that its log lines
+        // are written and the process exits 0; the shutdown hook covers any other way the JVM may be stopped.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> terminate(loopThread), "ha-shutdown"));
+        Signals.onTerminate(() -> terminate(loopThread));
         Signals.onHangup(this::reload);
         LOG.info("ha-agent {} (Patroni {} compatible) running as {} in cluster {}", Version.AGENT,
                 Version.PATRONI_COMPATIBLE, config.name(), config.scope());
         loopThread.start();
         try {
             stopped.await();
+            if (terminating) {
+                // the loop stopped because of SIGTERM: return (and stop logging) only once the handover is done
+                terminated.await();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -172,10 +182,27 @@ public final class Agent {
 
     /** SIGTERM: stop the loop, then hand over (the loop's shutdown), then close everything. */
     private void terminate(Thread loopThread) {
-        if (stopped.getCount() == 0 && !terminating) {
+        if (!terminateStarted.compareAndSet(false, true)) {
+            // a second signal, or the shutdown hook after the signal handler: the first one does the work
+            try {
+                terminated.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             return;
         }
-        terminating = true;
+        try {
+            if (stopped.getCount() == 0 && !terminating) {
+                return;
+            }
+            terminating = true;
+            handOverAndStop(loopThread);
+        } finally {
+            terminated.countDown();
+        }
+    }
+
+    private void handOverAndStop(Thread loopThread) {
         LOG.info("received SIGTERM: shutting down");
         HaLoop l = loop;
         l.stop();

@@ -9,12 +9,21 @@ import java.util.Map;
  * which node is primary, the record of why.
  *
  * @param nextCycleInMillis run the next cycle this soon (a scheduled switchover due before loop_wait), or null
+ * @param notes             why an election went as it did, in Patroni's log lines ("Wal position of pg1 is ahead of
+ *                          my wal position", "pg3 has equally tolerable WAL position and priority 2, ..."): logged
+ *                          before the summary, so a replica that does not promote says why
  */
 public record Decision(List<Action> actions, String summary, HaMemory memory, RoleChangeRecord roleChange,
-        Long nextCycleInMillis) {
+        Long nextCycleInMillis, List<String> notes) {
 
     public Decision {
         actions = List.copyOf(actions);
+        notes = notes == null ? List.of() : List.copyOf(notes);
+    }
+
+    public Decision(List<Action> actions, String summary, HaMemory memory, RoleChangeRecord roleChange,
+            Long nextCycleInMillis) {
+        this(actions, summary, memory, roleChange, nextCycleInMillis, List.of());
     }
 
     public boolean has(Class<? extends Action> type) {

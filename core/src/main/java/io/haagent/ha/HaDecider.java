@@ -85,7 +85,8 @@ public final class HaDecider {
             if (cluster != null && cluster.isPaused()) {
                 summary = "PAUSE: " + summary;
             }
-            return new Decision(plan.actions(), summary, mem, roleChange, nextCycleInMillis);
+            return new Decision(plan.actions(), summary, mem, roleChange, nextCycleInMillis,
+                    election == null ? java.util.List.of() : election.notes());
         }
 
         private String steps() {

@@ -202,7 +202,8 @@ public interface PostgresControl extends AutoCloseable {
 
     /**
      * Sets {@code synchronous_standby_names} (render it with {@link SynchronousStandbyNames}) in the managed
-     * configuration and reloads; returns once the server runs with it.
+     * configuration and reloads; returns once the server runs with it. When postgres is not running the value is
+     * kept for its next start.
      */
     void setSynchronousStandbyNames(String value);
 

@@ -54,6 +54,27 @@ class HaDeciderDetailsTest {
         Decision d = HaFixture.node("pg2").noLeader().optime(HaFixture.WAL + 2_000_000).decide();
         assertThat(d.roleChange()).isNull();
         assertThat(d.summary()).isEqualTo("following a different leader because i am not the healthiest node");
+        assertThat(d.notes()).containsExactly("My wal position exceeds maximum replication lag");
+    }
+
+    @Test
+    void aReplicaThatDoesNotPromoteSaysWhyInPatronisWords() {
+        Decision ahead = HaFixture.node("pg2").noLeader().member("pg3", b -> b.xlogLocation(HaFixture.WAL + 100))
+                .decide();
+        assertThat(ahead.notes()).contains("Wal position of pg3 is ahead of my wal position");
+
+        Decision priority = HaFixture.node("pg2").noLeader()
+                .member("pg3", b -> b.tags(Tags.effective(Map.of("failover_priority", 2))))
+                .decide();
+        assertThat(priority.summary()).isEqualTo("following a different leader because i am not the healthiest node");
+        assertThat(priority.notes())
+                .contains("pg3 has equally tolerable WAL position and priority 2, while this node has priority 1");
+
+        Decision alive = HaFixture.node("pg2").noLeader().peer(PeerStatus.primary("pg1", 1, Tags.NONE)).decide();
+        assertThat(alive.notes()).contains("Primary (pg1) is still alive");
+
+        assertThat(HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary()).decide().notes())
+                .as("no election, nothing to explain").isEmpty();
     }
 
     @Test

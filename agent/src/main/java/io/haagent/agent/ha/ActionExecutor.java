@@ -181,8 +181,7 @@ public final class ActionExecutor {
         });
         on(Action.ReleaseLock.class, (a, u) -> {
             // Safety rule 1: stop believing (and answering /primary 200) before anybody else can take the key.
-            lock.clear();
-            dcs.releaseLeader(a.lastLsn());
+            lock.releasing(() -> dcs.releaseLeader(a.lastLsn()));
             LOG.info("Leader key released");
             return true;
         });
@@ -601,6 +600,12 @@ public final class ActionExecutor {
     /** §3.7. Immediate modes stop inline (their point is to stop writes now); the rest runs in the background. */
     private boolean demote(DemoteMode mode) {
         LOG.info("Demoting self ({})", mode.wire());
+        if (!mode.releaseLock()) {
+            // Safety rule 1: a mode that keeps no lock stops believing in it now, before the snapshot this cycle
+            // publishes (GET /primary), not when the background stop gets to it: an offline demote runs on the
+            // runner, and /primary would answer 200 for another cycle of an unreachable etcd.
+            lock.clear();
+        }
         if (mode == DemoteMode.GRACEFUL) {
             return submit(LongAction.Kind.DEMOTE, "switchover: demote", cancel -> demoteBody(mode));
         }
@@ -629,9 +634,9 @@ public final class ActionExecutor {
             if (mode == DemoteMode.GRACEFUL && stopped.controlData() != null) {
                 lastLsn = stopped.controlData().checkpointLocation().map(l -> l.value()).orElse(null);
             }
-            lock.clear();
             try {
-                dcs.releaseLeader(lastLsn);
+                final Long optime = lastLsn;
+                lock.releasing(() -> dcs.releaseLeader(optime));
                 LOG.info("Leader key released");
             } catch (DcsUnavailableException e) {
                 LOG.error("could not release the leader key: {} (it expires with our lease)", e.getMessage());

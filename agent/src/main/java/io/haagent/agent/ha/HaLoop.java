@@ -92,6 +92,12 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     private volatile boolean failsafeActive;
     private volatile DecisionRecord lastDecision;
     private volatile Observation lastObservation;
+    private final StatusRefresher refresher;
+    /** Guards the published postgres status: the newest reading wins, whether the loop's or the refresher's. */
+    private final Object statusLock = new Object();
+    private PostgresStatus freshStatus;
+    private long freshStatusNanos;
+    private long publishedStatusNanos;
 
     /** A primary that called our POST /failsafe: it counts as the leader for ttl (§3.8). */
     public record FailsafeLeader(String name, String apiUrl, String connUrl, Map<String, Long> slots, long atNanos) {
@@ -117,6 +123,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         this.executor = new ActionExecutor(name, dcs, pg, node, lock, runner, this, dataDir, clock);
         this.reader = new LocalStateReader(pg, node, dataDir,
                 () -> dynamic.usePgRewind() || config.postgresql().usePgRewind());
+        this.refresher = new StatusRefresher(pg, clock, this::offerFreshStatus);
         pg.setDynamicConfig(dynamic);
         pg.addPostmasterListener(event -> {
             if (!event.expected()) {
@@ -132,6 +139,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     /** Runs cycles until {@link #stop()}. */
     public void run() {
         adoptRunningPostgres();
+        refresher.start();
         while (!stopping) {
             long start = clock.nanoTime();
             Long soon = null;
@@ -231,8 +239,8 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         node.setState(PostgresState.STOPPED);
         try {
             if (leader) {
-                lock.clear();
-                dcs.releaseLeader(checkpoint);
+                final Long optime = checkpoint;
+                lock.releasing(() -> dcs.releaseLeader(optime));
                 LOG.info("Leader key released");
             }
             ClusterView now = dcs.cluster();
@@ -258,11 +266,17 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         LockStatus lockStatus = LockStatus.NOT_HELD;
         ClusterView v = null;
         try {
+            long releasesSeen = lock.releases();
             v = dcs.cluster();
             applyDynamicConfig(v);
             if (name.equals(v.leaderName())) {
                 long sent = clock.nanoTime();
-                if (dcs.renewLeader()) {
+                Boolean renewed = lock.renewUnlessReleasedSince(releasesSeen, dcs::renewLeader);
+                if (renewed == null) {
+                    // we released the key after etcd showed it to us (a switchover's demote): look again
+                    v = dcs.cluster();
+                    applyDynamicConfig(v);
+                } else if (renewed) {
                     lock.confirm(sent, dynamic.ttl());
                     lockStatus = LockStatus.HELD;
                 } else {
@@ -288,10 +302,11 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         }
 
         // 2. the local node
+        long obsNanos = clock.nanoTime();
         Observation obs = reader.read();
         lastObservation = obs;
         if (obs.queryFailed()) {
-            publish(obs, "Error communicating with PostgreSQL. Will try again later", List.of(), null);
+            publish(obs, obsNanos, "Error communicating with PostgreSQL. Will try again later", List.of(), null);
             LOG.info("Error communicating with PostgreSQL. Will try again later ({})", obs.queryError());
             return 1000L;
         }
@@ -318,6 +333,9 @@ public final class HaLoop implements LoopContext, AutoCloseable {
             }
         }
         String summary = report.summary();
+        for (String note : decision.notes()) {
+            LOG.info(note);
+        }
         LOG.info(summary);
         RoleChangeRecord change = decision.roleChange();
         if (change != null && report.stopped() && !(decision.has(Action.Demote.class) && !decision.has(Action.AcquireLock.class))) {
@@ -330,6 +348,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         }
 
         // 5. member key and snapshot (not when etcd failed this cycle)
+        long afterNanos = decision.actions().isEmpty() ? obsNanos : clock.nanoTime();
         Observation after = decision.actions().isEmpty() ? obs : reader.read();
         if (v != null) {
             try {
@@ -338,7 +357,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
                 LOG.warn("could not write the member key: {}", e.getMessage());
             }
         }
-        publish(after, summary, decision.actions(), change);
+        publish(after, afterNanos, summary, decision.actions(), change);
         if (report.stopped()) {
             return 100L;
         }
@@ -589,7 +608,24 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         return b.build();
     }
 
-    private void publish(Observation obs, String summary, List<Action> actions, RoleChangeRecord roleChange) {
+    /**
+     * A monitoring result read between cycles (§2.4: Patroni answers GET /patroni from a live query, and peers
+     * compare the WAL positions in it during elections and switchover checks): it replaces the published postgres
+     * status when it is newer than what the last cycle published.
+     */
+    private void offerFreshStatus(PostgresStatus st, long readStartedNanos) {
+        synchronized (statusLock) {
+            if (readStartedNanos <= publishedStatusNanos || readStartedNanos <= freshStatusNanos) {
+                return;
+            }
+            freshStatus = st;
+            freshStatusNanos = readStartedNanos;
+            board.update(s -> s.toBuilder().postgres(SnapshotBuilder.postgres(st, node)).build());
+        }
+    }
+
+    private void publish(Observation obs, long obsNanos, String summary, List<Action> actions,
+            RoleChangeRecord roleChange) {
         List<CandidateCheck> candidates = new ArrayList<>();
         if (roleChange != null) {
             for (RoleChangeRecord.Candidate c : roleChange.candidates()) {
@@ -614,9 +650,17 @@ public final class HaLoop implements LoopContext, AutoCloseable {
             lastDecision = new DecisionRecord(clock.now(), summary, lastDecision.actions(), lastDecision.inputs(),
                     lastDecision.candidates());
         }
-        board.publish(SnapshotBuilder.build(config, obs, node, lock, lastView, lastViewNanos, dynamic,
-                failsafeActive, dcsLastSeenEpoch, scheduledRestartRequest, nextRunNanos, lastDecision,
-                roleChanges.last(), roleChanges.stats()));
+        synchronized (statusLock) {
+            Observation shown = obs;
+            if (freshStatus != null && freshStatusNanos > obsNanos) {
+                // the refresher read postgres after this cycle did: publish the newer reading
+                shown = new Observation(obs.local(), freshStatus, obs.controlData(), false, null);
+            }
+            publishedStatusNanos = Math.max(obsNanos, freshStatusNanos);
+            board.publish(SnapshotBuilder.build(config, shown, node, lock, lastView, lastViewNanos, dynamic,
+                    failsafeActive, dcsLastSeenEpoch, scheduledRestartRequest, nextRunNanos, lastDecision,
+                    roleChanges.last(), roleChanges.stats()));
+        }
     }
 
     // ------------------------------------------------------------------------------------------------- LoopContext
@@ -714,6 +758,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     @Override
     public void close() {
         stop();
+        refresher.close();
         runner.close();
         executor.close();
     }

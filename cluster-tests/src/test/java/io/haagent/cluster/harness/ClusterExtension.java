@@ -12,7 +12,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Starts clusters for a test and tears them down after it. When the test failed, the tail of every node's log is
- * printed first (and the cluster directory is kept), so a CI failure explains itself.
+ * printed first (and the cluster directory is kept), so a CI failure explains itself. With the system property
+ * {@code cluster.keep=true} the directories of passed tests are kept too (to read their logs).
  */
 public final class ClusterExtension implements AfterEachCallback {
     private final List<TestCluster> clusters = new ArrayList<>();
@@ -38,7 +39,7 @@ public final class ClusterExtension implements AfterEachCallback {
                 System.err.println(c.logs(80));
             }
             c.close();
-            if (!failed) {
+            if (!failed && !Boolean.getBoolean("cluster.keep")) {
                 deleteTree(c.dir());
             }
         }

@@ -189,20 +189,48 @@ public final class ClusterNode {
 
     /** kill -9 of the postmaster (its backends die with it). @return the pid that was killed */
     public long killPostmaster() {
-        long pid = postmasterPid().orElseThrow(() -> new AssertionError(name + " has no postmaster.pid"));
+        long pid = postmasterPid().filter(p -> ProcessHandle.of(p).filter(this::isOurPostmaster).isPresent())
+                .orElseThrow(() -> new AssertionError(name + " has no running postmaster"));
         signal(pid, "KILL");
         return pid;
     }
 
-    /** kill -9 of agent and postmaster: the node dies as a machine would. */
+    /**
+     * kill -9 of agent, postmaster and every postgres child: the node dies as a machine would (children are killed
+     * too so that one a test stopped with SIGSTOP, e.g. a walsender, does not linger holding its connection).
+     */
     public synchronized void killNode() {
-        Optional<Long> pm = postmasterPid();
+        List<Long> pg = postgresProcesses();
         signal(agentPid(), "KILL");
-        pm.ifPresent(pid -> signal(pid, "KILL"));
+        pg.forEach(pid -> signal(pid, "KILL"));
         waitForExit(Duration.ofSeconds(10));
     }
 
-    static void signal(long pid, String sig) {
+    /**
+     * The postmaster and all its descendants, postmaster first; empty when it does not run. The pid from a stale
+     * postmaster.pid is only trusted when that process runs postgres on this data directory (the machine is shared:
+     * a recycled pid may belong to anybody).
+     */
+    public List<Long> postgresProcesses() {
+        List<Long> out = new ArrayList<>();
+        postmasterPid().flatMap(ProcessHandle::of).filter(this::isOurPostmaster).ifPresent(pm -> {
+            out.add(pm.pid());
+            pm.descendants().forEach(c -> out.add(c.pid()));
+        });
+        return out;
+    }
+
+    private boolean isOurPostmaster(ProcessHandle p) {
+        return p.isAlive() && p.info().commandLine().map(c -> c.contains(dataDir().toString())).orElse(false);
+    }
+
+    /** Pids of the walsenders on this node (a primary's connections to its replicas). */
+    public List<Long> walSenderPids() {
+        return sql("SELECT pid FROM pg_stat_replication").stream().map(Long::parseLong).toList();
+    }
+
+    /** Sends {@code sig} (e.g. {@code STOP}, {@code CONT}, {@code KILL}) to a process. */
+    public static void signal(long pid, String sig) {
         try {
             Process p = new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).redirectErrorStream(true).start();
             p.waitFor(5, TimeUnit.SECONDS);
@@ -318,12 +346,43 @@ public final class ClusterNode {
         }
     }
 
+    /**
+     * True when this node's postgres is in recovery and its walreceiver streams from {@code primary}, and the
+     * primary lists it as streaming. Both sides are asked: a pg_basebackup's WAL stream carries the replica's name
+     * as application_name on the primary while the replica's postgres does not even run.
+     */
+    public boolean streamsFrom(ClusterNode primary) {
+        List<String> receiver = sql("SELECT status || ' ' || sender_host || ':' || sender_port FROM pg_stat_wal_receiver");
+        if (!receiver.equals(List.of("streaming " + primary.host() + ":" + primary.pgPort()))) {
+            return false;
+        }
+        return primary.sql("SELECT application_name FROM pg_stat_replication WHERE state = 'streaming'").contains(name);
+    }
+
     /** True when postgres answers and is not in recovery. */
     public boolean isWritablePrimary() {
         try (Connection c = connect(); var s = c.createStatement(); var rs = s.executeQuery("SELECT pg_is_in_recovery()")) {
             return rs.next() && !rs.getBoolean(1);
         } catch (SQLException e) {
             return false;
+        }
+    }
+
+    /** True when the agent's log has a line containing {@code text}. */
+    public boolean logContains(String text) {
+        try {
+            return Files.readString(log(), StandardCharsets.UTF_8).contains(text);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** How many lines of the agent's log contain {@code text}. */
+    public long logCount(String text) {
+        try {
+            return Files.readAllLines(log(), StandardCharsets.UTF_8).stream().filter(l -> l.contains(text)).count();
+        } catch (IOException e) {
+            return 0;
         }
     }
 

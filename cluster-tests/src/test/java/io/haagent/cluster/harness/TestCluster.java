@@ -38,13 +38,21 @@ public final class TestCluster implements AutoCloseable {
     private final EtcdCluster etcd;
     private final List<TcpProxy> proxies = new ArrayList<>();
     private final List<ClusterNode> nodes = new ArrayList<>();
+    private final List<AutoCloseable> clients = new CopyOnWriteArrayList<>();
     private EtcdDcs observer;
 
     private TestCluster(ClusterSpec spec) throws IOException {
         this.spec = spec;
         TestBinaries.assertNotRoot();
         TestBinaries.postgresBinDir();
-        this.dir = Files.createTempDirectory("cluster-" + spec.scope + "-");
+        // -Dcluster.dir=<dir> puts the clusters there instead of the system temp directory (to keep and read them)
+        String root = System.getProperty("cluster.dir");
+        if (root != null && !root.isBlank()) {
+            Files.createDirectories(Path.of(root));
+            this.dir = Files.createTempDirectory(Path.of(root), "cluster-" + spec.scope + "-");
+        } else {
+            this.dir = Files.createTempDirectory("cluster-" + spec.scope + "-");
+        }
         this.etcd = EtcdCluster.builder().members(spec.etcdMembers).start();
         for (int i = 1; i <= spec.nodes; i++) {
             String name = "pg" + i;
@@ -144,20 +152,74 @@ public final class TestCluster implements AutoCloseable {
 
     /**
      * Waits until one node holds the lock and runs as primary, and every other running node streams from it
-     * (by the leader's pg_stat_replication).
+     * ({@link ClusterNode#streamsFrom}).
      */
     public ClusterNode awaitHealthy(Duration timeout) {
         await().atMost(timeout).pollInterval(Duration.ofMillis(250)).ignoreExceptions().until(() -> {
             ClusterNode l = leader();
-            if (!l.isWritablePrimary()) {
-                return false;
-            }
-            long streaming = l.sql("SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'").stream()
-                    .mapToLong(Long::parseLong).sum();
-            long others = nodes.stream().filter(n -> n != l && n.agentAlive()).count();
-            return streaming >= others;
+            return l.isWritablePrimary()
+                    && nodes.stream().filter(n -> n != l && n.agentAlive()).allMatch(n -> n.streamsFrom(l));
         });
         return leader();
+    }
+
+    /** Waits until {@code replica} streams from {@code primary} ({@link ClusterNode#streamsFrom}). */
+    public void awaitStreaming(ClusterNode primary, ClusterNode replica, Duration timeout) {
+        await().atMost(timeout).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+                .until(() -> replica.streamsFrom(primary));
+    }
+
+    /** Starts sampling which nodes accept writes; stopped when the cluster closes. */
+    public PrimaryWatch watchPrimaries() {
+        PrimaryWatch w = PrimaryWatch.start(this);
+        clients.add(w);
+        return w;
+    }
+
+    /**
+     * Starts a client inserting ids into {@code table} (a bigint column {@code id}) on whichever node is primary,
+     * recording each acknowledged one; stopped when the cluster closes, or by the test.
+     */
+    public AcknowledgedWriter writeAcknowledged(String table) {
+        AcknowledgedWriter w = AcknowledgedWriter.start(this, table);
+        clients.add(w);
+        return w;
+    }
+
+    /** The lease the leader key is attached to; fails when nobody holds the lock. */
+    public long leaderLease() {
+        var leader = view().leader();
+        if (leader == null) {
+            throw new AssertionError("no leader in etcd");
+        }
+        return leader.lease();
+    }
+
+    /**
+     * The earliest moment (System.nanoTime) at which {@code lease} can expire, from etcd's own count: the time this
+     * call was made plus the remaining seconds etcd reports (it rounds them down, so the lease lives at least that
+     * long). Empty when the lease has expired already.
+     */
+    public java.util.OptionalLong leaseExpiresNotBefore(long lease) {
+        long asked = System.nanoTime();
+        long ttl = leaseTimeToLive(lease);
+        return ttl < 0 ? java.util.OptionalLong.empty()
+                : java.util.OptionalLong.of(asked + java.util.concurrent.TimeUnit.SECONDS.toNanos(ttl));
+    }
+
+    /** Remaining whole seconds of {@code lease} as etcd reports them ({@code etcdctl lease timetolive}); -1 expired. */
+    public long leaseTimeToLive(long lease) {
+        String out = etcd.etcdctl("lease", "timetolive", Long.toHexString(lease), "-w", "json");
+        try {
+            return JSON.readTree(out).path("ttl").asLong(-1);
+        } catch (IOException e) {
+            throw new AssertionError("etcdctl lease timetolive: not JSON: " + out, e);
+        }
+    }
+
+    /** Puts a raw value under the cluster's prefix ({@code /service/<scope>/<key>}), as an old client would. */
+    public void putKey(String key, String value) {
+        etcd.etcdctl("put", "/service/" + spec.scope + "/" + key, value);
     }
 
     /** Tails of every node's log, for a failed test's report. */
@@ -241,14 +303,22 @@ public final class TestCluster implements AutoCloseable {
             } catch (RuntimeException e) {
                 // best effort at exit
             }
-            n.postmasterPid().ifPresent(pid -> ClusterNode.signal(pid, "KILL"));
+            n.postgresProcesses().forEach(pid -> ClusterNode.signal(pid, "KILL"));
         }
     }
 
     @Override
     public void close() {
         OPEN.remove(this);
+        // processes first: a client blocked in a statement (a synchronous commit) is released by the reset socket
         killEverything();
+        for (AutoCloseable client : clients) {
+            try {
+                client.close();
+            } catch (Exception e) {
+                // a client that cannot stop is not worth failing the teardown
+            }
+        }
         if (observer != null) {
             observer.close();
         }

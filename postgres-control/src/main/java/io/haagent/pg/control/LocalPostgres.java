@@ -252,20 +252,40 @@ public final class LocalPostgres implements PostgresControl {
         }
         PostgresStatus s;
         synchronized (monitorLock) {
+            boolean reused = monitor != null;
             try {
-                if (monitor == null || monitor.isClosed()) {
-                    monitor = ctx.localConnection("ha-agent heartbeat", Duration.ofSeconds(2));
-                }
-                s = MonitoringQuery.run(monitor);
+                s = monitorQuery();
             } catch (SQLException e) {
                 closeMonitor();
-                throw SqlErrors.wrap("the monitoring query failed", e);
+                if (!reused) {
+                    throw SqlErrors.wrap("the monitoring query failed", e);
+                }
+                // The kept connection may lead to a postmaster that has died since (crash, restart): its socket
+                // still holds the "terminating connection" message. One attempt on a fresh connection tells a
+                // dead connection from a server that does not answer.
+                try {
+                    s = monitorQuery();
+                } catch (SQLException again) {
+                    closeMonitor();
+                    throw SqlErrors.wrap("the monitoring query failed", again);
+                } catch (PostgresException again) {
+                    closeMonitor();
+                    throw again;
+                }
             } catch (PostgresException e) {
                 closeMonitor();
                 throw e;
             }
         }
         return withCommandLinePending(s);
+    }
+
+    /** The monitoring query on the kept connection, opened first when there is none. Holds monitorLock. */
+    private PostgresStatus monitorQuery() throws SQLException {
+        if (monitor == null || monitor.isClosed()) {
+            monitor = ctx.localConnection("ha-agent heartbeat", Duration.ofSeconds(2));
+        }
+        return MonitoringQuery.run(monitor);
     }
 
     /**
@@ -343,7 +363,15 @@ public final class LocalPostgres implements PostgresControl {
     @Override
     public void setSynchronousStandbyNames(String value) {
         Objects.requireNonNull(value, "value");
-        ctx.requireRunning("set synchronous_standby_names");
+        if (!ctx.isRunning()) {
+            // Kept for the next start, which writes the configuration with it (Patroni does the same): a node in
+            // synchronous mode clears the value before it starts as a replica, e.g. right after pg_rewind.
+            synchronized (ctx.configLock) {
+                ctx.synchronousStandbyNames = value;
+            }
+            LOG.info("synchronous_standby_names = '{}' from the next start (postgres is not running)", value);
+            return;
+        }
         synchronized (ctx.configLock) {
             ctx.synchronousStandbyNames = value;
             ctx.writeConfiguration(ctx.lastRecovery != null ? ctx.lastRecovery : Recovery.primary());

@@ -74,6 +74,19 @@ class SyncReplicationIT {
     }
 
     @Test
+    void onAStoppedNodeTheValueIsKeptForItsNextStart() {
+        if (pg2.isRunning()) {
+            pg2.stop(StopMode.FAST, false, Duration.ofSeconds(60));
+        }
+        // what a replica in synchronous mode does before it starts again (e.g. after pg_rewind)
+        pg2.setSynchronousStandbyNames("*");
+        pg2.start(StartRequest.asReplica(upstream(n1), "pg2", START));
+        assertThat(queryOne(n2, "SHOW synchronous_standby_names")).isEqualTo("*");
+        pg2.setSynchronousStandbyNames("");
+        assertThat(queryOne(n2, "SHOW synchronous_standby_names")).isEmpty();
+    }
+
+    @Test
     void aCommitWaitsWhileTheSyncStandbyIsDownAndProceedsWhenItReturns() {
         pg1.setSynchronousStandbyNames(SynchronousStandbyNames.render(1, List.of("pg2")));
         assertThat(queryOne(n1, "SHOW synchronous_standby_names")).isEqualTo("pg2");

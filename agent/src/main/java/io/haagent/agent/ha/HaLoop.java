@@ -124,6 +124,11 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         this.reader = new LocalStateReader(pg, node, dataDir,
                 () -> dynamic.usePgRewind() || config.postgresql().usePgRewind());
         this.refresher = new StatusRefresher(pg, clock, this::offerFreshStatus);
+        roleChanges.onChange(change -> {
+            synchronized (statusLock) {
+                board.update(s -> s.toBuilder().lastRoleChange(change).roleChangeStats(roleChanges.stats()).build());
+            }
+        });
         pg.setDynamicConfig(dynamic);
         pg.addPostmasterListener(event -> {
             if (!event.expected()) {

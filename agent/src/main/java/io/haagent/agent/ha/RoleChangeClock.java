@@ -24,10 +24,19 @@ public final class RoleChangeClock {
     private long phaseNanos;
     private final Map<String, Duration> phases = new LinkedHashMap<>();
     private volatile RoleChange last;
+    private volatile java.util.function.Consumer<RoleChange> listener = r -> { };
 
     public RoleChangeClock(Clock clock, RoleChangeRecorder recorder) {
         this.clock = clock;
         this.recorder = recorder;
+    }
+
+    /**
+     * Told of every change of the record as it happens (the agent publishes it in {@code /patroni} at once: a
+     * promotion on the background runner can finish before the cycle that began it publishes its snapshot).
+     */
+    public void onChange(java.util.function.Consumer<RoleChange> l) {
+        listener = l;
     }
 
     /** A change begins; {@code detectedNanos} is when its cause was first seen (e.g. the leader key vanished). */
@@ -44,6 +53,7 @@ public final class RoleChangeClock {
         }
         this.phaseNanos = now;
         last = snapshot(null, null);
+        listener.accept(last);
     }
 
     /** The phase that just ended (e.g. {@code demote}); its duration runs from the previous phase's end. */
@@ -55,6 +65,7 @@ public final class RoleChangeClock {
         phases.put(name, Duration.ofNanos(now - phaseNanos));
         phaseNanos = now;
         last = snapshot(null, null);
+        listener.accept(last);
     }
 
     /** The new role is in force. */
@@ -66,6 +77,7 @@ public final class RoleChangeClock {
         Duration total = Duration.ofNanos(now - startedNanos);
         last = snapshot(toRole, startedAt.plus(total));
         recorder.record(kind, total);
+        listener.accept(last);
         kind = null;
     }
 

@@ -10,7 +10,10 @@ package io.haagent.dcs;
  *   <li>{@code config}: a changed value while the key existed before and still exists: everybody.</li>
  *   <li>{@code status} and {@code optime/leader}: a new value (not a deletion): only members that do not hold
  *       the leader key, which compare their WAL position against it.</li>
- *   <li>{@code members/*}, {@code failover}, {@code sync}, {@code history}, ...: nobody (the REST handlers that
+ *   <li>{@code members/<name>} appearing or disappearing: the leader, which keeps a replication slot per member
+ *       (a new replica streams as soon as its clone is done, instead of after the leader's next tick). Updates
+ *       of an existing member key wake nobody: members write theirs every cycle.</li>
+ *   <li>{@code failover}, {@code sync}, {@code history}, ...: nobody (the REST handlers that
  *       write {@code failover} or {@code config} wake their own loop with {@link Dcs#wakeUp()}).</li>
  * </ul>
  */
@@ -38,7 +41,7 @@ public final class WakeRule {
             case DcsKeys.LEADER_OPTIME:
                 return newValue != null && !iHoldLeader;
             default:
-                return false;
+                return iHoldLeader && (oldValue == null || newValue == null) && DcsKeys.memberName(relative) != null;
         }
     }
 }

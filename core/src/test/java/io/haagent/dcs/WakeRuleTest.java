@@ -30,6 +30,14 @@ class WakeRuleTest {
     }
 
     @Test
+    void aMemberJoiningOrLeavingWakesOnlyTheLeader() {
+        assertThat(WakeRule.wakes("members/pg4", null, "{}", true)).isTrue();
+        assertThat(WakeRule.wakes("members/pg4", "{}", null, true)).isTrue();
+        assertThat(WakeRule.wakes("members/pg4", null, "{}", false)).isFalse();
+        assertThat(WakeRule.wakes("members/pg4", "{\"a\":1}", "{\"a\":2}", true)).isFalse();
+    }
+
+    @Test
     void otherKeysWakeNobody() {
         for (String k : new String[] {"members/pg1", "failover", "sync", "history", "failsafe", "initialize"}) {
             assertThat(WakeRule.wakes(k, "a", "b", false)).as(k).isFalse();

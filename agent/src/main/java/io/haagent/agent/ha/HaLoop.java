@@ -71,6 +71,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     private final ActionExecutor executor;
     private final LocalStateReader reader;
     private final RoleChangeClock roleChanges;
+    private final LeaseGuard leaseGuard;
     private final HaDecider decider = new HaDecider();
     private final Consumer<String> onFatal;
 
@@ -119,6 +120,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         this.node = new NodeState(clock, Role.UNINITIALIZED, PostgresState.STOPPED);
         this.lock = new LockBelief(clock);
         this.runner = new LongActionRunner(clock, dcs::wakeUp);
+        this.leaseGuard = new LeaseGuard(lock, node, pg, () -> dynamic.pause() || failsafeActive);
         java.nio.file.Path dataDir = java.nio.file.Path.of(config.postgresql().dataDir());
         this.executor = new ActionExecutor(name, dcs, pg, node, lock, runner, this, dataDir, clock);
         this.reader = new LocalStateReader(pg, node, dataDir,
@@ -144,6 +146,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     /** Runs cycles until {@link #stop()}. */
     public void run() {
         adoptRunningPostgres();
+        leaseGuard.start();
         refresher.start();
         while (!stopping) {
             long start = clock.nanoTime();
@@ -310,15 +313,21 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         long obsNanos = clock.nanoTime();
         Observation obs = reader.read();
         lastObservation = obs;
+        io.haagent.ha.LocalState local = obs.local();
         if (obs.queryFailed()) {
-            publish(obs, obsNanos, "Error communicating with PostgreSQL. Will try again later", List.of(), null);
-            LOG.info("Error communicating with PostgreSQL. Will try again later ({})", obs.queryError());
-            return 1000L;
+            if (v != null) {
+                publish(obs, obsNanos, "Error communicating with PostgreSQL. Will try again later", List.of(), null);
+                LOG.info("Error communicating with PostgreSQL. Will try again later ({})", obs.queryError());
+                return 1000L;
+            }
+            // etcd is unreachable too. Safety rule 2 still holds: a postmaster that may be a primary must stop
+            // before our lease can expire, so decide as if it were the primary it last was.
+            local = assumeStillPrimaryIfWeWere(local);
         }
         checkDivergenceIfAsked(v, obs);
 
         // 3. decide (asking peers only when an election needs them)
-        HaInput in = new HaInput(settings(), v, dcsError, lockStatus, obs.local(), runner.current(), null, memory,
+        HaInput in = new HaInput(settings(), v, dcsError, lockStatus, local, runner.current(), null, memory,
                 failsafeLeaderName(), null, scheduledRestart, clock.nanoTime(), clock.now());
         Decision decision = decide(in);
         memory = decision.memory();
@@ -367,6 +376,17 @@ public final class HaLoop implements LoopContext, AutoCloseable {
             return 100L;
         }
         return decision.nextCycleInMillis();
+    }
+
+    /** The local state with {@code primary} set when postgres runs and this node last took the primary role. */
+    private io.haagent.ha.LocalState assumeStillPrimaryIfWeWere(io.haagent.ha.LocalState l) {
+        if (!l.running() || !node.role().isPrimary()) {
+            return l;
+        }
+        return new io.haagent.ha.LocalState(l.dataDir(), l.dataDirError(), l.role(), l.pgState(), true, true, false, 0,
+                l.timeline(), l.walPosition(), l.controlState(), l.recoveryConfExists(), l.systemId(), l.upstream(),
+                l.canRewind(), l.walReplayPaused(), l.replication(), l.synchronousStandbyNames(), l.synchronousCommit(),
+                l.pendingRestart(), l.serverVersion(), l.postmasterStartTime());
     }
 
     private Decision decide(HaInput in) {
@@ -763,6 +783,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     @Override
     public void close() {
         stop();
+        leaseGuard.close();
         refresher.close();
         runner.close();
         executor.close();

@@ -1,6 +1,7 @@
 package io.haagent.agent.logging;
 
 import ch.qos.logback.classic.Level;
+import io.haagent.dcs.codec.PythonJson;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.LayoutBase;
@@ -28,20 +29,21 @@ final class JsonLayout extends LayoutBase<ILoggingEvent> {
         this.staticFields = new LinkedHashMap<>(staticFields);
     }
 
+    /** One line as python-json-logger writes it: {@code json.dumps} with its default separators, ASCII only. */
     @Override
     public String doLayout(ILoggingEvent e) {
-        StringBuilder sb = new StringBuilder("{");
+        Map<String, Object> record = new LinkedHashMap<>();
         for (String f : fields) {
             Object v = value(f, e);
             if (v != null) {
-                field(sb, f, v);
+                record.put(f, v);
             }
         }
-        staticFields.forEach((k, v) -> field(sb, k, v));
+        record.putAll(staticFields);
         if (e.getThrowableProxy() != null) {
-            field(sb, "exc_info", ThrowableProxyUtil.asString(e.getThrowableProxy()));
+            record.put("exc_info", ThrowableProxyUtil.asString(e.getThrowableProxy()));
         }
-        return sb.append("}\n").toString();
+        return PythonJson.dumpsSpaced(record) + "\n";
     }
 
     private Object value(String field, ILoggingEvent e) {
@@ -64,39 +66,5 @@ final class JsonLayout extends LayoutBase<ILoggingEvent> {
             default:
                 return null;
         }
-    }
-
-    private static void field(StringBuilder sb, String name, Object value) {
-        if (sb.length() > 1) {
-            sb.append(", ");
-        }
-        string(sb, name);
-        sb.append(": ");
-        if (value instanceof Number || value instanceof Boolean) {
-            sb.append(value);
-        } else {
-            string(sb, String.valueOf(value));
-        }
-    }
-
-    static void string(StringBuilder sb, String s) {
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"': sb.append("\\\""); break;
-                case '\\': sb.append("\\\\"); break;
-                case '\n': sb.append("\\n"); break;
-                case '\r': sb.append("\\r"); break;
-                case '\t': sb.append("\\t"); break;
-                default:
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-            }
-        }
-        sb.append('"');
     }
 }

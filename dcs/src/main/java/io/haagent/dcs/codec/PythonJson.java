@@ -36,14 +36,21 @@ public final class PythonJson {
         return READER.readValue(text, Object.class);
     }
 
-    /** {@code json.dumps(value, separators=(',', ':'))}. */
+    /** {@code json.dumps(value, separators=(',', ':'))}: what Patroni writes to etcd. */
     public static String dumps(Object value) {
         StringBuilder sb = new StringBuilder();
-        write(sb, value);
+        write(sb, value, ",", ":");
         return sb.toString();
     }
 
-    private static void write(StringBuilder sb, Object v) {
+    /** {@code json.dumps(value)} with Python's default separators {@code ', '} and {@code ': '} (log lines). */
+    public static String dumpsSpaced(Object value) {
+        StringBuilder sb = new StringBuilder();
+        write(sb, value, ", ", ": ");
+        return sb.toString();
+    }
+
+    private static void write(StringBuilder sb, Object v, String itemSep, String keySep) {
         if (v == null) {
             sb.append("null");
         } else if (v instanceof CharSequence s) {
@@ -62,12 +69,12 @@ public final class PythonJson {
             boolean first = true;
             for (Map.Entry<?, ?> e : m.entrySet()) {
                 if (!first) {
-                    sb.append(',');
+                    sb.append(itemSep);
                 }
                 first = false;
                 string(sb, key(e.getKey()));
-                sb.append(':');
-                write(sb, e.getValue());
+                sb.append(keySep);
+                write(sb, e.getValue(), itemSep, keySep);
             }
             sb.append('}');
         } else if (v instanceof Collection<?> c) {
@@ -75,14 +82,14 @@ public final class PythonJson {
             boolean first = true;
             for (Object o : c) {
                 if (!first) {
-                    sb.append(',');
+                    sb.append(itemSep);
                 }
                 first = false;
-                write(sb, o);
+                write(sb, o, itemSep, keySep);
             }
             sb.append(']');
         } else if (v instanceof Object[] a) {
-            write(sb, java.util.Arrays.asList(a));
+            write(sb, java.util.Arrays.asList(a), itemSep, keySep);
         } else {
             throw new IllegalArgumentException("cannot write a " + v.getClass().getName() + " as JSON");
         }

@@ -333,6 +333,9 @@ public final class HaDecider {
             }
             plan.add(new Action.FireCallback("on_start", Role.PRIMARY));
             roleChange = new RoleChangeRecord("bootstrap", "initialized a new cluster", null, 1, 0, java.util.List.of());
+            // the next cycle at once: it creates the slots of the members waiting to clone us, before their
+            // postgres starts (a walreceiver refused for a missing slot retries only after 5 s)
+            nextCycleInMillis = 0L;
             return "initialized a new cluster";
         }
 

@@ -106,6 +106,14 @@ class HaDeciderDetailsTest {
     }
 
     @Test
+    void bootstrapAsksForTheNextCycleAtOnceSoTheMembersSlotsExistBeforeTheyStream() {
+        Decision d = HaFixture.node("pg1").noLeader().initialize("").local(l -> l.primary())
+                .memory(m -> m.withBootstrapping(true, true)).decide();
+        assertThat(d.summary()).isEqualTo("initialized a new cluster");
+        assertThat(d.nextCycleInMillis()).isEqualTo(0L);
+    }
+
+    @Test
     void scheduledSwitchoverDueBeforeTheNextTickAsksForAnEarlyCycle() {
         Decision d = HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary())
                 .scheduledFailover("pg1", "pg2", java.time.OffsetDateTime.parse("2026-03-01T12:00:04Z"))

@@ -142,6 +142,11 @@ public final class RestApiServer implements AutoCloseable {
         }
     }
 
+    /** Write requests waiting for an action thread (at most the queue's capacity; beyond it they get a 503). */
+    public int actionsWaiting() {
+        return actionExecutor.getQueue().size();
+    }
+
     @Override
     public synchronized void close() {
         if (app != null) {

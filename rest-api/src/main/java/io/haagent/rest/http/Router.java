@@ -197,13 +197,7 @@ public final class Router implements Handler {
         try {
             present = RequestBody.checkLength(length, optional, api.options.maxBodyBytes());
         } catch (io.haagent.rest.write.ApiError e) {
-            // Answering while the client still sends makes the kernel reset the connection when it closes with
-            // unread data, and the client may never see the 413. Read (and drop) a body of reasonable size first;
-            // a huge one is not worth reading: that client gets the reset.
-            if (e.status() == 413 && length <= DRAIN_LIMIT) {
-                drain(ctx, length);
-            }
-            throw e;
+            throw e; // write() drains a body of reasonable size before answering
         }
         if (!present) {
             return new LinkedHashMap<>();
@@ -213,11 +207,29 @@ public final class Router implements Handler {
 
     private static final long DRAIN_LIMIT = 1 << 20;
 
-    private static void drain(Context ctx, long length) {
-        try (var in = ctx.req().getInputStream()) {
-            in.skipNBytes(length);
-        } catch (java.io.IOException e) {
-            // the client went away: nothing to answer to
+    /**
+     * Reads (and drops) what is left of the request body before the answer is committed. An answer given while
+     * the body is unread (a 401, 403 or 413, or an endpoint that ignores its body) makes Jetty close the connection
+     * after the answer, too late to say {@code Connection: close}: a keep-alive client (patronictl's urllib3, Java's
+     * HttpClient) then sends its next request into a closed connection and gets no answer at all. A body over 1 MiB
+     * is not worth reading: that client gets the close.
+     */
+    private static void drainUnreadBody(Context ctx) {
+        long length = ctx.req().getContentLengthLong();
+        boolean chunked = "chunked".equalsIgnoreCase(ctx.req().getHeader("Transfer-Encoding"));
+        if (length == 0 || length < 0 && !chunked || length > DRAIN_LIMIT) {
+            return;
+        }
+        try {
+            var in = ctx.req().getInputStream();
+            byte[] buf = new byte[8192];
+            long total = 0;
+            int n;
+            while (total <= DRAIN_LIMIT && (n = in.read(buf)) >= 0) {
+                total += n;
+            }
+        } catch (java.io.IOException | IllegalStateException e) {
+            // the client went away, or the body was read as characters: nothing more to drain
         }
     }
 
@@ -251,6 +263,7 @@ public final class Router implements Handler {
      * copy buffer (the health checks are the hot path).
      */
     void write(Context ctx, Reply r) {
+        drainUnreadBody(ctx);
         ctx.status(r.status());
         HttpServletResponse res = ctx.res();
         for (Map.Entry<String, String> h : api.settings().extraHeaders().entrySet()) {

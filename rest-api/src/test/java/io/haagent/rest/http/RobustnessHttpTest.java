@@ -61,6 +61,8 @@ class RobustnessHttpTest {
         }
         // 4 action threads busy, 16 requests queued behind them.
         await().atMost(Duration.ofSeconds(10)).until(() -> entered.get() == 4);
+        // the overflow request must come after all 16 are queued, or it would queue itself and block
+        await().atMost(Duration.ofSeconds(10)).until(() -> h.server.actionsWaiting() == 16);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             HttpResponse<String> overflow = h.request("POST", "/restart", "{}");
             assertThat(overflow.statusCode()).isEqualTo(503);

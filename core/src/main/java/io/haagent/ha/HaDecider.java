@@ -142,7 +142,8 @@ public final class HaDecider {
                 }
                 mem = mem.withCrashRecoveryStarted(0);
                 if (mem.rewind() == RewindState.SUCCESS) {
-                    mem = mem.withRewind(RewindState.INITIAL);
+                    // rewound from the leader and started: in line with it, nothing to check on start
+                    mem = mem.withRewind(RewindState.NOT_NEEDED);
                 }
             }
             // step 9
@@ -191,8 +192,14 @@ public final class HaDecider {
             if (!busy && !local.starting() && !plan.has(Action.Demote.class)) {
                 plan.add(new Action.SyncSlots());
                 if (!mem.onStartFired()) {
-                    if (!promoting && !local.primary()) {
+                    // NOT_NEEDED here: checked against the leader just before this start, or cloned from it
+                    if (!promoting && !local.primary() && mem.rewind() != RewindState.NOT_NEEDED) {
                         mem = mem.triggerRewindCheck();
+                        if (mem.rewind() == RewindState.CHECK) {
+                            // check at once, while the leader we started under is there to be asked, rather
+                            // than at a later wake-up (a switchover's, when that leader is shutting down)
+                            nextCycleInMillis = 0L;
+                        }
                     }
                     plan.add(new Action.FireCallback("on_start", local.role()));
                     mem = mem.withOnStartFired(true);

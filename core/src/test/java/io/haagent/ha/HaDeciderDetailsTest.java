@@ -106,6 +106,22 @@ class HaDeciderDetailsTest {
     }
 
     @Test
+    void aReplicaStartedWithoutACheckChecksDivergenceInTheVeryNextCycle() {
+        Decision d = HaFixture.node("pg2").decide();
+        assertThat(d.actions()).contains(new Action.FireCallback("on_start", Role.REPLICA));
+        assertThat(d.memory().rewind()).isEqualTo(RewindState.CHECK);
+        assertThat(d.nextCycleInMillis()).isEqualTo(0L);
+    }
+
+    @Test
+    void aReplicaClonedFromOrCheckedAgainstTheLeaderIsNotCheckedAgainOnStart() {
+        Decision d = HaFixture.node("pg2").memory(m -> m.withRewind(RewindState.NOT_NEEDED)).decide();
+        assertThat(d.actions()).contains(new Action.FireCallback("on_start", Role.REPLICA));
+        assertThat(d.memory().rewind()).isEqualTo(RewindState.NOT_NEEDED);
+        assertThat(d.nextCycleInMillis()).isNull();
+    }
+
+    @Test
     void bootstrapAsksForTheNextCycleAtOnceSoTheMembersSlotsExistBeforeTheyStream() {
         Decision d = HaFixture.node("pg1").noLeader().initialize("").local(l -> l.primary())
                 .memory(m -> m.withBootstrapping(true, true)).decide();

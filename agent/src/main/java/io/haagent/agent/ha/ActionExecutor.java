@@ -430,7 +430,8 @@ public final class ActionExecutor {
         });
         on(Action.CloneReplica.class, (a, u) -> submit(LongAction.Kind.CLONE, "bootstrap " + a.description(), cancel -> {
             clone(a.source());
-            return List.of(m -> m.withRewind(RewindState.INITIAL).withOnStartFired(false));
+            // a copy of the leader cannot have diverged from it: nothing to check when it starts
+            return List.of(m -> m.withRewind(RewindState.NOT_NEEDED).withOnStartFired(false));
         }));
         on(Action.StartPrimary.class, (a, u) -> {
             return submit(LongAction.Kind.START_PRIMARY_AFTER_FAILURE, "starting primary after failure", cancel -> {
@@ -489,7 +490,8 @@ public final class ActionExecutor {
             pg.stop(StopMode.IMMEDIATE, false, Duration.ofSeconds(loop.dynamic().retryTimeout()));
             pg.removeDataDirectory();
             clone(a.source());
-            return List.of(m -> m.withRewind(RewindState.INITIAL).withOnStartFired(false));
+            // a copy of the leader cannot have diverged from it: nothing to check when it starts
+            return List.of(m -> m.withRewind(RewindState.NOT_NEEDED).withOnStartFired(false));
         }));
         on(Action.Restart.class, (a, u) -> submit(LongAction.Kind.RESTART, "restart", cancel -> {
             restart(a.timeoutSeconds());
@@ -688,7 +690,7 @@ public final class ActionExecutor {
             pg.stop(StopMode.IMMEDIATE, false, Duration.ofSeconds(loop.dynamic().retryTimeout()));
             pg.removeDataDirectory();
             clone(source);
-            return List.of(m -> m.withRewind(RewindState.INITIAL).withOnStartFired(false));
+            return List.of(m -> m.withRewind(RewindState.NOT_NEEDED).withOnStartFired(false));
         });
     }
 

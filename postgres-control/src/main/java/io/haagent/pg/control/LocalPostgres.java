@@ -277,7 +277,57 @@ public final class LocalPostgres implements PostgresControl {
                 throw e;
             }
         }
-        return withCommandLinePending(s);
+        return withCommandLinePending(withReplayTimeline(s));
+    }
+
+    private final Object replayTimelineLock = new Object();
+    private long replayTimelineAtNanos;
+    private long replayTimeline;
+    private boolean replayTimelineWarned;
+
+    /**
+     * A replica whose walreceiver is down (its primary just died, or it restores from the archive) has no
+     * received timeline, and pg_control's checkpoint timeline lags until the next restartpoint, possibly by
+     * several failovers: that replica would call itself behind the cluster's timeline and refuse to be elected.
+     * As Patroni does, ask the server itself: IDENTIFY_SYSTEM answers the replay timeline. Asked at most once a
+     * second; when it cannot be asked (pg_hba.conf refuses the replication user locally), the pg_control value
+     * stays, with one warning.
+     */
+    private PostgresStatus withReplayTimeline(PostgresStatus s) {
+        if (!s.inRecovery() || s.walReceiver() != null && s.walReceiver().receivedTimeline() != null
+                && s.walReceiver().receivedTimeline() > 0) {
+            return s;
+        }
+        synchronized (replayTimelineLock) {
+            return withReplayTimelineLocked(s);
+        }
+    }
+
+    private PostgresStatus withReplayTimelineLocked(PostgresStatus s) {
+        long now = System.nanoTime();
+        if (replayTimelineAtNanos == 0 || now - replayTimelineAtNanos > 1_000_000_000L) {
+            NodeSettings ns = ctx.settings();
+            try (java.sql.Connection repl = Connections.open(ns.connectHost(), ns.port(), ns.database(),
+                    ctx.replication(), "ha-agent timeline", Connections.Kind.REPLICATION, null)) {
+                replayTimeline = io.haagent.pg.sql.ReplicationProtocol.identifySystem(repl).timeline();
+                replayTimelineAtNanos = now;
+            } catch (SQLException | PostgresException e) {
+                if (!replayTimelineWarned) {
+                    replayTimelineWarned = true;
+                    LOG.warn("cannot read the replay timeline with IDENTIFY_SYSTEM ({}); using pg_control's, which"
+                            + " can lag behind after a failover. Let the replication user connect locally in"
+                            + " pg_hba.conf", e.getMessage());
+                }
+                return s;
+            }
+        }
+        if (replayTimeline <= 0 || replayTimeline == s.timeline()) {
+            return s;
+        }
+        return new PostgresStatus(s.role(), replayTimeline, s.flushLsn(), s.receiveLsn(), s.replayLsn(),
+                s.replayPaused(), s.lastReplayTimestamp(), s.walReceiver(), s.restoreCommand(), s.replication(),
+                s.pendingRestart(), s.serverVersion(), s.postmasterStartTime(), s.systemIdentifier(),
+                s.synchronousStandbyNames(), s.synchronousCommit());
     }
 
     /** The monitoring query on the kept connection, opened first when there is none. Holds monitorLock. */

@@ -196,4 +196,18 @@ class ReplicaIT {
             assertThat(queryOne(n1, "SELECT v FROM t WHERE id = 6000")).isEqualTo("first write on timeline 2");
         });
     }
+
+    @Test
+    @Order(6)
+    void aReplicaWhosePrimaryDiedStillReportsTheTimelineItReplays() {
+        String checkpointTimeline = queryOne(n3, "SELECT timeline_id FROM pg_catalog.pg_control_checkpoint()");
+        pg2.stop(StopMode.IMMEDIATE, false, Duration.ofSeconds(60));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            PostgresStatus s = pg3.state();
+            assertThat(s.walReceiver() == null || s.walReceiver().receivedTimeline() == null)
+                    .as("walreceiver gone: %s", s.walReceiver()).isTrue();
+            // pg_control says %s until the next restartpoint; IDENTIFY_SYSTEM says what is replayed
+            assertThat(s.timeline()).as("pg_control's checkpoint timeline is %s", checkpointTimeline).isEqualTo(2);
+        });
+    }
 }

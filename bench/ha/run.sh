@@ -18,5 +18,5 @@ cp="$(cat "$cpfile")"; rm -f "$cpfile"
 agents=(--agent ha-agent)
 if command -v patroni >/dev/null; then agents+=(--agent patroni); else echo "patroni not installed: ha-agent only"; fi
 mkdir -p bench/results
-exec java -Dbasedir="$here/cluster-tests" -cp "cluster-tests/target/test-classes:$cp" io.haagent.bench.FailoverBench "${agents[@]}" \
+exec java -Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener -Dbasedir="$here/cluster-tests" -cp "cluster-tests/target/test-classes:$cp" io.haagent.bench.FailoverBench "${agents[@]}" \
   --out "bench/results/ha-$(date +%Y%m%d-%H%M%S).json" "$@"

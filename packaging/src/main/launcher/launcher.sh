@@ -7,6 +7,17 @@
 #                       When set, it must be valid: we never fall back to another java silently.
 #   HA_AGENT_JAVA_OPTS  JVM options, split at whitespace (no quoting, no glob expansion).
 #                       Unset: the default below. Set (even to nothing): used instead of the default.
+#   HA_AGENT_CDS        `off`: no class-data archive (see below). Anything else: on.
+#   CACHE_DIRECTORY     where the class-data archives are kept (systemd's CacheDirectory= sets it);
+#                       else $XDG_CACHE_HOME/ha-agent, else $HOME/.cache/ha-agent; none: no archive.
+#
+# Class-data archive: a cold JVM spends most of the agent's start (about 2 s) loading and verifying classes.
+# The first ha-agent run on a given Java runtime and lib/ records the classes it loads and, 30 s after its
+# start, writes them to an archive in the cache directory; later runs of ha-agent and of agentctl (which
+# loads mostly the same classes) map that archive and start in about half the time. agentctl also looks in
+# /var/cache/ha-agent, where the systemd service keeps it, and never writes one. The archive's name holds a
+# checksum of the runtime and of lib/'s jars, so an upgrade of either starts a new one (older ones are removed
+# then). An archive the JVM cannot use is ignored silently.
 #
 # The classpath is lib/*.jar beside this script's bin/ directory, found through symlinks, so that
 # /usr/bin/ha-agent -> /usr/share/ha-agent/bin/ha-agent works.
@@ -115,8 +126,52 @@ if [ "$release" -lt "$min_java" ]; then
 fi
 
 java_opts=${HA_AGENT_JAVA_OPTS-$default_java_opts}
+
+# The class-data archive options (see the top of this file), or nothing.
+cds_opts() {
+    [ "${HA_AGENT_CDS:-}" != off ] || return 0
+    if [ -n "${CACHE_DIRECTORY:-}" ]; then
+        _dir=${CACHE_DIRECTORY%%:*}
+    elif [ -n "${XDG_CACHE_HOME:-}" ]; then
+        _dir=$XDG_CACHE_HOME/ha-agent
+    elif [ -n "${HOME:-}" ] && [ "$HOME" != / ]; then
+        _dir=$HOME/.cache/ha-agent
+    else
+        _dir=/var/cache/ha-agent
+    fi
+    case $_dir in *[[:space:]]*) return 0 ;; esac
+    _real_java=$(resolve_links "$java")
+    _release=${_real_java%/*}/../release
+    # HotSpot only (these are HotSpot options); a runtime without a release file cannot be told apart
+    [ -r "$_release" ] || return 0
+    case $(grep '^JVM_VARIANT=' "$_release" 2>/dev/null) in
+        ''|*[Hh]ot[Ss]pot*|*server*) ;;
+        *) return 0 ;;
+    esac
+    _key=$( { printf '%s\n' "$_real_java"; cat "$_release"
+              ls -l --time-style=+%s "$lib"; } 2>/dev/null | cksum) || return 0
+    _file=ha-agent-${_key%% *}.jsa
+    # quiet: an archive that does not fit this JVM is not worth a warning on stdout (agentctl's JSON)
+    _quiet='-Xlog:cds=off -Xlog:cds+dynamic=off'
+    for _archive in "$_dir/$_file" /var/cache/ha-agent/"$_file"; do
+        if [ -r "$_archive" ]; then
+            printf '%s\n' "-XX:SharedArchiveFile=$_archive $_quiet"
+            return 0
+        fi
+        [ "$main" = io.haagent.ctl.AgentCtl ] || break
+    done
+    [ "$main" = io.haagent.agent.Main ] || return 0
+    (umask 077 && mkdir -p "$_dir") 2>/dev/null && [ -w "$_dir" ] || return 0
+    for _old in "$_dir"/ha-agent-*.jsa; do
+        [ -f "$_old" ] && rm -f "$_old" 2>/dev/null
+    done
+    printf '%s\n' "-XX:+RecordDynamicDumpInfo -Dha_agent.cds.archive=$_dir/$_file $_quiet"
+}
+cds=$(cds_opts)
+
 set -f  # options such as -Xlog:gc* must reach the JVM as written, not be expanded against the cwd
-# Word splitting of $java_opts is intended. "$lib/*" is Java's classpath wildcard (all jars in lib/),
+# Word splitting of $java_opts and $cds is intended ($cds holds no blanks but its own: a cache directory with
+# one gets no archive). "$lib/*" is Java's classpath wildcard (all jars in lib/),
 # expanded by the JVM, which keeps the command line short in `ps`.
 # shellcheck disable=SC2086
-exec "$java" $java_opts -cp "$lib/*" "$main" "$@"
+exec "$java" $java_opts $cds -cp "$lib/*" "$main" "$@"

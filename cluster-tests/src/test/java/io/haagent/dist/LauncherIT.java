@@ -167,6 +167,82 @@ class LauncherIT {
         assertThat(jdk.resolve("ran")).as("the old runtime must only be asked its version").doesNotExist();
     }
 
+    // ------------------------------------------------------------------ class-data archive
+
+    private Cmd withCache(String program, String... args) {
+        Object[] argv = new Object[args.length + 1];
+        argv[0] = Dist.launcher(program);
+        System.arraycopy(args, 0, argv, 1, args.length);
+        return Cmd.of(argv).env("HOME", tmp.resolve("home").toString()).unset("XDG_CACHE_HOME")
+                .unset("CACHE_DIRECTORY").unset("HA_AGENT_CDS").unset("JDK_JAVA_OPTIONS");
+    }
+
+    /** The archive the launcher asked the program to write (-XshowSettings:properties), or fails. */
+    private Path requestedArchive(String program) throws Exception {
+        Cmd.Result r = withCache(program, "--version").env("JDK_JAVA_OPTIONS", "-XshowSettings:properties").run();
+        assertThat(r.exit()).as(r.toString()).isZero();
+        Matcher m = Pattern.compile("(?m)^\\s*ha_agent\\.cds\\.archive = (\\S+)$").matcher(r.err());
+        assertThat(m.find()).as("no archive requested:\n%s", r).isTrue();
+        return Path.of(m.group(1));
+    }
+
+    @Test
+    void withoutAnArchiveTheProgramIsAskedToRecordOneInTheCacheDirectory() throws Exception {
+        Path archive = requestedArchive("ha-agent");
+        assertThat(archive.getParent()).isEqualTo(tmp.resolve("home/.cache/ha-agent"));
+        assertThat(archive.getFileName().toString()).matches("ha-agent-\\d+\\.jsa");
+        assertThat(Files.getPosixFilePermissions(archive.getParent()))
+                .isEqualTo(PosixFilePermissions.fromString("rwx------"));
+        Cmd.Result r = withCache("ha-agent", "--version").env("JDK_JAVA_OPTIONS", "-XX:+PrintFlagsFinal").run();
+        assertThat(flag(r.out(), "RecordDynamicDumpInfo")).isEqualTo("true {command line}");
+        // agentctl never writes one: a short-lived client's classes would make a poor archive
+        Cmd.Result ctl = withCache("agentctl", "--version")
+                .env("JDK_JAVA_OPTIONS", "-XX:+PrintFlagsFinal -XshowSettings:properties").run();
+        assertThat(flag(ctl.out(), "RecordDynamicDumpInfo")).isEqualTo("false {default}");
+        assertThat(ctl.err()).doesNotContain("ha_agent.cds.archive");
+    }
+
+    @Test
+    void anArchiveForThisRuntimeAndLibIsUsedAndOneItCannotUseIsIgnoredSilently() throws Exception {
+        Path archive = requestedArchive("ha-agent");
+        // the archive the program would have written, made here by the JVM itself
+        Path java = ProcessHandle.current().info().command().map(Path::of).orElseThrow();
+        Cmd.Result dump = Cmd.of(java, "-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds=off",
+                "-Xlog:cds+dynamic=off", "-cp", Dist.home().resolve("lib") + "/*", "io.haagent.agent.Main", "--version")
+                .run();
+        assertThat(dump.exit()).as(dump.toString()).isZero();
+        assertThat(archive).isRegularFile();
+
+        Cmd.Result flags = withCache("ha-agent", "--version").env("JDK_JAVA_OPTIONS", "-XX:+PrintFlagsFinal").run();
+        assertThat(flag(flags.out(), "SharedArchiveFile")).isEqualTo(archive + " {command line}");
+        assertThat(flag(flags.out(), "RecordDynamicDumpInfo")).isEqualTo("false {default}");
+        Cmd.Result loads = withCache("ha-agent", "--version").env("JDK_JAVA_OPTIONS", "-Xlog:class+load:stderr").run();
+        assertThat(loads.err()).as("the program's classes come from the archive")
+                .containsPattern("io\\.haagent\\.agent\\.Main source: shared objects file \\(top\\)");
+        // agentctl starts from the agent's archive too
+        Cmd.Result ctlFlags = withCache("agentctl", "--version").env("JDK_JAVA_OPTIONS", "-XX:+PrintFlagsFinal").run();
+        assertThat(flag(ctlFlags.out(), "SharedArchiveFile")).isEqualTo(archive + " {command line}");
+
+        // a damaged archive (or one of another JVM build): the program runs, stdout says only what it says
+        Files.setPosixFilePermissions(archive, PosixFilePermissions.fromString("rw-------"));
+        Files.writeString(archive, "not an archive");
+        Cmd.Result r = withCache("ha-agent", "--version").run();
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.out()).as(r.toString()).matches("ha-agent \\d+\\.\\d+\\.\\d+\\S*( .*)?\\R");
+        assertThat(r.err()).as(r.toString()).isEmpty();
+    }
+
+    @Test
+    void haAgentCdsOffAsksForNoArchive() throws Exception {
+        Cmd.Result r = withCache("ha-agent", "--version").env("HA_AGENT_CDS", "off")
+                .env("JDK_JAVA_OPTIONS", "-XX:+PrintFlagsFinal -XshowSettings:properties").run();
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(flag(r.out(), "RecordDynamicDumpInfo")).isEqualTo("false {default}");
+        assertThat(r.out()).doesNotContainPattern("SharedArchiveFile\\s+=.*\\{command line\\}");
+        assertThat(r.err()).doesNotContain("ha_agent.cds.archive");
+        assertThat(tmp.resolve("home/.cache")).doesNotExist();
+    }
+
     /** A JAVA_HOME whose bin/java runs {@code script}, then records that it ran a program. */
     private Path standInRuntime(String name, String script) throws IOException {
         Path home = Files.createDirectories(tmp.resolve(name));

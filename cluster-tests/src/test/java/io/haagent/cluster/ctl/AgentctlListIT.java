@@ -291,6 +291,29 @@ class AgentctlListIT {
         settledList();
     }
 
+    @Test
+    @Order(8)
+    void theAgentsWriteAClassDataArchiveThatAgentctlStartsFrom() throws Exception {
+        // where the launcher keeps it for the agents of this cluster (they run with this environment)
+        Map<String, String> env = System.getenv();
+        Path cache = env.get("CACHE_DIRECTORY") != null ? Path.of(env.get("CACHE_DIRECTORY"))
+                : env.get("XDG_CACHE_HOME") != null ? Path.of(env.get("XDG_CACHE_HOME"), "ha-agent")
+                : Path.of(env.get("HOME"), ".cache/ha-agent");
+        // written 30 s after an agent's start, unless an earlier cluster of this build wrote it
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            try (var files = Files.list(cache)) {
+                assertThat(files.map(f -> f.getFileName().toString()))
+                        .anyMatch(f -> f.matches("ha-agent-\\d+\\.jsa"));
+            }
+        });
+        Path loads = tmp.resolve("loads.txt");
+        Agentctl.Result r = ctl().env("JDK_JAVA_OPTIONS", "-Xlog:class+load:file=" + loads).run("list", "-f", "json");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.json()).as("stdout stays pure JSON").hasSize(3);
+        assertThat(Files.readString(loads)).as("agentctl's etcd client classes come from the agents' archive")
+                .containsPattern("io\\.etcd\\.jetcd\\.\\S+ source: shared objects file \\(top\\)");
+    }
+
     static JsonNode row(JsonNode rows, String member) {
         List<String> names = new ArrayList<>();
         for (JsonNode r : rows) {

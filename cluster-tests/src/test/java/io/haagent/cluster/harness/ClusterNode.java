@@ -28,6 +28,9 @@ import java.util.concurrent.TimeUnit;
  * the faults a test can inflict on it.
  */
 public final class ClusterNode {
+    /** System property: start agents with the launcher's default JVM options (the benchmark), not the tests'. */
+    public static final String LAUNCHER_DEFAULTS = "cluster.launcherDefaults";
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
             .version(HttpClient.Version.HTTP_1_1).build();
@@ -112,7 +115,12 @@ public final class ClusterNode {
         ProcessBuilder pb = new ProcessBuilder(cluster.spec().agent.command(config));
         pb.redirectErrorStream(true);
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
-        pb.environment().put("HA_AGENT_JAVA_OPTS", "-Xms32m -Xmx192m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
+        if (Boolean.getBoolean(LAUNCHER_DEFAULTS)) {
+            // the benchmark: the JVM exactly as the launcher starts it in production
+            pb.environment().remove("HA_AGENT_JAVA_OPTS");
+        } else {
+            pb.environment().put("HA_AGENT_JAVA_OPTS", "-Xms32m -Xmx192m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
+        }
         pb.environment().remove("PGPASSWORD");
         try {
             Files.writeString(log(), "==== start " + (++starts) + " ====\n", StandardCharsets.UTF_8,

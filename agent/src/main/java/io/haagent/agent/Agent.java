@@ -132,6 +132,7 @@ public final class Agent {
         String password = ctl.password() != null ? ctl.password().reveal()
                 : config.restapi().password() == null ? null : config.restapi().password().reveal();
         PeerClient peers = new PeerClient(http, Duration.ofSeconds(2), user, password);
+        peers.warmUp(config.restapi().apiUrl());
         HaLoop loop = new HaLoop(config, dcs, pg, peers, board, clock, new RoleChangeClock(clock, recorder), dynamic,
                 reason -> fatal.compareAndSet(null, reason));
         actions.ready(new AgentNodeActions(config.name(), dcs, loop, peers, this::reload, clock));

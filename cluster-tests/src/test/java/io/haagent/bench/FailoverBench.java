@@ -139,30 +139,38 @@ public final class FailoverBench {
 
     /**
      * Production starts map the class-data archive the agent writes 30 s into its first run (see the launcher):
-     * measure those, not the one cold first start after each build. Runs a cluster until the archive exists.
+     * measure those, not the one cold first start after each build. Runs a cluster until the launcher has an
+     * archive that fits this runtime and lib/.
      */
     private void warmUpClassDataArchive() throws Exception {
-        Map<String, String> env = System.getenv();
-        Path cache = env.get("CACHE_DIRECTORY") != null ? Path.of(env.get("CACHE_DIRECTORY"))
-                : env.get("XDG_CACHE_HOME") != null ? Path.of(env.get("XDG_CACHE_HOME"), "ha-agent")
-                : Path.of(env.getOrDefault("HOME", "/"), ".cache/ha-agent");
-        if (archives(cache) > 0) {
-            System.out.println("  class-data archive present in " + cache);
+        if (archiveFits()) {
+            System.out.println("  class-data archive in place");
             return;
         }
         try (TestCluster c = TestCluster.create(spec())) {
             c.nodes().forEach(ClusterNode::start);
             c.awaitHealthy(Duration.ofSeconds(180));
-            waitFor(Duration.ofSeconds(120), () -> archives(cache) > 0);
+            waitFor(Duration.ofSeconds(120), FailoverBench::archiveFits);
         }
-        System.out.println("  class-data archive written in " + cache + " by a warm-up cluster (not measured)");
+        System.out.println("  class-data archive written by a warm-up cluster (not measured)");
     }
 
-    private static long archives(Path cache) {
-        try (var files = Files.list(cache)) {
-            return files.filter(f -> f.getFileName().toString().matches("ha-agent-\\d+\\.jsa")).count();
+    /** True when the launcher would start ha-agent from a class-data archive. */
+    private static boolean archiveFits() {
+        try {
+            ProcessBuilder pb = new ProcessBuilder(io.haagent.dist.Dist.launcher("ha-agent").toString(), "--version");
+            pb.environment().put("JDK_JAVA_OPTIONS", "-XX:+PrintFlagsFinal");
+            pb.environment().remove("HA_AGENT_JAVA_OPTS");
+            pb.redirectErrorStream(true);
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            p.waitFor();
+            return out.lines().anyMatch(l -> l.contains(" SharedArchiveFile ") && l.contains("{command line}"));
         } catch (java.io.IOException e) {
-            return 0;
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

@@ -289,23 +289,28 @@ public final class LocalPostgres implements PostgresControl {
      * A replica whose walreceiver is down (its primary just died, or it restores from the archive) has no
      * received timeline, and pg_control's checkpoint timeline lags until the next restartpoint, possibly by
      * several failovers: that replica would call itself behind the cluster's timeline and refuse to be elected.
-     * As Patroni does, ask the server itself: IDENTIFY_SYSTEM answers the replay timeline. Asked at most once a
-     * second; when it cannot be asked (pg_hba.conf refuses the replication user locally), the pg_control value
+     * As Patroni does, ask the server itself: IDENTIFY_SYSTEM answers the replay timeline. Asked when the
+     * walreceiver stops, then every 10 s at most; when it cannot be asked (pg_hba.conf refuses the replication user locally), the pg_control value
      * stays, with one warning.
      */
     private PostgresStatus withReplayTimeline(PostgresStatus s) {
-        if (!s.inRecovery() || s.walReceiver() != null && s.walReceiver().receivedTimeline() != null
-                && s.walReceiver().receivedTimeline() > 0) {
-            return s;
-        }
+        boolean receiving = s.walReceiver() != null && s.walReceiver().receivedTimeline() != null
+                && s.walReceiver().receivedTimeline() > 0;
         synchronized (replayTimelineLock) {
+            if (!s.inRecovery() || receiving) {
+                // asked again as soon as the walreceiver stops (its primary died: an election may follow)
+                replayTimelineAtNanos = 0;
+                return s;
+            }
             return withReplayTimelineLocked(s);
         }
     }
 
     private PostgresStatus withReplayTimelineLocked(PostgresStatus s) {
         long now = System.nanoTime();
-        if (replayTimelineAtNanos == 0 || now - replayTimelineAtNanos > 1_000_000_000L) {
+        // then every 10 s at most: a replica that only restores from the archive would otherwise open a
+        // replication connection (a line in a log_connections log) every cycle
+        if (replayTimelineAtNanos == 0 || now - replayTimelineAtNanos > 10_000_000_000L) {
             NodeSettings ns = ctx.settings();
             try (java.sql.Connection repl = Connections.open(ns.connectHost(), ns.port(), ns.database(),
                     ctx.replication(), "ha-agent timeline", Connections.Kind.REPLICATION, null)) {

@@ -20,16 +20,10 @@ import org.slf4j.LoggerFactory;
  * temporary file and renamed, so a start never sees half an archive; any failure only costs the speed-up.
  */
 public final class ClassDataArchive {
-    public static final String PROPERTY = "ha_agent.cds.archive";
+    private static final String PROPERTY = "ha_agent.cds.archive";
     private static final Logger LOG = LoggerFactory.getLogger(ClassDataArchive.class);
 
     private ClassDataArchive() {
-    }
-
-    /** The archive the launcher asked for, or null when it did not (an archive is in use, or CDS is off). */
-    public static Path requested() {
-        String p = System.getProperty(PROPERTY);
-        return p == null || p.isBlank() ? null : Path.of(p);
     }
 
     /**
@@ -37,17 +31,22 @@ public final class ClassDataArchive {
      * given up after 10 minutes). Does nothing when no archive was requested.
      */
     public static void writeWhenWarm(Duration after, BooleanSupplier quiet) {
-        Path target = requested();
-        if (target == null) {
+        // set by the launcher when no archive fits (none in use, and CDS not off)
+        String requested = System.getProperty(PROPERTY);
+        if (requested == null || requested.isBlank()) {
             return;
         }
+        Path target = Path.of(requested);
         Thread t = new Thread(() -> {
             try {
                 Thread.sleep(after.toMillis());
-                for (int i = 0; i < 60 && !quiet.getAsBoolean(); i++) {
+                for (int i = 0; i < 60; i++) {
+                    if (quiet.getAsBoolean()) {
+                        write(target);
+                        return;
+                    }
                     Thread.sleep(10_000);
                 }
-                write(target);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -56,8 +55,8 @@ public final class ClassDataArchive {
         t.start();
     }
 
-    /** Dumps the loaded classes to {@code target} (through a temporary file); false, logged, on any failure. */
-    public static boolean write(Path target) {
+    /** Dumps the loaded classes to {@code target} (through a temporary file); any failure is logged. */
+    private static void write(Path target) {
         Path tmp = target.resolveSibling(target.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
         long t0 = System.nanoTime();
         try {
@@ -67,12 +66,11 @@ public final class ClassDataArchive {
                     new String[] {String[].class.getName()});
             if (!Files.isRegularFile(tmp)) {
                 LOG.info("no class-data archive was written to {}: starts stay at their cold speed", tmp);
-                return false;
+                return;
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             LOG.info("wrote the class-data archive {} ({} MB) in {} ms: the next start loads its classes from it",
                     target, Files.size(target) >> 20, (System.nanoTime() - t0) / 1_000_000);
-            return true;
         } catch (Exception e) {
             LOG.info("could not write the class-data archive {} ({}): starts stay at their cold speed", target,
                     e.getMessage());
@@ -81,7 +79,6 @@ public final class ClassDataArchive {
             } catch (java.io.IOException ignored) {
                 // nothing more to do
             }
-            return false;
         }
     }
 }

@@ -143,35 +143,16 @@ public final class FailoverBench {
      * archive that fits this runtime and lib/.
      */
     private void warmUpClassDataArchive() throws Exception {
-        if (archiveFits()) {
+        if (io.haagent.dist.Dist.classDataArchiveFits()) {
             System.out.println("  class-data archive in place");
             return;
         }
         try (TestCluster c = TestCluster.create(spec())) {
             c.nodes().forEach(ClusterNode::start);
             c.awaitHealthy(Duration.ofSeconds(180));
-            waitFor(Duration.ofSeconds(120), FailoverBench::archiveFits);
+            waitFor(Duration.ofSeconds(120), io.haagent.dist.Dist::classDataArchiveFits);
         }
         System.out.println("  class-data archive written by a warm-up cluster (not measured)");
-    }
-
-    /** True when the launcher would start ha-agent from a class-data archive. */
-    private static boolean archiveFits() {
-        try {
-            ProcessBuilder pb = new ProcessBuilder(io.haagent.dist.Dist.launcher("ha-agent").toString(), "--version");
-            pb.environment().put("JDK_JAVA_OPTIONS", "-XX:+PrintFlagsFinal");
-            pb.environment().remove("HA_AGENT_JAVA_OPTS");
-            pb.redirectErrorStream(true);
-            Process p = pb.start();
-            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            p.waitFor();
-            return out.lines().anyMatch(l -> l.contains(" SharedArchiveFile ") && l.contains("{command line}"));
-        } catch (java.io.IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 
     private ClusterSpec spec() {

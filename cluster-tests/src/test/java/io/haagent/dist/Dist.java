@@ -42,6 +42,29 @@ public final class Dist {
         return home().resolve("bin").resolve(name);
     }
 
+    /**
+     * True when the launcher, in this environment, would start ha-agent from a class-data archive (one written by
+     * an agent for this runtime and lib/): asked of the launcher itself, so its directory and key rules stay in one
+     * place.
+     */
+    public static boolean classDataArchiveFits() {
+        try {
+            ProcessBuilder pb = new ProcessBuilder(launcher("ha-agent").toString(), "--version");
+            pb.environment().put("JDK_JAVA_OPTIONS", "-XX:+PrintFlagsFinal");
+            pb.environment().remove("HA_AGENT_JAVA_OPTS");
+            pb.redirectErrorStream(true);
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            p.waitFor();
+            return out.lines().anyMatch(l -> l.contains(" SharedArchiveFile ") && l.contains("{command line}"));
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     /** The repository's examples/ directory, which the distribution copies. */
     public static Path examples() {
         return repoRoot().resolve("examples");

@@ -58,6 +58,18 @@ public record PostgresStatus(
         return role == Role.PRIMARY;
     }
 
+    public PostgresStatus withTimeline(long tl) {
+        return new PostgresStatus(role, tl, flushLsn, receiveLsn, replayLsn, replayPaused, lastReplayTimestamp,
+                walReceiver, restoreCommand, replication, pendingRestart, serverVersion, postmasterStartTime,
+                systemIdentifier, synchronousStandbyNames, synchronousCommit);
+    }
+
+    public PostgresStatus withPendingRestart(Map<String, PendingRestart> pending) {
+        return new PostgresStatus(role, timeline, flushLsn, receiveLsn, replayLsn, replayPaused, lastReplayTimestamp,
+                walReceiver, restoreCommand, replication, pending, serverVersion, postmasterStartTime,
+                systemIdentifier, synchronousStandbyNames, synchronousCommit);
+    }
+
     public boolean inRecovery() {
         return role != Role.PRIMARY;
     }

@@ -43,10 +43,8 @@ public final class FlushCommand extends CtlCommand {
         ClusterView v = store.readExisting();
         if (target.equals("restart")) {
             List<Member> chosen = MemberSelection.select(v, cluster, names, MemberSelection.role(role));
+            Listing.printBeforeQuestions(session, cluster, store, v, force);
             if (!force) {
-                if (session.terminal().interactive()) {
-                    Listing.print(session, cluster, store, v); // for the person about to answer
-                }
                 session.prompts().confirm("Are you sure you want to flush members " + MemberSelection.names(chosen)
                         + "?", "--force", "Aborted flush");
             }

@@ -36,14 +36,8 @@ public final class ListCommand extends CtlCommand {
     @Override
     int execute() throws InterruptedException {
         return Watch.loop(session, watchEvery2, watch, () -> {
-            StringBuilder b = new StringBuilder();
-            if (timestamp) {
-                b.append(Listing.timestamp()).append('\n');
-            }
-            for (String c : clusters.isEmpty() ? List.of(session.clusterName(null)) : clusters) {
-                b.append(Listing.screen(session, c, extended, format, false)).append('\n');
-            }
-            return b.toString();
+            String tables = Listing.screens(session, clusters, extended, format, false);
+            return timestamp ? Listing.timestamp() + "\n" + tables : tables;
         });
     }
 }

@@ -71,6 +71,23 @@ final class Listing {
         session.out().println(render(session, cluster, gather(session, store, view), false, Format.PRETTY, false));
     }
 
+    /** The table, for the person about to answer this command's questions: none with --force or no terminal. */
+    static void printBeforeQuestions(Session session, String cluster, ClusterStore store, ClusterView view,
+            boolean force) {
+        if (!force && session.terminal().interactive()) {
+            print(session, cluster, store, view);
+        }
+    }
+
+    /** One screen of each cluster (the scope when none is named): what list and topology print, and refresh. */
+    static String screens(Session session, List<String> clusters, boolean extended, Format format, boolean topology) {
+        StringBuilder b = new StringBuilder();
+        for (String c : clusters.isEmpty() ? List.of(session.clusterName(null)) : clusters) {
+            b.append(screen(session, c, extended, format, topology)).append('\n');
+        }
+        return b.toString();
+    }
+
     /** patronictl's {@code -t}: local time to the second. */
     static String timestamp() {
         return LocalDateTime.now().format(TIMESTAMP);

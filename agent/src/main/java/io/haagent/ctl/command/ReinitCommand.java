@@ -40,11 +40,7 @@ public final class ReinitCommand extends CtlCommand {
         ClusterView v = store.readExisting();
         Prompts prompts = session.prompts();
         List<String> names = members;
-        if (!force) {
-            if (session.terminal().interactive()) {
-                Listing.print(session, cluster, store, v); // for the person about to answer
-            }
-        }
+        Listing.printBeforeQuestions(session, cluster, store, v, force);
         if (names.isEmpty()) {
             if (force || !prompts.interactive()) {
                 throw new UsageException("name the replicas to reinitialize (e.g. agentctl reinit " + cluster + " "

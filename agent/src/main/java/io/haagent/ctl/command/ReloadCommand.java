@@ -31,10 +31,8 @@ public final class ReloadCommand extends CtlCommand {
         ClusterStore store = session.store(cluster);
         ClusterView v = store.readExisting();
         List<Member> chosen = MemberSelection.select(v, cluster, members, MemberSelection.role(role));
+        Listing.printBeforeQuestions(session, cluster, store, v, force);
         if (!force) {
-            if (session.terminal().interactive()) {
-                Listing.print(session, cluster, store, v); // for the person about to answer
-            }
             session.prompts().confirm("Are you sure you want to reload members " + MemberSelection.names(chosen) + "?",
                     "--force", "Aborted reload");
         }

@@ -65,11 +65,7 @@ public final class RestartCommand extends CtlCommand {
         if (timeout != null) {
             seconds(timeout);
         }
-        if (!force) {
-            if (session.terminal().interactive()) {
-                Listing.print(session, cluster, store, v); // for the person about to answer
-            }
-        }
+        Listing.printBeforeQuestions(session, cluster, store, v, force);
         if (scheduled == null && !force) {
             String when = prompts.ask("When should the restart take place (e.g. " + HandoverCommand.nextHour() + ")",
                     "now", "--scheduled TIME (or --force for now)");

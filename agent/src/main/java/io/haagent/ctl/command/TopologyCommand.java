@@ -21,12 +21,7 @@ public final class TopologyCommand extends CtlCommand {
 
     @Override
     int execute() throws InterruptedException {
-        return Watch.loop(session, watchEvery2, watch, () -> {
-            StringBuilder b = new StringBuilder();
-            for (String c : clusters.isEmpty() ? List.of(session.clusterName(null)) : clusters) {
-                b.append(Listing.screen(session, c, false, Format.PRETTY, true)).append('\n');
-            }
-            return b.toString();
-        });
+        return Watch.loop(session, watchEvery2, watch,
+                () -> Listing.screens(session, clusters, false, Format.PRETTY, true));
     }
 }

@@ -294,18 +294,10 @@ class AgentctlListIT {
     @Test
     @Order(8)
     void theAgentsWriteAClassDataArchiveThatAgentctlStartsFrom() throws Exception {
-        // where the launcher keeps it for the agents of this cluster (they run with this environment)
-        Map<String, String> env = System.getenv();
-        Path cache = env.get("CACHE_DIRECTORY") != null ? Path.of(env.get("CACHE_DIRECTORY"))
-                : env.get("XDG_CACHE_HOME") != null ? Path.of(env.get("XDG_CACHE_HOME"), "ha-agent")
-                : Path.of(env.get("HOME"), ".cache/ha-agent");
-        // written 30 s after an agent's start, unless an earlier cluster of this build wrote it
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-            try (var files = Files.list(cache)) {
-                assertThat(files.map(f -> f.getFileName().toString()))
-                        .anyMatch(f -> f.matches("ha-agent-\\d+\\.jsa"));
-            }
-        });
+        // written 30 s after an agent's start, unless an earlier cluster of this build wrote it; the agents run
+        // in this environment, so the launcher finds it here too
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
+                .until(io.haagent.dist.Dist::classDataArchiveFits);
         Path loads = tmp.resolve("loads.txt");
         Agentctl.Result r = ctl().env("JDK_JAVA_OPTIONS", "-Xlog:class+load:file=" + loads).run("list", "-f", "json");
         assertThat(r.exit()).as(r.toString()).isZero();

@@ -290,8 +290,8 @@ public final class LocalPostgres implements PostgresControl {
      * received timeline, and pg_control's checkpoint timeline lags until the next restartpoint, possibly by
      * several failovers: that replica would call itself behind the cluster's timeline and refuse to be elected.
      * As Patroni does, ask the server itself: IDENTIFY_SYSTEM answers the replay timeline. Asked when the
-     * walreceiver stops, then every 10 s at most; when it cannot be asked (pg_hba.conf refuses the replication user locally), the pg_control value
-     * stays, with one warning.
+     * walreceiver stops, then every 10 s at most; when it cannot be asked (pg_hba.conf refuses the replication
+     * user locally), the pg_control value stays, with one warning.
      */
     private PostgresStatus withReplayTimeline(PostgresStatus s) {
         boolean receiving = s.walReceiver() != null && s.walReceiver().receivedTimeline() != null
@@ -302,37 +302,25 @@ public final class LocalPostgres implements PostgresControl {
                 replayTimelineAtNanos = 0;
                 return s;
             }
-            return withReplayTimelineLocked(s);
-        }
-    }
-
-    private PostgresStatus withReplayTimelineLocked(PostgresStatus s) {
-        long now = System.nanoTime();
-        // then every 10 s at most: a replica that only restores from the archive would otherwise open a
-        // replication connection (a line in a log_connections log) every cycle
-        if (replayTimelineAtNanos == 0 || now - replayTimelineAtNanos > 10_000_000_000L) {
-            NodeSettings ns = ctx.settings();
-            try (java.sql.Connection repl = Connections.open(ns.connectHost(), ns.port(), ns.database(),
-                    ctx.replication(), "ha-agent timeline", Connections.Kind.REPLICATION, null)) {
-                replayTimeline = io.haagent.pg.sql.ReplicationProtocol.identifySystem(repl).timeline();
-                replayTimelineAtNanos = now;
-            } catch (SQLException | PostgresException e) {
-                if (!replayTimelineWarned) {
-                    replayTimelineWarned = true;
-                    LOG.warn("cannot read the replay timeline with IDENTIFY_SYSTEM ({}); using pg_control's, which"
-                            + " can lag behind after a failover. Let the replication user connect locally in"
-                            + " pg_hba.conf", e.getMessage());
+            long now = System.nanoTime();
+            // then every 10 s at most: a replica that only restores from the archive would otherwise open a
+            // replication connection (a line in a log_connections log) every cycle
+            if (replayTimelineAtNanos == 0 || now - replayTimelineAtNanos > 10_000_000_000L) {
+                try (java.sql.Connection repl = ctx.localReplicationConnection("ha-agent timeline")) {
+                    replayTimeline = io.haagent.pg.sql.ReplicationProtocol.identifySystem(repl).timeline();
+                    replayTimelineAtNanos = now;
+                } catch (SQLException | PostgresException e) {
+                    if (!replayTimelineWarned) {
+                        replayTimelineWarned = true;
+                        LOG.warn("cannot read the replay timeline with IDENTIFY_SYSTEM ({}); using pg_control's,"
+                                + " which can lag behind after a failover. Let the replication user connect locally"
+                                + " in pg_hba.conf", e.getMessage());
+                    }
+                    return s;
                 }
-                return s;
             }
+            return replayTimeline <= 0 || replayTimeline == s.timeline() ? s : s.withTimeline(replayTimeline);
         }
-        if (replayTimeline <= 0 || replayTimeline == s.timeline()) {
-            return s;
-        }
-        return new PostgresStatus(s.role(), replayTimeline, s.flushLsn(), s.receiveLsn(), s.replayLsn(),
-                s.replayPaused(), s.lastReplayTimestamp(), s.walReceiver(), s.restoreCommand(), s.replication(),
-                s.pendingRestart(), s.serverVersion(), s.postmasterStartTime(), s.systemIdentifier(),
-                s.synchronousStandbyNames(), s.synchronousCommit());
     }
 
     /** The monitoring query on the kept connection, opened first when there is none. Holds monitorLock. */
@@ -365,10 +353,7 @@ public final class LocalPostgres implements PostgresControl {
         if (pending.size() == s.pendingRestart().size()) {
             return s;
         }
-        return new PostgresStatus(s.role(), s.timeline(), s.flushLsn(), s.receiveLsn(), s.replayLsn(),
-                s.replayPaused(), s.lastReplayTimestamp(), s.walReceiver(), s.restoreCommand(), s.replication(),
-                pending, s.serverVersion(), s.postmasterStartTime(), s.systemIdentifier(),
-                s.synchronousStandbyNames(), s.synchronousCommit());
+        return s.withPendingRestart(pending);
     }
 
     private void closeMonitor() {

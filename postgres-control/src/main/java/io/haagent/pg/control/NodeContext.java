@@ -286,6 +286,15 @@ final class NodeContext {
                 Connections.Kind.SQL, statementTimeout);
     }
 
+    /**
+     * A walsender session on the local server (IDENTIFY_SYSTEM), as the replication user, as Patroni does: it is
+     * the one pg_hba.conf must allow for replication anyway.
+     */
+    Connection localReplicationConnection(String applicationName) {
+        return Connections.open(settings().connectHost(), settings().port(), settings().database(), replication(),
+                applicationName, Connections.Kind.REPLICATION, null);
+    }
+
     void checkpoint() {
         try (Connection c = localConnection("ha-agent checkpoint", null); Statement s = c.createStatement()) {
             s.execute("CHECKPOINT");

@@ -97,10 +97,7 @@ final class RewindOperations {
 
     /** Replay timeline (IDENTIFY_SYSTEM on the local server) and replay LSN; empty when it is not in recovery. */
     private Optional<ControlData.LocalPosition> runningPosition() throws SQLException {
-        NodeSettings s = ctx.settings();
-        // the replication user, as Patroni does: it is the one pg_hba.conf must allow for replication anyway
-        try (Connection repl = Connections.open(s.connectHost(), s.port(), s.database(), ctx.replication(),
-                "ha-agent divergence check", Connections.Kind.REPLICATION, null);
+        try (Connection repl = ctx.localReplicationConnection("ha-agent divergence check");
                 Connection sql = ctx.localConnection("ha-agent divergence check", Duration.ofSeconds(5));
                 Statement st = sql.createStatement();
                 ResultSet rs = st.executeQuery("SELECT pg_catalog.pg_is_in_recovery(),"

@@ -57,6 +57,13 @@ public record LocalState(
             Long writeLsn, Long flushLsn, Long replayLsn) {
     }
 
+    /** This state, read as a running primary that is not starting (the worst case when postgres cannot be asked). */
+    public LocalState asRunningPrimary() {
+        return new LocalState(dataDir, dataDirError, role, pgState, true, true, false, 0, timeline, walPosition,
+                controlState, recoveryConfExists, systemId, upstream, canRewind, walReplayPaused, replication,
+                synchronousStandbyNames, synchronousCommit, pendingRestart, serverVersion, postmasterStartTime);
+    }
+
     /** Patroni's {@code is_healthy}: the postmaster is alive. */
     public boolean healthy() {
         return running;

@@ -385,13 +385,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
 
     /** The local state with {@code primary} set when postgres runs and this node last took the primary role. */
     private io.haagent.ha.LocalState assumeStillPrimaryIfWeWere(io.haagent.ha.LocalState l) {
-        if (!l.running() || !node.role().isPrimary()) {
-            return l;
-        }
-        return new io.haagent.ha.LocalState(l.dataDir(), l.dataDirError(), l.role(), l.pgState(), true, true, false, 0,
-                l.timeline(), l.walPosition(), l.controlState(), l.recoveryConfExists(), l.systemId(), l.upstream(),
-                l.canRewind(), l.walReplayPaused(), l.replication(), l.synchronousStandbyNames(), l.synchronousCommit(),
-                l.pendingRestart(), l.serverVersion(), l.postmasterStartTime());
+        return l.running() && node.role().isPrimary() ? l.asRunningPrimary() : l;
     }
 
     private Decision decide(HaInput in) {

@@ -75,6 +75,10 @@ public final class LeaseGuard implements AutoCloseable {
         return pid.isPresent();
     }
 
+    /**
+     * SIGQUIT straight to the postmaster, not {@code pg.stop()}: postgres-control serializes its actions, and the
+     * loop this guard stands in for may be stuck inside one of them.
+     */
     private static void immediateShutdown(long pid) {
         try {
             Process p = new ProcessBuilder("kill", "-QUIT", Long.toString(pid)).redirectErrorStream(true).start();

@@ -367,7 +367,6 @@ public final class EtcdDcs implements Dcs {
         }
     }
 
-
     /**
      * The leader key as etcd has it right now, read only when it names us (one round trip: a txn whose
      * condition is the value); null when it names somebody else or is gone.
@@ -382,8 +381,7 @@ public final class EtcdDcs implements Dcs {
             return null;
         }
         KeyValue kv = r.getGetResponses().get(0).getKvs().get(0);
-        return new RawKey(DcsKeys.LEADER, kv.getValue().toString(java.nio.charset.StandardCharsets.UTF_8),
-                kv.getModRevision(), kv.getLease());
+        return new RawKey(DcsKeys.LEADER, string(kv.getValue()), kv.getModRevision(), kv.getLease());
     }
 
     @Override

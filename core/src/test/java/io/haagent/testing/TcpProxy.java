@@ -22,17 +22,23 @@ import java.util.concurrent.ConcurrentHashMap;
  *       answered, as in a network partition: clients see only their own timeouts.</li>
  *   <li>{@link Mode#DROP_ANSWERS}: requests reach the server, its answers are dropped: the server acts and the
  *       client cannot tell (the "ambiguous outcome" of a write).</li>
+ *   <li>{@link Mode#HOLD}: a black hole that keeps what the server sends instead of dropping it, until
+ *       {@link #releaseHeld()} delivers it and goes on as {@code BLACKHOLE}: an answer that was already on its
+ *       way when the network went silent, arriving at the moment a test chooses.</li>
  * </ul>
- * Leaving {@code BLACKHOLE} or {@code DROP_ANSWERS} resets the open connections (their streams lost bytes).
+ * Leaving {@code BLACKHOLE}, {@code DROP_ANSWERS} or {@code HOLD} resets the open connections (their streams lost
+ * bytes).
  */
 public final class TcpProxy implements AutoCloseable {
-    public enum Mode { PASS, REFUSE, BLACKHOLE, DROP_ANSWERS }
+    public enum Mode { PASS, REFUSE, BLACKHOLE, DROP_ANSWERS, HOLD }
 
     private final String host;
     private final int port;
     private final InetSocketAddress target;
     private final Set<Link> links = ConcurrentHashMap.newKeySet();
     private volatile Mode mode = Mode.PASS;
+    private final java.util.concurrent.atomic.AtomicLong held = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong swallowed = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean closed;
     private ServerSocket server;
     private Thread acceptor;
@@ -91,6 +97,28 @@ public final class TcpProxy implements AutoCloseable {
         switchTo(Mode.DROP_ANSWERS);
     }
 
+    public synchronized void hold() {
+        switchTo(Mode.HOLD);
+    }
+
+    /** Delivers what {@link Mode#HOLD} kept, to each client in order, and stays black-holed from then on. */
+    public synchronized void releaseHeld() {
+        mode = Mode.BLACKHOLE;
+        for (Link l : links) {
+            l.releaseHeld();
+        }
+    }
+
+    /** Bytes from servers kept by {@link Mode#HOLD} so far (released ones included). */
+    public long heldBytes() {
+        return held.get();
+    }
+
+    /** Bytes from clients that {@link Mode#BLACKHOLE} or {@link Mode#HOLD} did not let through. */
+    public long swallowedBytes() {
+        return swallowed.get();
+    }
+
     /**
      * The new mode applies before old connections are reset: a client reconnecting at once must not have its
      * fresh connection's first bytes dropped under the old mode.
@@ -98,7 +126,7 @@ public final class TcpProxy implements AutoCloseable {
     private void switchTo(Mode next) {
         Mode old = mode;
         mode = next;
-        if (old != next && (old == Mode.BLACKHOLE || old == Mode.DROP_ANSWERS)) {
+        if (old != next && (old == Mode.BLACKHOLE || old == Mode.DROP_ANSWERS || old == Mode.HOLD)) {
             resetAll();
         }
         listen();
@@ -174,6 +202,7 @@ public final class TcpProxy implements AutoCloseable {
     private final class Link {
         private final Socket client;
         private volatile Socket upstream;
+        private final java.io.ByteArrayOutputStream kept = new java.io.ByteArrayOutputStream();
 
         Link(Socket client) {
             this.client = client;
@@ -189,7 +218,7 @@ public final class TcpProxy implements AutoCloseable {
             try {
                 if (mode == Mode.REFUSE) {
                     reset();
-                } else if (mode == Mode.PASS || mode == Mode.DROP_ANSWERS) {
+                } else if (mode == Mode.PASS || mode == Mode.DROP_ANSWERS || mode == Mode.HOLD) {
                     Socket up = new Socket();
                     up.connect(target, 5000);
                     up.setTcpNoDelay(true);
@@ -215,16 +244,34 @@ public final class TcpProxy implements AutoCloseable {
                 OutputStream out = to == null ? null : to.getOutputStream();
                 int n;
                 while ((n = in.read(buf)) >= 0) {
-                    Mode m = mode;
-                    if (out != null && (m == Mode.PASS || m == Mode.DROP_ANSWERS && !answers)) {
-                        out.write(buf, 0, n);
-                        out.flush();
+                    synchronized (this) {
+                        Mode m = mode;
+                        if (out != null && (m == Mode.PASS || m == Mode.DROP_ANSWERS && !answers)) {
+                            out.write(buf, 0, n);
+                            out.flush();
+                        } else if (answers && m == Mode.HOLD) {
+                            kept.write(buf, 0, n);
+                            held.addAndGet(n);
+                        } else if (!answers && (m == Mode.BLACKHOLE || m == Mode.HOLD)) {
+                            swallowed.addAndGet(n);
+                        }
                     }
                 }
                 reset();
             } catch (IOException e) {
                 reset();
             }
+        }
+
+        synchronized void releaseHeld() {
+            try {
+                OutputStream out = client.getOutputStream();
+                kept.writeTo(out);
+                out.flush();
+            } catch (IOException e) {
+                reset();
+            }
+            kept.reset();
         }
 
         void reset() {

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 class TcpProxyTest {
     private static final String HOST = "127.0.0.31";
     private final java.util.concurrent.atomic.AtomicInteger received = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.List<Socket> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
     private ServerSocket echo;
     private TcpProxy proxy;
 
@@ -30,6 +31,7 @@ class TcpProxyTest {
             while (!echo.isClosed()) {
                 try {
                     Socket s = echo.accept();
+                    accepted.add(s);
                     Thread c = new Thread(() -> {
                         try (s) {
                             byte[] buf = new byte[1024];
@@ -74,6 +76,47 @@ class TcpProxyTest {
         InputStream in = s.getInputStream();
         byte[] buf = in.readNBytes(text.length());
         return new String(buf, StandardCharsets.UTF_8);
+    }
+
+    /** The server speaks unasked, on every connection it has. */
+    private void serverSays(String text) throws IOException {
+        for (Socket s : accepted) {
+            if (!s.isClosed()) {
+                s.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
+                s.getOutputStream().flush();
+            }
+        }
+    }
+
+    private static String read(Socket s, int n) throws IOException {
+        return new String(s.getInputStream().readNBytes(n), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void holdKeepsWhatTheServerSaysUntilReleasedAndSwallowsRequests() throws IOException {
+        Socket open = connect();
+        assertThat(roundTrip(open, "a")).isEqualTo("a");
+        proxy.hold();
+        serverSays("zz");
+        org.awaitility.Awaitility.await().until(() -> proxy.heldBytes() == 2);
+        open.getOutputStream().write('b');
+        open.getOutputStream().flush();
+        org.awaitility.Awaitility.await().until(() -> proxy.swallowedBytes() == 1);
+        assertThat(received.get()).as("the request never reached the server").isEqualTo(1);
+        assertThatThrownBy(() -> read(open, 1)).isInstanceOf(SocketTimeoutException.class);
+
+        proxy.releaseHeld();
+        assertThat(read(open, 2)).isEqualTo("zz");
+        assertThat(proxy.mode()).isEqualTo(TcpProxy.Mode.BLACKHOLE);
+        serverSays("q");
+        assertThatThrownBy(() -> read(open, 1)).isInstanceOf(SocketTimeoutException.class);
+
+        proxy.pass();
+        assertThatThrownBy(() -> roundTrip(open, "d").charAt(0)).isInstanceOf(Exception.class);
+        open.close();
+        try (Socket s = connect()) {
+            assertThat(roundTrip(s, "e")).isEqualTo("e");
+        }
     }
 
     @Test

@@ -73,6 +73,7 @@ public final class EtcdDcs implements Dcs {
     private final GarbageLog garbage = new GarbageLog();
     private final EtcdConnection conn;
     private final WatchCache cache;
+    private final java.util.concurrent.atomic.AtomicLong servedFromCopy = new java.util.concurrent.atomic.AtomicLong();
     private final ByteSequence prefixBytes;
     /** A tool's connection (agentctl): it holds no lease, so no member key or leader lock can be written. */
     private final boolean tool;
@@ -220,6 +221,7 @@ public final class EtcdDcs implements Dcs {
         Duration half = d.remaining().dividedBy(2);
         WatchCache.Confirmation c = cache.confirm(half.compareTo(CONFIRM_WAIT) > 0 ? CONFIRM_WAIT : half);
         if (c == WatchCache.Confirmation.CONFIRMED) {
+            servedFromCopy.incrementAndGet();
             return cache.view();
         }
         // the copy cannot be trusted now: read etcd itself (and fail if it does not answer either)
@@ -228,6 +230,11 @@ public final class EtcdDcs implements Dcs {
             cache.resync("the watch did not answer a progress request");
         }
         return fresh;
+    }
+
+    /** How many {@link #cluster()} calls the confirmed watch copy answered (the rest read etcd). */
+    long servedFromCopy() {
+        return servedFromCopy.get();
     }
 
     @Override

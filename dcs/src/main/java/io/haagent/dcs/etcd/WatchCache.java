@@ -82,7 +82,13 @@ final class WatchCache implements AutoCloseable {
     private volatile boolean ready;
 
     private final Object responseLock = new Object();
+    /** Every answer on the current watch stream, counted as it arrives: the stream is alive. */
     private long responses;
+    /**
+     * Progress notifications, counted on the watch thread once every event queued before them is in the copy:
+     * only these confirm the copy (an event that was on its way before the question proves nothing about now).
+     */
+    private long progressApplied;
 
     private final Object wakeLock = new Object();
     private boolean changed;
@@ -141,9 +147,10 @@ final class WatchCache implements AutoCloseable {
     }
 
     /**
-     * Asks etcd for a progress notification on the watch stream and waits up to {@code wait} for any answer.
-     * An answer proves the stream alive and every event before it delivered, so the copy may be served; no
-     * answer means it may not (a member behind a black hole would otherwise act on a stale view forever).
+     * Asks etcd for a progress notification on the watch stream and waits up to {@code wait} until one has been
+     * applied. It proves the stream alive and every event before it in the copy, so the copy may be served; no
+     * answer means it may not (a member behind a black hole would otherwise act on a stale view forever). Event
+     * answers do not count: one already on its way when etcd went silent would confirm a copy nobody can vouch for.
      */
     Confirmation confirm(Duration wait) {
         Watch.Watcher w = watcher;
@@ -152,7 +159,7 @@ final class WatchCache implements AutoCloseable {
         }
         long mark;
         synchronized (responseLock) {
-            mark = responses;
+            mark = progressApplied;
         }
         try {
             w.requestProgress();
@@ -161,7 +168,7 @@ final class WatchCache implements AutoCloseable {
         }
         long end = clock.nanoTime() + wait.toNanos();
         synchronized (responseLock) {
-            while (responses == mark) {
+            while (progressApplied == mark) {
                 if (!ready) {
                     return Confirmation.NOT_READY;
                 }
@@ -400,6 +407,12 @@ final class WatchCache implements AutoCloseable {
             }
             if (s instanceof Events ev && ev.generation() == gen) {
                 apply(ev.response());
+                if (ev.response().isProgressNotify()) {
+                    synchronized (responseLock) {
+                        progressApplied++;
+                        responseLock.notifyAll();
+                    }
+                }
             }
             if (clock.nanoTime() - nextBeat >= 0) {
                 long seen;
@@ -500,7 +513,7 @@ final class WatchCache implements AutoCloseable {
             if (gen == generation) {
                 markResponse();
             }
-            if (!response.getEvents().isEmpty()) {
+            if (!response.getEvents().isEmpty() || response.isProgressNotify()) {
                 queue.offer(new Events(gen, response));
             }
         }

@@ -170,6 +170,42 @@ class EtcdDcsUnavailableIT {
         }
     }
 
+    /**
+     * The race CI once lost: an event already on its way when the network went silent reaches the watch after
+     * {@code cluster()} asked for progress. It proves nothing about now, so the copy must not be served.
+     */
+    @Test
+    void anEventArrivingAfterTheNetworkWentSilentDoesNotConfirmTheCopy() throws Exception {
+        EtcdDcs observer = connect(ETCD.clientUrls(), "observer", RETRY_TIMEOUT);
+        try (TcpProxy proxy = TcpProxy.inFrontOf(ETCD.cluster().member(0))) {
+            EtcdDcs d = connect(List.of(proxy.url("http")), "cut-off", RETRY_TIMEOUT);
+            await("the copy serves").atMost(Duration.ofSeconds(10)).until(() -> {
+                observer.touchMember(data("observer"));
+                return d.cluster().member("observer").isPresent();
+            });
+
+            proxy.hold();
+            observer.touchMember(data("observer").toBuilder().xlogLocation(42L).build());
+            await("the event is on its way").atMost(Duration.ofSeconds(5)).until(() -> proxy.heldBytes() > 0);
+            long before = proxy.swallowedBytes();
+            Future<Object> read = pool.submit(() -> {
+                long start = System.nanoTime();
+                try {
+                    return d.cluster();
+                } catch (DcsUnavailableException e) {
+                    return Duration.ofNanos(System.nanoTime() - start);
+                }
+            });
+            await("cluster() asked for progress").atMost(Duration.ofSeconds(5))
+                    .until(() -> proxy.swallowedBytes() > before);
+            proxy.releaseHeld();
+
+            assertThat(read.get(BOUND.toMillis() + 5000, TimeUnit.MILLISECONDS))
+                    .as("cluster() behind a black hole, a late event notwithstanding")
+                    .isInstanceOfSatisfying(Duration.class, took -> assertThat(took).isLessThanOrEqualTo(BOUND));
+        }
+    }
+
     @Test
     void withConnectionsRefusedEveryCallFailsWithinRetryTimeoutPlusOneSecond() throws Exception {
         try (TcpProxy proxy = TcpProxy.inFrontOf(ETCD.cluster().member(0))) {

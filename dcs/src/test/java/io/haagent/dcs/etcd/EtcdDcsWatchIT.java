@@ -130,6 +130,27 @@ class EtcdDcsWatchIT {
         assertThat(v.member("a")).isEmpty();
     }
 
+    /**
+     * While etcd answers, {@code cluster()} is served from the watch copy once a progress notification confirms it,
+     * and that copy already holds every write another member finished before the call (read-your-peers'-writes).
+     */
+    @Test
+    void theConfirmedCopyServesAndHoldsEveryWriteFinishedBeforeTheCall() {
+        EtcdDcs a = member("a", ETCD.clientUrls());
+        EtcdDcs b = member("b", ETCD.clientUrls());
+        await("the copy is ready").atMost(Duration.ofSeconds(10)).until(() -> {
+            long before = a.servedFromCopy();
+            a.cluster();
+            return a.servedFromCopy() > before;
+        });
+        long before = a.servedFromCopy();
+        for (int i = 0; i < 20; i++) {
+            assertThat(b.setConfig(Map.of("ttl", 30 + i), Dcs.ANY_REVISION)).isTrue();
+            assertThat(a.cluster().config().data()).as("write %d", i).isEqualTo(Map.of("ttl", 30 + i));
+        }
+        assertThat(a.servedFromCopy() - before).as("calls the copy answered").isEqualTo(20);
+    }
+
     @Test
     void compactionWhileWatchingChangesNothing() throws Exception {
         EtcdDcs a = member("a", ETCD.clientUrls());

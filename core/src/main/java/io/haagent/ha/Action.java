@@ -118,6 +118,17 @@ public sealed interface Action {
         }
     }
 
+    /**
+     * The bootstrap of a standby cluster (§7.3): clone from the remote primary, start following it; the next
+     * cycles finish it as a standby leader (initialize, config, leader key) as {@link Bootstrap} does.
+     */
+    record BootstrapStandbyLeader(FollowTarget remote) implements Action {
+        @Override
+        public boolean isLong() {
+            return true;
+        }
+    }
+
     /** Clone a replica from {@code source} (null: only methods that work without a leader), then follow. */
     record CloneReplica(FollowTarget source, String description) implements Action {
         @Override

@@ -94,7 +94,10 @@ public final class HaDecider {
                 return dcsUnavailable();
             }
             cluster = in.cluster();
-            cfg = cluster.dynamic();
+            // Patroni's global config: the config key, else this node's own (bootstrap.dcs or the last one seen),
+            // so that a standby cluster's first node clones from the remote instead of running initdb
+            cfg = cluster.config() == null || cluster.config().isEmpty()
+                    ? DynamicConfig.from(in.self().dynamicConfiguration()) : cluster.dynamic();
             if (!cluster.isUnlocked()) {
                 mem = mem.withLastKnownMembers(cluster.members());
             } else if (cfg.failsafeMode() && in.failsafeLeader() != null && !in.failsafeLeader().equals(me)) {
@@ -326,19 +329,22 @@ public final class HaDecider {
                 mem = mem.withBootstrapping(false, null);
                 return "removing initialize key after failed attempt to bootstrap the cluster";
             }
-            if (!local.primary()) {
+            // a standby cluster's bootstrap ends in recovery, following the remote (Patroni: result True)
+            boolean standby = cfg.isStandbyCluster();
+            if (!local.primary() && !standby) {
                 return "waiting for end of recovery after bootstrap";
             }
+            Role role = standby ? Role.STANDBY_LEADER : Role.PRIMARY;
             mem = mem.withBootstrapping(false, null).withOnStartFired(true).withCheckpointAfterPromotePending(false);
             plan.add(new Action.WriteInitialize(local.systemId(), cluster.initialize() == null, null));
             plan.add(new Action.WriteConfig(in.self().dynamicConfiguration()));
             plan.add(new Action.TakeLeader());
-            plan.add(new Action.SetRole(Role.PRIMARY));
+            plan.add(new Action.SetRole(role));
             DynamicConfig boot = DynamicConfig.from(in.self().dynamicConfiguration());
-            if (boot.synchronousModeEffective()) {
+            if (boot.synchronousModeEffective() && !standby) {
                 plan.add(new Action.SetSynchronousStandbyNames(java.util.List.of(), boot.synchronousModeStrict(), 0));
             }
-            plan.add(new Action.FireCallback("on_start", Role.PRIMARY));
+            plan.add(new Action.FireCallback("on_start", role));
             roleChange = new RoleChangeRecord("bootstrap", "initialized a new cluster", null, 1, 0, java.util.List.of());
             // the next cycle at once: it creates the slots of the members waiting to clone us, before their
             // postgres starts (a walreceiver refused for a missing slot retries only after 5 s)
@@ -392,8 +398,8 @@ public final class HaDecider {
                 plan.add(new Action.WriteInitialize("", true, "failed to acquire initialize lock"));
                 if (cfg.isStandbyCluster()) {
                     var sc = cfg.standbyCluster();
-                    plan.add(new Action.CloneReplica(FollowTarget.remote(sc.host(), sc.port(), sc.primarySlotName()),
-                            "clone from remote member"));
+                    plan.add(new Action.BootstrapStandbyLeader(
+                            FollowTarget.remote(sc.host(), sc.port(), sc.primarySlotName())));
                     return "trying to bootstrap a new standby leader";
                 }
                 plan.add(new Action.Bootstrap());

@@ -6,8 +6,12 @@ import java.util.Objects;
  * How postgres is to run with respect to recovery (§4.3): as a primary, following an upstream (standby.signal,
  * {@code primary_conninfo}, optionally {@code primary_slot_name}), or read-only in recovery with no upstream
  * (a lock holder that must not accept writes yet, or a node that lost its DCS).
+ *
+ * @param remote the upstream is a standby cluster's remote primary (§7.3): this node is the standby leader, so
+ *               {@code standby_cluster.recovery_min_apply_delay} applies; with {@link Kind#READ_ONLY} it is a
+ *               standby leader that recovers from the archive only ({@code restore_command}, no host)
  */
-public record Recovery(Kind kind, Upstream upstream, String slotName) {
+public record Recovery(Kind kind, Upstream upstream, String slotName, boolean remote) {
 
     public enum Kind { PRIMARY, FOLLOW, READ_ONLY }
 
@@ -18,19 +22,36 @@ public record Recovery(Kind kind, Upstream upstream, String slotName) {
         } else if (upstream != null || slotName != null) {
             throw new IllegalArgumentException(kind + " takes no upstream or slot");
         }
+        if (remote && kind == Kind.PRIMARY) {
+            throw new IllegalArgumentException("a primary follows no remote");
+        }
     }
 
     public static Recovery primary() {
-        return new Recovery(Kind.PRIMARY, null, null);
+        return new Recovery(Kind.PRIMARY, null, null, false);
     }
 
     /** @param slotName {@code primary_slot_name}, or null for none (use_slots off) */
     public static Recovery follow(Upstream upstream, String slotName) {
-        return new Recovery(Kind.FOLLOW, upstream, slotName);
+        return new Recovery(Kind.FOLLOW, upstream, slotName, false);
+    }
+
+    /**
+     * A standby leader following its cluster's remote primary.
+     *
+     * @param slotName {@code standby_cluster.primary_slot_name}, or null
+     */
+    public static Recovery followRemote(Upstream upstream, String slotName) {
+        return new Recovery(Kind.FOLLOW, upstream, slotName, true);
+    }
+
+    /** A standby leader whose {@code standby_cluster} names no host: archive recovery only. */
+    public static Recovery archiveOfRemote() {
+        return new Recovery(Kind.READ_ONLY, null, null, true);
     }
 
     public static Recovery readOnly() {
-        return new Recovery(Kind.READ_ONLY, null, null);
+        return new Recovery(Kind.READ_ONLY, null, null, false);
     }
 
     public boolean standby() {
@@ -43,9 +64,10 @@ public record Recovery(Kind kind, Upstream upstream, String slotName) {
             case PRIMARY:
                 return "primary";
             case READ_ONLY:
-                return "read-only replica without upstream";
+                return remote ? "standby leader recovering from the archive" : "read-only replica without upstream";
             default:
-                return "replica of " + upstream + (slotName == null ? "" : " via slot " + slotName);
+                return (remote ? "standby leader of remote " : "replica of ") + upstream
+                        + (slotName == null ? "" : " via slot " + slotName);
         }
     }
 }

@@ -126,6 +126,19 @@ class HaDeciderTest {
                         new Action.WriteConfig(Map.of("ttl", 30, "loop_wait", 10, "retry_timeout", 10)),
                         new Action.TakeLeader(), new Action.SetRole(Role.PRIMARY),
                         new Action.FireCallback("on_start", Role.PRIMARY)),
+                row("standby cluster bootstrapped: publish it with a standby leader, still in recovery",
+                        () -> HaFixture.node("pg1").noLeader().initialize("").noConfig()
+                                .localDynamic(Map.of("standby_cluster", Map.of("host", "10.9.0.1")))
+                                .memory(m -> m.withBootstrapping(true, true)),
+                        "initialized a new cluster",
+                        new Action.WriteInitialize(HaFixture.SYSID, false, null),
+                        new Action.WriteConfig(Map.of("standby_cluster", Map.of("host", "10.9.0.1"))),
+                        new Action.TakeLeader(), new Action.SetRole(Role.STANDBY_LEADER),
+                        new Action.FireCallback("on_start", Role.STANDBY_LEADER)),
+                row("bootstrap finished but still in recovery: wait (not a standby cluster)",
+                        () -> HaFixture.node("pg1").noLeader().initialize("")
+                                .memory(m -> m.withBootstrapping(true, true)),
+                        "waiting for end of recovery after bootstrap"),
                 row("bootstrap failed: undo and exit",
                         () -> HaFixture.node("pg1").noLeader().initialize("").local(l -> l.stopped("shut down"))
                                 .memory(m -> m.withBootstrapping(true, false)),
@@ -149,6 +162,14 @@ class HaDeciderTest {
                         () -> HaFixture.node("pg1").noLeader().initialize(null).local(l -> l.emptyDataDir()),
                         "trying to bootstrap a new cluster",
                         new Action.WriteInitialize("", true, "failed to acquire initialize lock"), new Action.Bootstrap()),
+                row("empty standby cluster, no config key yet: bootstrap.dcs says clone from the remote",
+                        () -> HaFixture.node("pg1").noLeader().initialize(null).noConfig()
+                                .localDynamic(Map.of("standby_cluster", Map.of("host", "10.9.0.1", "port", 5433,
+                                        "primary_slot_name", "dr")))
+                                .local(l -> l.emptyDataDir()),
+                        "trying to bootstrap a new standby leader",
+                        new Action.WriteInitialize("", true, "failed to acquire initialize lock"),
+                        new Action.BootstrapStandbyLeader(FollowTarget.remote("10.9.0.1", 5433, "dr"))),
                 row("empty data dir, nofailover: do not race, wait",
                         () -> HaFixture.node("pg1").noLeader().initialize(null).tags(Map.of("nofailover", true))
                                 .local(l -> l.emptyDataDir()),

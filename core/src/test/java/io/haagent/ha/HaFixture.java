@@ -46,6 +46,7 @@ public final class HaFixture {
     private HaMemory memory = HaMemory.INITIAL;
     private Tags tags = Tags.NONE;
     private boolean bootstrapConfigured = true;
+    private Map<String, Object> localDynamic;
     private boolean replicaWithoutLeader;
     private boolean watchdogRequired;
     private boolean removeOnDiverged;
@@ -106,6 +107,12 @@ public final class HaFixture {
 
     public HaFixture noConfig() {
         config = null;
+        return this;
+    }
+
+    /** This node's own dynamic configuration (bootstrap.dcs, or the last config key it saw). */
+    public HaFixture localDynamic(Map<String, Object> d) {
+        localDynamic = d;
         return this;
     }
 
@@ -243,7 +250,7 @@ public final class HaFixture {
                     new ArrayList<>(members.values()), failover, sync, history, failsafe, 100);
         }
         NodeSettings self = new NodeSettings(name, "batman", tags, bootstrapConfigured,
-                config == null ? Map.of("ttl", 30) : config, replicaWithoutLeader, watchdogRequired, !watchdogRequired,
+                localDynamic != null ? localDynamic : config == null ? Map.of("ttl", 30) : config, replicaWithoutLeader, watchdogRequired, !watchdogRequired,
                 removeOnDiverged);
         return new HaInput(self, view, dcsDown ? "etcd unreachable" : null, lock, local.build(), longAction, null,
                 memory, failsafeLeader, failsafeTopologyOk, scheduledRestart, NOW_NANOS, now);

@@ -344,11 +344,16 @@ public final class ActionExecutor {
             return Recovery.readOnly();
         }
         Upstream up = upstream(target);
+        if (target.remote()) {
+            // Patroni: the remote's slot only when standby_cluster names one, and only with use_slots
+            String slot = loop.useSlots() && target.slotName() != null ? SlotNames.fromMemberName(target.slotName())
+                    : null;
+            return up == null ? Recovery.archiveOfRemote() : Recovery.followRemote(up, slot);
+        }
         if (up == null) {
             return Recovery.readOnly();
         }
-        String slot = target.remote() ? target.slotName() : loop.useSlots() ? SlotNames.fromMemberName(name) : null;
-        return Recovery.follow(up, slot);
+        return Recovery.follow(up, loop.useSlots() ? SlotNames.fromMemberName(name) : null);
     }
 
     private static Upstream upstream(FollowTarget target) {
@@ -424,6 +429,25 @@ public final class ActionExecutor {
                 } catch (PostgresException e) {
                     LOG.error("bootstrap failed: {}", e.getMessage());
                     node.setState(PostgresState.INITDB_FAILED);
+                    return List.of(m -> m.withBootstrapping(true, false));
+                }
+            });
+        });
+        on(Action.BootstrapStandbyLeader.class, (a, u) -> {
+            u.add(m -> m.withBootstrapping(true, null));
+            return submit(LongAction.Kind.BOOTSTRAP, "bootstrap a standby leader from " + a.remote(), cancel -> {
+                node.setState(PostgresState.CREATING_REPLICA);
+                node.setRole(Role.UNINITIALIZED);
+                try {
+                    pg.createReplica(upstream(a.remote()),
+                            Duration.ofSeconds(Math.max(3600, loop.pgCtlTimeoutSeconds())));
+                    LOG.info("bootstrapped a standby leader from {}", a.remote());
+                    start(StartRequest.of(recovery(a.remote()), startTimeout(null)).withoutCallback(),
+                            Role.STANDBY_LEADER);
+                    return List.of(m -> m.withBootstrapping(true, true).withRewind(RewindState.NOT_NEEDED));
+                } catch (PostgresException e) {
+                    LOG.error("failed to bootstrap a standby leader from {}: {}", a.remote(), e.getMessage());
+                    node.setState(PostgresState.STOPPED);
                     return List.of(m -> m.withBootstrapping(true, false));
                 }
             });

@@ -164,14 +164,15 @@ public final class LocalPostgres implements PostgresControl {
                 return FollowResult.RESTART_REQUIRED;
             }
             Map<String, String> want = ctx.settings().recoveryParameters(recovery, ctx.dynamic);
-            String wantConninfo = want.getOrDefault("primary_conninfo", "");
-            String wantSlot = want.getOrDefault("primary_slot_name", "");
-            Map<String, String> have = ctx.currentSettings(List.of("primary_conninfo", "primary_slot_name"));
+            Map<String, String> have = ctx.currentSettings(NodeSettings.FOLLOW_SETTINGS);
             ctx.writeConfiguration(recovery);
-            if (wantConninfo.equals(have.get("primary_conninfo")) && wantSlot.equals(have.get("primary_slot_name"))) {
+            if (NodeSettings.FOLLOW_SETTINGS.stream()
+                    .allMatch(k -> want.getOrDefault(k, "").equals(have.getOrDefault(k, "")))) {
                 return FollowResult.UNCHANGED;
             }
-            // PG13+: primary_conninfo and primary_slot_name are reloadable; the walreceiver restarts by itself
+            // PG13+: primary_conninfo and primary_slot_name are reloadable (the walreceiver restarts by itself),
+            // PG14+: restore_command too
+            String wantConninfo = want.getOrDefault("primary_conninfo", "");
             ctx.signalReload();
             ctx.awaitSetting("primary_conninfo", wantConninfo, Duration.ofSeconds(10));
             LOG.info("now following as a {}", recovery);

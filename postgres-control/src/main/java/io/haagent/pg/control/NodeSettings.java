@@ -3,6 +3,7 @@ package io.haagent.pg.control;
 import io.haagent.config.Credentials;
 import io.haagent.config.DynamicConfig;
 import io.haagent.config.PostgresqlConfig;
+import io.haagent.config.StandbyClusterConfig;
 import io.haagent.pg.Conninfo;
 import io.haagent.pg.EffectiveParameters;
 import io.haagent.pg.Pgpass;
@@ -122,12 +123,37 @@ public final class NodeSettings {
         }
         out.put("recovery_target_timeline", "latest");
         if (r.kind() == Recovery.Kind.FOLLOW) {
-            out.put("primary_conninfo", replicationDsn(r.upstream(), true));
+            String conninfo = replicationDsn(r.upstream(), true);
+            // a standby leader holding a slot on the remote must reach its primary, not one of its replicas
+            if (r.remote() && r.slotName() != null && r.upstream().host().contains(",")) {
+                conninfo += " target_session_attrs=read-write";
+            }
+            out.put("primary_conninfo", conninfo);
             if (r.slotName() != null) {
                 out.put("primary_slot_name", r.slotName());
             }
         }
+        // in a standby cluster every follower may fetch WAL from the remote's archive (§7.3), and they override
+        // recovery_conf; only the standby leader delays its apply
+        StandbyClusterConfig sc = dynamic.standbyCluster();
+        if (dynamic.isStandbyCluster() && (r.kind() == Recovery.Kind.FOLLOW || r.remote())) {
+            putIfSet(out, "restore_command", sc.restoreCommand());
+            putIfSet(out, "archive_cleanup_command", sc.archiveCleanupCommand());
+            if (r.remote()) {
+                putIfSet(out, "recovery_min_apply_delay", sc.recoveryMinApplyDelay());
+            }
+        }
         return out;
+    }
+
+    /** The recovery settings that {@code follow} compares with the running server's to decide on a reload. */
+    public static final List<String> FOLLOW_SETTINGS = List.of("primary_conninfo", "primary_slot_name",
+            "restore_command", "archive_cleanup_command");
+
+    private static void putIfSet(Map<String, String> out, String name, String value) {
+        if (value != null && !value.isEmpty()) {
+            out.put(name, value);
+        }
     }
 
     /**

@@ -40,6 +40,41 @@ class NodeSettingsTest {
         assertThat(f).containsEntry("primary_slot_name", "pg1");
     }
 
+    /** Patroni's build_recovery_params for a standby cluster (§4.3, §7.3). */
+    @Test
+    void inAStandbyClusterFollowersFetchFromTheRemoteArchiveAndOnlyTheStandbyLeaderDelays() {
+        DynamicConfig standby = DynamicConfig.from(Map.of("standby_cluster", Map.of("host", "10.1.0.1,10.1.0.2",
+                "port", 5432, "primary_slot_name", "dr", "restore_command", "cp /arch/%f %p",
+                "archive_cleanup_command", "pg_archivecleanup /arch %r", "recovery_min_apply_delay", "5min")));
+        NodeSettings s = settings(NODE.config().recoveryConf("restore_command", "local-restore %f %p")
+                .recoveryConf("recovery_min_apply_delay", "1s"));
+
+        Map<String, String> leader = s.recoveryParameters(
+                Recovery.followRemote(new Upstream(null, "10.1.0.1,10.1.0.2", 5432), "dr"), standby);
+        assertThat(leader).containsEntry("restore_command", "cp /arch/%f %p")
+                .containsEntry("archive_cleanup_command", "pg_archivecleanup /arch %r")
+                .containsEntry("recovery_min_apply_delay", "5min").containsEntry("primary_slot_name", "dr");
+        assertThat(leader.get("primary_conninfo")).as("several hosts and a slot: the primary only")
+                .contains("host=10.1.0.1,10.1.0.2").endsWith(" target_session_attrs=read-write");
+
+        Map<String, String> replica = s.recoveryParameters(
+                Recovery.follow(new Upstream("pg2", "10.0.0.2", 5432), "pg1"), standby);
+        assertThat(replica).containsEntry("restore_command", "cp /arch/%f %p")
+                .containsEntry("archive_cleanup_command", "pg_archivecleanup /arch %r")
+                .as("recovery_conf's own delay, not the standby leader's").containsEntry("recovery_min_apply_delay", "1s");
+        assertThat(replica.get("primary_conninfo")).doesNotContain("target_session_attrs");
+
+        Map<String, String> archiveOnly = s.recoveryParameters(Recovery.archiveOfRemote(), standby);
+        assertThat(archiveOnly).containsEntry("restore_command", "cp /arch/%f %p")
+                .doesNotContainKeys("primary_conninfo", "primary_slot_name");
+        assertThat(s.recoveryParameters(Recovery.readOnly(), standby))
+                .as("no upstream at all: recovery_conf only").containsEntry("restore_command", "local-restore %f %p");
+
+        assertThat(s.recoveryParameters(Recovery.follow(new Upstream("pg2", "10.0.0.2", 5432), "pg1"),
+                DynamicConfig.DEFAULTS)).as("no standby cluster: recovery_conf only")
+                .containsEntry("restore_command", "local-restore %f %p").doesNotContainKey("archive_cleanup_command");
+    }
+
     @Test
     void rewindUsesTheRewindUserAndFallsBackToTheSuperuser() {
         Upstream up = Upstream.of("10.0.0.2", 5432);

@@ -46,8 +46,9 @@ class StandbyClusterIT {
                 .ignoreExceptions().until(() -> leader.streamsFrom(remote)
                         && remote.sql("SELECT active FROM pg_replication_slots WHERE slot_name = 'dr'")
                                 .equals(List.of("t")));
-        await("the other member cascades from the standby leader").atMost(Duration.ofSeconds(90))
-                .ignoreExceptions().until(() -> replica.streamsFrom(leader));
+        // postgres streams a moment before the agent's next cycle publishes it as a running replica
+        await("the other member cascades from the standby leader, and its agent says so").atMost(Duration.ofSeconds(90))
+                .ignoreExceptions().until(() -> replica.streamsFrom(leader) && replica.get("/replica").status() == 200);
         remote.sql("INSERT INTO shipped VALUES (2)");
         await("a remote write reaches both").atMost(Duration.ofSeconds(30)).ignoreExceptions()
                 .until(() -> replica.sql("SELECT count(*) FROM shipped").equals(List.of("2"))
@@ -66,6 +67,7 @@ class StandbyClusterIT {
 
         // the section removed (a disaster recovery): the standby leader promotes, its replica follows it
         long timeline = leader.timeline();
+        assertThat(timeline).as("the standby leader publishes the remote's timeline").isPositive();
         assertThat(leader.patch("/config", "{\"standby_cluster\": null}").status()).isEqualTo(200);
         await("the standby leader promoted").atMost(Duration.ofSeconds(60)).ignoreExceptions()
                 .until(() -> leader.isWritablePrimary() && "master".equals(leader.role()));
@@ -75,7 +77,8 @@ class StandbyClusterIT {
                 .ignoreExceptions().until(() -> replica.streamsFrom(leader)
                         && replica.sql("SELECT count(*) FROM shipped").equals(List.of("3"))
                         && replica.sql("SELECT current_setting('restore_command')").equals(List.of("")));
-        assertThat(leader.timeline()).isGreaterThan(timeline);
+        await("the promoted leader publishes its new timeline").atMost(Duration.ofSeconds(30))
+                .until(() -> leader.timeline() > timeline);
         assertThat(remote.sql("SELECT count(*) FROM shipped")).as("the remote is left alone").containsExactly("2");
     }
 }

@@ -250,8 +250,8 @@ public final class HaFixture {
                     new ArrayList<>(members.values()), failover, sync, history, failsafe, 100);
         }
         NodeSettings self = new NodeSettings(name, "batman", tags, bootstrapConfigured,
-                localDynamic != null ? localDynamic : config == null ? Map.of("ttl", 30) : config, replicaWithoutLeader, watchdogRequired, !watchdogRequired,
-                removeOnDiverged);
+                localDynamic != null ? localDynamic : config == null ? Map.of("ttl", 30) : config,
+                replicaWithoutLeader, watchdogRequired, !watchdogRequired, removeOnDiverged);
         return new HaInput(self, view, dcsDown ? "etcd unreachable" : null, lock, local.build(), longAction, null,
                 memory, failsafeLeader, failsafeTopologyOk, scheduledRestart, NOW_NANOS, now);
     }

@@ -436,20 +436,12 @@ public final class ActionExecutor {
         on(Action.BootstrapStandbyLeader.class, (a, u) -> {
             u.add(m -> m.withBootstrapping(true, null));
             return submit(LongAction.Kind.BOOTSTRAP, "bootstrap a standby leader from " + a.remote(), cancel -> {
-                node.setState(PostgresState.CREATING_REPLICA);
-                node.setRole(Role.UNINITIALIZED);
-                try {
-                    pg.createReplica(upstream(a.remote()),
-                            Duration.ofSeconds(Math.max(3600, loop.pgCtlTimeoutSeconds())));
-                    LOG.info("bootstrapped a standby leader from {}", a.remote());
-                    start(StartRequest.of(recovery(a.remote()), startTimeout(null)).withoutCallback(),
-                            Role.STANDBY_LEADER);
-                    return List.of(m -> m.withBootstrapping(true, true).withRewind(RewindState.NOT_NEEDED));
-                } catch (PostgresException e) {
-                    LOG.error("failed to bootstrap a standby leader from {}: {}", a.remote(), e.getMessage());
-                    node.setState(PostgresState.STOPPED);
+                if (!createReplica(a.remote())) {
                     return List.of(m -> m.withBootstrapping(true, false));
                 }
+                start(StartRequest.of(recovery(a.remote()), startTimeout(null)).withoutCallback(),
+                        Role.STANDBY_LEADER);
+                return List.of(m -> m.withBootstrapping(true, true).withRewind(RewindState.NOT_NEEDED));
             });
         });
         on(Action.CloneReplica.class, (a, u) -> submit(LongAction.Kind.CLONE, "bootstrap " + a.description(), cancel -> {
@@ -580,17 +572,25 @@ public final class ActionExecutor {
     }
 
     private void clone(FollowTarget source) {
+        if (createReplica(source)) {
+            start(StartRequest.of(recovery(currentLeader()), startTimeout(null)).withoutCallback(), Role.REPLICA);
+        }
+    }
+
+    /** A new data directory copied from {@code source}; false (logged, state stopped) when that failed. */
+    private boolean createReplica(FollowTarget source) {
         node.setState(PostgresState.CREATING_REPLICA);
         node.setRole(Role.UNINITIALIZED);
+        String from = source == null ? "(without leader)" : "from " + source;
         try {
             pg.createReplica(upstream(source), Duration.ofSeconds(Math.max(3600, loop.pgCtlTimeoutSeconds())));
         } catch (PostgresException e) {
-            LOG.error("failed to bootstrap {}: {}", source == null ? "(without leader)" : "from " + source, e.getMessage());
+            LOG.error("failed to bootstrap {}: {}", from, e.getMessage());
             node.setState(PostgresState.STOPPED);
-            return;
+            return false;
         }
-        LOG.info("bootstrapped {}", source == null ? "(without leader)" : "from " + source);
-        start(StartRequest.of(recovery(currentLeader()), startTimeout(null)).withoutCallback(), Role.REPLICA);
+        LOG.info("bootstrapped {}", from);
+        return true;
     }
 
     /** The leader to follow right now, from a fresh look at the cluster (a clone may take long). */

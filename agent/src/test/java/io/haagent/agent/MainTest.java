@@ -64,6 +64,37 @@ class MainTest {
         assertThat(err().strip()).startsWith("environment: not valid: ");
     }
 
+    /** Issue 16: no argument and nothing set suggested "--validate-config environment". */
+    @Test
+    void withoutAnyConfigurationTheMessageSaysWhereItLooked() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.haagent.agent.config.ConfigReader.DEFAULT_FILES.stream()
+                .noneMatch(Files::exists), "a default configuration file exists on this machine");
+        assertThat(run(FixedNetworkAccess.host(Map.of()))).isEqualTo(2);
+        assertThat(out()).isEmpty();
+        assertThat(err()).isEqualTo("ha-agent: no configuration: give the configuration file or directory as the"
+                + " argument (ha-agent /etc/patroni/config.yml), or set PATRONI_CONFIGURATION or PATRONI_* variables;"
+                + " without an argument ha-agent reads /etc/patroni/config.yml, else /etc/patroni/patroni.yml, and"
+                + " neither exists\nUsage: ha-agent [--validate-config [--ignore-listen-port]] [CONFIG]   (ha-agent"
+                + " --help for more)\n");
+    }
+
+    @Test
+    void ignoreListenPortGoesWithValidateConfigOnly() {
+        assertThat(run(FixedNetworkAccess.host(Map.of()), "--ignore-listen-port", "x.yml")).isEqualTo(2);
+        assertThat(err()).startsWith("ha-agent: --ignore-listen-port applies to --validate-config only");
+    }
+
+    /** Issue 16: an alias bomb ended in OutOfMemoryError and a 30-line stack trace. */
+    @Test
+    void anAliasBombIsOneLineAndExit1() throws IOException {
+        Path f = dir.resolve("bomb.yml");
+        Files.writeString(f, io.haagent.agent.config.ConfigReaderTest.aliasBomb());
+        assertThat(run(FixedNetworkAccess.host(Map.of()), "--validate-config", f.toString())).isEqualTo(1);
+        assertThat(out().lines()).singleElement().satisfies(l -> assertThat(l).startsWith(f + ":")
+                .contains("error: (yaml): aliases (*name) expand this document by more than 10000 values"));
+        assertThat(err().strip()).isEqualTo(f + ": not valid: 1 error, 0 warnings");
+    }
+
     @Test
     void theRunPathRefusesAConfigurationItCannotStartWith() {
         assertThat(run(FixedNetworkAccess.host(Map.of()), dir.resolve("missing.yml").toString())).isEqualTo(1);

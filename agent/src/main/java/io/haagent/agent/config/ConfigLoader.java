@@ -66,10 +66,23 @@ public final class ConfigLoader {
 
     /** Everything {@code --validate-config} checks, including binaries, data directory, ports and etcd. */
     public static Loaded validate(Path configPath, HostEnvironment host) {
-        return run(configPath, host, true);
+        return run(configPath, host, true, false);
+    }
+
+    /**
+     * As {@link #validate(Path, HostEnvironment)}; with {@code ignoreListenPort} (Patroni 4's
+     * {@code --ignore-listen-port}) a listen address whose port is in use is not a problem, as for the unit's
+     * check before a start, when the node's own PostgreSQL may still run.
+     */
+    public static Loaded validate(Path configPath, HostEnvironment host, boolean ignoreListenPort) {
+        return run(configPath, host, true, ignoreListenPort);
     }
 
     private static Loaded run(Path configPath, HostEnvironment host, boolean environment) {
+        return run(configPath, host, environment, false);
+    }
+
+    private static Loaded run(Path configPath, HostEnvironment host, boolean environment, boolean ignoreListenPort) {
         ConfigReader.Result read = ConfigReader.read(configPath, host.env());
         List<Problem> problems = new ArrayList<>(read.problems());
         if (read.tree() == null) {
@@ -84,7 +97,7 @@ public final class ConfigLoader {
         problems.addAll(built.problems());
         problems.addAll(ConfigRules.check(tree, built.config()));
         if (environment) {
-            problems.addAll(EnvironmentChecks.check(tree, built.config(), host));
+            problems.addAll(EnvironmentChecks.check(tree, built.config(), host, ignoreListenPort));
         }
         return new Loaded(built.config(), sorted(problems), read.label());
     }

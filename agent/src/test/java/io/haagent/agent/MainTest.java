@@ -47,7 +47,11 @@ class MainTest {
     @Test
     void versionNamesThePatroniVersionItIsCompatibleWith() {
         assertThat(run(FixedNetworkAccess.host(Map.of()), "--version")).isZero();
-        assertThat(out().strip()).isEqualTo("ha-agent 0.1.0 (Patroni 3.3.1 compatible)");
+        assertThat(out().strip()).isEqualTo("ha-agent " + Version.AGENT + " (Patroni 3.3.1 compatible)");
+        // the build's version in Debian's form, as the package's control file says it (DebPackageIT compares them)
+        assertThat(Version.AGENT).matches("[0-9]+\\.[0-9]+\\.[0-9]+(~[a-z0-9]+)?");
+        assertThat(Version.debian("0.1.0-SNAPSHOT")).isEqualTo("0.1.0~snapshot");
+        assertThat(Version.debian("0.2.0")).isEqualTo("0.2.0");
     }
 
     @Test

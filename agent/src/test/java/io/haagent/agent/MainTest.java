@@ -81,7 +81,9 @@ class MainTest {
         Path f = dir.resolve("patroni.yml");
         // etcd on a closed loopback port (nothing answers): the node goes on "waiting on etcd" and the REST API's
         // failure to listen ends the start
-        String yaml = Files.readString(Path.of("src/test/resources/validate/base.yml")).replace("name: pg1\n", "")
+        // from the test class path: the configuration tests' base file
+        byte[] base = MainTest.class.getClassLoader().getResourceAsStream("validate/base.yml").readAllBytes();
+        String yaml = new String(base, StandardCharsets.UTF_8).replace("name: pg1\n", "")
                 .replaceAll("10\\.0\\.0\\.[123]:2379", "127.0.0.1:9");
         Files.writeString(f, yaml);
         Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));

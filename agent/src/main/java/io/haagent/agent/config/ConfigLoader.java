@@ -1,6 +1,7 @@
 package io.haagent.agent.config;
 
 import io.haagent.config.AgentConfig;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -56,6 +57,36 @@ public final class ConfigLoader {
 
         public List<Problem> warnings() {
             return problems.stream().filter(p -> !p.isError()).toList();
+        }
+
+        /**
+         * What {@code --validate-config} prints: one line per problem on {@code out}, the summary on {@code err}.
+         * Returns the exit status: 1 with errors, else 0.
+         */
+        public int printValidation(PrintStream out, PrintStream err) {
+            for (Problem p : problems) {
+                out.println(p.format());
+            }
+            long errors = errors().size();
+            long warnings = warnings().size();
+            err.println(label + ": " + (errors > 0 ? "not valid: " + count(errors, "error") + ", "
+                    + count(warnings, "warning") : warnings > 0 ? "valid, " + count(warnings, "warning") : "valid"));
+            return errors > 0 ? 1 : 0;
+        }
+
+        /** What the run path prints when it {@link #canStart() cannot start}: the errors and what to do. */
+        public void printStartRefusal(PrintStream err) {
+            for (Problem p : problems) {
+                if (p.isError()) {
+                    err.println(p.format());
+                }
+            }
+            err.println("ha-agent: cannot start with " + label + ": fix the errors above (ha-agent"
+                    + " --validate-config " + label + " checks everything)");
+        }
+
+        private static String count(long n, String what) {
+            return n + " " + what + (n == 1 ? "" : "s");
         }
     }
 

@@ -2,7 +2,6 @@ package io.haagent.agent.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.haagent.agent.Main;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -75,9 +74,13 @@ class SecretsTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
-        int code = validate ? Main.run(TestHost.withEnv(ENV), o, e, "--validate-config", file.toString())
-                : Main.run(TestHost.withEnv(ENV), o, e, file.toString());
-        assertThat(code).isEqualTo(1);
+        if (validate) {
+            assertThat(ConfigLoader.validate(file, TestHost.withEnv(ENV)).printValidation(o, e)).isEqualTo(1);
+        } else {
+            ConfigLoader.Loaded loaded = ConfigLoader.load(file, TestHost.withEnv(ENV));
+            assertThat(loaded.canStart()).isFalse();
+            loaded.printStartRefusal(e);
+        }
         return out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
     }
 

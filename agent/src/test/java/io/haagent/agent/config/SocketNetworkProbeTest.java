@@ -2,7 +2,6 @@ package io.haagent.agent.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.haagent.agent.Main;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -71,9 +70,8 @@ class SocketNetworkProbeTest {
             Path f = Files.writeString(dir.resolve("patroni.yml"), base);
             Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            int code = Main.run(HostEnvironment.current().withEnv(TestHost.baseEnv()),
-                    new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream()),
-                    "--validate-config", f.toString());
+            int code = ConfigLoader.validate(f, HostEnvironment.current().withEnv(TestHost.baseEnv())).printValidation(
+                    new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream()));
             assertThat(out.toString(StandardCharsets.UTF_8).lines()).containsExactly(
                     f + ":5: error: restapi.listen: cannot listen on 127.0.0.1:" + api.getLocalPort() + ": port "
                             + api.getLocalPort() + " is already in use; free it or choose another address",
@@ -91,9 +89,9 @@ class SocketNetworkProbeTest {
         Files.copy(Path.of("..", "examples", "patroni.yml"), f);
         Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int code = Main.run(HostEnvironment.current().withEnv(Map.of("PATH", System.getenv("PATH"),
-                "HOME", "/var/lib/postgresql")), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(new ByteArrayOutputStream()), "--validate-config", f.toString());
+        int code = ConfigLoader.validate(f, HostEnvironment.current().withEnv(Map.of("PATH", System.getenv("PATH"),
+                "HOME", "/var/lib/postgresql"))).printValidation(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(new ByteArrayOutputStream()));
         assertThat(out.toString(StandardCharsets.UTF_8).lines()).allSatisfy(line -> assertThat(line).matches(
                 java.util.regex.Pattern.quote(f.toString()) + ":(39|40|41): warning: etcd3.hosts\\[[012]\\]: etcd at"
                         + " 127\\.0\\.0\\.1[123]:2379 is not reachable from here \\(.*\\): check the address, DNS and"

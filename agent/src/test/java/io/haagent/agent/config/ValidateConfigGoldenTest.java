@@ -2,7 +2,6 @@ package io.haagent.agent.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.haagent.agent.Main;
 import io.haagent.testing.TestBinaries;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -19,8 +18,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * {@code ha-agent --validate-config} through {@link Main#run}, output pinned line by line against golden files
- * in {@code src/test/resources/validate/*.out}: stdout, then {@code --- stderr}, then {@code --- exit N}.
+ * {@code ha-agent --validate-config}'s output ({@link ConfigLoader.Loaded#printValidation}), pinned line by
+ * line against golden files in {@code src/test/resources/validate/*.out}: stdout, then {@code --- stderr}, then {@code --- exit N}.
  * {@code @DIR@} stands for the directory the file was copied to. The network answers are fixed
  * ({@link FixedNetwork}) so that the lines do not depend on what this machine runs; binaries and files are
  * real. With {@code -Dgolden.update=true} the golden files are rewritten (review the diff before committing).
@@ -65,14 +64,11 @@ class ValidateConfigGoldenTest {
         assertThat(actual).isEqualTo(Files.readString(golden));
     }
 
-    static String runValidate(HostEnvironment host, String... args) {
+    static String runValidate(HostEnvironment host, String file) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        String[] all = new String[args.length + 1];
-        all[0] = "--validate-config";
-        System.arraycopy(args, 0, all, 1, args.length);
-        int code = Main.run(host, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), all);
+        int code = ConfigLoader.validate(Path.of(file), host).printValidation(
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         return out.toString(StandardCharsets.UTF_8) + "--- stderr\n" + err.toString(StandardCharsets.UTF_8)
                 + "--- exit " + code + "\n";
     }

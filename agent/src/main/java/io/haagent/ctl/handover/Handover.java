@@ -1,10 +1,9 @@
 package io.haagent.ctl.handover;
 
+import io.haagent.api.ScheduledTime;
 import io.haagent.cluster.ClusterView;
 import io.haagent.cluster.Member;
 import io.haagent.ctl.CtlException;
-import io.haagent.rest.write.ApiError;
-import io.haagent.rest.write.Schedule;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -83,18 +82,15 @@ public final class Handover {
             return null;
         }
         try {
-            return Schedule.parse(text.trim(), "scheduled_at", action, now);
-        } catch (ApiError e) {
-            String m = e.getMessage();
-            if (m.startsWith("Timezone")) {
-                throw new CtlException("--scheduled '" + text + "' has no time zone: add one, e.g. "
-                        + text.trim() + "+00:00 or " + text.trim() + "Z");
-            }
-            if (m.startsWith("Cannot schedule")) {
-                throw new CtlException("--scheduled '" + text + "' is in the past (it is now " + now + ")");
-            }
-            throw new CtlException("--scheduled '" + text + "' is not a time: give it in ISO 8601 with a time zone,"
-                    + " e.g. 2024-05-01T10:00+02:00");
+            return ScheduledTime.parse(text.trim(), "scheduled_at", action, now);
+        } catch (ScheduledTime.Invalid e) {
+            throw new CtlException(switch (e.problem()) {
+                case NO_TIME_ZONE -> "--scheduled '" + text + "' has no time zone: add one, e.g. " + text.trim()
+                        + "+00:00 or " + text.trim() + "Z";
+                case IN_THE_PAST -> "--scheduled '" + text + "' is in the past (it is now " + now + ")";
+                case NOT_A_TIME -> "--scheduled '" + text + "' is not a time: give it in ISO 8601 with a time zone,"
+                        + " e.g. 2024-05-01T10:00+02:00";
+            });
         }
     }
 

@@ -1,9 +1,10 @@
 package io.haagent.agent;
 
-import io.haagent.agent.config.ConfigLoader;
-import io.haagent.agent.config.HostEnvironment;
-import io.haagent.agent.config.Problem;
 import io.haagent.agent.logging.LogSetup;
+import io.haagent.api.Version;
+import io.haagent.config.loader.ConfigLoader;
+import io.haagent.config.loader.HostEnvironment;
+import io.haagent.config.loader.Problem;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;

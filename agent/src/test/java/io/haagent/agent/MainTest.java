@@ -3,9 +3,9 @@ package io.haagent.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.haagent.agent.config.FixedNetworkAccess;
-import io.haagent.agent.config.HostEnvironment;
 import io.haagent.agent.logging.LogSetup;
+import io.haagent.config.loader.FixedNetworkAccess;
+import io.haagent.config.loader.HostEnvironment;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -155,7 +155,6 @@ public final class Agent {
         LOG.info("ha-agent {} (Patroni {} compatible) running as {} in cluster {}", Version.AGENT,
                 Version.PATRONI_COMPATIBLE, config.name(), config.scope());
         loopThread.start();
-        ClassDataArchive.writeWhenWarm(Duration.ofSeconds(30), loop::quiet);
         try {
             stopped.await();
             if (terminating) {

@@ -207,11 +207,6 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         dcs.wakeUp();
     }
 
-    /** No long action (clone, rewind, start, promote) is running: a moment when a short JVM pause costs nothing. */
-    public boolean quiet() {
-        return !runner.busy() && !stopping;
-    }
-
     public void stop() {
         stopping = true;
         dcs.wakeUp();

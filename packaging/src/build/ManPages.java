@@ -1,5 +1,5 @@
 import io.haagent.agent.Main;
-import io.haagent.agent.config.HostEnvironment;
+import io.haagent.config.loader.HostEnvironment;
 import io.haagent.ctl.AgentCtl;
 import io.haagent.ctl.Session;
 import io.haagent.ctl.Terminal;

@@ -1,8 +1,5 @@
 package io.haagent.agent;
 
-import io.haagent.agent.config.ConfigLoader;
-import io.haagent.agent.config.HostEnvironment;
-import io.haagent.agent.config.Problem;
 import io.haagent.agent.ha.AgentNodeActions;
 import io.haagent.agent.ha.DynamicConfigCache;
 import io.haagent.agent.ha.HaLoop;
@@ -12,12 +9,16 @@ import io.haagent.agent.ha.StartingNodeActions;
 import io.haagent.api.NodeSnapshot;
 import io.haagent.api.RoleChangeRecorder;
 import io.haagent.api.StatusBoard;
+import io.haagent.api.Version;
 import io.haagent.cluster.Member;
 import io.haagent.config.AgentConfig;
 import io.haagent.config.CtlConfig;
 import io.haagent.config.DynamicConfig;
 import io.haagent.config.PostgresBinaries;
 import io.haagent.config.RestApiConfig;
+import io.haagent.config.loader.ConfigLoader;
+import io.haagent.config.loader.HostEnvironment;
+import io.haagent.config.loader.Problem;
 import io.haagent.dcs.Dcs;
 import io.haagent.dcs.DcsUnavailableException;
 import io.haagent.dcs.etcd.EtcdDcs;
@@ -25,8 +26,8 @@ import io.haagent.pg.control.LocalPostgres;
 import io.haagent.pg.control.PostgresNode;
 import io.haagent.pg.control.Tuning;
 import io.haagent.rest.RestApiServer;
-import io.haagent.rest.tls.PemFiles;
 import io.haagent.time.Clock;
+import io.haagent.tls.PemFiles;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -154,7 +155,6 @@ public final class Agent {
         LOG.info("ha-agent {} (Patroni {} compatible) running as {} in cluster {}", Version.AGENT,
                 Version.PATRONI_COMPATIBLE, config.name(), config.scope());
         loopThread.start();
-        ClassDataArchive.writeWhenWarm(Duration.ofSeconds(30), loop::quiet);
         try {
             stopped.await();
             if (terminating) {

@@ -3,9 +3,10 @@ package io.haagent.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.haagent.agent.config.FixedNetworkAccess;
-import io.haagent.agent.config.HostEnvironment;
 import io.haagent.agent.logging.LogSetup;
+import io.haagent.api.Version;
+import io.haagent.config.loader.FixedNetworkAccess;
+import io.haagent.config.loader.HostEnvironment;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -71,7 +72,7 @@ class MainTest {
     /** Issue 16: no argument and nothing set suggested "--validate-config environment". */
     @Test
     void withoutAnyConfigurationTheMessageSaysWhereItLooked() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(io.haagent.agent.config.ConfigReader.DEFAULT_FILES.stream()
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.haagent.config.loader.ConfigReader.DEFAULT_FILES.stream()
                 .noneMatch(Files::exists), "a default configuration file exists on this machine");
         assertThat(run(FixedNetworkAccess.host(Map.of()))).isEqualTo(2);
         assertThat(out()).isEmpty();
@@ -92,7 +93,7 @@ class MainTest {
     @Test
     void anAliasBombIsOneLineAndExit1() throws IOException {
         Path f = dir.resolve("bomb.yml");
-        Files.writeString(f, io.haagent.agent.config.ConfigReaderTest.aliasBomb());
+        Files.writeString(f, io.haagent.config.loader.ConfigReaderTest.aliasBomb());
         assertThat(run(FixedNetworkAccess.host(Map.of()), "--validate-config", f.toString())).isEqualTo(1);
         assertThat(out().lines()).singleElement().satisfies(l -> assertThat(l).startsWith(f + ":")
                 .contains("error: (yaml): aliases (*name) expand this document by more than 10000 values"));
@@ -116,7 +117,9 @@ class MainTest {
         Path f = dir.resolve("patroni.yml");
         // etcd on a closed loopback port (nothing answers): the node goes on "waiting on etcd" and the REST API's
         // failure to listen ends the start
-        String yaml = Files.readString(Path.of("src/test/resources/validate/base.yml")).replace("name: pg1\n", "")
+        // from the test class path: the configuration tests' base file
+        byte[] base = MainTest.class.getClassLoader().getResourceAsStream("validate/base.yml").readAllBytes();
+        String yaml = new String(base, StandardCharsets.UTF_8).replace("name: pg1\n", "")
                 .replaceAll("10\\.0\\.0\\.[123]:2379", "127.0.0.1:9");
         Files.writeString(f, yaml);
         Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));

@@ -334,4 +334,33 @@ class DebPackageIT {
         return Cmd.of(argv.toArray()).env("DPKG_ROOT", root.toString()).env("DPKG_MAINTSCRIPT_PACKAGE", "ha-agent")
                 .env("DPKG_MAINTSCRIPT_NAME", name).env("HA_AGENT_CDS", "off").run();
     }
+
+    @Test
+    void postinstWritesTheClassDataArchiveThatTheInstalledProgramsMap(@TempDir Path tmp) throws Exception {
+        Path root = tmp.resolve("root");
+        Cmd.Result x = Cmd.of(dpkgDeb, "-x", deb, root).run();
+        assertThat(x.exit()).as(x.toString()).isZero();
+        Cmd.Result e = Cmd.of(dpkgDeb, "-e", deb, tmp.resolve("DEBIAN")).run();
+        assertThat(e.exit()).as(e.toString()).isZero();
+
+        // dpkg's alternate root: the script works on the unpacked tree instead of /
+        Cmd.Result post = Cmd.of("/bin/sh", tmp.resolve("DEBIAN/postinst"), "configure")
+                .env("DPKG_ROOT", root.toString()).timeout(java.time.Duration.ofMinutes(3)).run();
+        assertThat(post.exit()).as(post.toString()).isZero();
+        Path cache = root.resolve("var/cache/ha-agent");
+        List<Path> archives;
+        try (var files = Files.list(cache)) {
+            archives = files.filter(f -> f.getFileName().toString().matches("ha-agent-\\d+\\.jsa")).toList();
+        }
+        assertThat(archives).as("postinst's training run wrote one archive").hasSize(1);
+        assertThat(Files.getPosixFilePermissions(cache)).isEqualTo(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+
+        // what the service (CacheDirectory=ha-agent) starts with
+        Cmd.Result flags = Cmd.of(root.resolve("usr/share/ha-agent/bin/agentctl"), "--version")
+                .env("CACHE_DIRECTORY", cache.toString()).env("JDK_JAVA_OPTIONS", "-XX:+PrintFlagsFinal").run();
+        assertThat(flags.exit()).as(flags.toString()).isZero();
+        assertThat(flags.out()).containsPattern("SharedArchiveFile\\s+= " + java.util.regex.Pattern.quote(
+                archives.get(0).toString()) + "\\s+\\{product\\} \\{command line\\}");
+    }
 }

@@ -43,8 +43,8 @@ public final class Dist {
     }
 
     /**
-     * True when the launcher, in this environment, would start ha-agent from a class-data archive (one written by
-     * an agent for this runtime and lib/): asked of the launcher itself, so its directory and key rules stay in one
+     * True when the launcher, in this environment, would start ha-agent from a class-data archive (one its training
+     * run wrote for this runtime and lib/): asked of the launcher itself, so its directory and key rules stay in one
      * place.
      */
     public static boolean classDataArchiveFits() {

@@ -125,7 +125,11 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         this.executor = new ActionExecutor(name, dcs, pg, node, lock, runner, this, dataDir, clock);
         this.reader = new LocalStateReader(pg, node, dataDir,
                 () -> dynamic.usePgRewind() || config.postgresql().usePgRewind());
-        this.refresher = new StatusRefresher(pg, clock, this::offerFreshStatus);
+        this.refresher = new StatusRefresher(pg, clock, this::offerFreshStatus, () -> {
+            synchronized (statusLock) {
+                return Math.max(publishedStatusNanos, freshStatusNanos);
+            }
+        });
         roleChanges.onChange(change -> {
             synchronized (statusLock) {
                 board.update(s -> s.toBuilder().lastRoleChange(change).roleChangeStats(roleChanges.stats()).build());
@@ -147,7 +151,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     public void run() {
         adoptRunningPostgres();
         leaseGuard.start();
-        refresher.start();
+        board.freshener(refresher::ensureFresh);
         while (!stopping) {
             long start = clock.nanoTime();
             Long soon = null;
@@ -778,6 +782,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     public void close() {
         stop();
         leaseGuard.close();
+        board.freshener(null);
         refresher.close();
         runner.close();
         executor.close();

@@ -46,9 +46,12 @@ public final class ApiContext {
         settings = s;
     }
 
-    /** The documents of the current snapshot, serialised at most once per published snapshot. */
+    /**
+     * The documents of the current snapshot, serialised at most once per published snapshot; its postgres part read
+     * afresh when older than the agent's bound ({@link StatusBoard#fresh()}: peers compare WAL positions in it).
+     */
     RenderedSnapshot rendered() {
-        var current = board.current();
+        var current = board.fresh();
         RenderedSnapshot r = rendered;
         if (r == null || r.snapshot() != current) {
             r = new RenderedSnapshot(current);

@@ -20,7 +20,7 @@ fi
 # build the dist tree and the test classes, and the test classpath of cluster-tests (the last module built)
 cpfile="$(mktemp)"
 mvn -B -q -DskipTests -pl cluster-tests -am package dependency:build-classpath \
-  -Dmdep.outputFile="$cpfile" -Dmdep.includeScope=test >/dev/null
+  -Dmdep.outputFile="$cpfile" -Dmdep.includeScope=test
 cp="$(cat "$cpfile")"; rm -f "$cpfile"
 agents=(--agent ha-agent)
 if command -v patroni >/dev/null; then agents+=(--agent patroni); else echo "patroni not installed: ha-agent only"; fi

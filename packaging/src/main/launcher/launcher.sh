@@ -25,7 +25,7 @@
 #     or why there is none (exit 1); the .deb's postinst runs it.
 # agentctl also looks in /var/cache/ha-agent, where the systemd service keeps it, and never trains. The
 # archive's name holds a checksum of the runtime and of lib/'s jars, so an upgrade of either starts a new one
-# (a successful training removes older ones). An archive the JVM cannot use is ignored silently.
+# (a successful training removes those unused for a week). An archive the JVM cannot use is ignored silently.
 #
 # The classpath is lib/*.jar beside this script's bin/ directory, found through symlinks, so that
 # /usr/bin/ha-agent -> /usr/share/ha-agent/bin/ha-agent works.
@@ -38,10 +38,21 @@ set -u
 IFS='
  	'
 
-# Small heap and the serial collector: the agent holds a few cluster snapshots, not data, so 256 MB is
-# ample; a serial collector on a heap this size pauses for milliseconds, far below the leader lock's TTL,
-# and leaves the machine's memory and cores to PostgreSQL.
-default_java_opts='-Xms32m -Xmx256m -XX:+UseSerialGC'
+# The JVM options, each measured by bench/runtime/run.sh (bench/RESULTS.md, issue 15). The agent holds a few cluster
+# snapshots, not data (live set about 12 MB):
+#   -Xms32m -Xmx96m -Xmn8m -XX:+UseSerialGC  a small heap and the serial collector: young pauses of a few ms, and
+#       an old generation with room for hours of promotions before a full collection (about 20 ms of CPU for this
+#       live set); no collector threads competing with PostgreSQL for the cores
+#   -XX:MetaspaceSize=64m  no full collection for class metadata while a start without the archive loads classes
+#   -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=24m  C1 only, one compiler thread:
+#       the agent's paths run a few times a minute, C2 would only spend CPU and code cache on them
+#   -XX:MaxDirectMemorySize=32m -Dio.netty.allocator.type=unpooled  no pooled arenas for the few KB gRPC sends
+#   -Dio.netty.eventLoopThreads=1  one gRPC event loop thread (etcd traffic is a few calls per loop_wait)
+#   -XX:-UsePerfData  no hsperfdata file and no 50 ms sampling tick (jcmd PID still works; jps does not list it)
+# and MALLOC_ARENA_MAX=2 (unless set): glibc's per-thread malloc arenas would hold memory for each of ~30 threads.
+default_java_opts='-Xms32m -Xmx96m -Xmn8m -XX:+UseSerialGC -XX:MetaspaceSize=64m -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=24m -XX:MaxDirectMemorySize=32m -XX:-UsePerfData -Dio.netty.allocator.type=unpooled -Dio.netty.eventLoopThreads=1'
+MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
+export MALLOC_ARENA_MAX
 min_java=17
 
 prog=${0##*/}
@@ -170,7 +181,7 @@ cds_file() {
 # quiet: an archive that does not fit this JVM is not worth a warning on stdout (agentctl's JSON)
 cds_quiet='-Xlog:cds=off -Xlog:cds+dynamic=off'
 
-# train DIR FILE: the training run (see the top of this file); writes DIR/FILE, removes older archives.
+# train DIR FILE: the training run (see the top of this file); writes DIR/FILE, removes stale archives.
 # Its output goes to stderr. Status 0 when the archive is in place.
 train() {
     _tmp=$1/.$2.$$.tmp
@@ -190,9 +201,10 @@ train() {
     chmod 0644 "$_tmp" 2>/dev/null
     mv -f "$_tmp" "$1/$2" || { rm -f "$_tmp"; return 1; }
     rm -f "$1/$2.failed"
-    for _old in "$1"/ha-agent-*.jsa "$1"/ha-agent-*.jsa.failed; do
-        case $_old in "$1/$2"|*'*'*) ;; *) rm -f "$_old" ;; esac
-    done
+    # archives of other runtimes or lib/ trees, unused for a week (another installation on this host may still
+    # use a younger one: removing it would only make that one train again)
+    find "$1" -maxdepth 1 \( -name 'ha-agent-*.jsa' -o -name 'ha-agent-*.jsa.failed' \) ! -name "$2" \
+        -mtime +7 -exec rm -f {} + 2>/dev/null
     return 0
 }
 

@@ -74,8 +74,10 @@ class LauncherIT {
                 .run();
         assertThat(r.exit()).as(r.toString()).isZero();
         assertThat(flag(r.out(), "InitialHeapSize")).isEqualTo("33554432 {command line}");
-        assertThat(flag(r.out(), "MaxHeapSize")).isEqualTo("268435456 {command line}");
+        assertThat(flag(r.out(), "MaxHeapSize")).isEqualTo("100663296 {command line}");
         assertThat(flag(r.out(), "UseSerialGC")).isEqualTo("true {command line}");
+        assertThat(flag(r.out(), "TieredStopAtLevel")).isEqualTo("1 {command line}");
+        assertThat(flag(r.out(), "UsePerfData")).isEqualTo("false {command line}");
     }
 
     @Test

@@ -7,6 +7,8 @@
 #                       When set, it must be valid: we never fall back to another java silently.
 #   HA_AGENT_JAVA_OPTS  JVM options, split at whitespace (no quoting, no glob expansion).
 #                       Unset: the default below. Set (even to nothing): used instead of the default.
+#   HA_AGENT_EXTRA_JAVA_OPTS  JVM options added after those (e.g. -Xlog:safepoint:file=/tmp/sp-%p.log),
+#                       split the same way.
 #   HA_AGENT_CDS        `off`: no class-data archive (see below). Anything else: on.
 #   CACHE_DIRECTORY     where the class-data archives are kept (systemd's CacheDirectory= sets it);
 #                       else $XDG_CACHE_HOME/ha-agent, else $HOME/.cache/ha-agent, else /var/cache/ha-agent.
@@ -144,7 +146,7 @@ if [ "$release" -lt "$min_java" ]; then
     die "the Java runtime '$java' is Java $release; Java $min_java or newer is required. Install one (Debian: apt-get install openjdk-17-jre-headless) or point JAVA_HOME at it."
 fi
 
-java_opts=${HA_AGENT_JAVA_OPTS-$default_java_opts}
+java_opts="${HA_AGENT_JAVA_OPTS-$default_java_opts} ${HA_AGENT_EXTRA_JAVA_OPTS:-}"
 
 # The directory of the class-data archives (see the top of this file); nothing when CDS is off or the directory
 # cannot hold them.

@@ -66,6 +66,8 @@ public final class RuntimeBench {
         int startRuns = 3;
         int ctlRuns = 5;
         String javaOpts;
+        /** Where the agents log their safepoints and collections (-Xlog), or null. */
+        Path pauses;
         int firstOctet = 151;
         Path out = Path.of("bench/results/runtime.json");
     }
@@ -88,6 +90,7 @@ public final class RuntimeBench {
                 case "--start-runs" -> o.startRuns = Integer.parseInt(args[++i]);
                 case "--ctl-runs" -> o.ctlRuns = Integer.parseInt(args[++i]);
                 case "--java-opts" -> o.javaOpts = args[++i];
+                case "--pauses" -> o.pauses = Path.of(args[++i]);
                 case "--out" -> o.out = Path.of(args[++i]);
                 case "--first-octet" -> o.firstOctet = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
@@ -120,6 +123,9 @@ public final class RuntimeBench {
 
     void run() throws Exception {
         System.out.println("== " + kind);
+        if (o.pauses != null) {
+            Files.createDirectories(o.pauses);
+        }
         if (kind == AgentKind.HA_AGENT) {
             ensureClassDataArchive();
         }
@@ -157,6 +163,40 @@ public final class RuntimeBench {
         if (o.phases.contains("bootstrap")) {
             bootstrap();
         }
+        if (kind == AgentKind.HA_AGENT && o.pauses != null) {
+            pauses(o.pauses);
+        }
+    }
+
+    /** The longest stop-the-world pauses the agents logged (safepoint totals), and how many passed 100 ms. */
+    private void pauses(Path dir) throws IOException {
+        List<long[]> all = new ArrayList<>();
+        List<String> worst = new ArrayList<>();
+        Pattern p = Pattern.compile("Safepoint \"([^\"]+)\".*Total: (\\d+) ns");
+        long over = 0;
+        long count = 0;
+        try (var files = Files.list(dir)) {
+            for (Path f : files.filter(x -> x.toString().endsWith(".log")).toList()) {
+                for (String line : Files.readAllLines(f)) {
+                    Matcher m = p.matcher(line);
+                    if (m.find()) {
+                        long ns = Long.parseLong(m.group(2));
+                        count++;
+                        if (ns > 100_000_000L) {
+                            over++;
+                            worst.add(String.format("%.0f ms %s (%s)", ns / 1e6, m.group(1), f.getFileName()));
+                        }
+                        all.add(new long[] {ns});
+                    }
+                }
+            }
+        }
+        long max = all.stream().mapToLong(a -> a[0]).max().orElse(0);
+        results.put("safepoints", count);
+        results.put("safepoint_max_ms", round(max / 1e6, 1));
+        results.put("safepoints_over_100ms", over);
+        System.out.printf("  stop-the-world pauses (%s): %d safepoints, longest %.1f ms, %d over 100 ms %s%n", dir,
+                count, max / 1e6, over, worst);
     }
 
     private ClusterSpec spec() {
@@ -168,6 +208,9 @@ public final class RuntimeBench {
         Map<String, String> env = new HashMap<>();
         if (kind == AgentKind.HA_AGENT && o.javaOpts != null) {
             env.put("HA_AGENT_JAVA_OPTS", o.javaOpts);
+        }
+        if (kind == AgentKind.HA_AGENT && o.pauses != null) {
+            env.put("HA_AGENT_EXTRA_JAVA_OPTS", "-Xlog:safepoint,gc:file=" + o.pauses.toAbsolutePath() + "/%p.log");
         }
         return env;
     }
@@ -492,6 +535,10 @@ public final class RuntimeBench {
         row("three-node bootstrap from empty, s (worst)", ours, theirs, "bootstrap_s|bootstrap_s", true, "<= 5");
         row("agentctl / patronictl list, s (median)", ours, theirs, "ctl_list_s|ctl_list_s", false, "<= 1.0x");
         row("agentctl / patronictl version, s (median)", ours, theirs, "ctl_version_s|ctl_version_s", false, "<= 1.0x");
+        if (ours != null && ours.containsKey("safepoint_max_ms")) {
+            System.out.printf("%-58s %18s %18s %8s %8s%n", "longest stop-the-world pause of an agent, ms",
+                    ours.get("safepoint_max_ms"), "-", "-", "<= 100");
+        }
         if (ours != null && ours.get("nodes") instanceof Map<?, ?> nodes
                 && ((Map<String, Object>) nodes).get("pg1") instanceof Map<?, ?> pg1) {
             System.out.println("ha-agent pg1 (NMT on): " + pg1);

@@ -98,6 +98,17 @@ class LauncherIT {
     }
 
     @Test
+    void haAgentExtraJavaOptsComeOnTopOfTheDefaults() throws Exception {
+        Cmd.Result r = Cmd.of(Dist.launcher("ha-agent"), "--version")
+                .unset("HA_AGENT_JAVA_OPTS")
+                .env("HA_AGENT_EXTRA_JAVA_OPTS", "-XX:+PrintFlagsFinal -Xmx80m")
+                .run();
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(flag(r.out(), "UseSerialGC")).isEqualTo("true {command line}");
+        assertThat(flag(r.out(), "MaxHeapSize")).as("the later option wins").isEqualTo("83886080 {command line}");
+    }
+
+    @Test
     void emptyHaAgentJavaOptsMeansJvmDefaults() throws Exception {
         Cmd.Result r = Cmd.of(Dist.launcher("ha-agent"), "--version")
                 .env("HA_AGENT_JAVA_OPTS", "")

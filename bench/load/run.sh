@@ -76,12 +76,12 @@ loaded_json=bench/results/load-$stamp-loaded.json
 mkdir -p "bench/results/load-$stamp-pauses-quiet" "bench/results/load-$stamp-pauses-loaded"
 if [ "$quiet" = 1 ]; then
   echo "== quiet: bench/ha/run.sh --runs $runs --scenarios $scenarios ${ha_args[*]:-}"
-  HA_AGENT_EXTRA_JAVA_OPTS="-Xlog:safepoint:file=$here/bench/results/load-$stamp-pauses-quiet/%p.log" \
+  HA_AGENT_EXTRA_JAVA_OPTS="-Xlog:safepoint,gc,gc+cpu:file=$here/bench/results/load-$stamp-pauses-quiet/%p.log" \
     bench/ha/run.sh --runs "$runs" --scenarios "$scenarios" "${ha_args[@]}" --out "$quiet_json"
 fi
 echo "== loaded"
 start_load
-HA_AGENT_EXTRA_JAVA_OPTS="-Xlog:safepoint:file=$here/bench/results/load-$stamp-pauses-loaded/%p.log" \
+HA_AGENT_EXTRA_JAVA_OPTS="-Xlog:safepoint,gc,gc+cpu:file=$here/bench/results/load-$stamp-pauses-loaded/%p.log" \
   bench/ha/run.sh --runs "$runs" --scenarios "$scenarios" "${ha_args[@]}" --out "$loaded_json"
 stop_load
 tail -n 3 "$work/pgbench.log" | sed 's/^/pgbench: /' || true
@@ -121,10 +121,21 @@ pauses = []
 for f in glob.glob(sys.argv[1] + "/*.log"):
     for line in open(f):
         m = rx.search(line)
-        if m:
+        if m and m.group(1) != "PopulateDumpSharedSpace":  # a training run's dump at its exit, not an agent
             pauses.append((int(m.group(2)) / 1e6, m.group(1)))
 pauses.sort(reverse=True)
 over = [p for p in pauses if p[0] > 100]
+cpu = re.compile(r'User=([\d.]+)s Sys=([\d.]+)s Real=([\d.]+)s')
+gcs = []
+for f in glob.glob(sys.argv[1] + "/*.log"):
+    for line in open(f):
+        m = cpu.search(line)
+        if m:
+            gcs.append((float(m.group(3)) * 1000, (float(m.group(1)) + float(m.group(2))) * 1000))
+gcs.sort(reverse=True)
+if gcs:
+    print(f"  collections ({sys.argv[2]}): {len(gcs)}, longest wall {gcs[0][0]:.0f} ms of which CPU {gcs[0][1]:.0f} ms;"
+          f" the most CPU any took: {max(g[1] for g in gcs):.0f} ms (wall beyond CPU is waiting for a core)")
 print(f"ha-agent pauses ({sys.argv[2]}): {len(pauses)} safepoints, longest "
       + (f"{pauses[0][0]:.1f} ms ({pauses[0][1]})" if pauses else "-") + f", {len(over)} over 100 ms"
       + (": " + ", ".join(f"{p[0]:.0f} ms {p[1]}" for p in over[:5]) if over else ""))

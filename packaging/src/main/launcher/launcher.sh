@@ -146,7 +146,8 @@ if [ "$release" -lt "$min_java" ]; then
     die "the Java runtime '$java' is Java $release; Java $min_java or newer is required. Install one (Debian: apt-get install openjdk-17-jre-headless) or point JAVA_HOME at it."
 fi
 
-java_opts="${HA_AGENT_JAVA_OPTS-$default_java_opts} ${HA_AGENT_EXTRA_JAVA_OPTS:-}"
+base_java_opts=${HA_AGENT_JAVA_OPTS-$default_java_opts}
+java_opts="$base_java_opts ${HA_AGENT_EXTRA_JAVA_OPTS:-}"
 
 # The directory of the class-data archives (see the top of this file); nothing when CDS is off or the directory
 # cannot hold them.
@@ -190,7 +191,8 @@ train() {
     rm -f "$_tmp"
     set -f  # the options as written (see below)
     # shellcheck disable=SC2086
-    "$java" $java_opts -XX:ArchiveClassesAtExit="$_tmp" $cds_quiet -cp "$lib/*" io.haagent.agent.ArchiveTraining
+    # the programs' own options (not HA_AGENT_EXTRA_JAVA_OPTS: a log file meant for the agent is not the training's)
+    "$java" $base_java_opts -XX:ArchiveClassesAtExit="$_tmp" $cds_quiet -cp "$lib/*" io.haagent.agent.ArchiveTraining
     _status=$?
     set +f
     if [ "$_status" -ne 0 ] || [ ! -s "$_tmp" ]; then

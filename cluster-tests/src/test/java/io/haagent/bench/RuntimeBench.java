@@ -179,7 +179,7 @@ public final class RuntimeBench {
             for (Path f : files.filter(x -> x.toString().endsWith(".log")).toList()) {
                 for (String line : Files.readAllLines(f)) {
                     Matcher m = p.matcher(line);
-                    if (m.find()) {
+                    if (m.find() && !m.group(1).equals("PopulateDumpSharedSpace")) {
                         long ns = Long.parseLong(m.group(2));
                         count++;
                         if (ns > 100_000_000L) {
@@ -210,7 +210,7 @@ public final class RuntimeBench {
             env.put("HA_AGENT_JAVA_OPTS", o.javaOpts);
         }
         if (kind == AgentKind.HA_AGENT && o.pauses != null) {
-            env.put("HA_AGENT_EXTRA_JAVA_OPTS", "-Xlog:safepoint,gc:file=" + o.pauses.toAbsolutePath() + "/%p.log");
+            env.put("HA_AGENT_EXTRA_JAVA_OPTS", "-Xlog:safepoint,gc,gc+cpu:file=" + o.pauses.toAbsolutePath() + "/%p.log");
         }
         return env;
     }

@@ -41,3 +41,26 @@ bench_kill_pidfile() {
   fi
   rm -f "$f"
 }
+
+# bench_become_postgres ROOT SCRIPT ARGS...: when run as root, hands the checkout ROOT to the postgres user and
+# runs SCRIPT ARGS again as that user (does not return); as is otherwise.
+bench_become_postgres() {
+  local root=$1
+  shift
+  if [ "$(id -u)" = 0 ]; then
+    chown -R postgres: "$root"
+    exec runuser -u postgres -- env HOME="$(getent passwd postgres | cut -d: -f6)" PATH="$PATH" "$@"
+  fi
+}
+
+# bench_cluster_tests_classpath: builds the dist tree and cluster-tests' test classes (-pl cluster-tests -am) and
+# prints the classpath a benchmark main class of cluster-tests runs with.
+bench_cluster_tests_classpath() {
+  local cpfile cp
+  cpfile="$(mktemp)"
+  mvn -B -q -DskipTests -pl cluster-tests -am package dependency:build-classpath \
+    -Dmdep.outputFile="$cpfile" -Dmdep.includeScope=test >&2 || { rm -f "$cpfile"; return 1; }
+  cp="$(cat "$cpfile")"
+  rm -f "$cpfile"
+  printf 'cluster-tests/target/test-classes:%s\n' "$cp"
+}

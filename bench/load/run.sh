@@ -12,11 +12,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$here"
-if [ "$(id -u)" = 0 ]; then
-  chown -R postgres: "$here"
-  exec runuser -u postgres -- env HOME="$(getent passwd postgres | cut -d: -f6)" PATH="$PATH" "$0" "$@"
-fi
 . bench/lib/common.sh
+bench_become_postgres "$here" "$0" "$@"
 
 runs=3
 scenarios=switchover,crash,nodekill

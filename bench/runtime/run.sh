@@ -13,15 +13,9 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$here"
-if [ "$(id -u)" = 0 ]; then
-  chown -R postgres: "$here"
-  exec runuser -u postgres -- env HOME="$(getent passwd postgres | cut -d: -f6)" PATH="$PATH" "$0" "$@"
-fi
-# build the dist tree and the test classes, and the test classpath of cluster-tests (the last module built)
-cpfile="$(mktemp)"
-mvn -B -q -DskipTests -pl cluster-tests -am package dependency:build-classpath \
-  -Dmdep.outputFile="$cpfile" -Dmdep.includeScope=test
-cp="$(cat "$cpfile")"; rm -f "$cpfile"
+. bench/lib/common.sh
+bench_become_postgres "$here" "$0" "$@"
+cp="$(bench_cluster_tests_classpath)"
 agents=(--agent ha-agent)
 if command -v patroni >/dev/null; then agents+=(--agent patroni); else echo "patroni not installed: ha-agent only"; fi
 case " $* " in *" --agent "*) agents=() ;; esac  # the agents named on the command line, and only those
@@ -29,5 +23,5 @@ mkdir -p bench/results
 echo "runtime benchmark on $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo);" \
   "java: $(java -version 2>&1 | head -1)"
 exec java -Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener -Dbasedir="$here/cluster-tests" \
-  -cp "cluster-tests/target/test-classes:$cp" io.haagent.bench.RuntimeBench "${agents[@]}" \
+  -cp "$cp" io.haagent.bench.RuntimeBench "${agents[@]}" \
   --out "bench/results/runtime-$(date +%Y%m%d-%H%M%S).json" "$@"

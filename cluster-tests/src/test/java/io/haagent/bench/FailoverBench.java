@@ -143,17 +143,7 @@ public final class FailoverBench {
      * start after each build. Runs the training now when no archive fits this runtime and lib/.
      */
     private void warmUpClassDataArchive() throws Exception {
-        if (io.haagent.dist.Dist.classDataArchiveFits()) {
-            System.out.println("  class-data archive in place");
-            return;
-        }
-        Process p = new ProcessBuilder(io.haagent.dist.Dist.launcher("ha-agent").toString(),
-                "--write-class-data-archive").redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        if (p.waitFor() != 0 || !io.haagent.dist.Dist.classDataArchiveFits()) {
-            throw new IllegalStateException("the class-data archive's training run failed:\n" + out);
-        }
-        System.out.println("  class-data archive written by the training run (not measured)");
+        System.out.println("  " + io.haagent.dist.Dist.ensureClassDataArchive());
     }
 
     private ClusterSpec spec() {

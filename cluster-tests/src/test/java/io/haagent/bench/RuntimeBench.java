@@ -127,7 +127,7 @@ public final class RuntimeBench {
             Files.createDirectories(o.pauses);
         }
         if (kind == AgentKind.HA_AGENT) {
-            ensureClassDataArchive();
+            System.out.println("  " + Dist.ensureClassDataArchive());
         }
         if (o.phases.contains("ctl") || o.phases.contains("memory") || o.phases.contains("start")
                 || o.phases.contains("hold")) {
@@ -473,20 +473,6 @@ public final class RuntimeBench {
     }
 
     // ------------------------------------------------------------------------------------------------ helpers
-
-    private void ensureClassDataArchive() throws Exception {
-        if (Dist.classDataArchiveFits()) {
-            System.out.println("  class-data archive in place");
-            return;
-        }
-        Process p = new ProcessBuilder(Dist.launcher("ha-agent").toString(), "--write-class-data-archive")
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.waitFor() != 0 || !Dist.classDataArchiveFits()) {
-            throw new IllegalStateException("the class-data archive's training run failed:\n" + out);
-        }
-        System.out.println("  class-data archive written by the training run (not measured)");
-    }
 
     @SuppressWarnings("unchecked")
     private void record(String name, double seconds) {

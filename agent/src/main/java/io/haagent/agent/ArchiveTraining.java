@@ -1,17 +1,15 @@
 package io.haagent.agent;
 
-import io.haagent.agent.config.ConfigLoader;
-import io.haagent.agent.config.HostEnvironment;
 import io.haagent.agent.ha.PeerClient;
 import io.haagent.agent.ha.StartingNodeActions;
 import io.haagent.agent.logging.LogSetup;
 import io.haagent.api.NodeSnapshot;
 import io.haagent.api.StatusBoard;
+import io.haagent.api.Version;
 import io.haagent.config.AgentConfig;
 import io.haagent.config.DynamicConfig;
-import io.haagent.ctl.AgentCtl;
-import io.haagent.ctl.Session;
-import io.haagent.ctl.Terminal;
+import io.haagent.config.loader.ConfigLoader;
+import io.haagent.config.loader.HostEnvironment;
 import io.haagent.dcs.etcd.EtcdDcs;
 import io.haagent.pg.sql.Connections;
 import io.haagent.rest.RestApiServer;
@@ -127,15 +125,14 @@ public final class ArchiveTraining {
             LOG.debug("postgres: {}", expected.getMessage());
         }
 
-        // agentctl: the command tree, its help screens, a command against an etcd that does not answer
+        // agentctl: the command tree, its help screens, a command against an etcd that does not answer. The daemon
+        // does not depend on agentctl; both are in lib/, so the training finds it by name.
         String etcd = "etcd3://127.0.0.1:" + closedPort + "/service";
-        for (String[] argv : List.of(new String[] {"--help"}, new String[] {"--version"},
-                new String[] {"list", "--help"}, new String[] {"switchover", "--help"},
-                new String[] {"-c", config.toString(), "--dcs-timeout", "1", "list"},
-                new String[] {"--dcs-url", etcd, "--dcs-timeout", "1", "list", "-f", "json", "training"},
-                new String[] {"-c", config.toString(), "--dcs-timeout", "1", "version"},
-                new String[] {"no-such-command"})) {
-            AgentCtl.run(new Session(host, Terminal.NONE, quiet, quiet, Clock.SYSTEM), argv);
+        try {
+            Class.forName("io.haagent.ctl.CtlTraining").getMethod("train", String.class, String.class)
+                    .invoke(null, config.toString(), etcd);
+        } catch (ReflectiveOperationException e) {
+            LOG.info("agentctl's classes are not trained: {}", e);
         }
         LOG.info("training done");
         LogSetup.stop();

@@ -1,9 +1,10 @@
 package io.haagent.agent;
 
-import io.haagent.agent.config.ConfigLoader;
-import io.haagent.agent.config.HostEnvironment;
-import io.haagent.agent.config.Problem;
 import io.haagent.agent.logging.LogSetup;
+import io.haagent.api.Version;
+import io.haagent.config.loader.ConfigLoader;
+import io.haagent.config.loader.HostEnvironment;
+import io.haagent.config.loader.Problem;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -75,32 +76,14 @@ public final class Main implements Callable<Integer> {
     }
 
     private int validate(Path path) {
-        ConfigLoader.Loaded loaded = ConfigLoader.validate(path, host);
-        for (Problem p : loaded.problems()) {
-            out.println(p.format());
-        }
-        long errors = loaded.errors().size();
-        long warnings = loaded.warnings().size();
-        err.println(loaded.label() + ": " + (errors > 0 ? "not valid: " + count(errors, "error") + ", "
-                + count(warnings, "warning") : warnings > 0 ? "valid, " + count(warnings, "warning") : "valid"));
-        return errors > 0 ? 1 : 0;
-    }
-
-    private static String count(long n, String what) {
-        return n + " " + what + (n == 1 ? "" : "s");
+        return ConfigLoader.validate(path, host).printValidation(out, err);
     }
 
     /** Load the configuration, set up logging; the HA loop is wired here by the agent's run path (not yet). */
     private int runNode(Path path) {
         ConfigLoader.Loaded loaded = ConfigLoader.load(path, host);
         if (!loaded.canStart()) {
-            for (Problem p : loaded.problems()) {
-                if (p.isError()) {
-                    err.println(p.format());
-                }
-            }
-            err.println("ha-agent: cannot start with " + loaded.label() + ": fix the errors above (ha-agent"
-                    + " --validate-config " + loaded.label() + " checks everything)");
+            loaded.printStartRefusal(err);
             return 1;
         }
         LogSetup.configure(loaded.config().log());

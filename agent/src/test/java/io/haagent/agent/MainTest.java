@@ -3,9 +3,9 @@ package io.haagent.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.haagent.agent.config.FixedNetworkAccess;
-import io.haagent.agent.config.HostEnvironment;
 import io.haagent.agent.logging.LogSetup;
+import io.haagent.config.loader.FixedNetworkAccess;
+import io.haagent.config.loader.HostEnvironment;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -81,7 +81,9 @@ class MainTest {
         Path f = dir.resolve("patroni.yml");
         // etcd on a closed loopback port (nothing answers): the node goes on "waiting on etcd" and the REST API's
         // failure to listen ends the start
-        String yaml = Files.readString(Path.of("src/test/resources/validate/base.yml")).replace("name: pg1\n", "")
+        // from the test class path: the configuration tests' base file
+        byte[] base = MainTest.class.getClassLoader().getResourceAsStream("validate/base.yml").readAllBytes();
+        String yaml = new String(base, StandardCharsets.UTF_8).replace("name: pg1\n", "")
                 .replaceAll("10\\.0\\.0\\.[123]:2379", "127.0.0.1:9");
         Files.writeString(f, yaml);
         Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));

@@ -228,7 +228,7 @@ class LauncherIT {
         Cmd.Result loads = withCache("ha-agent", "--version").env("JDK_JAVA_OPTIONS", "-Xlog:class+load:stderr").run();
         assertThat(loads.err()).as("the program's classes come from the archive")
                 .containsPattern("io\\.haagent\\.agent\\.Main source: shared objects file \\(top\\)")
-                .containsPattern("io\\.haagent\\.agent\\.config\\.HostEnvironment source: shared objects file \\(top\\)");
+                .containsPattern("io\\.haagent\\.config\\.loader\\.HostEnvironment source: shared objects file \\(top\\)");
         // agentctl starts from the agent's archive too, its etcd client included
         Cmd.Result ctl = withCache("agentctl", "--dcs-url", "etcd3://127.0.0.1:" + closedPort(), "--dcs-timeout",
                 "1", "list", "batman").env("JDK_JAVA_OPTIONS", "-Xlog:class+load:file=" + tmp.resolve("ctl.txt")).run();

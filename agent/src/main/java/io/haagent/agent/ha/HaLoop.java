@@ -1,12 +1,12 @@
 package io.haagent.agent.ha;
 
-import io.haagent.agent.Version;
 import io.haagent.api.CandidateCheck;
 import io.haagent.api.DecisionRecord;
 import io.haagent.api.NodeSnapshot;
 import io.haagent.api.RestartRequest;
 import io.haagent.api.RoleChangeKind;
 import io.haagent.api.StatusBoard;
+import io.haagent.api.Version;
 import io.haagent.cluster.ClusterStatus;
 import io.haagent.cluster.ClusterView;
 import io.haagent.cluster.Member;

@@ -1,10 +1,10 @@
 package io.haagent.agent.ha;
 
-import io.haagent.agent.Version;
 import io.haagent.api.DecisionRecord;
 import io.haagent.api.NodeSnapshot;
 import io.haagent.api.RestartRequest;
 import io.haagent.api.RoleChange;
+import io.haagent.api.Version;
 import io.haagent.cluster.ClusterView;
 import io.haagent.cluster.Role;
 import io.haagent.config.AgentConfig;

@@ -2,6 +2,7 @@ package io.haagent.rest.tls;
 
 import io.haagent.config.Secret;
 import io.haagent.testing.TestBinaries;
+import io.haagent.tls.PemFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

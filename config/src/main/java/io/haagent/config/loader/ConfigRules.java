@@ -1,0 +1,76 @@
+package io.haagent.config.loader;
+
+import io.haagent.config.AgentConfig;
+import io.haagent.config.Credentials;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Checks across keys that cost real users a failed deploy, on the tree and the built configuration. Pure.
+ * <ul>
+ * <li>{@code pg_hba} with no line that lets the replication user stream over TCP;</li>
+ * <li>{@code pg_hba} with no local line for a superuser defaulted to the local socket;</li>
+ * <li>{@code tags} with both {@code nofailover} and {@code failover_priority}.</li>
+ * </ul>
+ */
+final class ConfigRules {
+    private ConfigRules() {
+    }
+
+    static List<Problem> check(ConfigTree t, AgentConfig config) {
+        List<Problem> out = new ArrayList<>();
+        hba(t, config, out);
+        if (t.has("tags.nofailover") && t.has("tags.failover_priority")) {
+            out.add(Problem.error(t.origin("tags.failover_priority"), "tags.failover_priority", "set together with"
+                    + " tags.nofailover: keep only one of them (nofailover: true is failover_priority: 0)"));
+        }
+        return out;
+    }
+
+    private static void hba(ConfigTree t, AgentConfig config, List<Problem> out) {
+        if (config.postgresql() == null || (t.has("postgresql.pg_hba") && config.postgresql().pgHba() == null)) {
+            return; // a pg_hba of the wrong type is reported by the schema check
+        }
+        String path;
+        List<String> lines;
+        String source;
+        if (config.postgresql().pgHba() != null) {
+            path = "postgresql.pg_hba";
+            lines = config.postgresql().pgHba();
+            source = "";
+        } else if (t.strings("bootstrap.dcs.postgresql.pg_hba") != null) {
+            path = "bootstrap.dcs.postgresql.pg_hba";
+            lines = t.strings(path);
+            source = "";
+        } else {
+            path = "postgresql.pg_hba";
+            lines = new ArrayList<>(PgHbaRules.INITDB_DEFAULT);
+            List<String> legacy = t.strings("bootstrap.pg_hba");
+            if (legacy != null) {
+                lines.addAll(legacy);
+            }
+            source = "not set, and initdb's default pg_hba.conf";
+        }
+        List<PgHbaRules.Rule> rules = PgHbaRules.parse(lines);
+        Credentials replication = config.postgresql().replication();
+        if (replication != null && replication.username() != null
+                && !PgHbaRules.allowsRemoteReplication(rules, replication.username())) {
+            String user = replication.username();
+            String what = source.isEmpty() ? "no line lets the replication user " + user + " connect for replication"
+                    : source + " lets replicas connect only from this host";
+            out.add(Problem.warning(t.origin(path), path, what + ", so replicas on other hosts cannot stream; add"
+                    + " a line such as 'host replication " + user + " 10.0.0.0/24 scram-sha-256' (your network)"));
+        }
+        Credentials superuser = config.postgresql().superuser();
+        boolean defaulted = superuser != null && superuser.password() == null && config.postgresql().useUnixSocket()
+                && !t.has("postgresql.authentication.superuser") && !t.has("postgresql.superuser")
+                && !t.has("postgresql.pg_rewind");
+        String database = config.postgresql().database();
+        if (defaulted && source.isEmpty() && !PgHbaRules.allowsLocalWithoutPassword(rules, superuser.username(),
+                database)) {
+            out.add(Problem.warning(t.origin(path), path, "no local line lets " + superuser.username() + " connect"
+                    + " over the socket without a password, so ha-agent cannot reach its own PostgreSQL; add"
+                    + " 'local all " + superuser.username() + " peer' first"));
+        }
+    }
+}

@@ -1,0 +1,194 @@
+package io.haagent.config.loader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigReaderTest {
+    @TempDir
+    Path dir;
+
+    private Path write(String name, String text) throws IOException {
+        Path p = dir.resolve(name);
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, text);
+        return p;
+    }
+
+    @Test
+    void directoryIsMergedInNameOrderLaterFilesWinAndMappingsMergeDeeply() throws IOException {
+        write("10-base.yml", """
+                scope: main
+                postgresql:
+                  listen: 10.0.0.11:5432
+                  parameters:
+                    shared_buffers: 128MB
+                    work_mem: 4MB
+                  pg_hba:
+                  - local all all peer
+                  - host all all 10.0.0.0/24 md5
+                tags:
+                  nofailover: true
+                  clonefrom: true
+                """);
+        write("20-node.yaml", """
+                name: pg2
+                postgresql:
+                  parameters:
+                    shared_buffers: 1GB
+                  pg_hba:
+                  - host replication replicator 10.0.0.0/24 md5
+                tags:
+                  nofailover:
+                """);
+        write("05-first.yml", """
+                name: pg1
+                restapi:
+                  listen: 10.0.0.11:8008
+                """);
+        write("notes.txt", "name: not-read\n");
+        write("zz.yml.orig", "name: not-read-either\n");
+        Files.createDirectories(dir.resolve("sub.yml"));
+
+        ConfigReader.Result r = ConfigReader.read(dir, Map.of());
+
+        assertThat(r.problems()).isEmpty();
+        assertThat(r.files()).containsExactly(dir.resolve("05-first.yml"), dir.resolve("10-base.yml"),
+                dir.resolve("20-node.yaml"));
+        assertThat(r.tree().toPlain()).isEqualTo(Map.of(
+                "name", "pg2",
+                "restapi", Map.of("listen", "10.0.0.11:8008"),
+                "scope", "main",
+                "postgresql", Map.of(
+                        "listen", "10.0.0.11:5432",
+                        "parameters", Map.of("shared_buffers", "1GB", "work_mem", "4MB"),
+                        "pg_hba", List.of("host replication replicator 10.0.0.0/24 md5")),
+                // a null in a later file removes the key, as Patroni's patch_config does
+                "tags", Map.of("clonefrom", true)));
+        assertThat(ConfigTree.at(r.tree(), "name").origin()).hasToString(dir.resolve("20-node.yaml") + ":1");
+        assertThat(ConfigTree.at(r.tree(), "postgresql.listen").origin())
+                .hasToString(dir.resolve("10-base.yml") + ":3");
+        assertThat(ConfigTree.at(r.tree(), "postgresql.parameters.shared_buffers").origin())
+                .hasToString(dir.resolve("20-node.yaml") + ":4");
+        assertThat(ConfigTree.at(r.tree(), "postgresql.parameters.work_mem").origin())
+                .hasToString(dir.resolve("10-base.yml") + ":6");
+    }
+
+    @Test
+    void problemsInADirectoryCiteTheFileThatSetTheValue() throws IOException {
+        Path a = write("a.yml", Files.readString(Path.of("src/test/resources/validate/base.yml")));
+        Files.setPosixFilePermissions(a, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        write("b.yml", """
+                # override
+                restapi:
+                  connect_address: 127.0.0.1:8008
+                """);
+        ConfigLoader.Loaded loaded = ConfigLoader.validate(dir, TestHost.baseCluster());
+        assertThat(loaded.problems()).extracting(Problem::format).containsExactly(dir.resolve("b.yml")
+                + ":3: error: restapi.connect_address: must not use 127.0.0.1: other nodes and clients connect to"
+                + " this address: set it to the \"host:port\" other nodes and HAProxy use to reach this node's REST"
+                + " API, e.g. 10.0.0.11:8008");
+    }
+
+    @Test
+    void environmentVariablesApplyOnTopOfTheFilesAndAreCitedByName() throws IOException {
+        Path f = write("patroni.yml", """
+                scope: main
+                restapi:
+                  listen: 10.0.0.11:8008
+                """);
+        ConfigReader.Result r = ConfigReader.read(f, Map.of("PATRONI_RESTAPI_LISTEN", "10.0.0.12:8009",
+                "PATRONI_NAME", "pg9"));
+        assertThat(ConfigTree.at(r.tree(), "restapi.listen").toPlain()).isEqualTo("10.0.0.12:8009");
+        assertThat(ConfigTree.at(r.tree(), "restapi.listen").origin()).hasToString("PATRONI_RESTAPI_LISTEN");
+        assertThat(ConfigTree.at(r.tree(), "name").origin()).hasToString("PATRONI_NAME");
+        assertThat(ConfigTree.at(r.tree(), "scope").origin()).hasToString(f + ":1");
+    }
+
+    @Test
+    void patroniConfigurationIsTheWholeConfigurationWhenNoPathIsGiven() {
+        ConfigReader.Result r = ConfigReader.read(null, Map.of(
+                "PATRONI_CONFIGURATION", "scope: main\nname: pg1\nrestapi:\n  listen: 10.0.0.11:8008\n",
+                "PATRONI_NAME", "pg9"));
+        assertThat(r.label()).isEqualTo("PATRONI_CONFIGURATION");
+        assertThat(r.tree().toPlain()).isEqualTo(Map.of("scope", "main", "name", "pg1",
+                "restapi", Map.of("listen", "10.0.0.11:8008")));
+        assertThat(ConfigTree.at(r.tree(), "restapi.listen").origin()).hasToString("PATRONI_CONFIGURATION:4");
+        assertThat(r.problems()).extracting(Problem::format).containsExactly("PATRONI_NAME: warning: (environment):"
+                + " ignored: PATRONI_CONFIGURATION holds the whole configuration; put this setting there");
+    }
+
+    @Test
+    void patroniConfigurationIsIgnoredWhenAPathIsGiven() throws IOException {
+        Path f = write("patroni.yml", "scope: main\n");
+        ConfigReader.Result r = ConfigReader.read(f, Map.of("PATRONI_CONFIGURATION", "scope: other\n"));
+        assertThat(r.tree().toPlain()).isEqualTo(Map.of("scope", "main"));
+        assertThat(r.problems()).extracting(Problem::format).containsExactly("PATRONI_CONFIGURATION: warning:"
+                + " (environment): ignored: a configuration path was given, which takes precedence; unset it or"
+                + " drop the path");
+    }
+
+    @Test
+    void environmentAloneWhenThereIsNeitherPathNorPatroniConfiguration() {
+        ConfigReader.Result r = ConfigReader.read(null, Map.of("PATRONI_SCOPE", "main", "PATRONI_NAME", "pg1",
+                "HOME", "/root"));
+        assertThat(r.label()).isEqualTo("environment");
+        assertThat(r.tree().toPlain()).isEqualTo(Map.of("scope", "main", "name", "pg1"));
+    }
+
+    @Test
+    void noConfigurationAtAllIsAnErrorThatBlocksTheStart() {
+        ConfigReader.Result r = ConfigReader.read(null, Map.of("HOME", "/root"));
+        assertThat(r.tree()).isNull();
+        assertThat(r.problems()).singleElement().satisfies(p -> {
+            assertThat(p.blocksStart()).isTrue();
+            assertThat(p.format()).isEqualTo("ha-agent: error: (config): no configuration: give a configuration"
+                    + " file or directory, or set PATRONI_CONFIGURATION or PATRONI_* variables");
+        });
+    }
+
+    @Test
+    void aPathThatDoesNotExistIsAnErrorNotAFallBackToTheEnvironment() {
+        Path missing = dir.resolve("nope.yml");
+        ConfigReader.Result r = ConfigReader.read(missing, Map.of("PATRONI_SCOPE", "main"));
+        assertThat(r.tree()).isNull();
+        assertThat(r.problems()).extracting(Problem::format)
+                .containsExactly(missing + ": error: (file): no such file or directory: check the path");
+    }
+
+    @Test
+    void aDirectoryWithoutYamlFilesIsAnError() throws IOException {
+        write("README", "nothing here");
+        ConfigReader.Result r = ConfigReader.read(dir, Map.of());
+        assertThat(r.problems()).extracting(Problem::format).containsExactly(dir + ": error: (file): the directory"
+                + " holds no *.yml or *.yaml file: put the configuration there, or give the file's path");
+    }
+
+    @Test
+    void aSyntaxErrorInOneFileOfADirectoryCitesThatFileAndLine() throws IOException {
+        write("a.yml", "scope: main\n");
+        write("b.yml", "name: pg1\nrestapi:\n  listen: [10.0.0.11:8008\n");
+        ConfigReader.Result r = ConfigReader.read(dir, Map.of());
+        assertThat(r.tree()).isNull();
+        assertThat(r.problems()).singleElement().satisfies(p -> {
+            assertThat(p.origin().source()).isEqualTo(dir.resolve("b.yml").toString());
+            assertThat(p.origin().line()).isEqualTo(4);
+            assertThat(p.isError()).isTrue();
+            assertThat(p.blocksStart()).isTrue();
+        });
+    }
+
+    @Test
+    void anEmptyConfigurationIsAnError() throws IOException {
+        Path f = write("empty.yml", "# nothing\n");
+        ConfigReader.Result r = ConfigReader.read(f, Map.of());
+        assertThat(r.problems()).extracting(Problem::format).containsExactly(f + ":1: error: (file): the"
+                + " configuration is empty: start from examples/patroni.yml");
+    }
+}

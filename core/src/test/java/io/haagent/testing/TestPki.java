@@ -1,7 +1,6 @@
-package io.haagent.rest.tls;
+package io.haagent.testing;
 
 import io.haagent.config.Secret;
-import io.haagent.testing.TestBinaries;
 import io.haagent.tls.PemFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

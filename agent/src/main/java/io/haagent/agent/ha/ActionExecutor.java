@@ -398,7 +398,7 @@ public final class ActionExecutor {
         }
         Role role = node.role() == Role.STANDBY_LEADER ? Role.STANDBY_LEADER
                 : node.role().isPrimary() ? Role.PRIMARY : Role.REPLICA;
-        io.haagent.pg.PostgresStatus status;
+        io.haagent.pg.ServerStatus status;
         try {
             status = pg.state();
         } catch (PostgresException e) {

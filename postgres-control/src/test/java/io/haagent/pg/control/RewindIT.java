@@ -16,7 +16,7 @@ import io.haagent.pg.ControlData;
 import io.haagent.pg.DataDirectoryState;
 import io.haagent.pg.Divergence;
 import io.haagent.pg.PostgresException;
-import io.haagent.pg.PostgresStatus;
+import io.haagent.pg.ServerStatus;
 import io.haagent.pg.RewindReport;
 import io.haagent.pg.StartRequest;
 import io.haagent.pg.StopMode;
@@ -96,7 +96,7 @@ class RewindIT {
                 && !a.contains("secret"));
         pg1.start(StartRequest.asReplica(upstream(n2), "pg1", START));
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            PostgresStatus s = pg1.state();
+            ServerStatus s = pg1.state();
             assertThat(s.timeline()).isEqualTo(2);
             assertThat(s.walReceiver()).isNotNull();
             assertThat(s.walReceiver().senderHost()).isEqualTo(n2.address());

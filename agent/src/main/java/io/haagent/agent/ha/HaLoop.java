@@ -515,16 +515,16 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         }
         long now = clock.nanoTime();
         switch (r.kind()) {
-            case "failover" -> {
+            case FAILOVER -> {
                 // the new primary (lock then promote), or the old one stepping down for a manual failover
                 if (d.has(Action.AcquireLock.class) || d.has(Action.Promote.class) || d.has(Action.Demote.class)) {
                     roleChanges.begin(RoleChangeKind.FAILOVER, node.role().wire(), r.decision(),
                             leaderMissingSinceNanos == 0 ? now : leaderMissingSinceNanos);
                 }
             }
-            case "switchover" -> roleChanges.begin(RoleChangeKind.SWITCHOVER, node.role().wire(), r.decision(),
+            case SWITCHOVER -> roleChanges.begin(RoleChangeKind.SWITCHOVER, node.role().wire(), r.decision(),
                     d.has(Action.AcquireLock.class) && leaderMissingSinceNanos != 0 ? leaderMissingSinceNanos : now);
-            case "crash_restart" -> roleChanges.begin(RoleChangeKind.CRASH_RESTART, node.role().wire(), r.decision(),
+            case CRASH_RESTART -> roleChanges.begin(RoleChangeKind.CRASH_RESTART, node.role().wire(), r.decision(),
                     postmasterDiedNanos == 0 ? now : postmasterDiedNanos);
             default -> {
             }

@@ -107,7 +107,7 @@ public final class LocalStateReader {
                 starting ? node.secondsInState() : 0,
                 status != null ? status.timeline() : control != null ? control.checkpointTimeline().orElse(0L) : 0,
                 status != null ? status.xlogLocation().value() : 0,
-                running ? null : control == null ? null : control.clusterState(),
+                running ? null : control == null ? null : control.state(),
                 recoveryConf,
                 sysid,
                 status != null && status.walReceiver() != null ? status.walReceiver().senderHost() : null,

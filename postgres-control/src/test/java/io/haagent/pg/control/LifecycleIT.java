@@ -165,8 +165,8 @@ class LifecycleIT {
         assertThat(r.used()).isEqualTo(mode);
         assertThat(pg.isRunning()).isFalse();
         assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
-        assertThat(r.controlData().clusterState()).isEqualTo(mode == StopMode.IMMEDIATE
-                ? ControlData.STATE_IN_PRODUCTION : ControlData.STATE_SHUT_DOWN);
+        assertThat(r.controlData().state()).isEqualTo(mode == StopMode.IMMEDIATE
+                ? ControlData.State.IN_PRODUCTION : ControlData.State.SHUT_DOWN);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(callbackLog).exists()
                 .content().contains("before_stop").contains("on_stop master batman"));
         assertThat(pg.stop(mode, false, Duration.ofSeconds(5)).wasRunning()).isFalse();

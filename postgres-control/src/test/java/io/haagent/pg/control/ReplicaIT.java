@@ -145,7 +145,7 @@ class ReplicaIT {
         // a fast shutdown sends the shutdown checkpoint to connected standbys before the walsenders exit
         pg1.stop(StopMode.FAST, true, Duration.ofSeconds(60));
         ControlData cd1 = pg1.controlData();
-        assertThat(cd1.clusterState()).isEqualTo(ControlData.STATE_SHUT_DOWN);
+        assertThat(cd1.state()).isEqualTo(ControlData.State.SHUT_DOWN);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             assertThat(pg2.state().replayLsn()).isGreaterThan(cd1.checkpointLocation().orElseThrow());
             assertThat(pg3.state().replayLsn()).isEqualTo(pg2.state().replayLsn());
@@ -155,7 +155,7 @@ class ReplicaIT {
         ServerStatus s = pg2.state();
         assertThat(s.role()).isEqualTo(Role.PRIMARY);
         assertThat(s.timeline()).isEqualTo(2);
-        assertThat(pg2.controlData().clusterState()).isEqualTo(ControlData.STATE_IN_PRODUCTION);
+        assertThat(pg2.controlData().state()).isEqualTo(ControlData.State.IN_PRODUCTION);
         exec(n2, "INSERT INTO t VALUES (6000, 'first write on timeline 2')");
         assertThat(n2.dataDir().resolve("standby.signal")).doesNotExist();
         // slots are not copied by pg_basebackup: the new primary needs its own for the others (the HA loop's

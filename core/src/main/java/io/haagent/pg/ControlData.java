@@ -12,15 +12,25 @@ import java.util.Optional;
  * {@code Current } prefix (older versions) is stripped as Patroni does.
  */
 public record ControlData(Map<String, String> values) {
+    // The labels as pg_controldata prints them, for code that compares clusterState()'s text; decisions use
+    // state() (the decider sees only State).
+    public static final String STATE_STARTING_UP = "starting up";
+    public static final String STATE_SHUT_DOWN = "shut down";
+    public static final String STATE_SHUT_DOWN_IN_RECOVERY = "shut down in recovery";
+    public static final String STATE_SHUTTING_DOWN = "shutting down";
+    public static final String STATE_IN_CRASH_RECOVERY = "in crash recovery";
+    public static final String STATE_IN_ARCHIVE_RECOVERY = "in archive recovery";
+    public static final String STATE_IN_PRODUCTION = "in production";
+
     /** {@code Database cluster state}: PostgreSQL's {@code DBState}, as pg_controldata prints it. */
     public enum State {
-        STARTING_UP("starting up"),
-        SHUT_DOWN("shut down"),
-        SHUT_DOWN_IN_RECOVERY("shut down in recovery"),
-        SHUTTING_DOWN("shutting down"),
-        IN_CRASH_RECOVERY("in crash recovery"),
-        IN_ARCHIVE_RECOVERY("in archive recovery"),
-        IN_PRODUCTION("in production");
+        STARTING_UP(STATE_STARTING_UP),
+        SHUT_DOWN(STATE_SHUT_DOWN),
+        SHUT_DOWN_IN_RECOVERY(STATE_SHUT_DOWN_IN_RECOVERY),
+        SHUTTING_DOWN(STATE_SHUTTING_DOWN),
+        IN_CRASH_RECOVERY(STATE_IN_CRASH_RECOVERY),
+        IN_ARCHIVE_RECOVERY(STATE_IN_ARCHIVE_RECOVERY),
+        IN_PRODUCTION(STATE_IN_PRODUCTION);
 
         private final String label;
 

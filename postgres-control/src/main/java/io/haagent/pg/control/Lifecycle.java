@@ -196,20 +196,20 @@ final class Lifecycle {
             throw new PostgresException.PromoteFailed("pg_ctl promote failed: " + r.report().summary(),
                     "check the server log; the node is still a replica");
         }
-        ControlData cd;
+        String state;
         do {
-            cd = ctx.controlData();
-            if (cd.state() == ControlData.State.IN_PRODUCTION) {
+            state = ctx.controlData().clusterState();
+            if (ControlData.STATE_IN_PRODUCTION.equals(state)) {
                 break;
             }
             NodeContext.pause(ctx.tuning.readinessPollInterval());
         } while (System.nanoTime() < deadline);
-        if (cd.state() != ControlData.State.IN_PRODUCTION) {
+        if (!ControlData.STATE_IN_PRODUCTION.equals(state)) {
             throw new PostgresException.PromoteFailed("postgres did not leave recovery within " + timeout.toSeconds()
-                    + " s (pg_control state: " + cd.clusterState() + ")", "check the server log");
+                    + " s (pg_control state: " + state + ")", "check the server log");
         }
         ctx.role = Role.PRIMARY;
-        LOG.info("promoted: pg_control says {}", cd.clusterState());
+        LOG.info("promoted: pg_control says {}", state);
         try {
             ctx.writeConfiguration(Recovery.primary());
         } catch (PostgresException e) {

@@ -3,6 +3,8 @@ package io.haagent.ha;
 import io.haagent.cluster.FailoverRequest;
 import io.haagent.cluster.Role;
 import io.haagent.cluster.SyncState;
+import io.haagent.pg.CallbackAction;
+import io.haagent.pg.StopMode;
 import java.util.List;
 import java.util.Map;
 
@@ -72,7 +74,7 @@ public sealed interface Action {
     }
 
     /** Fire a callback ({@code on_start}, {@code on_role_change}, ...) without waiting for it. */
-    record FireCallback(String action, Role role) implements Action {
+    record FireCallback(CallbackAction action, Role role) implements Action {
     }
 
     // ---------------------------------------------------------------- postgres, quick
@@ -105,7 +107,7 @@ public sealed interface Action {
     }
 
     /** Stop postgres (empty data directory, bootstrap failure). Runs inline: it is bounded by its timeout. */
-    record StopPostgres(String mode) implements Action {
+    record StopPostgres(StopMode mode) implements Action {
     }
 
     // ---------------------------------------------------------------- postgres, long

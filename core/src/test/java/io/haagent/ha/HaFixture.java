@@ -11,6 +11,7 @@ import io.haagent.cluster.Role;
 import io.haagent.cluster.SyncState;
 import io.haagent.cluster.Tags;
 import io.haagent.cluster.TimelineHistory;
+import io.haagent.pg.ControlData;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -309,7 +310,7 @@ public final class HaFixture {
         long startingFor;
         long timeline = 1;
         long wal = WAL;
-        String controlState = "in archive recovery";
+        ControlData.State controlState = ControlData.State.IN_ARCHIVE_RECOVERY;
         boolean recoveryConf = true;
         String sysid = SYSID;
         String upstream;
@@ -325,7 +326,7 @@ public final class HaFixture {
         public Local primary() {
             primary = true;
             role = Role.PRIMARY;
-            controlState = "in production";
+            controlState = ControlData.State.IN_PRODUCTION;
             recoveryConf = false;
             return this;
         }
@@ -340,11 +341,17 @@ public final class HaFixture {
             return this;
         }
 
-        /** Postmaster dead; the state still says what we last saw (running by default). */
+        /**
+         * Postmaster dead; the state still says what we last saw (running by default). {@code control} is
+         * pg_controldata's label ({@code shut down}, ...), null for unknown.
+         */
         public Local stopped(String control) {
             running = false;
             primary = false;
-            controlState = control;
+            controlState = ControlData.State.of(control);
+            if (control != null && controlState == null) {
+                throw new IllegalArgumentException("not a pg_controldata state: " + control);
+            }
             return this;
         }
 

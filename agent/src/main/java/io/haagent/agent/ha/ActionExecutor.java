@@ -260,7 +260,7 @@ public final class ActionExecutor {
             return true;
         });
         on(Action.FireCallback.class, (a, u) -> {
-            pg.fireCallback(callback(a.action()), a.role());
+            pg.fireCallback(a.action(), a.role());
             return true;
         });
         on(Action.Follow.class, (a, u) -> {
@@ -302,7 +302,7 @@ public final class ActionExecutor {
         });
         on(Action.StopPostgres.class, (a, u) -> {
             node.setState(PostgresState.STOPPING);
-            pg.stop(StopMode.valueOf(a.mode().toUpperCase(Locale.ROOT)), false,
+            pg.stop(a.mode(), false,
                     Duration.ofSeconds(loop.dynamic().retryTimeout()));
             node.setState(PostgresState.STOPPED);
             return true;
@@ -328,15 +328,6 @@ public final class ActionExecutor {
             loop.exit(a.reason());
             return false;
         });
-    }
-
-    private static CallbackAction callback(String wire) {
-        for (CallbackAction c : CallbackAction.values()) {
-            if (c.wire().equals(wire)) {
-                return c;
-            }
-        }
-        throw new IllegalArgumentException("unknown callback " + wire);
     }
 
     private Recovery recovery(FollowTarget target) {
@@ -398,7 +389,7 @@ public final class ActionExecutor {
         }
         Role role = node.role() == Role.STANDBY_LEADER ? Role.STANDBY_LEADER
                 : node.role().isPrimary() ? Role.PRIMARY : Role.REPLICA;
-        io.haagent.pg.PostgresStatus status;
+        io.haagent.pg.ServerStatus status;
         try {
             status = pg.state();
         } catch (PostgresException e) {
@@ -650,7 +641,7 @@ public final class ActionExecutor {
             lock.clear();
         }
         node.setState(PostgresState.STOPPING);
-        StopResult stopped = pg.stop(StopMode.valueOf(mode.stopMode().toUpperCase(Locale.ROOT)), mode.checkpoint(),
+        StopResult stopped = pg.stop(mode.stopMode(), mode.checkpoint(),
                 stopTimeout());
         node.setState(PostgresState.STOPPED);
         node.setRole(Role.DEMOTED);

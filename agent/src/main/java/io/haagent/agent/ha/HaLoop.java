@@ -32,7 +32,7 @@ import io.haagent.ha.ScheduledRestart;
 import io.haagent.pg.Divergence;
 import io.haagent.pg.PostgresControl;
 import io.haagent.pg.PostgresException;
-import io.haagent.pg.PostgresStatus;
+import io.haagent.pg.ServerStatus;
 import io.haagent.pg.SlotNames;
 import io.haagent.pg.Upstream;
 import io.haagent.slots.ReplicationSlot;
@@ -96,7 +96,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     private final StatusRefresher refresher;
     /** Guards the published postgres status: the newest reading wins, whether the loop's or the refresher's. */
     private final Object statusLock = new Object();
-    private PostgresStatus freshStatus;
+    private ServerStatus freshStatus;
     private long freshStatusNanos;
     private long publishedStatusNanos;
 
@@ -189,7 +189,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     private void adoptRunningPostgres() {
         try {
             if (pg.isRunning()) {
-                PostgresStatus st = pg.state();
+                ServerStatus st = pg.state();
                 node.setRole(st.isPrimary() ? Role.PRIMARY : Role.REPLICA);
                 node.setState(PostgresState.RUNNING);
                 LOG.info("found postgres running as {}", node.role());
@@ -514,23 +514,23 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         }
         long now = clock.nanoTime();
         switch (r.kind()) {
-            case "failover" -> {
+            case FAILOVER -> {
                 // the new primary (lock then promote), or the old one stepping down for a manual failover
                 if (d.has(Action.AcquireLock.class) || d.has(Action.Promote.class) || d.has(Action.Demote.class)) {
                     roleChanges.begin(RoleChangeKind.FAILOVER, node.role().wire(), r.decision(),
                             leaderMissingSinceNanos == 0 ? now : leaderMissingSinceNanos);
                 }
             }
-            case "switchover" -> roleChanges.begin(RoleChangeKind.SWITCHOVER, node.role().wire(), r.decision(),
+            case SWITCHOVER -> roleChanges.begin(RoleChangeKind.SWITCHOVER, node.role().wire(), r.decision(),
                     d.has(Action.AcquireLock.class) && leaderMissingSinceNanos != 0 ? leaderMissingSinceNanos : now);
-            case "crash_restart" -> roleChanges.begin(RoleChangeKind.CRASH_RESTART, node.role().wire(), r.decision(),
+            case CRASH_RESTART -> roleChanges.begin(RoleChangeKind.CRASH_RESTART, node.role().wire(), r.decision(),
                     postmasterDiedNanos == 0 ? now : postmasterDiedNanos);
             default -> {
             }
         }
     }
 
-    private void writeStatus(PostgresStatus st) {
+    private void writeStatus(ServerStatus st) {
         Map<String, Long> slots = new LinkedHashMap<>();
         if (useSlots()) {
             Map<String, SlotSpec> permanent = dynamic.slots();
@@ -584,7 +584,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         if (lock.held() && memory.checkpointAfterPromotePending()) {
             b.checkpointAfterPromote(false);
         }
-        PostgresStatus st = obs.status();
+        ServerStatus st = obs.status();
         if (st != null) {
             if (st.pendingRestartNeeded()) {
                 b.pendingRestart(true);
@@ -636,7 +636,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
      * compare the WAL positions in it during elections and switchover checks): it replaces the published postgres
      * status when it is newer than what the last cycle published.
      */
-    private void offerFreshStatus(PostgresStatus st, long readStartedNanos) {
+    private void offerFreshStatus(ServerStatus st, long readStartedNanos) {
         synchronized (statusLock) {
             if (readStartedNanos <= publishedStatusNanos || readStartedNanos <= freshStatusNanos) {
                 return;

@@ -2,7 +2,7 @@ package io.haagent.agent.ha;
 
 import io.haagent.pg.PostgresControl;
 import io.haagent.pg.PostgresException;
-import io.haagent.pg.PostgresStatus;
+import io.haagent.pg.ServerStatus;
 import io.haagent.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -37,7 +37,7 @@ final class StatusRefresher implements AutoCloseable {
 
     /** Receives each reading with the monotonic time its query started. */
     interface Sink {
-        void offer(PostgresStatus status, long readStartedNanos);
+        void offer(ServerStatus status, long readStartedNanos);
     }
 
     private final PostgresControl pg;

@@ -13,7 +13,7 @@ import io.haagent.cluster.SyncState;
 import io.haagent.cluster.Tags;
 import io.haagent.cluster.TimelineHistory;
 import io.haagent.ctl.output.Format;
-import io.haagent.dcs.etcd.EtcdDcs;
+import io.haagent.dcs.etcd.LeaseTtl;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -75,11 +75,11 @@ class MemberRowsTest {
         ClusterView v = view("pg1", List.of(pg1, pg2, pg3), Map.of("ttl", 30, "loop_wait", 10, "retry_timeout", 10),
                 SyncState.EMPTY);
         Map<String, Liveness> live = new HashMap<>();
-        live.put("pg1", new Liveness(json("{\"role\":\"master\"}"), null, new EtcdDcs.LeaseTtl(111, 30, 28)));
+        live.put("pg1", new Liveness(json("{\"role\":\"master\"}"), null, new LeaseTtl(111, 30, 28)));
         // pg2: API silent, and its lease was last kept alive 22 s ago (a live agent renews every cycle)
-        live.put("pg2", new Liveness(null, "no answer within 2 s", new EtcdDcs.LeaseTtl(112, 30, 8)));
+        live.put("pg2", new Liveness(null, "no answer within 2 s", new LeaseTtl(112, 30, 8)));
         // pg3: renewed 21 s ago: within max(2*loop_wait, loop_wait+retry_timeout)+1, so still fine
-        live.put("pg3", new Liveness(json("{}"), null, new EtcdDcs.LeaseTtl(113, 30, 9)));
+        live.put("pg3", new Liveness(json("{}"), null, new LeaseTtl(113, 30, 9)));
         List<MemberRow> rows = MemberRows.rows(v, live, NOW);
         assertThat(rows.get(1).state()).isEqualTo("API not answering, key not renewed for 22 s (last: streaming)");
         assertThat(rows.get(1).problem()).isTrue();

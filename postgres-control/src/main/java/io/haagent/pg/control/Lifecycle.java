@@ -52,7 +52,7 @@ final class Lifecycle {
         ctx.writeConfiguration(request.recovery());
         EffectiveParameters params = request.recovery().standby() ? atLeastPrimarys(ctx.effective())
                 : ctx.effective();
-        NodeSettings s = ctx.settings();
+        PostgresSettings s = ctx.settings();
         PostmasterLauncher.Target target = new PostmasterLauncher.Target(ctx.dataDir, ctx.files.postgresqlConf(),
                 params.commandLineOptions(), ctx.postmasterLog(), s.toolHost(params), s.port(), s.listenHosts(),
                 ctx.superuser().username(), s.database());

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.haagent.cluster.Role;
 import io.haagent.pg.PostgresControl;
-import io.haagent.pg.PostgresStatus;
+import io.haagent.pg.ServerStatus;
 import io.haagent.time.FakeClock;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
@@ -35,7 +35,7 @@ class StatusRefresherTest {
                     case "state" -> {
                         reads.incrementAndGet();
                         stuck.await(30, TimeUnit.SECONDS);
-                        yield new PostgresStatus(Role.REPLICA, 1, null, null, null, false, null, null, null, List.of(),
+                        yield new ServerStatus(Role.REPLICA, 1, null, null, null, false, null, null, null, List.of(),
                                 Map.of(), 150000, null, "1", null, null);
                     }
                     default -> throw new UnsupportedOperationException(m.getName());

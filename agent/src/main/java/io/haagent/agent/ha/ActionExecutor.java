@@ -452,6 +452,8 @@ public final class ActionExecutor {
         on(Action.StartPrimary.class, (a, u) -> {
             return submit(LongAction.Kind.START_PRIMARY_AFTER_FAILURE, "starting primary after failure", cancel -> {
                 start(StartRequest.asPrimary(startTimeout(a.timeoutSeconds())), Role.PRIMARY);
+                // GET /primary answers 200 again the moment postgres takes writes (issue 17)
+                loop.publishPostgresNow();
                 loop.roleChanges().phase("start");
                 loop.roleChanges().complete(Role.PRIMARY.wire());
                 return List.of();
@@ -614,6 +616,8 @@ public final class ActionExecutor {
         try {
             pg.promote(Duration.ofSeconds(Math.max(loop.dynamic().loopWait(), 10)));
             node.setRole(Role.PRIMARY);
+            // GET /primary answers 200 the moment postgres takes writes, not at the next cycle (issue 17)
+            loop.publishPostgresNow();
             loop.roleChanges().phase("promote");
             loop.roleChanges().complete(Role.PRIMARY.wire());
             return List.of(m -> m.withPromoteResult(true));
@@ -632,14 +636,53 @@ public final class ActionExecutor {
             // runner, and /primary would answer 200 for another cycle of an unreachable etcd.
             lock.clear();
         }
+        // Issue 17: GET /primary answers 503 from the moment the demotion is decided, not once postgres has stopped
+        // and the lock is released: a load balancer starts moving clients away while the old primary shuts down,
+        // and the body names the member taking over (a switchover's candidate) for clients to wait on.
+        node.beginStepDown(switchoverCandidate());
+        loop.publishNow();
+        Runnable ended = () -> {
+            node.endStepDown();
+            loop.publishNow();
+        };
         if (mode == DemoteMode.GRACEFUL) {
-            return submit(LongAction.Kind.DEMOTE, "switchover: demote", cancel -> demoteBody(mode));
+            return submitOrEnd(ended, LongAction.Kind.DEMOTE, "switchover: demote", cancel -> {
+                try {
+                    return demoteBody(mode);
+                } finally {
+                    ended.run();
+                }
+            });
         }
         if (mode == DemoteMode.OFFLINE && !runner.busy()) {
-            return submit(LongAction.Kind.DEMOTE, "demote offline", cancel -> demoteBody(mode));
+            return submitOrEnd(ended, LongAction.Kind.DEMOTE, "demote offline", cancel -> {
+                try {
+                    return demoteBody(mode);
+                } finally {
+                    ended.run();
+                }
+            });
         }
-        demoteBody(mode);
+        try {
+            demoteBody(mode);
+        } finally {
+            ended.run();
+        }
         return true;
+    }
+
+    private boolean submitOrEnd(Runnable ended, LongAction.Kind kind, String actionName, LongActionRunner.Body body) {
+        if (submit(kind, actionName, body)) {
+            return true;
+        }
+        ended.run();
+        return false;
+    }
+
+    /** The member a pending switchover names as candidate, or null. */
+    private String switchoverCandidate() {
+        ClusterView v = loop.cluster();
+        return v == null || v.failover() == null ? null : v.failover().candidate();
     }
 
     private List<HaMemory.MemoryUpdate> demoteBody(DemoteMode mode) {

@@ -19,6 +19,8 @@ import io.haagent.cluster.Tags;
  * @param standbyCluster   the dynamic configuration in force defines a standby cluster
  * @param paused           the cluster is in maintenance mode
  * @param syncStandby      this replica is listed in {@code /sync} of a fresh view while synchronous mode is on
+ * @param writable         postgres runs as a primary (the role served is a primary's, the state the agent manages
+ *                         is running) and the node has not decided to step down: it takes writes now
  */
 public record HealthFacts(
         String role,
@@ -30,7 +32,8 @@ public record HealthFacts(
         boolean holdsLeaderLock,
         boolean standbyCluster,
         boolean paused,
-        boolean syncStandby) {
+        boolean syncStandby,
+        boolean writable) {
 
     public static HealthFacts of(NodeSnapshot s, long nowNanos) {
         PostgresStatus pg = s.postgres();
@@ -46,7 +49,19 @@ public record HealthFacts(
                 s.holdsLeaderLock(nowNanos),
                 s.standbyCluster(),
                 s.paused(),
-                syncStandby(s, fresh));
+                syncStandby(s, fresh),
+                writable(s));
+    }
+
+    /**
+     * Postgres takes writes: it runs as a primary and this node has not decided to step down. The state is the one
+     * the agent manages, not the served one: a monitoring query that failed on a busy primary (served state
+     * {@code unknown}) does not make it unwritable.
+     */
+    public static boolean writable(NodeSnapshot s) {
+        PostgresStatus pg = s.postgres();
+        return pg.primaryRole() && pg.isRunning()
+                && !s.steppingDown();
     }
 
     /** Patroni reports {@code unknown} for a postgres it manages as running whose status query failed. */

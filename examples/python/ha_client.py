@@ -45,8 +45,10 @@ from psycopg2 import sql
 
 # How long one REST question may take: a node that does not answer within this is skipped for this round.
 CHECK_TIMEOUT_S = 0.5
-# How often a member that is taking over is asked whether it takes writes yet.
+# How often a member that is taking over is asked whether it takes writes yet, and for how long it is waited on
+# while it does not itself say that it is taking over (a switchover's candidate before it has the lock).
 WAIT_POLL_S = 0.02
+WAIT_PATIENCE_S = 2.0
 # Back-off between rounds when no node says what is happening (etcd down, a node lost with its lease still
 # running): short enough to reconnect soon after the new primary appears, long enough not to hammer.
 BACKOFF_FIRST_S = 0.05
@@ -133,8 +135,7 @@ def find_primary(api_urls, deadline):
             found = _wait_for(successor, deadline)
             if found is not None:
                 return found
-            backoff = BACKOFF_FIRST_S  # the change went somewhere else: look again at once
-            continue
+            backoff = BACKOFF_FIRST_S  # the change went somewhere else: look at every node again soon
         if time.monotonic() + backoff > deadline:
             raise NoPrimary("no node answered 200 on GET /primary (asked: %s)" % ", ".join(bases))
         time.sleep(backoff * random.uniform(0.8, 1.2))
@@ -142,14 +143,22 @@ def find_primary(api_urls, deadline):
 
 
 def _wait_for(base, deadline):
-    """Ask base every WAIT_POLL_S while it says it is taking over; its Primary once it answers 200, else None."""
+    """
+    Ask base every WAIT_POLL_S until it answers 200 (its Primary), for as long as it says it is taking over, and
+    for WAIT_PATIENCE_S more when it does not (yet); None when it stops answering or patience runs out.
+    """
+    patient_until = time.monotonic() + WAIT_PATIENCE_S
     while time.monotonic() < deadline:
         code, body = _get_primary(base)
         if code == 200:
             return _primary_from(base, body)
-        change = (body or {}).get("primary_change") or {}
-        if code is None or not change:
-            return None  # it does not answer, or no change is going on there any more: look at every node again
+        if code is None:
+            return None
+        now = time.monotonic()
+        if (body or {}).get("primary_change"):
+            patient_until = now + WAIT_PATIENCE_S
+        elif now > patient_until:
+            return None
         time.sleep(WAIT_POLL_S)
     return None
 

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * GET /primary during a switchover follows who takes writes (issue 17), not only who holds the lock: the old
- * primary answers 503 from the moment it decides to step down, while its postgres still runs and it still holds
- * the lock, naming the candidate in {@code primary_change}; the candidate answers 503 ("promoting") while it holds
+ * primary answers 503 from the moment it stops taking writes (after its pre-stop checkpoint), before its postgres
+ * stops and while it still holds the lock, naming the candidate in {@code primary_change}; the candidate answers 503 ("promoting") while it holds
  * the lock but is not promoted yet, and 200 once its postgres takes writes. The windows are held open by a
  * {@code before_stop} and a {@code pre_promote} hook that each sleep, so every step is observed, not raced.
  */
@@ -38,7 +38,7 @@ class PrimaryAnswerIT {
         CompletableFuture<ClusterNode.Answer> switchover = CompletableFuture.supplyAsync(() -> leader.post(
                 "/switchover", "{\"leader\":\"" + leader.name() + "\",\"candidate\":\"" + candidate.name() + "\"}"));
 
-        // the old primary decided: 503 at once, while before_stop holds its postgres running and the lock held
+        // the old primary is stepping down: 503 at once, while before_stop holds its postgres running and the lock
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
                 .until(() -> leader.get("/primary").status() == 503);
         JsonNode change = leader.get("/primary").json().path("primary_change");

@@ -39,8 +39,8 @@ import java.util.Map;
  * @param lastDecision            the last decision record of the HA loop, null before the first cycle
  * @param lastRoleChange          the timings of the last role change, null when none happened
  * @param roleChangeStats         counts and durations of role changes since start
- * @param steppingDown            this primary decided to step down (a switchover, a demotion) and does not take
- *                                writes any more, though it may still hold the lock while postgres stops
+ * @param steppingDown            this primary is stepping down (a switchover, a demotion) and stops taking writes,
+ *                                though it may still hold the lock while postgres stops
  * @param steppingDownTo          the member a switchover hands over to, when one was named; else null
  */
 public record NodeSnapshot(

@@ -636,47 +636,14 @@ public final class ActionExecutor {
             // runner, and /primary would answer 200 for another cycle of an unreachable etcd.
             lock.clear();
         }
-        // Issue 17: GET /primary answers 503 from the moment the demotion is decided, not once postgres has stopped
-        // and the lock is released: a load balancer starts moving clients away while the old primary shuts down,
-        // and the body names the member taking over (a switchover's candidate) for clients to wait on.
-        node.beginStepDown(switchoverCandidate());
-        loop.publishNow();
-        Runnable ended = () -> {
-            node.endStepDown();
-            loop.publishNow();
-        };
         if (mode == DemoteMode.GRACEFUL) {
-            return submitOrEnd(ended, LongAction.Kind.DEMOTE, "switchover: demote", cancel -> {
-                try {
-                    return demoteBody(mode);
-                } finally {
-                    ended.run();
-                }
-            });
+            return submit(LongAction.Kind.DEMOTE, "switchover: demote", cancel -> demoteBody(mode));
         }
         if (mode == DemoteMode.OFFLINE && !runner.busy()) {
-            return submitOrEnd(ended, LongAction.Kind.DEMOTE, "demote offline", cancel -> {
-                try {
-                    return demoteBody(mode);
-                } finally {
-                    ended.run();
-                }
-            });
+            return submit(LongAction.Kind.DEMOTE, "demote offline", cancel -> demoteBody(mode));
         }
-        try {
-            demoteBody(mode);
-        } finally {
-            ended.run();
-        }
+        demoteBody(mode);
         return true;
-    }
-
-    private boolean submitOrEnd(Runnable ended, LongAction.Kind kind, String actionName, LongActionRunner.Body body) {
-        if (submit(kind, actionName, body)) {
-            return true;
-        }
-        ended.run();
-        return false;
     }
 
     /** The member a pending switchover names as candidate, or null. */
@@ -686,14 +653,39 @@ public final class ActionExecutor {
     }
 
     private List<HaMemory.MemoryUpdate> demoteBody(DemoteMode mode) {
+        try {
+            return stepDown(mode);
+        } finally {
+            // done or failed: the lock and postgres' role say again what this node is
+            node.endStepDown();
+            loop.publishNow();
+        }
+    }
+
+    private List<HaMemory.MemoryUpdate> stepDown(DemoteMode mode) {
         List<HaMemory.MemoryUpdate> updates = new ArrayList<>();
         updates.add(HaMemory::triggerRewindCheck);
         if (!mode.releaseLock()) {
             // without the lock (or without etcd) we are not the leader any more, whatever happens next
             lock.clear();
         }
+        if (mode.checkpoint()) {
+            // The shutdown checkpoint is then short, and the primary keeps taking writes while this one runs: it is
+            // not part of the time clients cannot write (issue 17). Patroni's order: checkpoint, then before_stop.
+            try {
+                pg.checkpoint();
+            } catch (PostgresException e) {
+                LOG.warn("CHECKPOINT before stopping failed, stopping anyway: {}", e.getMessage());
+            }
+        }
+        // Issue 17: from here on this primary stops taking writes, and GET /primary says so at once (503, naming
+        // the member taking over), not once postgres has stopped and the lock is released: a load balancer moves
+        // clients away, and a client waits on the successor, while postgres shuts down. Not earlier (during the
+        // checkpoint above): HAProxy would cut sessions (on-marked-down shutdown-sessions) that can still write.
+        node.beginStepDown(switchoverCandidate());
+        loop.publishNow();
         node.setState(PostgresState.STOPPING);
-        StopResult stopped = pg.stop(StopMode.valueOf(mode.stopMode().toUpperCase(Locale.ROOT)), mode.checkpoint(),
+        StopResult stopped = pg.stop(StopMode.valueOf(mode.stopMode().toUpperCase(Locale.ROOT)), false,
                 stopTimeout());
         node.setState(PostgresState.STOPPED);
         node.setRole(Role.DEMOTED);

@@ -32,7 +32,7 @@ public interface LoopContext {
 
     /**
      * Publish the lock belief and the step-down state to the REST API now, not at the end of the cycle (a primary
-     * that decided to step down answers 503 on GET /primary at once). No I/O.
+     * that stops taking writes to step down answers 503 on GET /primary at once). No I/O.
      */
     void publishNow();
 

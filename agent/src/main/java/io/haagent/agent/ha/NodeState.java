@@ -49,8 +49,8 @@ public final class NodeState {
     }
 
     /**
-     * This primary decided to step down (to {@code to}, a switchover's candidate, or null): from now on GET /primary
-     * answers 503 here, though the lock is kept until postgres has stopped (issue 17).
+     * This primary is stepping down (to {@code to}, a switchover's candidate, or null) and stops taking writes now:
+     * from here on GET /primary answers 503, though the lock is kept until postgres has stopped (issue 17).
      */
     public void beginStepDown(String to) {
         steppingDownTo = to;

@@ -20,7 +20,7 @@ import io.haagent.cluster.Tags;
  * @param paused           the cluster is in maintenance mode
  * @param syncStandby      this replica is listed in {@code /sync} of a fresh view while synchronous mode is on
  * @param writable         postgres runs as a primary (the role served is a primary's, the state the agent manages
- *                         is running) and the node has not decided to step down: it takes writes now
+ *                         is running) and the node is not stepping down: it takes writes now
  */
 public record HealthFacts(
         String role,
@@ -54,7 +54,7 @@ public record HealthFacts(
     }
 
     /**
-     * Postgres takes writes: it runs as a primary and this node has not decided to step down. The state is the one
+     * Postgres takes writes: it runs as a primary and this node is not stepping down. The state is the one
      * the agent manages, not the served one: a monitoring query that failed on a busy primary (served state
      * {@code unknown}) does not make it unwritable.
      */

@@ -153,7 +153,7 @@ public final class StatusDocument {
     /**
      * {@code primary_change} while this node is part of a change of primary, so that a client that got 503 from
      * GET /primary knows whom to wait on instead of sleeping (issue 17; examples/python/ha_client.py):
-     * {@code {"step": "demoting", "to": {...}}} on a primary that decided to step down (to the switchover's
+     * {@code {"step": "demoting", "to": {...}}} on a primary that is stepping down (to the switchover's
      * candidate, when one was named), {@code {"step": "promoting" | "restarting", "to": {...}}} on a leader whose
      * postgres does not take writes yet (a replica being promoted, a primary's postgres being started again after a
      * crash). {@code to} names the member with its {@code host}, {@code port} and {@code api_url}.

@@ -176,9 +176,11 @@ def connect_via_rest(api_urls, dsn="", deadline_s=30.0, connect_timeout=2, **con
             return psycopg2.connect(dsn, host=primary.host, port=primary.port, connect_timeout=connect_timeout,
                                     target_session_attrs="read-write", **connect_kwargs)
         except psycopg2.OperationalError:
-            # it stepped down between its answer and our connection: ask again
-            if time.monotonic() >= deadline:
+            # it stepped down between its answer and our connection, or its postgres is being restarted after a
+            # crash (it stays the primary): ask again shortly
+            if time.monotonic() + WAIT_POLL_S >= deadline:
                 raise
+            time.sleep(WAIT_POLL_S)
 
 
 def connect_via_haproxy(host, port, dsn="", deadline_s=30.0, connect_timeout=2, **connect_kwargs):

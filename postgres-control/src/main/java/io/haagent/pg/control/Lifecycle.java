@@ -195,9 +195,10 @@ final class Lifecycle {
         }
         // Issue 17: the promotion is over when postgres takes writes, and every millisecond of it is a client's.
         // pg_ctl promote -w (and pg_promote()) look every 100 ms; signal without waiting and ask the server itself
-        // every 10 ms on a session opened beforehand (pg_is_in_recovery() turns false after pg_control says "in
-        // production", at the moment writes are allowed). Without that session: pg_control, as before.
-        Connection session = openQuietly();
+        // every 10 ms on a session of our own (pg_is_in_recovery() turns false after pg_control says "in
+        // production", at the moment writes are allowed), opened while the promotion runs rather than before it.
+        // Without that session: pg_control, as before.
+        Connection session = null;
         try {
             Duration left = NodeContext.remaining(deadline);
             ToolResult r = ctx.runner.run(ToolCommand.of("pg_ctl", List.of(ctx.tool("pg_ctl").toString(), "promote",
@@ -206,6 +207,7 @@ final class Lifecycle {
                 throw new PostgresException.PromoteFailed("pg_ctl promote failed: " + r.report().summary(),
                         "check the server log; the node is still a replica");
             }
+            session = openQuietly();
             boolean writable = false;
             String state = null;
             do {

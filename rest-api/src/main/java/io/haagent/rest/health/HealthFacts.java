@@ -19,8 +19,8 @@ import io.haagent.cluster.Tags;
  * @param standbyCluster   the dynamic configuration in force defines a standby cluster
  * @param paused           the cluster is in maintenance mode
  * @param syncStandby      this replica is listed in {@code /sync} of a fresh view while synchronous mode is on
- * @param writable         postgres runs as a primary (the role served is a primary's, the state the agent manages
- *                         is running) and the node is not stepping down: it takes writes now
+ * @param writable         postgres is the primary (the role served is a primary's) and the node is not stepping
+ *                         down: it takes writes, or will again the moment a crash restart ends
  */
 public record HealthFacts(
         String role,
@@ -54,14 +54,14 @@ public record HealthFacts(
     }
 
     /**
-     * Postgres takes writes: it runs as a primary and this node is not stepping down. The state is the one
-     * the agent manages, not the served one: a monitoring query that failed on a busy primary (served state
-     * {@code unknown}) does not make it unwritable.
+     * Postgres is the primary and this node is not stepping down: it takes writes. Not a replica still being
+     * promoted (its role is a replica's until postgres leaves recovery). The state does not count: a primary whose
+     * monitoring query failed on a busy server (served state {@code unknown}), or whose postmaster the agent is
+     * restarting after a crash, is where writes go, and there is nowhere else to send them; a load balancer that
+     * took it out would only put it back later than postgres comes back.
      */
     public static boolean writable(NodeSnapshot s) {
-        PostgresStatus pg = s.postgres();
-        return pg.primaryRole() && pg.isRunning()
-                && !s.steppingDown();
+        return s.postgres().primaryRole() && !s.steppingDown();
     }
 
     /** Patroni reports {@code unknown} for a postgres it manages as running whose status query failed. */

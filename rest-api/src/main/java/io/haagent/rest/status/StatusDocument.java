@@ -154,9 +154,8 @@ public final class StatusDocument {
      * {@code primary_change} while this node is part of a change of primary, so that a client that got 503 from
      * GET /primary knows whom to wait on instead of sleeping (issue 17; examples/python/ha_client.py):
      * {@code {"step": "demoting", "to": {...}}} on a primary that is stepping down (to the switchover's
-     * candidate, when one was named), {@code {"step": "promoting" | "restarting", "to": {...}}} on a leader whose
-     * postgres does not take writes yet (a replica being promoted, a primary's postgres being started again after a
-     * crash). {@code to} names the member with its {@code host}, {@code port} and {@code api_url}.
+     * candidate, when one was named), {@code {"step": "promoting", "to": {...}}} on a leader whose postgres is still
+     * a replica being promoted. {@code to} names the member with its {@code host}, {@code port} and {@code api_url}.
      */
     static void writePrimaryChange(JsonGenerator g, NodeSnapshot s) throws IOException {
         if (s.steppingDown()) {
@@ -170,8 +169,7 @@ public final class StatusDocument {
             g.writeEndObject();
         } else if (s.leaderLockHeld() && !s.standbyCluster() && !HealthFacts.writable(s)) {
             g.writeObjectFieldStart("primary_change");
-            // a replica that took the lock is being promoted; a primary's postgres is being (re)started
-            g.writeStringField("step", s.postgres().primaryRole() ? "restarting" : "promoting");
+            g.writeStringField("step", "promoting");
             writeMember(g, s.name(), s.connectHost(), s.connectPort(), s.apiUrl());
             g.writeEndObject();
         }

@@ -63,6 +63,14 @@ class HealthFactsTest {
     }
 
     @Test
+    void primaryRestartingAfterACrashKeepsSlashPrimary() {
+        // writes go nowhere else: a load balancer that took it out would put it back later than postgres comes back
+        NodeSnapshot s = SnapshotFixtures.primary(clock.nanoTime()).toBuilder()
+                .postgres(PostgresStatus.notQueried("starting", "master")).build();
+        assertThat(HealthRules.status("/primary", Map.of(), HealthFacts.of(s, clock.nanoTime()))).isEqualTo(200);
+    }
+
+    @Test
     void runningPostgresWhoseQueryFailedIsUnknown() {
         NodeSnapshot s = SnapshotFixtures.replica(clock.nanoTime()).toBuilder()
                 .postgres(PostgresStatus.notQueried("running", "replica")).build();

@@ -238,8 +238,9 @@ public final class FailoverBench {
                     Map.of("PGPASSWORD", ClusterNode.SUPERUSER_PASSWORD), c.dir());
             try {
                 long t0 = System.nanoTime();
+                Instant wall0 = Instant.now();
                 c.nodes().forEach(ClusterNode::start);
-                ClusterNode leader = awaitHealthy(c, Duration.ofSeconds(180));
+                ClusterNode leader = awaitHealthy(c, probes, Duration.ofSeconds(180));
                 long healthy = System.nanoTime();
                 record("bootstrap.healthy", healthy - t0);
                 StringBuilder line = new StringBuilder(String.format("  bootstrap: leader %s and two streaming"
@@ -266,30 +267,110 @@ public final class FailoverBench {
                         ? OptionalLong.empty() : OptionalLong.of(first200), t0), at(first.map(a -> OptionalLong.of(a.nanos()))
                         .orElse(OptionalLong.empty()), t0)));
                 System.out.println(line);
+                System.out.println("    from the agents' logs (s after the start): " + bootstrapSteps(c, wall0));
             } finally {
                 writer.stop(Duration.ofSeconds(10));
             }
         }
     }
 
-    /** Leader writable and both others streaming from it, checked every 50 ms (the bootstrap figure's grain). */
-    private static ClusterNode awaitHealthy(TestCluster c, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
+    /** Steps of a bootstrap as each agent logged them (ha-agent's and Patroni's share these lines and format). */
+    private static final List<String> BOOTSTRAP_STEPS = List.of("REST API listening", "running as",
+            "trying to bootstrap a new cluster", "initdb: running", "initdb: Success", "initialized a new cluster",
+            "trying to bootstrap from", "bootstrapped from", "accepts connections");
+
+    /** Where each node's bootstrap went, from its log's wall-clock stamps (millisecond grain). */
+    private static String bootstrapSteps(TestCluster c, Instant wall0) {
+        java.time.format.DateTimeFormatter f = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss,SSS");
+        StringBuilder out = new StringBuilder();
+        for (ClusterNode n : c.nodes()) {
+            List<String> lines;
             try {
-                Optional<String> name = c.leaderName();
-                if (name.isPresent()) {
-                    ClusterNode l = c.node(name.get());
-                    if (l.isWritablePrimary() && c.nodes().stream().filter(n -> n != l).allMatch(n -> n.streamsFrom(l))) {
-                        return l;
+                lines = Files.readAllLines(n.log());
+            } catch (IOException e) {
+                continue;
+            }
+            out.append(n.name()).append(':');
+            for (String step : BOOTSTRAP_STEPS) {
+                for (String l : lines) {
+                    if (l.length() > 23 && l.contains(step)) {
+                        try {
+                            Instant at = java.time.LocalDateTime.parse(l.substring(0, 23), f)
+                                    .atZone(java.time.ZoneId.systemDefault()).toInstant();
+                            out.append(String.format(" %s %.3f;", step, Duration.between(wall0, at).toMillis() / 1000.0));
+                        } catch (java.time.format.DateTimeParseException e) {
+                            continue;
+                        }
+                        break;
                     }
                 }
-            } catch (RuntimeException | AssertionError e) {
-                // not there yet
             }
-            Thread.sleep(50);
+            out.append(' ');
+        }
+        return out.toString().strip();
+    }
+
+    /**
+     * Leader writable and both others streaming from it, checked every 50 ms (the bootstrap figure's grain) without
+     * adding load to the bootstrap it measures: the leader from etcd, writability and the replicas' postgres from the
+     * probes' sessions, the walsenders from one session to the leader kept open. A replica counts once its postgres
+     * runs (in recovery) and the leader lists a streaming walsender in its name: before its postgres runs, a
+     * walsender in its name is pg_basebackup's WAL stream.
+     */
+    private static ClusterNode awaitHealthy(TestCluster c, Probes probes, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        ClusterNode connectedTo = null;
+        java.sql.Connection session = null;
+        try {
+            while (System.nanoTime() < deadline) {
+                try {
+                    Optional<String> name = c.leaderName();
+                    long now = System.nanoTime();
+                    if (name.isPresent() && probes.valueAt(name.get() + ".writable", now).orElse("").equals("true")) {
+                        ClusterNode l = c.node(name.get());
+                        List<ClusterNode> replicas = c.nodes().stream().filter(n -> n != l).toList();
+                        boolean replicasRun = replicas.stream().allMatch(n -> probes.valueAt(n.name() + ".writable",
+                                now).orElse("").equals("false"));
+                        if (replicasRun) {
+                            if (connectedTo != l) {
+                                closeQuietly(session);
+                                session = l.connect();
+                                connectedTo = l;
+                            }
+                            if (streaming(session, replicas) == replicas.size()) {
+                                return l;
+                            }
+                        }
+                    }
+                } catch (java.sql.SQLException | RuntimeException e) {
+                    closeQuietly(session);
+                    session = null;
+                    connectedTo = null;
+                }
+                Thread.sleep(50);
+            }
+        } finally {
+            closeQuietly(session);
         }
         throw new IllegalStateException("the cluster did not become healthy within " + timeout + "\n" + c.logs(40));
+    }
+
+    private static int streaming(java.sql.Connection session, List<ClusterNode> replicas) throws java.sql.SQLException {
+        String names = String.join(",", replicas.stream().map(n -> "'" + n.name() + "'").toList());
+        try (var st = session.createStatement(); var rs = st.executeQuery("SELECT count(DISTINCT application_name)"
+                + " FROM pg_stat_replication WHERE state = 'streaming' AND application_name IN (" + names + ")")) {
+            return rs.next() ? rs.getInt(1) : 0;
+        }
+    }
+
+    private static void closeQuietly(java.sql.Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (java.sql.SQLException e) {
+                // broken already
+            }
+        }
     }
 
     /**

@@ -57,6 +57,7 @@ public final class FailoverBench {
     private final Map<String, List<Double>> results = new LinkedHashMap<>();
     /** Each event the clients lived through: what it was and when (for attributing lost rows). */
     private final List<Map.Entry<String, Long>> events = new ArrayList<>();
+    private boolean keepDirectory;
 
     /** Command line. */
     static final class Options {
@@ -125,7 +126,14 @@ public final class FailoverBench {
         report.put("load_average_before", loadAverage());
         for (AgentKind k : o.kinds) {
             FailoverBench b = new FailoverBench(k, o);
-            b.run();
+            try {
+                b.run();
+            } catch (Exception | AssertionError e) {
+                // keep what was measured and go on with the other agent: a long run is not thrown away for one
+                // scenario that did not recover in time (the error and the nodes' logs say why)
+                System.out.println("  ABORTED " + k + ": " + e);
+                b.results.computeIfAbsent("aborted", x -> new ArrayList<>()).add(1.0);
+            }
             report.put(k.name().toLowerCase(Locale.ROOT), b.results);
         }
         report.put("load_average_after", loadAverage());
@@ -164,6 +172,13 @@ public final class FailoverBench {
                 return;
             }
             scenarios(cluster);
+        } catch (Exception | AssertionError e) {
+            if (cluster != null) {
+                // keep the directory and show the end of every node's log: the run is long, and this is why it ended
+                keepDirectory = true;
+                System.out.println("  cluster kept in " + cluster.dir() + "\n" + cluster.logs(30));
+            }
+            throw e;
         } finally {
             if (cluster != null) {
                 close(cluster);
@@ -404,7 +419,7 @@ public final class FailoverBench {
 
     private void close(TestCluster c) {
         c.close();
-        if (!opt.keep) {
+        if (!opt.keep && !keepDirectory) {
             try (Stream<Path> s = Files.walk(c.dir())) {
                 s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             } catch (IOException e) {

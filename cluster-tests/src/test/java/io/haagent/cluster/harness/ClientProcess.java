@@ -47,7 +47,8 @@ public final class ClientProcess implements RecordingClient, AutoCloseable {
      */
     public static ClientProcess start(String name, String table, Path script, List<String> args,
             Map<String, String> env, Path dir) {
-        List<String> cmd = new ArrayList<>(List.of(python().toString(), "-u", script.toString()));
+        // -u: every line at once; -B: no __pycache__ left in examples/ (the distribution copies that directory)
+        List<String> cmd = new ArrayList<>(List.of(python().toString(), "-u", "-B", script.toString()));
         cmd.addAll(args);
         Path log = dir.resolve(name + ".log");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));

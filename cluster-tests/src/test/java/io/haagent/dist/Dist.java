@@ -111,8 +111,10 @@ public final class Dist {
             return List.of();
         }
         try (Stream<Path> walk = Files.walk(dir)) {
+            // Python's byte-code caches (ignored by git, left out of the distribution) are nobody's files
             return walk.filter(Files::isRegularFile)
                     .map(p -> dir.relativize(p).toString().replace('\\', '/'))
+                    .filter(f -> !f.contains("__pycache__/"))
                     .sorted()
                     .collect(Collectors.toList());
         }

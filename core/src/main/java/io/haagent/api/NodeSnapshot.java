@@ -39,6 +39,9 @@ import java.util.Map;
  * @param lastDecision            the last decision record of the HA loop, null before the first cycle
  * @param lastRoleChange          the timings of the last role change, null when none happened
  * @param roleChangeStats         counts and durations of role changes since start
+ * @param steppingDown            this primary is stepping down (a switchover, a demotion) and stops taking writes,
+ *                                though it may still hold the lock while postgres stops
+ * @param steppingDownTo          the member a switchover hands over to, when one was named; else null
  */
 public record NodeSnapshot(
         String scope,
@@ -65,7 +68,9 @@ public record NodeSnapshot(
         long nextRunNanos,
         DecisionRecord lastDecision,
         RoleChange lastRoleChange,
-        RoleChangeStats roleChangeStats) {
+        RoleChangeStats roleChangeStats,
+        boolean steppingDown,
+        String steppingDownTo) {
 
     public NodeSnapshot {
         postgres = postgres == null ? PostgresStatus.notQueried(null, null) : postgres;
@@ -135,6 +140,8 @@ public record NodeSnapshot(
         b.lastDecision = lastDecision;
         b.lastRoleChange = lastRoleChange;
         b.roleChangeStats = roleChangeStats;
+        b.steppingDown = steppingDown;
+        b.steppingDownTo = steppingDownTo;
         return b;
     }
 
@@ -165,6 +172,8 @@ public record NodeSnapshot(
         private DecisionRecord lastDecision;
         private RoleChange lastRoleChange;
         private RoleChangeStats roleChangeStats;
+        private boolean steppingDown;
+        private String steppingDownTo;
 
         private Builder(String scope, String name) {
             this.scope = scope;
@@ -237,11 +246,19 @@ public record NodeSnapshot(
         public Builder lastRoleChange(RoleChange v) { lastRoleChange = v; return this; }
         public Builder roleChangeStats(RoleChangeStats v) { roleChangeStats = v; return this; }
 
+        /** Stepping down (handing over to {@code to}, when named), or not ({@code false, null}). */
+        public Builder steppingDown(boolean v, String to) {
+            steppingDown = v;
+            steppingDownTo = v ? to : null;
+            return this;
+        }
+
         public NodeSnapshot build() {
             return new NodeSnapshot(scope, name, patroniVersion, connectHost, connectPort, apiUrl, postgres, sysid,
                     tags, configuredTags, leaderLockHeld, leaderLockDeadlineNanos, cluster, clusterReadNanos, dynamic,
                     failsafeActive, dcsLastSeen, pendingRestart, pendingRestartReason, scheduledRestart,
-                    watchdogFailed, nextRunNanos, lastDecision, lastRoleChange, roleChangeStats);
+                    watchdogFailed, nextRunNanos, lastDecision, lastRoleChange, roleChangeStats, steppingDown,
+                    steppingDownTo);
         }
     }
 }

@@ -443,6 +443,8 @@ public final class ActionExecutor {
         on(Action.StartPrimary.class, (a, u) -> {
             return submit(LongAction.Kind.START_PRIMARY_AFTER_FAILURE, "starting primary after failure", cancel -> {
                 start(StartRequest.asPrimary(startTimeout(a.timeoutSeconds())), Role.PRIMARY);
+                // GET /primary answers 200 again the moment postgres takes writes (issue 17)
+                loop.publishPostgresNow();
                 loop.roleChanges().phase("start");
                 loop.roleChanges().complete(Role.PRIMARY.wire());
                 return List.of();
@@ -605,6 +607,8 @@ public final class ActionExecutor {
         try {
             pg.promote(Duration.ofSeconds(Math.max(loop.dynamic().loopWait(), 10)));
             node.setRole(Role.PRIMARY);
+            // GET /primary answers 200 the moment postgres takes writes, not at the next cycle (issue 17)
+            loop.publishPostgresNow();
             loop.roleChanges().phase("promote");
             loop.roleChanges().complete(Role.PRIMARY.wire());
             return List.of(m -> m.withPromoteResult(true));
@@ -633,15 +637,46 @@ public final class ActionExecutor {
         return true;
     }
 
+    /** The member a pending switchover names as candidate, or null. */
+    private String switchoverCandidate() {
+        ClusterView v = loop.cluster();
+        return v == null || v.failover() == null ? null : v.failover().candidate();
+    }
+
     private List<HaMemory.MemoryUpdate> demoteBody(DemoteMode mode) {
+        try {
+            return stepDown(mode);
+        } finally {
+            // done or failed: the lock and postgres' role say again what this node is
+            node.endStepDown();
+            loop.publishNow();
+        }
+    }
+
+    private List<HaMemory.MemoryUpdate> stepDown(DemoteMode mode) {
         List<HaMemory.MemoryUpdate> updates = new ArrayList<>();
         updates.add(HaMemory::triggerRewindCheck);
         if (!mode.releaseLock()) {
             // without the lock (or without etcd) we are not the leader any more, whatever happens next
             lock.clear();
         }
+        if (mode.checkpoint()) {
+            // The shutdown checkpoint is then short, and the primary keeps taking writes while this one runs: it is
+            // not part of the time clients cannot write (issue 17). Patroni's order: checkpoint, then before_stop.
+            try {
+                pg.checkpoint();
+            } catch (PostgresException e) {
+                LOG.warn("CHECKPOINT before stopping failed, stopping anyway: {}", e.getMessage());
+            }
+        }
+        // Issue 17: from here on this primary stops taking writes, and GET /primary says so at once (503, naming
+        // the member taking over), not once postgres has stopped and the lock is released: a load balancer moves
+        // clients away, and a client waits on the successor, while postgres shuts down. Not earlier (during the
+        // checkpoint above): HAProxy would cut sessions (on-marked-down shutdown-sessions) that can still write.
+        node.beginStepDown(switchoverCandidate());
+        loop.publishNow();
         node.setState(PostgresState.STOPPING);
-        StopResult stopped = pg.stop(mode.stopMode(), mode.checkpoint(),
+        StopResult stopped = pg.stop(mode.stopMode(), false,
                 stopTimeout());
         node.setState(PostgresState.STOPPED);
         node.setRole(Role.DEMOTED);

@@ -731,6 +731,45 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         return roleChanges;
     }
 
+    @Override
+    public void publishNow() {
+        synchronized (statusLock) {
+            board.update(s -> withBeliefs(s.toBuilder()).build());
+        }
+    }
+
+    @Override
+    public void publishPostgresNow() {
+        long started = clock.nanoTime();
+        ServerStatus st = null;
+        try {
+            if (pg.isRunning()) {
+                st = pg.state();
+            }
+        } catch (PostgresException e) {
+            LOG.debug("status read to publish at once: {}", e.getMessage());
+        }
+        synchronized (statusLock) {
+            NodeSnapshot.Builder b = withBeliefs(board.current().toBuilder());
+            if (st != null && started > publishedStatusNanos && started > freshStatusNanos) {
+                freshStatus = st;
+                freshStatusNanos = started;
+                b.postgres(SnapshotBuilder.postgres(st, node));
+            }
+            board.publish(b.build());
+        }
+    }
+
+    /** The lock belief and the step-down state as they are now. */
+    private NodeSnapshot.Builder withBeliefs(NodeSnapshot.Builder b) {
+        if (lock.flagged()) {
+            b.leaderLockUntil(lock.deadlineNanos());
+        } else {
+            b.noLeaderLock();
+        }
+        return b.steppingDown(node.steppingDown(), node.steppingDownTo());
+    }
+
     // ------------------------------------------------------------------------------------------------- for the REST port
 
     public NodeState node() {

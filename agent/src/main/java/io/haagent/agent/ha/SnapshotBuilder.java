@@ -49,7 +49,8 @@ final class SnapshotBuilder {
                 .nextRunNanos(nextRunNanos)
                 .lastDecision(decision)
                 .lastRoleChange(lastRoleChange)
-                .roleChangeStats(stats);
+                .roleChangeStats(stats)
+                .steppingDown(node.steppingDown(), node.steppingDownTo());
         if (lock.flagged()) {
             b.leaderLockUntil(lock.deadlineNanos());
         } else {

@@ -326,6 +326,8 @@ final class NodeContext {
         return out;
     }
 
+    private static final Duration SETTING_POLL = Duration.ofMillis(100);
+
     /** A reload is a signal: wait (bounded) until new sessions see the value. */
     void awaitSetting(String name, String value, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -333,7 +335,7 @@ final class NodeContext {
             if (value.equals(currentSettings(List.of(name)).get(name))) {
                 return;
             }
-            pause(tuning.readinessPollInterval());
+            pause(SETTING_POLL); // a new session each time: not as often as a start's readiness check
         }
         LOG.warn("{} does not show the new value {} s after the reload", name, timeout.toSeconds());
     }

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The read documents over real HTTP, their field sets pinned against Patroni's (§2.4, §2.5), plus our additions
- * ({@code host}, {@code port}, {@code last_decision}, {@code last_role_change}).
+ * ({@code host}, {@code port}, {@code primary_change}, {@code last_decision}, {@code last_role_change}).
  */
 class DocumentsHttpTest {
     static final List<String> OURS = List.of("host", "port", "last_decision", "last_role_change");
@@ -162,6 +162,43 @@ class DocumentsHttpTest {
         assertThat(replica.body()).isEqualTo(h.get("/patroni").body());
         assertThat(h.get("/no-such-check").statusCode()).isEqualTo(503);
         assertThat(h.get("/").statusCode()).isEqualTo(503);
+    }
+
+    @Test
+    void aPrimaryThatDecidedToStepDownAnswers503AndNamesTheMemberTakingOver() {
+        NodeSnapshot primary = SnapshotFixtures.primary(clock.nanoTime());
+        start(primary, SnapshotFixtures.threeMembers());
+        assertThat(h.get("/primary").statusCode()).isEqualTo(200);
+        assertThat(json(h.get("/primary"))).doesNotContainKey("primary_change");
+
+        h.board.publish(primary.toBuilder().steppingDown(true, "pg2").build());
+        HttpResponse<String> r = h.get("/primary");
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(h.get("/leader").statusCode()).as("it still holds the lock").isEqualTo(200);
+        assertThat(json(r).get("primary_change")).isEqualTo(Map.of("step", "demoting",
+                "to", Map.of("name", "pg2", "host", "127.0.0.12", "port", 5432,
+                        "api_url", "http://127.0.0.12:8008/patroni")));
+
+        // a demotion without a named successor says so, without a member
+        h.board.publish(primary.toBuilder().steppingDown(true, null).build());
+        assertThat(json(h.get("/primary")).get("primary_change")).isEqualTo(Map.of("step", "demoting"));
+    }
+
+    @Test
+    void aLeaderStillBeingPromotedAnswers503AndSaysToWaitOnItself() {
+        NodeSnapshot promoting = SnapshotFixtures.replica(clock.nanoTime()).toBuilder()
+                .apiUrl("http://127.0.0.12:8008/patroni")
+                .leaderLockUntil(clock.nanoTime() + Duration.ofSeconds(30).toNanos()).build();
+        start(promoting, SnapshotFixtures.threeMembers());
+        HttpResponse<String> r = h.get("/primary");
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(json(r).get("primary_change")).isEqualTo(Map.of("step", "promoting",
+                "to", Map.of("name", "pg2", "host", "127.0.0.12", "port", 5432,
+                        "api_url", "http://127.0.0.12:8008/patroni")));
+        // once postgres takes writes: 200, and nothing is changing any more
+        h.board.publish(SnapshotFixtures.primary(clock.nanoTime()));
+        assertThat(h.get("/primary").statusCode()).isEqualTo(200);
+        assertThat(json(h.get("/primary"))).doesNotContainKey("primary_change");
     }
 
     @Test

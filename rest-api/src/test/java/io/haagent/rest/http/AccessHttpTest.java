@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
 class AccessHttpTest {
     static final String PASSWORD = "s3cr3t-P@ss-zebra";
     static final List<String[]> UNSAFE = List.of(
-            new String[] {"PATCH", "/config", "{\"ttl\":25}"},
-            new String[] {"PUT", "/config", "{\"ttl\":25}"},
+            new String[] {"PATCH", "/config", "{\"ttl\":35}"},
+            new String[] {"PUT", "/config", "{\"ttl\":35}"},
             new String[] {"POST", "/reload", null},
             new String[] {"POST", "/restart", "{}"},
             new String[] {"DELETE", "/restart", null},

@@ -211,7 +211,9 @@ public final class DynamicConfigRules {
                     }
                 }
                 default -> {
-                    if (PER_NODE.contains(k)) {
+                    if (RestrictedGucs.isRestricted(k)) {
+                        error(path, "unknown key; did you mean postgresql.parameters." + key(k) + "?");
+                    } else if (PER_NODE.contains(k)) {
                         warning(path, "has no effect in the cluster-wide configuration: it is a per-node setting;"
                                 + " set it under each node's postgresql section");
                     } else if (NearestWord.nearest(k, POSTGRESQL, 3) != null) {
@@ -562,7 +564,7 @@ public final class DynamicConfigRules {
             ((Map<Object, Object>) m).forEach((k, val) -> out.put(String.valueOf(k), val));
             return out;
         }
-        error(path, "must be a mapping (a JSON object), not " + kind(v));
+        error(path, "must be a mapping, not " + kind(v));
         return null;
     }
 

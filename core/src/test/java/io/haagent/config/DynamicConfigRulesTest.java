@@ -122,7 +122,7 @@ class DynamicConfigRulesTest {
                         + " names the standbys) or off"),
                 Arguments.of(map("synchronous_node_count", 0), "synchronous_node_count: must be an integer of at"
                         + " least 1, not 0"),
-                Arguments.of(map("postgresql", "on"), "postgresql: must be a mapping (a JSON object), not a string"),
+                Arguments.of(map("postgresql", "on"), "postgresql: must be a mapping, not a string"),
                 // the standby_cluster that demoted a healthy primary
                 Arguments.of(map("standby_cluster", map("host", 5)), "standby_cluster.host: must be a string, not a"
                         + " number 5"),

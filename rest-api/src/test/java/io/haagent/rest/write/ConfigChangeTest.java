@@ -64,7 +64,7 @@ class ConfigChangeTest {
                 + " be an integer from 20 to 86400 (seconds), not 'abc'; and 2 more); nothing was written\","
                 + "\"problems\":[{\"path\":\"ttl\",\"reason\":\"must be an integer from 20 to 86400 (seconds), not"
                 + " 'abc'\"},{\"path\":\"pause\",\"reason\":\"must be true or false, not 'maybe'\"},"
-                + "{\"path\":\"postgresql\",\"reason\":\"must be a mapping (a JSON object), not a list\"}]}");
+                + "{\"path\":\"postgresql\",\"reason\":\"must be a mapping, not a list\"}]}");
         assertThatThrownBy(() -> ConfigChange.validate(json("{\"some_future_key\":{\"anything\":[1,2]}}")))
                 .hasMessageContaining("some_future_key: unknown key");
     }

@@ -330,6 +330,25 @@ class ConfigBuilderTest {
     }
 
     @Test
+    void localSettingsThePostgresFilesCannotCarryBlockTheStart() throws IOException {
+        ConfigLoader.Loaded l = load(MINIMAL + """
+                  parameters:
+                    work_mem: "4MB\\nfsync = off"
+                    "x y": 1
+                  pg_hba:
+                  - "local all all peer\\nhost all all 0.0.0.0/0 trust"
+                """);
+        assertThat(lines(l)).contains(
+                "patroni.yml:16: error: postgresql.parameters.work_mem: the value holds a control character (a line"
+                        + " feed at position 3): postgresql.conf cannot carry it",
+                "patroni.yml:17: error: postgresql.parameters.x y: not a valid parameter name: a letter or _, then"
+                        + " letters, digits or _, with at most one '.' (PostgreSQL's configuration file syntax)",
+                "patroni.yml:19: error: postgresql.pg_hba[0]: holds a control character (a line feed would write a"
+                        + " second line into the file)");
+        assertThat(l.canStart()).isFalse();
+    }
+
+    @Test
     void customReplicaMethodsNeedASection() throws IOException {
         ConfigLoader.Loaded l = load(MINIMAL + "  create_replica_methods: [pgbackrest, basebackup]\n");
         assertThat(l.config().postgresql().createReplicaMethods()).containsExactly("pgbackrest", "basebackup");

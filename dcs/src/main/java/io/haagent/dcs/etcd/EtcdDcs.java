@@ -576,30 +576,43 @@ public final class EtcdDcs implements Dcs {
 
     @Override
     public boolean deleteSync(long expectedRevision) {
-        Deadline d = deadline();
         if (expectedRevision == ANY_REVISION) {
-            deleteKey(DcsKeys.SYNC, "delete the sync key", d);
+            deleteKey(DcsKeys.SYNC, "delete the sync key", deadline());
             return true;
         }
+        return deleteAtRevision(DcsKeys.SYNC, expectedRevision, "delete the sync key");
+    }
+
+    @Override
+    public boolean deleteLeader(long expectedModRevision) {
+        return deleteAtRevision(DcsKeys.LEADER, expectedModRevision, "delete the unusable leader key");
+    }
+
+    /**
+     * Delete {@code rel} only while its mod_revision is {@code expectedRevision}. An unknown outcome is resolved by
+     * re-reading: gone means done, still at that revision means not applied (sent again), else somebody changed it.
+     */
+    private boolean deleteAtRevision(String rel, long expectedRevision, String what) {
+        Deadline d = deadline();
         while (true) {
             try {
                 TxnResponse r = conn.call(c -> c.getKVClient().txn()
-                        .If(new Cmp(key(DcsKeys.SYNC), Cmp.Op.EQUAL, CmpTarget.modRevision(expectedRevision)))
-                        .Then(Op.delete(key(DcsKeys.SYNC), DeleteOption.DEFAULT))
-                        .Else(Op.get(key(DcsKeys.SYNC), GetOption.DEFAULT))
+                        .If(new Cmp(key(rel), Cmp.Op.EQUAL, CmpTarget.modRevision(expectedRevision)))
+                        .Then(Op.delete(key(rel), DeleteOption.DEFAULT))
+                        .Else(Op.get(key(rel), GetOption.DEFAULT))
                         .commit(), d);
                 long rev = r.getHeader().getRevision();
                 if (r.isSucceeded()) {
-                    cache.ownDelete(DcsKeys.SYNC, rev);
+                    cache.ownDelete(rel, rev);
                     return true;
                 }
-                cache.offer(DcsKeys.SYNC, firstKv(r), rev);
+                cache.offer(rel, firstKv(r), rev);
                 return false;
             } catch (EtcdFailure f) {
                 if (f.kind() != EtcdErrors.Kind.UNREACHABLE) {
-                    throw unavailable("delete the sync key", DcsKeys.SYNC, f);
+                    throw unavailable(what, rel, f);
                 }
-                KeyValue now = readKey("find out whether the sync key was deleted", DcsKeys.SYNC, d);
+                KeyValue now = readKey("find out whether the key was deleted (" + what + ")", rel, d);
                 if (now == null) {
                     return true;
                 }

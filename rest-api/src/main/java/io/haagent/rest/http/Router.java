@@ -8,6 +8,7 @@ import io.haagent.rest.write.RequestBody;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import jakarta.servlet.http.HttpServletResponse;
+import io.haagent.text.SafeText;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -46,9 +47,26 @@ public final class Router implements Handler {
         ctx.attribute(ROUTED, Boolean.TRUE);
         try {
             route(ctx);
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Javalin's body readers throw IOException undeclared
+            IOException gone = clientGone(e);
+            if (gone != null) {
+                // nobody is left to answer: one line at debug, never a stack trace per disconnect
+                log.debug("client {} went away during {} {}: {}", ctx.req().getRemoteAddr(), ctx.method(),
+                        SafeText.of(ctx.path()), gone.toString());
+                return;
+            }
             write(ctx, WriteEndpoints.error(e));
         }
+    }
+
+    /** The I/O failure in {@code e}'s causes (the client closed or stalled past the read timeout), or null. */
+    static IOException clientGone(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof IOException io) {
+                return io;
+            }
+        }
+        return null;
     }
 
     private void route(Context ctx) {

@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Router implements Handler {
     static final String ROUTED = "haagent.routed";
+    /** Set when the request's body is left unread: the answer closes the connection instead of draining it. */
+    static final String CLOSE = "haagent.close";
     private static final Logger log = LoggerFactory.getLogger(Router.class);
     private static final String CLIENT_CERTIFICATES = "jakarta.servlet.request.X509Certificate";
 
@@ -208,19 +210,42 @@ public final class Router implements Handler {
         return false;
     }
 
-    /** Reads the body after checking its declared length; throws {@link io.haagent.rest.write.ApiError}. */
+    /**
+     * Reads the body after checking its declared length; throws {@link io.haagent.rest.write.ApiError}. Only
+     * {@code bodyReaders} requests read a body at a time (each may hold its thread until the body arrives, at most
+     * {@code bodyTimeout}); beyond that a write is answered 503 at once and its connection closed, so slow writers
+     * can never take the threads health checks need.
+     */
     private Map<String, Object> body(Context ctx, boolean optional) {
         long length = ctx.req().getContentLengthLong();
-        boolean present;
-        try {
-            present = RequestBody.checkLength(length, optional, api.options.maxBodyBytes());
-        } catch (io.haagent.rest.write.ApiError e) {
-            throw e; // write() drains a body of reasonable size before answering
-        }
-        if (!present) {
+        if (!RequestBody.checkLength(length, optional, api.options.maxBodyBytes())) {
             return new LinkedHashMap<>();
         }
-        return RequestBody.parseObject(ctx.bodyAsBytes(), optional);
+        if (buffered(ctx) >= length) {
+            // arrived with the headers (the usual case): reading it cannot wait on the client
+            return RequestBody.parseObject(ctx.bodyAsBytes(), optional);
+        }
+        if (!api.bodyReaders.tryAcquire()) {
+            ctx.attribute(CLOSE, Boolean.TRUE);
+            throw new io.haagent.rest.write.ApiError(503, "too many requests are sending a body right now; retry"
+                    + " later");
+        }
+        byte[] bytes;
+        try {
+            bytes = ctx.bodyAsBytes();
+        } finally {
+            api.bodyReaders.release();
+        }
+        return RequestBody.parseObject(bytes, optional);
+    }
+
+    /** Bytes of the body that can be read without waiting for the client. */
+    private static long buffered(Context ctx) {
+        try {
+            return ctx.req().getInputStream().available();
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
     }
 
     private static final long DRAIN_LIMIT = 1 << 20;
@@ -230,12 +255,22 @@ public final class Router implements Handler {
      * the body is unread (a 401, 403 or 413, or an endpoint that ignores its body) makes Jetty close the connection
      * after the answer, too late to say {@code Connection: close}: a keep-alive client (patronictl's urllib3, Java's
      * HttpClient) then sends its next request into a closed connection and gets no answer at all. A body over 1 MiB
-     * is not worth reading: that client gets the close.
+     * is not worth reading, nor one that would need a body reader when none is free: that client is told
+     * {@code Connection: close}.
      */
-    private static void drainUnreadBody(Context ctx) {
+    private void drainUnreadBody(Context ctx) {
         long length = ctx.req().getContentLengthLong();
         boolean chunked = "chunked".equalsIgnoreCase(ctx.req().getHeader("Transfer-Encoding"));
-        if (length == 0 || length < 0 && !chunked || length > DRAIN_LIMIT) {
+        if (length == 0 || length < 0 && !chunked) {
+            return;
+        }
+        if (length > DRAIN_LIMIT || ctx.attribute(CLOSE) != null) {
+            ctx.attribute(CLOSE, Boolean.TRUE);
+            return;
+        }
+        boolean permit = length < 0 || buffered(ctx) < length;
+        if (permit && !api.bodyReaders.tryAcquire()) {
+            ctx.attribute(CLOSE, Boolean.TRUE);
             return;
         }
         try {
@@ -248,6 +283,10 @@ public final class Router implements Handler {
             }
         } catch (java.io.IOException | IllegalStateException e) {
             // the client went away, or the body was read as characters: nothing more to drain
+        } finally {
+            if (permit) {
+                api.bodyReaders.release();
+            }
         }
     }
 
@@ -284,6 +323,9 @@ public final class Router implements Handler {
         drainUnreadBody(ctx);
         ctx.status(r.status());
         HttpServletResponse res = ctx.res();
+        if (ctx.attribute(CLOSE) != null) {
+            res.setHeader("Connection", "close");
+        }
         for (Map.Entry<String, String> h : api.settings().extraHeaders().entrySet()) {
             res.setHeader(h.getKey(), h.getValue());
         }

@@ -13,9 +13,11 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -38,10 +40,17 @@ public final class Router implements Handler {
     private final ReadEndpoints reads;
     private final WriteEndpoints writes;
 
+    private final List<Endpoint> table;
+    private final Map<String, Endpoint> byKey = new java.util.HashMap<>();
+
     public Router(ApiContext api) {
         this.api = api;
         this.reads = new ReadEndpoints(api);
         this.writes = new WriteEndpoints(api);
+        this.table = endpoints();
+        for (Endpoint e : table) {
+            byKey.put(e.route().method() + " " + e.route().segment(), e);
+        }
     }
 
     @Override
@@ -71,87 +80,103 @@ public final class Router implements Handler {
         return null;
     }
 
+    /** Whether an endpoint passes the access check of §2.2 (authentication, allowlist, client certificate). */
+    public enum Access {
+        /** Reads: anybody who can reach the port (Patroni checks none of its GETs). */
+        PUBLIC,
+        /** Every endpoint that changes anything; checked before its body is read. */
+        CHECKED
+    }
+
+    /** One endpoint: the method, the first path segment, and its access. */
+    public record Route(String method, String segment, Access access) {
+        public boolean writes() {
+            return !List.of("GET", "HEAD", "OPTIONS").contains(method);
+        }
+    }
+
+    private record Endpoint(Route route, Consumer<Context> handler) {
+    }
+
+    /**
+     * Every endpoint but the health checks (any other GET, HEAD or OPTIONS path is one; any other method or path
+     * answers 501, as Patroni does). The access check is applied here, from the table, before any handler runs: an
+     * endpoint cannot forget it, and a test walks the table (a write endpoint that is not CHECKED fails it).
+     * Patroni 4.1 checks every write but {@code POST /mpp} (api.py has no {@code @check_access} on it); here
+     * {@code /mpp} is checked too: a node that is not a Citus coordinator has nothing to offer an unauthenticated
+     * caller there.
+     */
+    private List<Endpoint> endpoints() {
+        return List.of(
+                get("patroni", c -> write(c, reads.patroni())),
+                get("metrics", c -> write(c, reads.metrics())),
+                get("liveness", c -> write(c, reads.liveness())),
+                get("readiness", c -> write(c, reads.readiness())),
+                get("failsafe", c -> write(c, reads.failsafe())),
+                get("cluster", c -> async(c, reads::cluster)),
+                get("history", c -> fromView(c, reads::history)),
+                get("config", c -> fromView(c, reads::config)),
+                checked("PATCH", "config", c -> withBody(c, false, writes::patchConfig)),
+                checked("PUT", "config", c -> withBody(c, false, writes::putConfig)),
+                checked("POST", "reload", c -> write(c, writes.reload())),
+                checked("POST", "restart", c -> {
+                    RestartRequest r = writes.restartRequest(body(c, true));
+                    if (r.scheduled()) {
+                        write(c, writes.scheduleRestart(r));
+                    } else {
+                        async(c, () -> writes.restartNow(r));
+                    }
+                }),
+                checked("DELETE", "restart", c -> write(c, writes.cancelRestart())),
+                checked("POST", "failover", c -> withBody(c, false, b -> writes.failover(ManualFailover.FAILOVER, b))),
+                checked("POST", "switchover",
+                        c -> withBody(c, false, b -> writes.failover(ManualFailover.SWITCHOVER, b))),
+                checked("DELETE", "switchover", c -> async(c, writes::cancelSwitchover)),
+                checked("POST", "reinitialize", c -> withBody(c, true, writes::reinitialize)),
+                checked("POST", "failsafe", c -> {
+                    Reply disabled = writes.failsafeDisabled();
+                    write(c, disabled != null ? disabled : writes.failsafe(body(c, false)));
+                }),
+                checked("POST", "citus", c -> {
+                    body(c, false);
+                    write(c, writes.mpp());
+                }),
+                checked("POST", "mpp", c -> {
+                    body(c, false);
+                    write(c, writes.mpp());
+                }),
+                checked("POST", "sigterm", c -> write(c, writes.sigterm())));
+    }
+
+    private static Endpoint get(String segment, Consumer<Context> handler) {
+        return new Endpoint(new Route("GET", segment, Access.PUBLIC), handler);
+    }
+
+    private static Endpoint checked(String method, String segment, Consumer<Context> handler) {
+        return new Endpoint(new Route(method, segment, Access.CHECKED), handler);
+    }
+
+    /** The route table, for tests and documentation. */
+    public static List<Route> routes() {
+        return new Router(null).table.stream().map(Endpoint::route).toList();
+    }
+
     private void route(Context ctx) {
         String path = ctx.path();
-        String segment = firstSegment(path);
         String method = ctx.method().name();
+        Endpoint e = byKey.get(method + " " + firstSegment(path));
+        if (e != null) {
+            if (e.route().access() == Access.CHECKED && !allowed(ctx)) {
+                return;
+            }
+            e.handler().accept(ctx);
+            return;
+        }
         switch (method) {
-            case "GET" -> get(ctx, segment, path);
+            // Patroni's do_GET: any other path is a health check (an unknown one answers 503 with the status
+            // document, as Patroni does); HEAD and OPTIONS answer the same code with no body
+            case "GET" -> write(ctx, reads.health(path, ctx.queryParamMap(), false));
             case "HEAD", "OPTIONS" -> write(ctx, reads.health(path, ctx.queryParamMap(), true));
-            case "POST" -> post(ctx, segment);
-            case "PATCH" -> {
-                if ("config".equals(segment)) {
-                    unsafeAsync(ctx, false, writes::patchConfig);
-                } else {
-                    unsupported(ctx);
-                }
-            }
-            case "PUT" -> {
-                if ("config".equals(segment)) {
-                    unsafeAsync(ctx, false, writes::putConfig);
-                } else {
-                    unsupported(ctx);
-                }
-            }
-            case "DELETE" -> {
-                switch (segment) {
-                    case "restart" -> unsafe(ctx, null, b -> writes.cancelRestart());
-                    case "switchover" -> {
-                        if (allowed(ctx)) {
-                            async(ctx, writes::cancelSwitchover);
-                        }
-                    }
-                    default -> unsupported(ctx);
-                }
-            }
-            default -> unsupported(ctx);
-        }
-    }
-
-    private void get(Context ctx, String segment, String path) {
-        switch (segment) {
-            case "patroni" -> write(ctx, reads.patroni());
-            case "metrics" -> write(ctx, reads.metrics());
-            case "liveness" -> write(ctx, reads.liveness());
-            case "readiness" -> write(ctx, reads.readiness());
-            case "failsafe" -> write(ctx, reads.failsafe());
-            case "cluster" -> async(ctx, reads::cluster);
-            case "history" -> fromView(ctx, reads::history);
-            case "config" -> fromView(ctx, reads::config);
-            default -> write(ctx, reads.health(path, ctx.queryParamMap(), false));
-        }
-    }
-
-    private void post(Context ctx, String segment) {
-        switch (segment) {
-            case "reload" -> unsafe(ctx, null, b -> writes.reload());
-            case "restart" -> {
-                if (!allowed(ctx)) {
-                    return;
-                }
-                RestartRequest r = writes.restartRequest(body(ctx, true));
-                if (r.scheduled()) {
-                    write(ctx, writes.scheduleRestart(r));
-                } else {
-                    async(ctx, () -> writes.restartNow(r));
-                }
-            }
-            case "failover" -> unsafeAsync(ctx, false, b -> writes.failover(ManualFailover.FAILOVER, b));
-            case "switchover" -> unsafeAsync(ctx, false, b -> writes.failover(ManualFailover.SWITCHOVER, b));
-            case "reinitialize" -> unsafeAsync(ctx, true, writes::reinitialize);
-            case "failsafe" -> {
-                if (!allowed(ctx)) {
-                    return;
-                }
-                Reply disabled = writes.failsafeDisabled();
-                write(ctx, disabled != null ? disabled : writes.failsafe(body(ctx, false)));
-            }
-            case "citus" -> unsafe(ctx, Boolean.FALSE, b -> writes.mpp());
-            case "mpp" -> {
-                body(ctx, false);
-                write(ctx, writes.mpp());
-            }
-            case "sigterm" -> unsafe(ctx, null, b -> writes.sigterm());
             default -> unsupported(ctx);
         }
     }
@@ -166,23 +191,8 @@ public final class Router implements Handler {
         }
     }
 
-    /**
-     * An unsafe endpoint answered on the request thread.
-     *
-     * @param optionalBody null: the body is not read; TRUE: optional; FALSE: required
-     */
-    private void unsafe(Context ctx, Boolean optionalBody, Function<Map<String, Object>, Reply> handler) {
-        if (!allowed(ctx)) {
-            return;
-        }
-        Map<String, Object> body = optionalBody == null ? Map.of() : body(ctx, optionalBody);
-        write(ctx, handler.apply(body));
-    }
-
-    private void unsafeAsync(Context ctx, boolean optionalBody, Function<Map<String, Object>, Reply> handler) {
-        if (!allowed(ctx)) {
-            return;
-        }
+    /** A body-reading endpoint whose work waits on etcd or the agent: the body is read here, the work on the pool. */
+    private void withBody(Context ctx, boolean optionalBody, Function<Map<String, Object>, Reply> handler) {
         Map<String, Object> body = body(ctx, optionalBody);
         async(ctx, () -> handler.apply(body));
     }

@@ -392,6 +392,20 @@ class WriteEndpointsHttpTest {
             assertThat(h.actions.failoverWrites()).isEmpty();
         }
 
+        /**
+         * POST /failover naming the leader: as in Patroni 4.1 (api.py {@code do_POST_failover}, ha.py "I am already the
+         * leader, no need to failover"), the request is written, the leader clears it, and the answer is 503
+         * "Failover failed"; never a refusal citing the leader's own position as lag.
+         */
+        @Test
+        void aFailoverToTheLeaderItselfIsWrittenAndClearedAsInPatroni() {
+            primary();
+            h.actions.onFailoverWritten(r -> h.actions.failoverCleared());
+            assertAnswer(h.request("POST", "/failover", "{\"candidate\":\"pg1\"}"), 503, "Failover failed");
+            assertThat(h.actions.failoverWrites()).extracting(FailoverRequest::leader, FailoverRequest::candidate)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple(null, "pg1"));
+        }
+
         @Test
         void patronictlsShapeWithNullsIsAccepted() {
             primary();

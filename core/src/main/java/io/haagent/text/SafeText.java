@@ -43,6 +43,34 @@ public final class SafeText {
         return of(s, Integer.MAX_VALUE);
     }
 
+    /**
+     * Only the control characters of {@code s} escaped, backslashes left as they are: for a whole log record, whose
+     * parts may already have been escaped by {@link #of} (a second pass would double their backslashes). A
+     * backslash cannot start a new line, so the record stays one line either way.
+     */
+    public static String controls(String s) {
+        if (s == null) {
+            return "null";
+        }
+        int i = 0;
+        while (i < s.length() && !isControl(s.charAt(i))) {
+            i++;
+        }
+        if (i == s.length()) {
+            return s;
+        }
+        StringBuilder b = new StringBuilder(s.length() + 16).append(s, 0, i);
+        for (; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            if (isControl(ch)) {
+                append(b, ch);
+            } else {
+                b.append(ch);
+            }
+        }
+        return b.toString();
+    }
+
     private static boolean needsWork(String s, int limit) {
         if (s.length() > limit) {
             return true;

@@ -20,4 +20,10 @@ class SafeTextTest {
         assertThat(SafeText.of(s)).isEqualTo("x".repeat(200) + "...(1299800 more characters)");
         assertThat(SafeText.escape("x".repeat(300))).hasSize(300);
     }
+
+    @Test
+    void aWholeRecordHasItsControlsEscapedAndItsBackslashesKept() {
+        assertThat(SafeText.controls("names 'a\\nb' and\nc\u0000")).isEqualTo("names 'a\\nb' and\\nc\\0");
+        assertThat(SafeText.controls("plain")).isSameAs("plain");
+    }
 }

@@ -64,3 +64,16 @@ bench_cluster_tests_classpath() {
   rm -f "$cpfile"
   printf 'cluster-tests/target/test-classes:%s\n' "$cp"
 }
+
+# bench_rest_classpath ROOT CLASS: the classpath of rest-api's test classes (BenchNode, SlowClientsBench), building
+# them first (as the postgres user) when CLASS (a path under rest-api/target/test-classes) is missing or REBUILD is set.
+bench_rest_classpath() {
+  local root=$1 class=$2 cp_file="$1/rest-api/target/bench-classpath.txt"
+  if [ ! -f "$root/rest-api/target/test-classes/$class" ] || [ ! -s "$cp_file" ] || [ -n "${REBUILD:-}" ]; then
+    echo "building rest-api and its test classes (mvn -o test-compile -pl rest-api -am, as the postgres user)" >&2
+    if [ "$(id -u)" = 0 ]; then chown -R postgres: "$root"; fi
+    (cd "$root" && bench_as_postgres mvn -o -q -B test-compile dependency:build-classpath -pl rest-api -am \
+      -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test) >&2
+  fi
+  echo "rest-api/target/test-classes:rest-api/target/classes:core/target/test-classes:core/target/classes:$(cat "$cp_file")"
+}

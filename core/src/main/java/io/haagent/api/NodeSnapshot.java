@@ -42,6 +42,7 @@ import java.util.Map;
  * @param steppingDown            this primary is stepping down (a switchover, a demotion) and stops taking writes,
  *                                though it may still hold the lock while postgres stops
  * @param steppingDownTo          the member a switchover hands over to, when one was named; else null
+ * @param configRejection         the config key in etcd is not applied because it is not valid; null when it is
  */
 public record NodeSnapshot(
         String scope,
@@ -70,7 +71,8 @@ public record NodeSnapshot(
         RoleChange lastRoleChange,
         RoleChangeStats roleChangeStats,
         boolean steppingDown,
-        String steppingDownTo) {
+        String steppingDownTo,
+        ConfigRejection configRejection) {
 
     public NodeSnapshot {
         postgres = postgres == null ? PostgresStatus.notQueried(null, null) : postgres;
@@ -142,6 +144,7 @@ public record NodeSnapshot(
         b.roleChangeStats = roleChangeStats;
         b.steppingDown = steppingDown;
         b.steppingDownTo = steppingDownTo;
+        b.configRejection = configRejection;
         return b;
     }
 
@@ -174,6 +177,7 @@ public record NodeSnapshot(
         private RoleChangeStats roleChangeStats;
         private boolean steppingDown;
         private String steppingDownTo;
+        private ConfigRejection configRejection;
 
         private Builder(String scope, String name) {
             this.scope = scope;
@@ -245,6 +249,7 @@ public record NodeSnapshot(
         public Builder lastDecision(DecisionRecord v) { lastDecision = v; return this; }
         public Builder lastRoleChange(RoleChange v) { lastRoleChange = v; return this; }
         public Builder roleChangeStats(RoleChangeStats v) { roleChangeStats = v; return this; }
+        public Builder configRejection(ConfigRejection v) { configRejection = v; return this; }
 
         /** Stepping down (handing over to {@code to}, when named), or not ({@code false, null}). */
         public Builder steppingDown(boolean v, String to) {
@@ -258,7 +263,7 @@ public record NodeSnapshot(
                     tags, configuredTags, leaderLockHeld, leaderLockDeadlineNanos, cluster, clusterReadNanos, dynamic,
                     failsafeActive, dcsLastSeen, pendingRestart, pendingRestartReason, scheduledRestart,
                     watchdogFailed, nextRunNanos, lastDecision, lastRoleChange, roleChangeStats, steppingDown,
-                    steppingDownTo);
+                    steppingDownTo, configRejection);
         }
     }
 }

@@ -31,6 +31,13 @@ public sealed interface Action {
     record TakeLeader() implements Action {
     }
 
+    /**
+     * Delete a leader key that names no member, only while its mod_revision is {@code expectedRevision} (see
+     * {@link HaDecider}: a key on our lease would never expire, since we keep the lease alive).
+     */
+    record DeleteUnusableLeader(long expectedRevision) implements Action {
+    }
+
     /** Delete the leader key if it names us, writing {@code status.optime} first when given. */
     record ReleaseLock(Long lastLsn) implements Action {
     }

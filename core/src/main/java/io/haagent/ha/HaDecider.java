@@ -10,6 +10,7 @@ import io.haagent.config.DynamicConfig;
 import io.haagent.pg.CallbackAction;
 import io.haagent.pg.ControlData;
 import io.haagent.pg.StopMode;
+import io.haagent.text.SafeText;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -755,12 +756,42 @@ public final class HaDecider {
                 return "not promoting because failed to update leader lock in DCS";
             }
             String owner = cluster.leaderName();
+            if (owner.equals(in.cluster().leaderName()) && cluster.member(owner).isEmpty()) {
+                return unusableLeader(owner);
+            }
             if (cfg.isStandbyCluster()) {
                 return follow("cannot be a real primary in a standby cluster",
                         "no action. I am (" + me + "), a secondary, and following a standby leader (" + owner + ")");
             }
             return follow("demoting self because I do not have the lock and I was a leader",
                     "no action. I am (" + me + "), a secondary, and following a leader (" + owner + ")");
+        }
+
+        /**
+         * A leader key that names no member is no usable leader (keys from etcd are data, never trusted): nobody can
+         * follow it, and nobody can take the lock while it exists. The agent whose lease it sits on deletes it (that
+         * agent renews its lease every cycle with its member key, so the key would never expire), as does any agent
+         * when it sits on no lease at all; the deletion is a CAS on the key's mod_revision, so a lock somebody takes
+         * meanwhile is never touched. A primary demotes first (safety rule 1: without the lock it must stop writes
+         * before another node can be elected once the key is gone); the election follows in the next cycles.
+         * Patroni follows such a leader (a member with no data) and keeps the key alive for as long as its lease.
+         */
+        private String unusableLeader(String owner) {
+            String named = "the leader key names '" + SafeText.of(owner, 64) + "', which is not a member";
+            Leader key = cluster.leader();
+            long myLease = cluster.member(me).map(Member::lease).orElse(0L);
+            boolean onMyLease = key.lease() != 0 && key.lease() == myLease;
+            if (local.primary() && !cluster.isPaused()) {
+                plan.add(new Action.Demote(DemoteMode.IMMEDIATE_NOLOCK));
+                recordDemote(RoleChangeRecord.Kind.DEMOTE, "demoting self because " + named);
+                return "demoting self because " + named;
+            }
+            if (onMyLease || key.lease() == 0) {
+                plan.add(new Action.DeleteUnusableLeader(key.modRevision()));
+                return "deleting the leader key: " + named + ", and " + (onMyLease ? "my lease keeps it alive"
+                        : "no lease would ever expire it");
+            }
+            return "no action. I am (" + me + "), and " + named + ": not following it until it expires";
         }
 
         /** Patroni's {@code enforce_primary_role}. */

@@ -66,6 +66,35 @@ class HaDeciderTest {
                         new Action.Follow(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), Role.REPLICA),
                         new Action.SyncSlots()),
 
+                // ---------------------------------------------------------- a leader key that names no member
+                row("replica does not follow a leader key that names no member",
+                        () -> HaFixture.node("pg2").leader("pg1\nERROR forged").memory(m -> m.withOnStartFired(true)),
+                        "no action. I am (pg2), and the leader key names 'pg1\\nERROR forged', which is not a member:"
+                                + " not following it until it expires",
+                        new Action.SyncSlots()),
+                row("the owner of the lease under a garbage leader key deletes it",
+                        () -> HaFixture.node("pg1").leader("ghost").member("pg1", b -> b.lease(77))
+                                .memory(m -> m.withOnStartFired(true)),
+                        "deleting the leader key: the leader key names 'ghost', which is not a member, and my lease"
+                                + " keeps it alive",
+                        new Action.DeleteUnusableLeader(11), new Action.SyncSlots()),
+                row("a primary under a garbage leader key on its lease stops writes first",
+                        () -> HaFixture.node("pg1").leader("ghost").member("pg1", b -> b.lease(77))
+                                .local(l -> l.primary()).memory(m -> m.withOnStartFired(true)),
+                        "demoting self because the leader key names 'ghost', which is not a member",
+                        new Action.Demote(DemoteMode.IMMEDIATE_NOLOCK)),
+                row("anybody deletes a garbage leader key that sits on no lease",
+                        () -> HaFixture.node("pg2").leader("ghost").leaderLease(0).memory(m -> m.withOnStartFired(true)),
+                        "deleting the leader key: the leader key names 'ghost', which is not a member, and no lease"
+                                + " would ever expire it",
+                        new Action.DeleteUnusableLeader(11), new Action.SyncSlots()),
+                row("a garbage leader key on another member's lease is left to its owner",
+                        () -> HaFixture.node("pg2").leader("ghost").member("pg2", b -> b.lease(5))
+                                .memory(m -> m.withOnStartFired(true)),
+                        "no action. I am (pg2), and the leader key names 'ghost', which is not a member: not following"
+                                + " it until it expires",
+                        new Action.SyncSlots()),
+
                 // ---------------------------------------------------------- step 4: repairs by the lock holder
                 row("leader rewrites a missing initialize key",
                         () -> HaFixture.node("pg1").initialize(null).lock(LockStatus.HELD).local(l -> l.primary())

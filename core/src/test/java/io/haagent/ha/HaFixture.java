@@ -52,6 +52,7 @@ public final class HaFixture {
     private boolean watchdogRequired;
     private boolean removeOnDiverged;
     private String failsafeLeader;
+    private long leaderLease = 77;
     private Boolean failsafeTopologyOk;
     private ScheduledRestart scheduledRestart;
     private Instant now = NOW;
@@ -89,6 +90,12 @@ public final class HaFixture {
 
     public HaFixture leader(String n) {
         leader = n;
+        return this;
+    }
+
+    /** The lease the leader key sits on (77 unless set; 0: no lease, it never expires). */
+    public HaFixture leaderLease(long lease) {
+        leaderLease = lease;
         return this;
     }
 
@@ -247,7 +254,7 @@ public final class HaFixture {
         ClusterView view = null;
         if (!dcsDown) {
             view = new ClusterView(initialize, config == null ? null : ClusterConfig.of(config, 3),
-                    leader == null ? null : new Leader(leader, 11, 77), ClusterStatus.of(optime, Map.of()),
+                    leader == null ? null : new Leader(leader, 11, leaderLease), ClusterStatus.of(optime, Map.of()),
                     new ArrayList<>(members.values()), failover, sync, history, failsafe, 100);
         }
         NodeSettings self = new NodeSettings(name, "batman", tags, bootstrapConfigured,

@@ -185,6 +185,14 @@ public final class ActionExecutor {
             LOG.info("Leader key released");
             return true;
         });
+        on(Action.DeleteUnusableLeader.class, (a, u) -> {
+            if (dcs.deleteLeader(a.expectedRevision())) {
+                LOG.warn("deleted the leader key: it named no member (mod_revision {})", a.expectedRevision());
+            } else {
+                LOG.info("the unusable leader key changed meanwhile; left as it is");
+            }
+            return true;
+        });
         on(Action.WriteInitialize.class, (a, u) -> dcs.initialize(a.createNew(), a.sysid()));
         on(Action.CancelInitialization.class, (a, u) -> {
             dcs.cancelInitialization();

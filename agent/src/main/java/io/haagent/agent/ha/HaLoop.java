@@ -79,6 +79,9 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     private HaMemory memory = HaMemory.INITIAL;
     private volatile ClusterView view;
     private volatile ClusterView lastView;
+    /** The last view as etcd had it (its config key unfiltered), for the REST API's /config and /cluster. */
+    private volatile ClusterView lastRawView;
+    private final ConfigGate configGate;
     private volatile long lastViewNanos;
     private volatile long dcsLastSeenEpoch;
     private volatile Map<String, Object> dynamicRaw;
@@ -117,6 +120,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         this.onFatal = onFatal;
         this.dynamicRaw = initialDynamic;
         this.dynamic = DynamicConfig.from(initialDynamic);
+        this.configGate = new ConfigGate(initialDynamic);
         this.node = new NodeState(clock, Role.UNINITIALIZED, PostgresState.STOPPED);
         this.lock = new LockBelief(clock);
         this.runner = new LongActionRunner(clock, dcs::wakeUp);
@@ -279,14 +283,18 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         ClusterView v = null;
         try {
             long releasesSeen = lock.releases();
-            v = dcs.cluster();
+            ClusterView raw = dcs.cluster();
+            lastRawView = raw;
+            v = configGate.admit(raw);
             applyDynamicConfig(v);
             if (name.equals(v.leaderName())) {
                 long sent = clock.nanoTime();
                 Boolean renewed = lock.renewUnlessReleasedSince(releasesSeen, dcs::renewLeader);
                 if (renewed == null) {
                     // we released the key after etcd showed it to us (a switchover's demote): look again
-                    v = dcs.cluster();
+                    ClusterView again = dcs.cluster();
+                    lastRawView = again;
+                    v = configGate.admit(again);
                     applyDynamicConfig(v);
                 } else if (renewed) {
                     lock.confirm(sent, dynamic.ttl());
@@ -680,9 +688,10 @@ public final class HaLoop implements LoopContext, AutoCloseable {
                 shown = new Observation(obs.local(), freshStatus, obs.controlData(), false, null);
             }
             publishedStatusNanos = Math.max(obsNanos, freshStatusNanos);
-            board.publish(SnapshotBuilder.build(config, shown, node, lock, lastView, lastViewNanos, dynamic,
+            board.publish(SnapshotBuilder.build(config, shown, node, lock, lastRawView, lastViewNanos, dynamic,
                     failsafeActive, dcsLastSeenEpoch, scheduledRestartRequest, nextRunNanos, lastDecision,
-                    roleChanges.last(), roleChanges.stats()));
+                    roleChanges.last(), roleChanges.stats()).toBuilder().configRejection(configGate.rejection())
+                    .build());
         }
     }
 

@@ -288,6 +288,13 @@ public final class ClusterNode {
                 .DELETE()));
     }
 
+    /** Any method with a JSON body (or none), with the cluster's credentials. */
+    public Answer request(String method, String path, String jsonBody) {
+        return send(withAuth(HttpRequest.newBuilder(URI.create(restUrl() + path)).timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json").method(method, jsonBody == null
+                        ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(jsonBody))));
+    }
+
     private HttpRequest.Builder withAuth(HttpRequest.Builder b) {
         ClusterSpec s = cluster.spec();
         if (s.restUser != null) {

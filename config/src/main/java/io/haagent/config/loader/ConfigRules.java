@@ -2,6 +2,8 @@ package io.haagent.config.loader;
 
 import io.haagent.config.AgentConfig;
 import io.haagent.config.Credentials;
+import io.haagent.pg.GucSyntax;
+import io.haagent.text.SafeText;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -10,7 +12,10 @@ import java.util.List;
  * <ul>
  * <li>{@code pg_hba} with no line that lets the replication user stream over TCP;</li>
  * <li>{@code pg_hba} with no local line for a superuser defaulted to the local socket;</li>
- * <li>{@code tags} with both {@code nofailover} and {@code failover_priority}.</li>
+ * <li>{@code tags} with both {@code nofailover} and {@code failover_priority};</li>
+ * <li>parameter names, values and {@code pg_hba}/{@code pg_ident} lines that PostgreSQL's files cannot carry
+ * ({@link GucSyntax}: a line feed would write a second setting); they block the start, as the same values are
+ * refused in the cluster-wide configuration.</li>
  * </ul>
  */
 final class ConfigRules {
@@ -20,11 +25,42 @@ final class ConfigRules {
     static List<Problem> check(ConfigTree t, AgentConfig config) {
         List<Problem> out = new ArrayList<>();
         hba(t, config, out);
+        fileText(t, out);
         if (t.has("tags.nofailover") && t.has("tags.failover_priority")) {
             out.add(Problem.error(t.origin("tags.failover_priority"), "tags.failover_priority", "set together with"
                     + " tags.nofailover: keep only one of them (nofailover: true is failover_priority: 0)"));
         }
         return out;
+    }
+
+    private static void fileText(ConfigTree t, List<Problem> out) {
+        for (String section : List.of("postgresql.parameters", "postgresql.recovery_conf")) {
+            if (!(t.node(section) instanceof ConfigNode.Mapping m)) {
+                continue;
+            }
+            m.entries().forEach((name, value) -> {
+                String path = section + "." + SafeText.of(name, 80);
+                String problem = GucSyntax.nameProblem(name);
+                if (problem == null && value instanceof ConfigNode.Scalar s && !s.isNull()) {
+                    problem = GucSyntax.valueProblem(s.text());
+                }
+                if (problem != null) {
+                    out.add(Problem.error(value.origin(), path, problem, true));
+                }
+            });
+        }
+        for (String lines : List.of("postgresql.pg_hba", "postgresql.pg_ident", "bootstrap.pg_hba")) {
+            if (!(t.node(lines) instanceof ConfigNode.Sequence seq)) {
+                continue;
+            }
+            for (int i = 0; i < seq.items().size(); i++) {
+                if (seq.items().get(i) instanceof ConfigNode.Scalar s && !s.isNull()
+                        && GucSyntax.firstControl(s.text(), true) >= 0) {
+                    out.add(Problem.error(s.origin(), lines + "[" + i + "]", "holds a control character (a line feed"
+                            + " would write a second line into the file)", true));
+                }
+            }
+        }
     }
 
     private static void hba(ConfigTree t, AgentConfig config, List<Problem> out) {

@@ -161,4 +161,14 @@ class MemberRowsTest {
                 "Switchover scheduled at: 2030-01-01T00:00:00+02:00\n                    from: pg1\n"
                         + "                      to: pg2");
     }
+
+    @Test
+    void footerSaysWhenTheConfigKeyIsNotApplied() {
+        ClusterView v = new ClusterView("1", ClusterConfig.of(Map.of("ttl", -1, "loop_wait", 5), 7),
+                new Leader("pg1", 1, 1), ClusterStatus.EMPTY, List.of(), null, SyncState.EMPTY, TimelineHistory.ABSENT,
+                null, 1);
+        assertThat(MemberTable.serviceInfo(v)).containsExactly("Configuration not applied: the config key (revision 7)"
+                + " is not valid, so the nodes keep their last good configuration: ttl: must be an integer from 20 to"
+                + " 86400 (seconds), not -1 (fix it with edit-config)");
+    }
 }

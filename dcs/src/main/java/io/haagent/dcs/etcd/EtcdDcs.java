@@ -267,6 +267,11 @@ public final class EtcdDcs implements Dcs {
         return kv.deleteAtRevision(DcsKeys.SYNC, expectedRevision, "delete the sync key");
     }
 
+    @Override
+    public boolean deleteLeader(long expectedModRevision) {
+        return kv.deleteAtRevision(DcsKeys.LEADER, expectedModRevision, "delete the unusable leader key");
+    }
+
     // ------------------------------------------------------------------ plain writes
 
     @Override

@@ -147,6 +147,29 @@ public final class StatusDocument {
             g.writeFieldName("last_role_change");
             writeRoleChange(g, s.lastRoleChange());
         }
+        if (s.configRejection() != null) {
+            g.writeFieldName("config_rejected");
+            writeRejection(g, s.configRejection());
+        }
+        g.writeEndObject();
+    }
+
+    /**
+     * {@code config_rejected}: the config key's revision that is not applied, the revision in force instead (0: the
+     * node's own configuration; -1: none valid was seen, the refused one is read as far as it can be) and why.
+     */
+    static void writeRejection(JsonGenerator g, io.haagent.api.ConfigRejection r) throws IOException {
+        g.writeStartObject();
+        g.writeNumberField("revision", r.revision());
+        g.writeNumberField("kept_revision", r.keptRevision());
+        g.writeArrayFieldStart("problems");
+        for (io.haagent.config.ConfigProblem p : r.errors()) {
+            g.writeStartObject();
+            g.writeStringField("path", p.path());
+            g.writeStringField("reason", p.reason());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
         g.writeEndObject();
     }
 

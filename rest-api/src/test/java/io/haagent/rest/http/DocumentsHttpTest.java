@@ -215,6 +215,30 @@ class DocumentsHttpTest {
         assertThat(h.request("OPTIONS", "/patroni", null).statusCode()).isEqualTo(503);
     }
 
+    /**
+     * Issue 18 item 7 reported 503 for unknown GET paths and OPTIONS on a healthy primary. That is Patroni's answer
+     * for a path no rule matches (4.1.4 api.py {@code do_GET}: the code starts at 503, rules match by substring, the
+     * body is the status document; {@code do_OPTIONS}/{@code do_HEAD} send the code only), and HAProxy's default
+     * {@code OPTIONS /} check is the primary check. Pinned here so that neither drifts.
+     */
+    @Test
+    void pathsThatAreNoEndpointAnswerAsPatroniDoesOnAHealthyPrimary() {
+        start(SnapshotFixtures.primary(clock.nanoTime()), SnapshotFixtures.threeMembers());
+        assertThat(h.get("/").statusCode()).isEqualTo(200);
+        assertThat(h.request("OPTIONS", "/", null).statusCode()).isEqualTo(200);
+        assertThat(h.send(HttpRequest.newBuilder(h.uri("/")).method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .build()).statusCode()).isEqualTo(200);
+        HttpResponse<String> unknown = h.get("/no-such-endpoint");
+        assertThat(unknown.statusCode()).isEqualTo(503);
+        assertThat(json(unknown)).containsEntry("role", "master").containsEntry("state", "running");
+        assertThat(h.request("OPTIONS", "/no-such-endpoint", null).statusCode()).isEqualTo(503);
+        assertThat(h.request("OPTIONS", "/no-such-endpoint", null).body()).isEmpty();
+        assertThat(h.get("/anything/primary").statusCode()).isEqualTo(200);
+        assertThat(h.get("/healthz").statusCode()).isEqualTo(200);
+        assertThat(h.get("/read-write").statusCode()).isEqualTo(200);
+        assertThat(h.get("/replica").statusCode()).isEqualTo(503);
+    }
+
     @Test
     void clusterDocumentAsPatroni33BuildsIt() {
         ClusterView base = SnapshotFixtures.threeMembers(Map.of("synchronous_mode", true, "pause", true));

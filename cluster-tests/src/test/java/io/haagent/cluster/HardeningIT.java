@@ -118,7 +118,13 @@ class HardeningIT {
 
         // defect 4: a leader value naming no member, on the leader's own lease: the owner deletes it, a leader is
         // elected again (the old primary demotes first: it does not hold the lock any more)
-        c.etcd().etcdctl("put", "--ignore-lease", "/service/batman/leader", "ghost\nERROR forged");
+        c.awaitHealthy(Duration.ofSeconds(60));
+        // --ignore-lease keeps the key on its lease; it needs the key to exist (the leader may be between renewals
+        // on a loaded machine): retried until it lands
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+            c.etcd().etcdctl("put", "--ignore-lease", "/service/batman/leader", "ghost\nERROR forged");
+            return true;
+        });
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
                 .until(() -> c.leaderName().filter(n -> !n.startsWith("ghost")).isPresent()
                         && c.writablePrimaries().size() == 1);
@@ -148,7 +154,7 @@ class HardeningIT {
             String value = f.chance(50) ? f.string() : json(key.equals("config") ? f.config(3) : f.value(3));
             // etcdctl takes the value as an argument, which cannot hold a NUL (EtcdValuesFuzzTest covers NULs)
             value = value.replace('\u0000', '0');
-            c.etcd().etcdctl("put", "/service/batman/" + key, value.isEmpty() ? " " : value);
+            c.etcd().etcdctl("put", "--", "/service/batman/" + key, value.isEmpty() ? " " : value);
             String[] write = f.pick(List.of(new String[] {"PATCH", "/config"}, new String[] {"PUT", "/config"},
                     new String[] {"POST", "/restart"}, new String[] {"POST", "/reinitialize"},
                     new String[] {"POST", "/mpp"}, new String[] {"POST", "/failsafe"}));

@@ -7,6 +7,8 @@
 #                       When set, it must be valid: we never fall back to another java silently.
 #   HA_AGENT_JAVA_OPTS  JVM options, split at whitespace (no quoting, no glob expansion).
 #                       Unset: the default below. Set (even to nothing): used instead of the default.
+#   HA_AGENT_EXTRA_JAVA_OPTS  JVM options added after those (e.g. -Xlog:safepoint:file=/tmp/sp-%p.log),
+#                       split the same way.
 #   HA_AGENT_CDS        `off`: no class-data archive (see below). Anything else: on.
 #   CACHE_DIRECTORY     where the class-data archives are kept (systemd's CacheDirectory= sets it);
 #                       else $XDG_CACHE_HOME/ha-agent, else $HOME/.cache/ha-agent, else /var/cache/ha-agent.
@@ -25,7 +27,7 @@
 #     or why there is none (exit 1); the .deb's postinst runs it.
 # agentctl also looks in /var/cache/ha-agent, where the systemd service keeps it, and never trains. The
 # archive's name holds a checksum of the runtime and of lib/'s jars, so an upgrade of either starts a new one
-# (a successful training removes older ones). An archive the JVM cannot use is ignored silently.
+# (a successful training removes those unused for a week). An archive the JVM cannot use is ignored silently.
 #
 # The classpath is lib/*.jar beside this script's bin/ directory, found through symlinks, so that
 # /usr/bin/ha-agent -> /usr/share/ha-agent/bin/ha-agent works.
@@ -38,10 +40,21 @@ set -u
 IFS='
  	'
 
-# Small heap and the serial collector: the agent holds a few cluster snapshots, not data, so 256 MB is
-# ample; a serial collector on a heap this size pauses for milliseconds, far below the leader lock's TTL,
-# and leaves the machine's memory and cores to PostgreSQL.
-default_java_opts='-Xms32m -Xmx256m -XX:+UseSerialGC'
+# The JVM options, each measured by bench/runtime/run.sh (bench/RESULTS.md, issue 15). The agent holds a few cluster
+# snapshots, not data (live set about 12 MB):
+#   -Xms32m -Xmx96m -Xmn8m -XX:+UseSerialGC  a small heap and the serial collector: young pauses of a few ms, and
+#       an old generation with room for hours of promotions before a full collection (about 20 ms of CPU for this
+#       live set); no collector threads competing with PostgreSQL for the cores
+#   -XX:MetaspaceSize=64m  no full collection for class metadata while a start without the archive loads classes
+#   -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=24m  C1 only, one compiler thread:
+#       the agent's paths run a few times a minute, C2 would only spend CPU and code cache on them
+#   -XX:MaxDirectMemorySize=32m -Dio.netty.allocator.type=unpooled  no pooled arenas for the few KB gRPC sends
+#   -Dio.netty.eventLoopThreads=1  one gRPC event loop thread (etcd traffic is a few calls per loop_wait)
+#   -XX:-UsePerfData  no hsperfdata file and no 50 ms sampling tick (jcmd PID still works; jps does not list it)
+# and MALLOC_ARENA_MAX=2 (unless set): glibc's per-thread malloc arenas would hold memory for each of ~30 threads.
+default_java_opts='-Xms32m -Xmx96m -Xmn8m -XX:+UseSerialGC -XX:MetaspaceSize=64m -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=24m -XX:MaxDirectMemorySize=32m -XX:-UsePerfData -Dio.netty.allocator.type=unpooled -Dio.netty.eventLoopThreads=1'
+MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
+export MALLOC_ARENA_MAX
 min_java=17
 
 prog=${0##*/}
@@ -133,7 +146,8 @@ if [ "$release" -lt "$min_java" ]; then
     die "the Java runtime '$java' is Java $release; Java $min_java or newer is required. Install one (Debian: apt-get install openjdk-17-jre-headless) or point JAVA_HOME at it."
 fi
 
-java_opts=${HA_AGENT_JAVA_OPTS-$default_java_opts}
+base_java_opts=${HA_AGENT_JAVA_OPTS-$default_java_opts}
+java_opts="$base_java_opts ${HA_AGENT_EXTRA_JAVA_OPTS:-}"
 
 # The directory of the class-data archives (see the top of this file); nothing when CDS is off or the directory
 # cannot hold them.
@@ -170,14 +184,15 @@ cds_file() {
 # quiet: an archive that does not fit this JVM is not worth a warning on stdout (agentctl's JSON)
 cds_quiet='-Xlog:cds=off -Xlog:cds+dynamic=off'
 
-# train DIR FILE: the training run (see the top of this file); writes DIR/FILE, removes older archives.
+# train DIR FILE: the training run (see the top of this file); writes DIR/FILE, removes stale archives.
 # Its output goes to stderr. Status 0 when the archive is in place.
 train() {
     _tmp=$1/.$2.$$.tmp
     rm -f "$_tmp"
     set -f  # the options as written (see below)
     # shellcheck disable=SC2086
-    "$java" $java_opts -XX:ArchiveClassesAtExit="$_tmp" $cds_quiet -cp "$lib/*" io.haagent.agent.ArchiveTraining
+    # the programs' own options (not HA_AGENT_EXTRA_JAVA_OPTS: a log file meant for the agent is not the training's)
+    "$java" $base_java_opts -XX:ArchiveClassesAtExit="$_tmp" $cds_quiet -cp "$lib/*" io.haagent.agent.ArchiveTraining
     _status=$?
     set +f
     if [ "$_status" -ne 0 ] || [ ! -s "$_tmp" ]; then
@@ -190,9 +205,10 @@ train() {
     chmod 0644 "$_tmp" 2>/dev/null
     mv -f "$_tmp" "$1/$2" || { rm -f "$_tmp"; return 1; }
     rm -f "$1/$2.failed"
-    for _old in "$1"/ha-agent-*.jsa "$1"/ha-agent-*.jsa.failed; do
-        case $_old in "$1/$2"|*'*'*) ;; *) rm -f "$_old" ;; esac
-    done
+    # archives of other runtimes or lib/ trees, unused for a week (another installation on this host may still
+    # use a younger one: removing it would only make that one train again)
+    find "$1" -maxdepth 1 \( -name 'ha-agent-*.jsa' -o -name 'ha-agent-*.jsa.failed' \) ! -name "$2" \
+        -mtime +7 -exec rm -f {} + 2>/dev/null
     return 0
 }
 

@@ -7,6 +7,7 @@ import io.haagent.api.NodeSnapshot;
 import io.haagent.api.StatusBoard;
 import io.haagent.api.Version;
 import io.haagent.config.AgentConfig;
+import io.haagent.config.restclient.RestClientSettings;
 import io.haagent.config.DynamicConfig;
 import io.haagent.config.loader.ConfigLoader;
 import io.haagent.config.loader.HostEnvironment;
@@ -93,9 +94,9 @@ public final class ArchiveTraining {
                 .nextRunNanos(Clock.SYSTEM.nanoTime() + Duration.ofSeconds(20).toNanos()).build());
         StartingNodeActions actions = new StartingNodeActions();
         try (RestApiServer api = RestApiServer.start(cfg.restapi(), board, actions, Clock.SYSTEM)) {
-            HttpClient http = Agent.httpClient(cfg);
+            HttpClient http = Agent.httpClient(RestClientSettings.forMembers(cfg));
             String base = api.baseUrl();
-            PeerClient peers = new PeerClient(http, Duration.ofSeconds(2), null, null);
+            PeerClient peers = new PeerClient(http, Duration.ofSeconds(2), null);
             peers.statuses(Map.of("self", base + "/patroni"));
             for (String path : List.of("/patroni", "/health", "/liveness", "/readiness", "/primary", "/replica",
                     "/cluster", "/history", "/config", "/metrics", "/nothing-here")) {

@@ -74,8 +74,10 @@ class LauncherIT {
                 .run();
         assertThat(r.exit()).as(r.toString()).isZero();
         assertThat(flag(r.out(), "InitialHeapSize")).isEqualTo("33554432 {command line}");
-        assertThat(flag(r.out(), "MaxHeapSize")).isEqualTo("268435456 {command line}");
+        assertThat(flag(r.out(), "MaxHeapSize")).isEqualTo("100663296 {command line}");
         assertThat(flag(r.out(), "UseSerialGC")).isEqualTo("true {command line}");
+        assertThat(flag(r.out(), "TieredStopAtLevel")).isEqualTo("1 {command line}");
+        assertThat(flag(r.out(), "UsePerfData")).isEqualTo("false {command line}");
     }
 
     @Test
@@ -93,6 +95,17 @@ class LauncherIT {
                 .doesNotEndWith("{command line}");
         assertThat(flag(r.out(), "InitialHeapSize")).doesNotEndWith("{command line}");
         assertThat(r.err()).as(r.toString()).contains("ha.agent.glob = *");
+    }
+
+    @Test
+    void haAgentExtraJavaOptsComeOnTopOfTheDefaults() throws Exception {
+        Cmd.Result r = Cmd.of(Dist.launcher("ha-agent"), "--version")
+                .unset("HA_AGENT_JAVA_OPTS")
+                .env("HA_AGENT_EXTRA_JAVA_OPTS", "-XX:+PrintFlagsFinal -Xmx80m")
+                .run();
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(flag(r.out(), "UseSerialGC")).isEqualTo("true {command line}");
+        assertThat(flag(r.out(), "MaxHeapSize")).as("the later option wins").isEqualTo("83886080 {command line}");
     }
 
     @Test

@@ -32,6 +32,8 @@ class SystemdUnitIT {
         // Stopping the agent never kills PostgreSQL: only the main process (the JVM) is signalled.
         assertThat(unit.value("Service", "KillMode")).isEqualTo("process");
         assertThat(unit.value("Service", "Restart")).isEqualTo("on-failure");
+        // the agent first on a busy host; its postmaster goes back to the default priority (PostmasterLauncher)
+        assertThat(unit.value("Service", "Nice")).isEqualTo("-5");
         assertThat(seconds(unit.value("Service", "TimeoutStopSec"))).as("time for a graceful handover")
                 .isGreaterThanOrEqualTo(60);
         assertThat(unit.value("Service", "ExecReload")).isEqualTo("/bin/kill -HUP $MAINPID");

@@ -27,9 +27,10 @@ import javax.crypto.spec.PBEKeySpec;
 
 /**
  * PEM files as Patroni takes them ({@code restapi.certfile}, {@code keyfile}, {@code keyfile_password},
- * {@code cafile}) turned into the in-memory key and trust stores Jetty needs. Keys may be PKCS#8 (plain or
+ * {@code cafile}, and {@code ctl}'s equivalents) turned into the in-memory key and trust stores that the REST
+ * server (Jetty) and the REST clients (the agent's calls to members, agentctl) need. Keys may be PKCS#8 (plain or
  * encrypted with the password), PKCS#1 RSA or SEC1 EC; the key may also sit in the certificate file. Errors name
- * the file and what is wrong with it.
+ * the setting, the file and what is wrong with it.
  */
 public final class PemFiles {
     private static final Pattern BLOCK = Pattern.compile(
@@ -45,16 +46,25 @@ public final class PemFiles {
 
     /** A key store holding the private key and certificate chain under alias {@code restapi}. */
     public static KeyStore keyStore(Path certfile, Path keyfile, Secret keyPassword, char[] storePassword) {
+        return keyStore("restapi", certfile, keyfile, keyPassword, storePassword);
+    }
+
+    /**
+     * As {@link #keyStore(Path, Path, Secret, char[])}, with messages naming {@code section}'s keys
+     * ({@code ctl.certfile}, ...).
+     */
+    public static KeyStore keyStore(String section, Path certfile, Path keyfile, Secret keyPassword,
+            char[] storePassword) {
         List<Block> certBlocks = read(certfile);
         List<X509Certificate> chain = certificates(certfile, certBlocks);
         if (chain.isEmpty()) {
-            throw new IllegalArgumentException("restapi.certfile " + certfile + ": no CERTIFICATE block found");
+            throw new IllegalArgumentException(section + ".certfile " + certfile + ": no CERTIFICATE block found");
         }
         Path keyPath = keyfile == null ? certfile : keyfile;
         List<Block> keyBlocks = keyfile == null ? certBlocks : read(keyfile);
-        PrivateKey key = privateKey(keyPath, keyBlocks, keyPassword);
+        PrivateKey key = privateKey(section, keyPath, keyBlocks, keyPassword);
         if (!matches(key, chain.get(0))) {
-            throw new IllegalArgumentException("restapi.certfile " + certfile + " / keyfile " + keyPath
+            throw new IllegalArgumentException(section + ".certfile " + certfile + " / keyfile " + keyPath
                     + ": the key does not fit the certificate (it belongs to another certificate)");
         }
         try {
@@ -63,7 +73,7 @@ public final class PemFiles {
             ks.setKeyEntry("restapi", key, storePassword, chain.toArray(new Certificate[0]));
             return ks;
         } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalArgumentException("restapi.certfile " + certfile + " / keyfile " + keyPath
+            throw new IllegalArgumentException(section + ".certfile " + certfile + " / keyfile " + keyPath
                     + ": the key does not fit the certificate: " + e.getMessage(), e);
         }
     }
@@ -96,9 +106,14 @@ public final class PemFiles {
 
     /** A trust store with every certificate of {@code cafile} (the CAs that sign client certificates). */
     public static KeyStore trustStore(Path cafile) {
+        return trustStore("restapi.cafile", cafile);
+    }
+
+    /** As {@link #trustStore(Path)}, with messages naming {@code key} ({@code ctl.cacert}, ...). */
+    public static KeyStore trustStore(String key, Path cafile) {
         List<X509Certificate> cas = certificates(cafile, read(cafile));
         if (cas.isEmpty()) {
-            throw new IllegalArgumentException("restapi.cafile " + cafile + ": no CERTIFICATE block found");
+            throw new IllegalArgumentException(key + " " + cafile + ": no CERTIFICATE block found");
         }
         try {
             KeyStore ts = KeyStore.getInstance("PKCS12");
@@ -108,7 +123,7 @@ public final class PemFiles {
             }
             return ts;
         } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalArgumentException("restapi.cafile " + cafile + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(key + " " + cafile + ": " + e.getMessage(), e);
         }
     }
 
@@ -159,40 +174,40 @@ public final class PemFiles {
         return out;
     }
 
-    private static PrivateKey privateKey(Path file, List<Block> blocks, Secret password) {
+    private static PrivateKey privateKey(String section, Path file, List<Block> blocks, Secret password) {
         for (Block b : blocks) {
             switch (b.type()) {
                 case "PRIVATE KEY":
-                    return pkcs8(file, b.der());
+                    return pkcs8(section, file, b.der());
                 case "ENCRYPTED PRIVATE KEY":
                     if (password == null) {
-                        throw new IllegalArgumentException("restapi.keyfile " + file
-                                + ": the key is encrypted and restapi.keyfile_password is not set");
+                        throw new IllegalArgumentException(section + ".keyfile " + file
+                                + ": the key is encrypted and " + section + ".keyfile_password is not set");
                     }
-                    return pkcs8(file, decrypt(file, b.der(), password));
+                    return pkcs8(section, file, decrypt(section, file, b.der(), password));
                 case "RSA PRIVATE KEY":
                     if (b.headers().contains("ENCRYPTED")) {
-                        throw new IllegalArgumentException("restapi.keyfile " + file + ": legacy encrypted PEM"
+                        throw new IllegalArgumentException(section + ".keyfile " + file + ": legacy encrypted PEM"
                                 + " (Proc-Type: 4,ENCRYPTED) is not supported; convert it with"
                                 + " 'openssl pkcs8 -topk8 -v2 aes-256-cbc -in OLD -out NEW'");
                     }
-                    return pkcs8(file, sequence(integer0(), RSA_ALGORITHM, octetString(b.der())));
+                    return pkcs8(section, file, sequence(integer0(), RSA_ALGORITHM, octetString(b.der())));
                 case "EC PRIVATE KEY":
                     if (b.headers().contains("ENCRYPTED")) {
-                        throw new IllegalArgumentException("restapi.keyfile " + file + ": legacy encrypted PEM"
+                        throw new IllegalArgumentException(section + ".keyfile " + file + ": legacy encrypted PEM"
                                 + " is not supported; convert it with 'openssl pkcs8 -topk8 -v2 aes-256-cbc'");
                     }
-                    return pkcs8(file, sequence(integer0(), sequence(EC_PUBLIC_KEY_OID, curveOf(file, b.der())),
-                            octetString(b.der())));
+                    return pkcs8(section, file, sequence(integer0(),
+                            sequence(EC_PUBLIC_KEY_OID, curveOf(section, file, b.der())), octetString(b.der())));
                 default:
                     break;
             }
         }
-        throw new IllegalArgumentException("restapi.keyfile " + file + ": no private key block found (expected"
+        throw new IllegalArgumentException(section + ".keyfile " + file + ": no private key block found (expected"
                 + " PRIVATE KEY, ENCRYPTED PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY)");
     }
 
-    private static byte[] decrypt(Path file, byte[] der, Secret password) {
+    private static byte[] decrypt(String section, Path file, byte[] der, Secret password) {
         try {
             EncryptedPrivateKeyInfo info = new EncryptedPrivateKeyInfo(der);
             // PBES2 keys report their real cipher through the parameters (e.g. PBEWithHmacSHA256AndAES_256).
@@ -203,13 +218,13 @@ public final class PemFiles {
                     info.getAlgParameters());
             return info.getKeySpec(cipher).getEncoded();
         } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalArgumentException("restapi.keyfile " + file
-                    + ": cannot decrypt the key with restapi.keyfile_password (wrong password or unsupported"
-                    + " encryption): " + e.getClass().getSimpleName(), e);
+            throw new IllegalArgumentException(section + ".keyfile " + file
+                    + ": cannot decrypt the key with " + section + ".keyfile_password (wrong password or"
+                    + " unsupported encryption): " + e.getClass().getSimpleName(), e);
         }
     }
 
-    private static PrivateKey pkcs8(Path file, byte[] der) {
+    private static PrivateKey pkcs8(String section, Path file, byte[] der) {
         for (String alg : List.of("RSA", "EC", "Ed25519", "Ed448", "RSASSA-PSS")) {
             try {
                 return KeyFactory.getInstance(alg).generatePrivate(new PKCS8EncodedKeySpec(der));
@@ -217,11 +232,11 @@ public final class PemFiles {
                 // try the next algorithm
             }
         }
-        throw new IllegalArgumentException("restapi.keyfile " + file + ": not an RSA, EC or EdDSA private key");
+        throw new IllegalArgumentException(section + ".keyfile " + file + ": not an RSA, EC or EdDSA private key");
     }
 
     /** The named-curve OID from a SEC1 {@code ECPrivateKey}'s {@code [0] parameters}. */
-    private static byte[] curveOf(Path file, byte[] sec1) {
+    private static byte[] curveOf(String section, Path file, byte[] sec1) {
         // ECPrivateKey ::= SEQUENCE { version INTEGER, privateKey OCTET STRING, [0] ECParameters, [1] publicKey }
         int[] seq = header(sec1, 0);
         int pos = seq[0];
@@ -238,7 +253,7 @@ public final class PemFiles {
             }
             pos = h[0] + h[1];
         }
-        throw new IllegalArgumentException("restapi.keyfile " + file
+        throw new IllegalArgumentException(section + ".keyfile " + file
                 + ": the EC key does not name its curve; convert it with 'openssl pkcs8 -topk8 -nocrypt'");
     }
 

@@ -32,7 +32,7 @@ import io.haagent.ha.ScheduledRestart;
 import io.haagent.pg.Divergence;
 import io.haagent.pg.PostgresControl;
 import io.haagent.pg.PostgresException;
-import io.haagent.pg.PostgresStatus;
+import io.haagent.pg.ServerStatus;
 import io.haagent.pg.SlotNames;
 import io.haagent.pg.Upstream;
 import io.haagent.slots.ReplicationSlot;
@@ -79,6 +79,9 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     private HaMemory memory = HaMemory.INITIAL;
     private volatile ClusterView view;
     private volatile ClusterView lastView;
+    /** The last view as etcd had it (its config key unfiltered), for the REST API's /config and /cluster. */
+    private volatile ClusterView lastRawView;
+    private final ConfigGate configGate;
     private volatile long lastViewNanos;
     private volatile long dcsLastSeenEpoch;
     private volatile Map<String, Object> dynamicRaw;
@@ -96,7 +99,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     private final StatusRefresher refresher;
     /** Guards the published postgres status: the newest reading wins, whether the loop's or the refresher's. */
     private final Object statusLock = new Object();
-    private PostgresStatus freshStatus;
+    private ServerStatus freshStatus;
     private long freshStatusNanos;
     private long publishedStatusNanos;
 
@@ -117,6 +120,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         this.onFatal = onFatal;
         this.dynamicRaw = initialDynamic;
         this.dynamic = DynamicConfig.from(initialDynamic);
+        this.configGate = new ConfigGate(initialDynamic);
         this.node = new NodeState(clock, Role.UNINITIALIZED, PostgresState.STOPPED);
         this.lock = new LockBelief(clock);
         this.runner = new LongActionRunner(clock, dcs::wakeUp);
@@ -125,7 +129,11 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         this.executor = new ActionExecutor(name, dcs, pg, node, lock, runner, this, dataDir, clock);
         this.reader = new LocalStateReader(pg, node, dataDir,
                 () -> dynamic.usePgRewind() || config.postgresql().usePgRewind());
-        this.refresher = new StatusRefresher(pg, clock, this::offerFreshStatus);
+        this.refresher = new StatusRefresher(pg, clock, this::offerFreshStatus, () -> {
+            synchronized (statusLock) {
+                return Math.max(publishedStatusNanos, freshStatusNanos);
+            }
+        });
         roleChanges.onChange(change -> {
             synchronized (statusLock) {
                 board.update(s -> s.toBuilder().lastRoleChange(change).roleChangeStats(roleChanges.stats()).build());
@@ -147,7 +155,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     public void run() {
         adoptRunningPostgres();
         leaseGuard.start();
-        refresher.start();
+        board.freshener(refresher::ensureFresh);
         while (!stopping) {
             long start = clock.nanoTime();
             Long soon = null;
@@ -185,7 +193,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     private void adoptRunningPostgres() {
         try {
             if (pg.isRunning()) {
-                PostgresStatus st = pg.state();
+                ServerStatus st = pg.state();
                 node.setRole(st.isPrimary() ? Role.PRIMARY : Role.REPLICA);
                 node.setState(PostgresState.RUNNING);
                 LOG.info("found postgres running as {}", node.role());
@@ -275,14 +283,18 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         ClusterView v = null;
         try {
             long releasesSeen = lock.releases();
-            v = dcs.cluster();
+            ClusterView raw = dcs.cluster();
+            lastRawView = raw;
+            v = configGate.admit(raw);
             applyDynamicConfig(v);
             if (name.equals(v.leaderName())) {
                 long sent = clock.nanoTime();
                 Boolean renewed = lock.renewUnlessReleasedSince(releasesSeen, dcs::renewLeader);
                 if (renewed == null) {
                     // we released the key after etcd showed it to us (a switchover's demote): look again
-                    v = dcs.cluster();
+                    ClusterView again = dcs.cluster();
+                    lastRawView = again;
+                    v = configGate.admit(again);
                     applyDynamicConfig(v);
                 } else if (renewed) {
                     lock.confirm(sent, dynamic.ttl());
@@ -510,23 +522,23 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         }
         long now = clock.nanoTime();
         switch (r.kind()) {
-            case "failover" -> {
+            case FAILOVER -> {
                 // the new primary (lock then promote), or the old one stepping down for a manual failover
                 if (d.has(Action.AcquireLock.class) || d.has(Action.Promote.class) || d.has(Action.Demote.class)) {
                     roleChanges.begin(RoleChangeKind.FAILOVER, node.role().wire(), r.decision(),
                             leaderMissingSinceNanos == 0 ? now : leaderMissingSinceNanos);
                 }
             }
-            case "switchover" -> roleChanges.begin(RoleChangeKind.SWITCHOVER, node.role().wire(), r.decision(),
+            case SWITCHOVER -> roleChanges.begin(RoleChangeKind.SWITCHOVER, node.role().wire(), r.decision(),
                     d.has(Action.AcquireLock.class) && leaderMissingSinceNanos != 0 ? leaderMissingSinceNanos : now);
-            case "crash_restart" -> roleChanges.begin(RoleChangeKind.CRASH_RESTART, node.role().wire(), r.decision(),
+            case CRASH_RESTART -> roleChanges.begin(RoleChangeKind.CRASH_RESTART, node.role().wire(), r.decision(),
                     postmasterDiedNanos == 0 ? now : postmasterDiedNanos);
             default -> {
             }
         }
     }
 
-    private void writeStatus(PostgresStatus st) {
+    private void writeStatus(ServerStatus st) {
         Map<String, Long> slots = new LinkedHashMap<>();
         if (useSlots()) {
             Map<String, SlotSpec> permanent = dynamic.slots();
@@ -580,7 +592,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         if (lock.held() && memory.checkpointAfterPromotePending()) {
             b.checkpointAfterPromote(false);
         }
-        PostgresStatus st = obs.status();
+        ServerStatus st = obs.status();
         if (st != null) {
             if (st.pendingRestartNeeded()) {
                 b.pendingRestart(true);
@@ -632,7 +644,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
      * compare the WAL positions in it during elections and switchover checks): it replaces the published postgres
      * status when it is newer than what the last cycle published.
      */
-    private void offerFreshStatus(PostgresStatus st, long readStartedNanos) {
+    private void offerFreshStatus(ServerStatus st, long readStartedNanos) {
         synchronized (statusLock) {
             if (readStartedNanos <= publishedStatusNanos || readStartedNanos <= freshStatusNanos) {
                 return;
@@ -676,9 +688,10 @@ public final class HaLoop implements LoopContext, AutoCloseable {
                 shown = new Observation(obs.local(), freshStatus, obs.controlData(), false, null);
             }
             publishedStatusNanos = Math.max(obsNanos, freshStatusNanos);
-            board.publish(SnapshotBuilder.build(config, shown, node, lock, lastView, lastViewNanos, dynamic,
+            board.publish(SnapshotBuilder.build(config, shown, node, lock, lastRawView, lastViewNanos, dynamic,
                     failsafeActive, dcsLastSeenEpoch, scheduledRestartRequest, nextRunNanos, lastDecision,
-                    roleChanges.last(), roleChanges.stats()));
+                    roleChanges.last(), roleChanges.stats()).toBuilder().configRejection(configGate.rejection())
+                    .build());
         }
     }
 
@@ -725,6 +738,45 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     @Override
     public RoleChangeClock roleChanges() {
         return roleChanges;
+    }
+
+    @Override
+    public void publishNow() {
+        synchronized (statusLock) {
+            board.update(s -> withBeliefs(s.toBuilder()).build());
+        }
+    }
+
+    @Override
+    public void publishPostgresNow() {
+        long started = clock.nanoTime();
+        ServerStatus st = null;
+        try {
+            if (pg.isRunning()) {
+                st = pg.state();
+            }
+        } catch (PostgresException e) {
+            LOG.debug("status read to publish at once: {}", e.getMessage());
+        }
+        synchronized (statusLock) {
+            NodeSnapshot.Builder b = withBeliefs(board.current().toBuilder());
+            if (st != null && started > publishedStatusNanos && started > freshStatusNanos) {
+                freshStatus = st;
+                freshStatusNanos = started;
+                b.postgres(SnapshotBuilder.postgres(st, node));
+            }
+            board.publish(b.build());
+        }
+    }
+
+    /** The lock belief and the step-down state as they are now. */
+    private NodeSnapshot.Builder withBeliefs(NodeSnapshot.Builder b) {
+        if (lock.flagged()) {
+            b.leaderLockUntil(lock.deadlineNanos());
+        } else {
+            b.noLeaderLock();
+        }
+        return b.steppingDown(node.steppingDown(), node.steppingDownTo());
     }
 
     // ------------------------------------------------------------------------------------------------- for the REST port
@@ -778,6 +830,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     public void close() {
         stop();
         leaseGuard.close();
+        board.freshener(null);
         refresher.close();
         runner.close();
         executor.close();

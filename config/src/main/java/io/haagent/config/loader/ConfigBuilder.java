@@ -69,7 +69,6 @@ final class ConfigBuilder {
                 b.watchdog(),
                 new Tags(tree.map("tags")),
                 List.copyOf(sources));
-        b.dynamic();
         return new Result(config, List.copyOf(b.problems));
     }
 
@@ -487,39 +486,5 @@ final class ConfigBuilder {
         }
         return new WatchdogConfig(mode, t.str("watchdog.device", d.device()),
                 t.integer("watchdog.safety_margin", d.safetyMargin()));
-    }
-
-    /**
-     * Surface what {@link DynamicConfig#from} and {@link RestrictedGucs#resolve} adjust in {@code bootstrap.dcs},
-     * with the line of the key concerned: what the cluster will actually run with.
-     */
-    private void dynamic() {
-        Map<String, Object> dcs = t.map("bootstrap.dcs");
-        if (dcs == null) {
-            return;
-        }
-        List<String> warnings = new ArrayList<>(DynamicConfig.from(dcs).warnings());
-        Map<String, Object> pg = t.map("bootstrap.dcs.postgresql");
-        if (pg != null && pg.get("parameters") instanceof Map<?, ?>) {
-            RestrictedGucs.resolve(t.map("bootstrap.dcs.postgresql.parameters"), warnings::add);
-        }
-        for (String w : warnings) {
-            int end = 0;
-            while (end < w.length() && ":= ".indexOf(w.charAt(end)) < 0) {
-                end++;
-            }
-            String key = w.substring(0, end);
-            String message = w.startsWith(key + ": ") ? w.substring(key.length() + 2) : w;
-            if (key.startsWith("slots.") && !t.has("bootstrap.dcs.slots")) {
-                // DynamicConfig names permanent slots "slots" whichever legacy name was written.
-                for (String legacy : List.of("permanent_slots", "permanent_replication_slots")) {
-                    if (t.has("bootstrap.dcs." + legacy)) {
-                        key = legacy + key.substring("slots".length());
-                        break;
-                    }
-                }
-            }
-            warn("bootstrap.dcs." + key, message);
-        }
     }
 }

@@ -133,7 +133,11 @@ public final class ConfigLoader {
             return new Loaded(null, sorted(problems), read.label());
         }
         ConfigTree tree = new ConfigTree(read.tree());
-        List<Problem> schema = SchemaCheck.check(read.tree(), ConfigSchema.PATRONI);
+        List<Problem> schema = new ArrayList<>(SchemaCheck.check(read.tree(), ConfigSchema.PATRONI));
+        if (ConfigTree.at(read.tree(), "bootstrap.dcs") instanceof ConfigNode.Mapping dcs) {
+            // the cluster-wide configuration this node writes at bootstrap: the same rules as the config key
+            schema.addAll(DynamicProblems.check(dcs, "bootstrap.dcs"));
+        }
         problems.addAll(schema);
         Set<String> errored = new LinkedHashSet<>();
         schema.stream().filter(Problem::isError).forEach(p -> errored.add(p.path()));

@@ -2,6 +2,8 @@ package io.haagent.config.loader;
 
 import io.haagent.config.AgentConfig;
 import io.haagent.config.Credentials;
+import io.haagent.pg.GucSyntax;
+import io.haagent.text.SafeText;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,7 +15,10 @@ import java.util.List;
  * <li>{@code tags} with both {@code nofailover} and {@code failover_priority};</li>
  * <li>log settings that cannot apply in this Java process: {@code log.loggers} names of Patroni's Python loggers
  *     (they name no logger here) or levels that are not levels, and {@code log.file_num} above the 20 rotated files
- *     the rolling policy keeps.</li>
+ *     the rolling policy keeps;</li>
+ * <li>parameter names, values and {@code pg_hba}/{@code pg_ident} lines that PostgreSQL's files cannot carry
+ * ({@link GucSyntax}: a line feed would write a second setting); they block the start, as the same values are
+ * refused in the cluster-wide configuration.</li>
  * </ul>
  */
 final class ConfigRules {
@@ -23,6 +28,7 @@ final class ConfigRules {
     static List<Problem> check(ConfigTree t, AgentConfig config) {
         List<Problem> out = new ArrayList<>();
         hba(t, config, out);
+        fileText(t, out);
         if (t.has("tags.nofailover") && t.has("tags.failover_priority")) {
             out.add(Problem.error(t.origin("tags.failover_priority"), "tags.failover_priority", "set together with"
                     + " tags.nofailover: keep only one of them (nofailover: true is failover_priority: 0)"));
@@ -51,7 +57,7 @@ final class ConfigRules {
         }
         for (var e : loggers.entries().entrySet()) {
             String name = e.getKey();
-            String path = "log.loggers." + name;
+            String path = "log.loggers." + SafeText.of(name, 80);
             Origin where = e.getValue().origin();
             if (!isJavaLogger(name)) {
                 out.add(Problem.warning(where, path, "no logger of ha-agent has this name, so this setting does"
@@ -65,6 +71,36 @@ final class ConfigRules {
                 out.add(Problem.warning(where, path, "'" + (e.getValue() instanceof ConfigNode.Scalar s
                         ? s.text() : e.getValue().describe()) + "' is not a log level, so this setting does"
                         + " nothing: use DEBUG, INFO, WARNING, ERROR or CRITICAL"));
+            }
+        }
+    }
+
+    private static void fileText(ConfigTree t, List<Problem> out) {
+        for (String section : List.of("postgresql.parameters", "postgresql.recovery_conf")) {
+            if (!(t.node(section) instanceof ConfigNode.Mapping m)) {
+                continue;
+            }
+            m.entries().forEach((name, value) -> {
+                String path = section + "." + SafeText.of(name, 80);
+                String problem = GucSyntax.nameProblem(name);
+                if (problem == null && value instanceof ConfigNode.Scalar s && !s.isNull()) {
+                    problem = GucSyntax.valueProblem(s.text());
+                }
+                if (problem != null) {
+                    out.add(Problem.error(value.origin(), path, problem, true));
+                }
+            });
+        }
+        for (String lines : List.of("postgresql.pg_hba", "postgresql.pg_ident", "bootstrap.pg_hba")) {
+            if (!(t.node(lines) instanceof ConfigNode.Sequence seq)) {
+                continue;
+            }
+            for (int i = 0; i < seq.items().size(); i++) {
+                if (seq.items().get(i) instanceof ConfigNode.Scalar s && !s.isNull()
+                        && GucSyntax.firstControl(s.text(), true) >= 0) {
+                    out.add(Problem.error(s.origin(), lines + "[" + i + "]", "holds a control character (a line feed"
+                            + " would write a second line into the file)", true));
+                }
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.haagent.config.loader;
 
+import io.haagent.config.DynamicConfigRules;
 import io.haagent.config.RestrictedGucs;
 import io.haagent.config.loader.KeySpec.Kind;
 import io.haagent.config.loader.KeySpec.Status;
@@ -18,13 +19,11 @@ import java.util.Set;
  *
  * <p>Patterns: {@code *} matches any key, {@code []} a list item, {@code <replica-method>} a section named in
  * {@code create_replica_methods}, {@code <bootstrap-method>} the section named by {@code bootstrap.method}.
- * Direct children of {@code bootstrap.dcs.postgresql} not listed here fall back to those of {@code postgresql}
- * (Patroni copies them into the effective configuration).
+ * {@code bootstrap.dcs} is checked by the one validation of the cluster-wide configuration instead.
  */
 public final class ConfigSchema {
     public static final String REPLICA_METHOD = "<replica-method>";
     public static final String BOOTSTRAP_METHOD = "<bootstrap-method>";
-    static final String DYNAMIC_PG = "bootstrap.dcs.postgresql";
     static final Set<String> UNSUPPORTED_DCS = Set.of("consul", "zookeeper", "exhibitor", "kubernetes", "raft");
 
     private static final String CLUSTER_WIDE = "has no effect in the local configuration: it is cluster-wide;"
@@ -32,8 +31,6 @@ public final class ConfigSchema {
     private static final String RESTRICTED = "has no effect here: it must be equal on every node, so it is taken"
             + " only from the cluster-wide configuration; move it to bootstrap.dcs.postgresql.parameters"
             + " (agentctl edit-config on a running cluster)";
-    private static final String PER_NODE = "has no effect in the cluster-wide configuration: it is a per-node"
-            + " setting; set it under postgresql";
     private static final String NO_DCS = "not supported: ha-agent supports etcd v3 only; replace this section"
             + " with etcd3 (hosts: [host:2379, ...])";
 
@@ -68,12 +65,6 @@ public final class ConfigSchema {
         if (parent.equals("bootstrap") && key.equals(bootstrapMethod)) {
             return specs.get(join(parent, BOOTSTRAP_METHOD));
         }
-        if (parent.equals(DYNAMIC_PG)) {
-            KeySpec local = specs.get(join("postgresql", key));
-            if (local != null) {
-                return local;
-            }
-        }
         return specs.get(join(parent, "*"));
     }
 
@@ -86,13 +77,6 @@ public final class ConfigSchema {
             if (p.startsWith(prefix) && p.length() > prefix.length()) {
                 String rest = p.substring(prefix.length());
                 if (!rest.contains(".") && !rest.contains("[") && !rest.equals("*") && !rest.startsWith("<")) {
-                    out.add(s);
-                }
-            }
-        }
-        if (parent.equals(DYNAMIC_PG)) {
-            for (KeySpec s : children("postgresql")) {
-                if (!specs.containsKey(join(DYNAMIC_PG, last(s.pattern())))) {
                     out.add(s);
                 }
             }
@@ -344,80 +328,25 @@ public final class ConfigSchema {
         }
     }
 
+    /**
+     * {@code bootstrap.dcs} is checked by {@link io.haagent.config.DynamicConfigRules}, the one validation of the
+     * cluster-wide configuration (see {@link DynamicProblems}); its keys are listed here only so that a key written
+     * in the wrong section can be pointed to its place ("did you mean bootstrap.dcs.ttl?").
+     */
     private void defineDynamic(String p) {
-        key(p, Kind.SECTION);
-        key(p + ".ttl", Kind.INT);
-        key(p + ".loop_wait", Kind.INT);
-        key(p + ".retry_timeout", Kind.INT);
-        def(p + ".maximum_lag_on_failover", Kind.INT).range(0L, null).done();
-        def(p + ".maximum_lag_on_syncnode", Kind.INT).range(-1L, null).done();
-        def(p + ".max_timelines_history", Kind.INT).range(0L, null).done();
-        def(p + ".primary_start_timeout", Kind.INT).range(0L, null).done();
-        def(p + ".primary_stop_timeout", Kind.INT).range(0L, null).done();
-        def(p + ".master_start_timeout", Kind.INT).range(0L, null)
-                .legacy("legacy name, still read: rename it to primary_start_timeout").done();
-        def(p + ".master_stop_timeout", Kind.INT).range(0L, null)
-                .legacy("legacy name, still read: rename it to primary_stop_timeout").done();
-        key(p + ".synchronous_mode", Kind.BOOL);
-        key(p + ".synchronous_mode_strict", Kind.BOOL);
-        key(p + ".synchronous_node_count", Kind.INT);
-        key(p + ".failsafe_mode", Kind.BOOL);
-        key(p + ".check_timeline", Kind.BOOL);
-        key(p + ".pause", Kind.BOOL);
-
-        key(p + ".postgresql", Kind.SECTION);
-        key(p + ".postgresql.use_pg_rewind", Kind.BOOL);
-        key(p + ".postgresql.use_slots", Kind.BOOL);
-        key(p + ".postgresql.parameters", Kind.MAP);
-        def(p + ".postgresql.parameters.max_connections", Kind.INT).range(1L, 262143L).done();
-        def(p + ".postgresql.parameters.max_locks_per_transaction", Kind.INT).range(10L, 2147483647L).done();
-        for (String g : List.of("max_prepared_transactions", "max_replication_slots", "max_wal_senders",
-                "max_worker_processes")) {
-            def(p + ".postgresql.parameters." + g, Kind.INT).range(0L, 262143L).done();
+        key(p, Kind.MAP);
+        for (String k : DynamicConfigRules.TOP) {
+            key(p + "." + k, Kind.ANY);
         }
-        def(p + ".postgresql.parameters.listen_addresses", Kind.ANY)
-                .noEffect("has no effect: PostgreSQL listens where each node's postgresql.listen says").done();
-        def(p + ".postgresql.parameters.port", Kind.ANY)
-                .noEffect("has no effect: the port comes from each node's postgresql.listen").done();
-        def(p + ".postgresql.parameters.cluster_name", Kind.ANY)
-                .noEffect("has no effect: cluster_name is set from scope").done();
-        key(p + ".postgresql.parameters.*", Kind.SCALAR);
-        key(p + ".postgresql.pg_hba", Kind.STRING_LIST);
-        key(p + ".postgresql.pg_ident", Kind.STRING_LIST);
-        key(p + ".postgresql.recovery_conf", Kind.MAP);
-        def(p + ".postgresql.pg_ctl_timeout", Kind.INT).range(0L, null).done();
-        key(p + ".postgresql.remove_data_directory_on_rewind_failure", Kind.BOOL);
-        key(p + ".postgresql.remove_data_directory_on_diverged_timelines", Kind.BOOL);
-        for (String local : List.of("connect_address", "proxy_address", "listen", "config_dir", "data_dir",
-                "pgpass", "authentication")) {
-            def(p + ".postgresql." + local, Kind.ANY).noEffect(PER_NODE).done();
+        for (String k : DynamicConfigRules.POSTGRESQL) {
+            key(p + ".postgresql." + k, Kind.ANY);
         }
-
-        key(p + ".standby_cluster", Kind.SECTION);
-        key(p + ".standby_cluster.host", Kind.STRING);
-        def(p + ".standby_cluster.port", Kind.INT).range(1L, 65535L).done();
-        key(p + ".standby_cluster.primary_slot_name", Kind.STRING);
-        key(p + ".standby_cluster.create_replica_methods", Kind.STRING_LIST);
-        key(p + ".standby_cluster.restore_command", Kind.STRING);
-        key(p + ".standby_cluster.archive_cleanup_command", Kind.STRING);
-        key(p + ".standby_cluster.recovery_min_apply_delay", Kind.STRING);
-
-        key(p + ".slots", Kind.MAP);
-        def(p + ".permanent_slots", Kind.MAP).legacy("legacy name, still read: rename it to slots").done();
-        def(p + ".permanent_replication_slots", Kind.MAP).legacy("legacy name, still read: rename it to slots")
-                .done();
-        for (String slots : List.of("slots", "permanent_slots", "permanent_replication_slots")) {
-            key(p + "." + slots + ".*", Kind.NULLABLE_SECTION);
-            def(p + "." + slots + ".*.type", Kind.STRING).oneOf("physical", "logical").done();
-            key(p + "." + slots + ".*.database", Kind.STRING);
-            key(p + "." + slots + ".*.plugin", Kind.STRING);
+        for (String k : DynamicConfigRules.STANDBY_CLUSTER) {
+            key(p + ".standby_cluster." + k, Kind.ANY);
         }
-        key(p + ".ignore_slots", Kind.SECTION_LIST);
-        key(p + ".ignore_slots[]", Kind.SECTION);
-        key(p + ".ignore_slots[].name", Kind.STRING);
-        def(p + ".ignore_slots[].type", Kind.STRING).oneOf("physical", "logical").done();
-        key(p + ".ignore_slots[].database", Kind.STRING);
-        key(p + ".ignore_slots[].plugin", Kind.STRING);
+        for (String guc : RestrictedGucs.DEFAULTS.keySet()) {
+            key(p + ".postgresql.parameters." + guc, Kind.ANY);
+        }
     }
 
     private void definePostgresql() {

@@ -103,8 +103,7 @@ final class SchemaCheck {
         String hint;
         if (near != null) {
             hint = "did you mean " + ConfigSchema.join(parentPath, near) + "?";
-        } else if ((pattern.equals("postgresql") || pattern.equals(ConfigSchema.DYNAMIC_PG))
-                && RestrictedGucs.isRestricted(key)) {
+        } else if (pattern.equals("postgresql") && RestrictedGucs.isRestricted(key)) {
             hint = "did you mean bootstrap.dcs.postgresql.parameters." + key + "?";
         } else {
             // The same key in another section ("ttl" under postgresql), when that is specific enough to mean it:

@@ -1,51 +1,18 @@
 package io.haagent.config.loader;
 
+import io.haagent.text.NearestWord;
 import java.util.Collection;
 
-/** "Did you mean ...?" for misspelt keys and variable names: the nearest candidate by edit distance. */
+/** "Did you mean ...?" for misspelt keys and variable names (the rule lives in {@link NearestWord}). */
 final class Suggestions {
     private Suggestions() {
     }
 
-    /**
-     * The candidate closest to {@code word} (optimal string alignment distance: insertions, deletions,
-     * substitutions, adjacent transpositions), if it is close enough to be a typo: at most 1 edit for words of
-     * up to 5 letters, 2 up to 10, else {@code maxLong}. Ties go to the first candidate.
-     */
     static String nearest(String word, Collection<String> candidates, int maxLong) {
-        int allowed = word.length() < 3 ? 0 : word.length() <= 5 ? 1 : word.length() <= 10 ? 2 : maxLong;
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (String c : candidates) {
-            if (c.equals(word)) {
-                continue;
-            }
-            int d = distance(word.toLowerCase(java.util.Locale.ROOT), c.toLowerCase(java.util.Locale.ROOT));
-            if (d < bestDistance) {
-                bestDistance = d;
-                best = c;
-            }
-        }
-        return bestDistance <= allowed ? best : null;
+        return NearestWord.nearest(word, candidates, maxLong);
     }
 
     static int distance(String a, String b) {
-        int[][] d = new int[a.length() + 1][b.length() + 1];
-        for (int i = 0; i <= a.length(); i++) {
-            d[i][0] = i;
-        }
-        for (int j = 0; j <= b.length(); j++) {
-            d[0][j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
-                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-                }
-            }
-        }
-        return d[a.length()][b.length()];
+        return NearestWord.distance(a, b);
     }
 }

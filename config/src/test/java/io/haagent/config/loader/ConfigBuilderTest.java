@@ -306,7 +306,8 @@ class ConfigBuilderTest {
     }
 
     @Test
-    void dynamicAdjustmentsAreWarningsWithTheLineOfTheKey() throws IOException {
+    void dynamicProblemsAreThoseOfTheConfigKeyWithTheLineOfTheKey() throws IOException {
+        // the same rules (DynamicConfigRules) as PATCH /config and the nodes reading the config key
         ConfigLoader.Loaded l = load(MINIMAL + """
                 bootstrap:
                   dcs:
@@ -316,17 +317,35 @@ class ConfigBuilderTest {
                     maximum_lag_on_failover: -5
                 """);
         assertThat(lines(l)).containsExactly(
-                "patroni.yml:17: warning: bootstrap.dcs.ttl: ttl=10 can't be smaller than 20, adjusting to 20",
-                "patroni.yml:18: warning: bootstrap.dcs.loop_wait: loop_wait + 2*retry_timeout (15 + 2*3) > ttl (20):"
-                        + " lowering loop_wait to 14",
-                "patroni.yml:19: warning: bootstrap.dcs.retry_timeout: retry_timeout=2 can't be smaller than 3,"
-                        + " adjusting to 3",
-                "patroni.yml:20: error: bootstrap.dcs.maximum_lag_on_failover: must be an integer of at least 0,"
-                        + " not '-5'");
+                "patroni.yml:17: error: bootstrap.dcs.ttl: must be an integer from 20 to 86400 (seconds), not 10",
+                "patroni.yml:19: error: bootstrap.dcs.retry_timeout: must be an integer from 3 to 86400 (seconds),"
+                        + " not 2",
+                "patroni.yml:20: error: bootstrap.dcs.maximum_lag_on_failover: must be an integer of at least 0"
+                        + " (bytes), not -5");
+        assertThat(l.canStart()).isTrue(); // Patroni 3 starts with these too; the nodes say so once at run time
         ConfigLoader.Loaded unwritten = load(MINIMAL + "bootstrap:\n  dcs:\n    ttl: 20\n    retry_timeout: 8\n");
-        // loop_wait is not written: the warning cites the section
-        assertThat(lines(unwritten)).containsExactly("patroni.yml:16: warning: bootstrap.dcs.loop_wait:"
-                + " loop_wait + 2*retry_timeout (10 + 2*8) > ttl (20): lowering loop_wait to 4");
+        assertThat(lines(unwritten)).containsExactly("patroni.yml:18: error: bootstrap.dcs.retry_timeout:"
+                + " loop_wait + 2*retry_timeout = 10 + 2*8 = 26 exceeds ttl 20: a primary cut off from etcd must"
+                + " demote before its leader lock expires; lower loop_wait or retry_timeout, or raise ttl");
+    }
+
+    @Test
+    void localSettingsThePostgresFilesCannotCarryBlockTheStart() throws IOException {
+        ConfigLoader.Loaded l = load(MINIMAL + """
+                  parameters:
+                    work_mem: "4MB\\nfsync = off"
+                    "x y": 1
+                  pg_hba:
+                  - "local all all peer\\nhost all all 0.0.0.0/0 trust"
+                """);
+        assertThat(lines(l)).contains(
+                "patroni.yml:16: error: postgresql.parameters.work_mem: the value holds a control character (a line"
+                        + " feed at position 3): postgresql.conf cannot carry it",
+                "patroni.yml:17: error: postgresql.parameters.x y: not a valid parameter name: a letter or _, then"
+                        + " letters, digits or _, with at most one '.' (PostgreSQL's configuration file syntax)",
+                "patroni.yml:19: error: postgresql.pg_hba[0]: holds a control character (a line feed would write a"
+                        + " second line into the file)");
+        assertThat(l.canStart()).isFalse();
     }
 
     @Test

@@ -5,14 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The schema check alone, on trees read from YAML text (file name f.yml). */
+/**
+ * The schema check, on trees read from YAML text (file name f.yml), with {@code bootstrap.dcs} checked as
+ * {@link ConfigLoader} does it (by the rules of the cluster-wide configuration, {@link DynamicProblems}).
+ */
 class SchemaCheckTest {
 
     private static List<String> check(String yaml) {
         YamlTreeReader reader = new YamlTreeReader();
         ConfigNode.Mapping tree = reader.readDocument(yaml, "f.yml", 0, true);
         assertThat(reader.problems()).isEmpty();
-        return SchemaCheck.check(tree, ConfigSchema.PATRONI).stream()
+        List<Problem> all = new java.util.ArrayList<>(SchemaCheck.check(tree, ConfigSchema.PATRONI));
+        if (ConfigTree.at(tree, "bootstrap.dcs") instanceof ConfigNode.Mapping dcs) {
+            all.addAll(DynamicProblems.check(dcs, "bootstrap.dcs"));
+        }
+        return ConfigLoader.sorted(all).stream()
                 .map(Problem::format)
                 .filter(l -> !l.contains("missing:")) // the fragments below leave out required keys on purpose
                 .toList();
@@ -99,7 +106,7 @@ class SchemaCheckTest {
     }
 
     @Test
-    void dynamicPostgresqlTakesTheLocalKeysToo() {
+    void dynamicPostgresqlKeysOfTheLocalSectionAreNotReadThere() {
         assertThat(check("""
                 bootstrap:
                   dcs:
@@ -110,10 +117,16 @@ class SchemaCheckTest {
                       listen: 0.0.0.0:5432
                       bogus: 1
                 """)).containsExactly(
-                "f.yml:5: error: bootstrap.dcs.postgresql.pg_ctl_timeout: must be an integer of at least 0, not '-1'",
+                "f.yml:4: warning: bootstrap.dcs.postgresql.callbacks: not read from the cluster-wide configuration:"
+                        + " ha-agent takes it from each node's postgresql section",
+                "f.yml:5: error: bootstrap.dcs.postgresql.pg_ctl_timeout: must be an integer of at least 0 (seconds),"
+                        + " not -1",
+                "f.yml:6: warning: bootstrap.dcs.postgresql.create_replica_methods: not read from the cluster-wide"
+                        + " configuration: ha-agent takes it from each node's postgresql section",
                 "f.yml:7: warning: bootstrap.dcs.postgresql.listen: has no effect in the cluster-wide configuration:"
-                        + " it is a per-node setting; set it under postgresql",
-                "f.yml:8: warning: bootstrap.dcs.postgresql.bogus: unknown key; ignored");
+                        + " it is a per-node setting; set it under each node's postgresql section",
+                "f.yml:8: warning: bootstrap.dcs.postgresql.bogus: not read from the cluster-wide configuration:"
+                        + " ha-agent takes it from each node's postgresql section");
     }
 
     @Test
@@ -181,9 +194,10 @@ class SchemaCheckTest {
                 "f.yml:2: error: log.type: must be one of plain, json, not 'JSON'",
                 "f.yml:4: error: log.format[2]: must be a field name or {field: new name}, not a list",
                 "f.yml:6: error: bootstrap.initdb[2]: must be an initdb option (a string or key: value), not a list",
-                "f.yml:10: error: bootstrap.dcs.ignore_slots[1].type: must be one of physical, logical, not 'binary'",
+                "f.yml:10: error: bootstrap.dcs.ignore_slots[1].type: must be physical or logical, not 'binary'",
                 "f.yml:11: error: bootstrap.dcs.ignore_slots[2]: must be a mapping, not a string",
-                "f.yml:13: warning: bootstrap.dcs.slots.s1.extra: unknown key; ignored");
+                "f.yml:13: error: bootstrap.dcs.slots.s1.extra: unknown key; the keys known here are type, database,"
+                        + " plugin, cluster_type");
     }
 
     @Test
@@ -217,7 +231,7 @@ class SchemaCheckTest {
                 "f.yml:5: warning: postgresql.loop_wait: unknown key; did you mean bootstrap.dcs.loop_wait?",
                 "f.yml:6: warning: postgresql.max_wal_senders: unknown key; did you mean"
                         + " bootstrap.dcs.postgresql.parameters.max_wal_senders?",
-                "f.yml:10: warning: bootstrap.dcs.postgresql.max_replication_slots: unknown key; did you mean"
+                "f.yml:10: error: bootstrap.dcs.postgresql.max_replication_slots: unknown key; did you mean"
                         + " bootstrap.dcs.postgresql.parameters.max_replication_slots?");
     }
 }

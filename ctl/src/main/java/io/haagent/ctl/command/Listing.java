@@ -11,7 +11,7 @@ import io.haagent.ctl.output.Format;
 import io.haagent.ctl.output.Rows;
 import io.haagent.ctl.remote.ClusterStore;
 import io.haagent.ctl.remote.MemberApi;
-import io.haagent.dcs.etcd.EtcdDcs;
+import io.haagent.dcs.etcd.LeaseTtl;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -39,7 +39,7 @@ final class Listing {
         Map<String, Liveness> live = new LinkedHashMap<>();
         for (Member m : view.members()) {
             MemberApi.Status st = statuses.get(m.name());
-            EtcdDcs.LeaseTtl lease = store.lease(m.lease());
+            LeaseTtl lease = store.lease(m.lease());
             live.put(m.name(), new Liveness(st == null ? null : st.document(), st == null ? null : st.problem(), lease));
         }
         return new Result(view, MemberRows.rows(view, live, session.clock().now()), live);

@@ -8,8 +8,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Validates an edited cluster configuration before it is written: the problems the edit introduces (those already
- * in the stored configuration are not the operator's doing now). Errors stop the write; warnings are shown.
+ * Validates an edited cluster configuration before it is written, by the rules the REST API and the nodes apply
+ * ({@link io.haagent.config.DynamicConfigRules}). Errors stop the write, those already in the stored configuration
+ * too (the nodes are not running that configuration: they keep their last good one), marked as such; warnings are
+ * shown only when the edit introduces them.
  */
 public final class EditCheck {
     /** Problems of the edit, each as {@code key.path: message}. */
@@ -28,10 +30,11 @@ public final class EditCheck {
         List<String> warnings = new ArrayList<>();
         for (Problem p : DynamicConfigCheck.check(YamlText.dump(after), "edited configuration")) {
             String line = line(p);
-            if (old.contains(line)) {
-                continue;
+            if (p.isError()) {
+                errors.add(old.contains(line) ? line + " (already in the stored configuration)" : line);
+            } else if (!old.contains(line)) {
+                warnings.add(line);
             }
-            (p.isError() ? errors : warnings).add(line);
         }
         return new Result(errors, warnings);
     }

@@ -1,7 +1,7 @@
 package io.haagent.ctl.members;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.haagent.dcs.etcd.EtcdDcs;
+import io.haagent.dcs.etcd.LeaseTtl;
 
 /**
  * What agentctl learned about a member beyond its key: the {@code GET /patroni} document (or why there is none)
@@ -11,6 +11,6 @@ import io.haagent.dcs.etcd.EtcdDcs;
  * @param apiProblem why there is no document; null when it answered or was not asked
  * @param lease      the key's lease as etcd reports it, or null when unknown
  */
-public record Liveness(JsonNode status, String apiProblem, EtcdDcs.LeaseTtl lease) {
+public record Liveness(JsonNode status, String apiProblem, LeaseTtl lease) {
     public static final Liveness UNKNOWN = new Liveness(null, null, null);
 }

@@ -8,10 +8,13 @@ import io.haagent.ctl.output.Rows;
 import io.haagent.ctl.output.Table;
 import io.haagent.ctl.output.YamlText;
 import io.haagent.dcs.codec.FailoverCodec;
+import io.haagent.config.ConfigProblem;
+import io.haagent.config.DynamicConfigRules;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.stream.Collectors;
 import java.util.Map;
 import java.util.function.BiFunction;
 
@@ -103,9 +106,21 @@ public final class MemberTable {
         return " Cluster: " + cluster + " (" + init + ") ";
     }
 
-    /** The footer of the pretty table: maintenance mode and a scheduled switchover. */
+    /**
+     * The footer of the pretty table: maintenance mode, a scheduled switchover, and a config key the nodes do not
+     * apply (it fails the validation they run, {@link DynamicConfigRules}; they keep their last good configuration).
+     */
     public static List<String> serviceInfo(ClusterView view) {
         List<String> out = new ArrayList<>();
+        if (view.config() != null && !view.config().isEmpty()) {
+            List<ConfigProblem> errors = DynamicConfigRules.errors(view.config().data());
+            if (!errors.isEmpty()) {
+                out.add("Configuration not applied: the config key (revision " + view.config().modRevision()
+                        + ") is not valid, so the nodes keep their last good configuration: "
+                        + errors.stream().map(ConfigProblem::line).collect(Collectors.joining("; "))
+                        + " (fix it with edit-config)");
+            }
+        }
         if (view.isPaused()) {
             out.add("Maintenance mode: on");
         }

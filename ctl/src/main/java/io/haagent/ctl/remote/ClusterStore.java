@@ -6,7 +6,8 @@ import io.haagent.ctl.CtlException;
 import io.haagent.ctl.settings.CtlSettings;
 import io.haagent.dcs.DcsKeys;
 import io.haagent.dcs.DcsUnavailableException;
-import io.haagent.dcs.etcd.EtcdDcs;
+import io.haagent.dcs.etcd.EtcdToolConnection;
+import io.haagent.dcs.etcd.LeaseTtl;
 import io.haagent.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -16,11 +17,11 @@ import java.util.Map;
  * turned into one line that names the etcd endpoints and the key. It never writes a member key or takes a lease.
  */
 public final class ClusterStore implements AutoCloseable {
-    private final EtcdDcs dcs;
+    private final EtcdToolConnection dcs;
     private final String scope;
     private final String prefix;
 
-    private ClusterStore(EtcdDcs dcs, String scope, String prefix) {
+    private ClusterStore(EtcdToolConnection dcs, String scope, String prefix) {
         this.dcs = dcs;
         this.scope = scope;
         this.prefix = prefix;
@@ -29,7 +30,7 @@ public final class ClusterStore implements AutoCloseable {
     /** @param timeoutSeconds how long any one etcd operation may take before agentctl gives up */
     public static ClusterStore open(CtlSettings s, String scope, int timeoutSeconds, Clock clock) {
         try {
-            EtcdDcs dcs = EtcdDcs.connectTool(s.etcd(), s.namespaceOrDefault(), scope,
+            EtcdToolConnection dcs = EtcdToolConnection.connect(s.etcd(), s.namespaceOrDefault(), scope,
                     "agentctl-" + ProcessHandle.current().pid(), timeoutSeconds, clock);
             return new ClusterStore(dcs, scope, DcsKeys.of(s.namespaceOrDefault(), scope).prefix());
         } catch (IllegalArgumentException e) {
@@ -49,7 +50,7 @@ public final class ClusterStore implements AutoCloseable {
     /** The cluster as etcd has it now (linearizable); any key may be absent. */
     public ClusterView read() {
         try {
-            return dcs.freshCluster();
+            return dcs.cluster();
         } catch (DcsUnavailableException e) {
             throw new CtlException(e.getMessage());
         }
@@ -80,7 +81,7 @@ public final class ClusterStore implements AutoCloseable {
     }
 
     /** The member's lease, or null when etcd cannot tell (the caller then shows nothing about it). */
-    public EtcdDcs.LeaseTtl lease(long leaseId) {
+    public LeaseTtl lease(long leaseId) {
         if (leaseId == 0) {
             return null;
         }

@@ -3,10 +3,10 @@ package io.haagent.ctl.remote;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.haagent.cluster.Member;
+import io.haagent.config.restclient.RestClientTls;
 import io.haagent.ctl.CtlException;
 import io.haagent.ctl.output.PyText;
 import io.haagent.ctl.settings.CtlSettings;
-import io.haagent.tls.PemFiles;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -16,22 +16,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509TrustManager;
 
 /**
  * The nodes' REST API as agentctl calls it: the member's {@code api_url} gives the address, {@code ctl} (else
@@ -69,13 +60,13 @@ public final class MemberApi {
 
     public MemberApi(CtlSettings s, Duration timeout) {
         this.timeout = timeout;
-        this.authorization = s.apiUser() == null ? null : "Basic " + Base64.getEncoder().encodeToString(
-                (s.apiUser() + ":" + (s.apiPassword() == null ? "" : s.apiPassword().reveal()))
-                        .getBytes(StandardCharsets.UTF_8));
-        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(timeout.compareTo(Duration.ofSeconds(3)) < 0 ? timeout : Duration.ofSeconds(3));
-        b.sslContext(ssl(s));
-        this.http = b.build();
+        this.authorization = s.api().authorization();
+        try {
+            this.http = RestClientTls.httpClient(s.api(),
+                    timeout.compareTo(Duration.ofSeconds(3)) < 0 ? timeout : Duration.ofSeconds(3));
+        } catch (IllegalArgumentException e) {
+            throw new CtlException("cannot set up TLS for the REST API: " + e.getMessage());
+        }
     }
 
     public Duration timeout() {
@@ -183,55 +174,6 @@ public final class MemberApi {
     private static String seconds(Duration d) {
         long ms = d.toMillis();
         return ms % 1000 == 0 ? ms / 1000 + " s" : String.format("%.1f s", ms / 1000.0);
-    }
-
-    private static SSLContext ssl(CtlSettings s) {
-        try {
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            TrustManager[] trust = null;
-            if (s.insecure()) {
-                // -k / ctl.insecure: the operator asked not to verify the nodes' certificates
-                System.setProperty("jdk.internal.httpclient.disableHostnameVerification", "true");
-                trust = new TrustManager[] {new TrustAll()};
-            } else if (s.cacert() != null) {
-                KeyStore ks = PemFiles.trustStore(Path.of(s.cacert()));
-                TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-                tmf.init(ks);
-                trust = tmf.getTrustManagers();
-            }
-            javax.net.ssl.KeyManager[] keys = null;
-            if (s.certfile() != null) {
-                char[] storePassword = new char[0];
-                KeyStore ks = PemFiles.keyStore(Path.of(s.certfile()),
-                        Path.of(s.keyfile() != null ? s.keyfile() : s.certfile()), s.keyfilePassword(), storePassword);
-                KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-                kmf.init(ks, storePassword);
-                keys = kmf.getKeyManagers();
-            }
-            ctx.init(keys, trust, null);
-            return ctx;
-        } catch (CtlException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new CtlException("cannot set up TLS for the REST API (ctl.cacert=" + s.cacert() + ", ctl.certfile="
-                    + s.certfile() + "): " + e.getMessage());
-        }
-    }
-
-    /** ctl.insecure: accept any certificate. */
-    private static final class TrustAll implements X509TrustManager {
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
-        }
     }
 
     /** Names for messages: "pg1, pg2". */

@@ -2,17 +2,15 @@ package io.haagent.ctl.settings;
 
 import io.haagent.config.Credentials;
 import io.haagent.config.EtcdConfig;
-import io.haagent.config.Secret;
+import io.haagent.config.restclient.RestClientSettings;
 
 /**
  * What agentctl needs to reach a cluster, from the node's configuration file and the command line.
  *
  * @param scope      the cluster name from the file ({@code scope}), or null without a file
  * @param etcd       where the cluster's keys live
- * @param apiUser    Basic auth for the REST API: {@code ctl.authentication}, else {@code restapi.authentication}
- * @param cacert     CA of the nodes' REST API certificates: {@code ctl.cacert}, else {@code restapi.cafile}
- * @param certfile   client certificate for the REST API ({@code ctl.certfile}), or null
- * @param insecure   do not verify the REST API's certificates ({@code -k} or {@code ctl.insecure})
+ * @param api        Basic auth and TLS for the nodes' REST API ({@code ctl}, else {@code restapi} settings; the
+ *                   servers are verified unless {@code -k} or {@code ctl.insecure})
  * @param superuser  {@code postgresql.authentication.superuser}, the default credentials of {@code query}
  * @param source     where the settings came from, for messages
  */
@@ -20,13 +18,7 @@ public record CtlSettings(
         String namespace,
         String scope,
         EtcdConfig etcd,
-        String apiUser,
-        Secret apiPassword,
-        String cacert,
-        String certfile,
-        String keyfile,
-        Secret keyfilePassword,
-        boolean insecure,
+        RestClientSettings api,
         Credentials superuser,
         String source) {
 

@@ -1,12 +1,11 @@
 package io.haagent.ctl.settings;
 
 import io.haagent.config.AgentConfig;
-import io.haagent.config.CtlConfig;
 import io.haagent.config.EtcdConfig;
-import io.haagent.config.RestApiConfig;
 import io.haagent.config.loader.ConfigLoader;
 import io.haagent.config.loader.HostEnvironment;
 import io.haagent.config.loader.Problem;
+import io.haagent.config.restclient.RestClientSettings;
 import io.haagent.ctl.CtlException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +45,7 @@ public final class SettingsLoader {
                         + NODE_FILES.get(0) + " and " + NODE_FILES.get(1) + " can be read");
             }
             EtcdConfig etcd = new EtcdConfig("--dcs-url", url.endpoints(), "http", null, null, null, null, null, null);
-            return new CtlSettings(url.namespace(), null, etcd, null, null, null, null, null, null, insecure, null,
+            return new CtlSettings(url.namespace(), null, etcd, RestClientSettings.none(insecure), null,
                     "--dcs-url " + dcsUrl);
         }
         ConfigLoader.Loaded loaded = ConfigLoader.load(file, host);
@@ -65,13 +64,7 @@ public final class SettingsLoader {
                     + " etcd3://host:2379");
         }
         String namespace = url != null && url.namespace() != null ? url.namespace() : c.namespace();
-        CtlConfig ctl = c.ctl() == null ? CtlConfig.NONE : c.ctl();
-        RestApiConfig rest = c.restapi();
-        String user = ctl.username() != null ? ctl.username() : rest == null ? null : rest.username();
-        var password = ctl.username() != null ? ctl.password() : rest == null ? null : rest.password();
-        String ca = ctl.cacert() != null ? ctl.cacert() : rest == null ? null : rest.cafile();
-        return new CtlSettings(namespace, c.scope(), etcd, user, password, ca, ctl.certfile(), ctl.keyfile(),
-                ctl.keyfilePassword(), insecure || ctl.insecure(),
+        return new CtlSettings(namespace, c.scope(), etcd, RestClientSettings.forCtl(c, insecure),
                 c.postgresql() == null ? null : c.postgresql().superuser(), file.toString());
     }
 

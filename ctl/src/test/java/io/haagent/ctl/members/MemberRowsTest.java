@@ -13,7 +13,7 @@ import io.haagent.cluster.SyncState;
 import io.haagent.cluster.Tags;
 import io.haagent.cluster.TimelineHistory;
 import io.haagent.ctl.output.Format;
-import io.haagent.dcs.etcd.EtcdDcs;
+import io.haagent.dcs.etcd.LeaseTtl;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -75,11 +75,11 @@ class MemberRowsTest {
         ClusterView v = view("pg1", List.of(pg1, pg2, pg3), Map.of("ttl", 30, "loop_wait", 10, "retry_timeout", 10),
                 SyncState.EMPTY);
         Map<String, Liveness> live = new HashMap<>();
-        live.put("pg1", new Liveness(json("{\"role\":\"master\"}"), null, new EtcdDcs.LeaseTtl(111, 30, 28)));
+        live.put("pg1", new Liveness(json("{\"role\":\"master\"}"), null, new LeaseTtl(111, 30, 28)));
         // pg2: API silent, and its lease was last kept alive 22 s ago (a live agent renews every cycle)
-        live.put("pg2", new Liveness(null, "no answer within 2 s", new EtcdDcs.LeaseTtl(112, 30, 8)));
+        live.put("pg2", new Liveness(null, "no answer within 2 s", new LeaseTtl(112, 30, 8)));
         // pg3: renewed 21 s ago: within max(2*loop_wait, loop_wait+retry_timeout)+1, so still fine
-        live.put("pg3", new Liveness(json("{}"), null, new EtcdDcs.LeaseTtl(113, 30, 9)));
+        live.put("pg3", new Liveness(json("{}"), null, new LeaseTtl(113, 30, 9)));
         List<MemberRow> rows = MemberRows.rows(v, live, NOW);
         assertThat(rows.get(1).state()).isEqualTo("API not answering, key not renewed for 22 s (last: streaming)");
         assertThat(rows.get(1).problem()).isTrue();
@@ -160,5 +160,15 @@ class MemberRowsTest {
         assertThat(MemberTable.serviceInfo(v)).containsExactly("Maintenance mode: on",
                 "Switchover scheduled at: 2030-01-01T00:00:00+02:00\n                    from: pg1\n"
                         + "                      to: pg2");
+    }
+
+    @Test
+    void footerSaysWhenTheConfigKeyIsNotApplied() {
+        ClusterView v = new ClusterView("1", ClusterConfig.of(Map.of("ttl", -1, "loop_wait", 5), 7),
+                new Leader("pg1", 1, 1), ClusterStatus.EMPTY, List.of(), null, SyncState.EMPTY, TimelineHistory.ABSENT,
+                null, 1);
+        assertThat(MemberTable.serviceInfo(v)).containsExactly("Configuration not applied: the config key (revision 7)"
+                + " is not valid, so the nodes keep their last good configuration: ttl: must be an integer from 20 to"
+                + " 86400 (seconds), not -1 (fix it with edit-config)");
     }
 }

@@ -49,10 +49,10 @@ class SettingsLoaderTest {
         assertThat(s.scope()).isEqualTo("batman");
         assertThat(s.namespaceOrDefault()).isEqualTo("/svc/");
         assertThat(s.etcd().endpoints()).containsExactly("http://10.0.0.5:2379", "http://10.0.0.6:2379");
-        assertThat(s.apiUser()).isEqualTo("rest");
-        assertThat(s.apiPassword().reveal()).isEqualTo("rest-pw");
+        assertThat(s.api().username()).isEqualTo("rest");
+        assertThat(s.api().password().reveal()).isEqualTo("rest-pw");
         assertThat(s.superuser().username()).isEqualTo("postgres");
-        assertThat(s.insecure()).isFalse();
+        assertThat(s.api().verifyServer()).isTrue();
     }
 
     @Test
@@ -60,9 +60,9 @@ class SettingsLoaderTest {
         Path f = config("ctl:\n  authentication: {username: ops, password: ops-pw}\n  insecure: true\n");
         CtlSettings s = SettingsLoader.load(null, null, false,
                 host(Map.of("HOME", dir.toString(), "PATRONICTL_CONFIG_FILE", f.toString())));
-        assertThat(s.apiUser()).isEqualTo("ops");
-        assertThat(s.apiPassword().reveal()).isEqualTo("ops-pw");
-        assertThat(s.insecure()).isTrue();
+        assertThat(s.api().username()).isEqualTo("ops");
+        assertThat(s.api().password().reveal()).isEqualTo("ops-pw");
+        assertThat(s.api().verifyServer()).isFalse();
     }
 
     @Test
@@ -76,7 +76,7 @@ class SettingsLoaderTest {
                 host(Map.of("HOME", dir.toString())));
         assertThat(both.etcd().endpoints()).containsExactly("http://10.9.9.9:2379");
         assertThat(both.namespaceOrDefault()).isEqualTo("/svc/");
-        assertThat(both.insecure()).isTrue();
+        assertThat(both.api().verifyServer()).isFalse();
     }
 
     @Test

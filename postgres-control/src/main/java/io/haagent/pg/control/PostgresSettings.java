@@ -22,7 +22,7 @@ import java.util.function.Consumer;
  * What a node's configuration means for its postgres: effective parameters, the recovery block, connection
  * strings, credentials. Pure: the same inputs always give the same files and command lines.
  */
-public final class NodeSettings {
+public final class PostgresSettings {
     /** Recovery keys the agent sets itself; the same keys in {@code recovery_conf} are ignored (§4.3). */
     private static final Set<String> MANAGED_RECOVERY = Set.of("primary_conninfo", "primary_slot_name",
             "recovery_target", "recovery_target_name", "recovery_target_time", "recovery_target_xid",
@@ -34,7 +34,7 @@ public final class NodeSettings {
     private final Path pgpass;
     private final EffectiveParameters.ListenAddress listen;
 
-    public NodeSettings(PostgresNode node, int majorVersion, Path pgpass) {
+    public PostgresSettings(PostgresNode node, int majorVersion, Path pgpass) {
         this.node = node;
         this.major = majorVersion;
         this.pgpass = pgpass;

@@ -13,17 +13,17 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class NodeSettingsTest {
+class PostgresSettingsTest {
     private static final PostgresTestNode NODE = new PostgresTestNode("pg1", "10.0.0.1", 5432, Path.of("/n"),
             Path.of("/n/data"), Path.of("/n/sock"), Path.of("/n/pgpass"), Path.of("/usr/lib/postgresql/15/bin"));
 
-    private static NodeSettings settings(PostgresConfigBuilder b) {
-        return new NodeSettings(new PostgresNode("pg1", "batman", b.build(), null), 15, Path.of("/n/pgpass"));
+    private static PostgresSettings settings(PostgresConfigBuilder b) {
+        return new PostgresSettings(new PostgresNode("pg1", "batman", b.build(), null), 15, Path.of("/n/pgpass"));
     }
 
     @Test
     void aPrimaryHasNoRecoveryBlockAndAReadOnlyNodeNoUpstream() {
-        NodeSettings s = settings(NODE.config());
+        PostgresSettings s = settings(NODE.config());
         assertThat(s.recoveryParameters(Recovery.primary(), DynamicConfig.DEFAULTS)).isNull();
         Map<String, String> ro = s.recoveryParameters(Recovery.readOnly(), DynamicConfig.DEFAULTS);
         assertThat(ro).containsEntry("recovery_target_timeline", "latest").containsEntry("recovery_target", "")
@@ -46,7 +46,7 @@ class NodeSettingsTest {
         DynamicConfig standby = DynamicConfig.from(Map.of("standby_cluster", Map.of("host", "10.1.0.1,10.1.0.2",
                 "port", 5432, "primary_slot_name", "dr", "restore_command", "cp /arch/%f %p",
                 "archive_cleanup_command", "pg_archivecleanup /arch %r", "recovery_min_apply_delay", "5min")));
-        NodeSettings s = settings(NODE.config().recoveryConf("restore_command", "local-restore %f %p")
+        PostgresSettings s = settings(NODE.config().recoveryConf("restore_command", "local-restore %f %p")
                 .recoveryConf("recovery_min_apply_delay", "1s"));
 
         Map<String, String> leader = s.recoveryParameters(
@@ -84,8 +84,8 @@ class NodeSettingsTest {
 
     @Test
     void toolsUseTheSocketDirectoryOnlyWithUseUnixSocket() {
-        NodeSettings tcp = settings(NODE.config());
-        NodeSettings sock = settings(NODE.config().useUnixSocket(true));
+        PostgresSettings tcp = settings(NODE.config());
+        PostgresSettings sock = settings(NODE.config().useUnixSocket(true));
         EffectiveParameters p = tcp.effective(DynamicConfig.DEFAULTS, null, w -> { });
         assertThat(tcp.toolHost(p)).isEqualTo("10.0.0.1");
         assertThat(sock.toolHost(sock.effective(DynamicConfig.DEFAULTS, null, w -> { }))).isEqualTo("/n/sock");
@@ -96,7 +96,7 @@ class NodeSettingsTest {
     void localAndDynamicSwitchesCombine() {
         DynamicConfig dyn = DynamicConfig.from(Map.of("postgresql", Map.of("use_pg_rewind", true,
                 "remove_data_directory_on_rewind_failure", true, "pg_ctl_timeout", 90)));
-        NodeSettings off = settings(NODE.config().usePgRewind(false).pgCtlTimeout(0));
+        PostgresSettings off = settings(NODE.config().usePgRewind(false).pgCtlTimeout(0));
         assertThat(off.usePgRewind(DynamicConfig.DEFAULTS)).isFalse();
         assertThat(off.usePgRewind(dyn)).isTrue();
         assertThat(off.removeDataDirectoryOnRewindFailure(dyn)).isTrue();
@@ -108,7 +108,7 @@ class NodeSettingsTest {
 
     @Test
     void synchronousStandbyNamesOverridesWhatTheParametersSay() {
-        NodeSettings s = settings(NODE.config().parameter("synchronous_standby_names", "old"));
+        PostgresSettings s = settings(NODE.config().parameter("synchronous_standby_names", "old"));
         assertThat(s.effective(DynamicConfig.DEFAULTS, null, w -> { }).get("synchronous_standby_names"))
                 .isEqualTo("old");
         assertThat(s.effective(DynamicConfig.DEFAULTS, "2 (pg2,pg3)", w -> { }).get("synchronous_standby_names"))

@@ -1,7 +1,6 @@
-package io.haagent.rest.tls;
+package io.haagent.testing;
 
 import io.haagent.config.Secret;
-import io.haagent.testing.TestBinaries;
 import io.haagent.tls.PemFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +15,12 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
-/** A throw-away CA with server and client certificates, made by the real {@code openssl} in a directory. */
+/**
+ * A throw-away CA with server and client certificates, made by the real {@code openssl} in a directory:
+ * {@code ca.crt} signs {@code server.crt} (subjectAltName 127.0.0.1 and localhost) and {@code client.crt}
+ * (CN pg-admin); {@code other-ca.crt} signs {@code stranger.crt}; {@code self-signed.crt} (CN batman.patroni) has
+ * no subjectAltName. Keys are {@code NAME.key}; {@code server-encrypted.key} needs the password key-pass-42.
+ */
 public final class TestPki {
     public final Path dir;
     private final Path openssl;
@@ -42,6 +46,10 @@ public final class TestPki {
         run("x509", "-req", "-in", "ec-server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out",
                 "ec-server.crt", "-days", "2", "-extfile", "server.ext");
         concat("server-with-key.pem", "server.crt", "server.key");
+        // What many operators generate, and what Patroni's own acceptance tests use for restapi.certfile, cafile
+        // and the client certificate alike: self-signed, no subjectAltName.
+        run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "self-signed.key", "-out", "self-signed.crt",
+                "-days", "2", "-subj", "/CN=batman.patroni");
     }
 
     public String path(String name) {

@@ -27,7 +27,7 @@ import java.util.Map;
  * @param serverVersion           {@code server_version_num}, e.g. 150004
  * @param systemIdentifier        {@code pg_control_system().system_identifier}, the same as pg_controldata shows
  */
-public record PostgresStatus(
+public record ServerStatus(
         Role role,
         long timeline,
         Lsn flushLsn,
@@ -48,7 +48,7 @@ public record PostgresStatus(
     public static final String STREAMING = "streaming";
     public static final String IN_ARCHIVE_RECOVERY = "in archive recovery";
 
-    public PostgresStatus {
+    public ServerStatus {
         replication = replication == null ? List.of() : List.copyOf(replication);
         pendingRestart = pendingRestart == null ? Map.of()
                 : Collections.unmodifiableMap(new LinkedHashMap<>(pendingRestart));
@@ -58,14 +58,14 @@ public record PostgresStatus(
         return role == Role.PRIMARY;
     }
 
-    public PostgresStatus withTimeline(long tl) {
-        return new PostgresStatus(role, tl, flushLsn, receiveLsn, replayLsn, replayPaused, lastReplayTimestamp,
+    public ServerStatus withTimeline(long tl) {
+        return new ServerStatus(role, tl, flushLsn, receiveLsn, replayLsn, replayPaused, lastReplayTimestamp,
                 walReceiver, restoreCommand, replication, pendingRestart, serverVersion, postmasterStartTime,
                 systemIdentifier, synchronousStandbyNames, synchronousCommit);
     }
 
-    public PostgresStatus withPendingRestart(Map<String, PendingRestart> pending) {
-        return new PostgresStatus(role, timeline, flushLsn, receiveLsn, replayLsn, replayPaused, lastReplayTimestamp,
+    public ServerStatus withPendingRestart(Map<String, PendingRestart> pending) {
+        return new ServerStatus(role, timeline, flushLsn, receiveLsn, replayLsn, replayPaused, lastReplayTimestamp,
                 walReceiver, restoreCommand, replication, pending, serverVersion, postmasterStartTime,
                 systemIdentifier, synchronousStandbyNames, synchronousCommit);
     }

@@ -1,6 +1,7 @@
 package io.haagent.dist;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.haagent.testing.EtcdCluster;
 import io.haagent.testing.TestBinaries;
@@ -91,6 +92,19 @@ class DemoIT {
             Cmd.Result switchover = Cmd.of("/bin/sh", "-c", sw.group(1)).timeout(Duration.ofMinutes(3)).run();
             assertThat(switchover.exit()).as(switchover.toString()).isZero();
             assertThat(switchover.out()).contains("switched over from " + primary.group(1) + " to ");
+
+            // a real Prometheus scraping the demo cluster answers every query of examples/grafana's dashboard,
+            // and counts the switchover
+            List<String> targets = Stream.of(HOSTS.split(" ")).map(h -> h + ":" + ports[1]).toList();
+            try (DashboardCheck prom = DashboardCheck.scraping(tmp.resolve("prometheus"), targets)) {
+                await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                        assertThat(prom.emptyOrFailingQueries("demo")).isEmpty());
+                assertThat(prom.query("sum(ha_agent_role_changes_total{scope=\"demo\",kind=\"switchover\"})"))
+                        .extracting(DashboardCheck::value).containsExactly(1.0);
+                assertThat(prom.query("max by (name) (patroni_primary{scope=\"demo\"}) == 1"))
+                        .extracting(r -> DashboardCheck.label(r, "name")).hasSize(1)
+                        .doesNotContain(primary.group(1));
+            }
 
             Cmd.Result status = demo(dir, "status", null).run();
             assertThat(status.exit()).as(status.toString()).isZero();

@@ -120,10 +120,15 @@ final class DashboardCheck implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         prometheus.destroy();
-        if (!prometheus.waitFor(20, TimeUnit.SECONDS)) {
-            prometheus.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        try {
+            if (!prometheus.waitFor(20, TimeUnit.SECONDS)) {
+                prometheus.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            prometheus.destroyForcibly();
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -56,7 +56,7 @@ class DemoIT {
                 .filter(l -> l.startsWith("    ") && !l.isBlank()).map(String::strip).limit(2).toList();
         assertThat(commands).containsExactly("scripts/demo.sh up", "scripts/test.sh");
         assertThat(Files.readString(Dist.repoRoot().resolve("README.md"))).doesNotContain("sudo apt-get")
-                .contains("(docs/guide/README.md)");
+                .contains("(docs/guide/README.md)").contains("`15/main` on port 5432");
     }
 
     @Test

@@ -73,8 +73,11 @@ class DemoIT {
         ports[5] = EtcdCluster.freePort("127.0.0.1");
         List<Long> started = new ArrayList<>();
         try {
-            Cmd.Result up = demo(dir, "up", ports).run();
+            Cmd.Result up = demo(dir, "up", ports).findOutputHolders().run();
             assertThat(up.exit()).as(up.toString()).isZero();
+            // nothing it left running holds its output (`scripts/demo.sh up | tee` waited two minutes for the
+            // example client's stdin feeder)
+            assertThat(up.holdingOutput()).as(up.toString()).isEmpty();
             String out = up.out();
             // a progress line per step, each finished
             for (int step = 1; step <= 10; step++) {

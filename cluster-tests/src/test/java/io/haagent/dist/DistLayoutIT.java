@@ -17,7 +17,10 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
 
-/** The tree `mvn package` leaves in packaging/target/dist: bin/, lib/ of plain jars, systemd/, examples/. */
+/**
+ * The tree `mvn package` leaves in packaging/target/dist: bin/, lib/ of plain jars, systemd/, man/, completion/,
+ * examples/, docs/.
+ */
 class DistLayoutIT {
 
     @Test
@@ -131,7 +134,7 @@ class DistLayoutIT {
 
     @Test
     void systemdUnitAndEnvironmentFileAreTheRepositorysOwn() throws IOException {
-        for (String name : List.of("ha-agent.service", "ha-agent.default")) {
+        for (String name : List.of("ha-agent.service", "ha-agent@.service", "ha-agent.default")) {
             assertThat(Dist.home().resolve("systemd").resolve(name))
                     .hasSameBinaryContentAs(Dist.repoRoot().resolve("systemd").resolve(name));
         }
@@ -155,8 +158,12 @@ class DistLayoutIT {
         try (var list = Files.list(Dist.home())) {
             top = list.map(p -> p.getFileName().toString()).collect(Collectors.toSet());
         }
-        assertThat(top).containsExactlyInAnyOrder("bin", "lib", "systemd", "examples");
+        assertThat(top).containsExactlyInAnyOrder("bin", "lib", "systemd", "man", "completion", "examples", "docs");
         assertThat(Dist.filesUnder(Dist.home().resolve("bin"))).containsExactly("agentctl", "ha-agent");
+        assertThat(Dist.filesUnder(Dist.home().resolve("man"))).containsExactly("agentctl.1", "ha-agent.1");
+        assertThat(Dist.filesUnder(Dist.home().resolve("completion"))).containsExactly("agentctl");
+        assertThat(Dist.filesUnder(Dist.home().resolve("docs")))
+                .isEqualTo(Dist.filesUnder(Dist.repoRoot().resolve("docs")));
         assertThat(Dist.filesUnder(Dist.home().resolve("lib"))).allMatch(n -> n.endsWith(".jar"));
     }
 

@@ -24,6 +24,8 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 
 /**
@@ -50,7 +52,7 @@ public final class AgentCtl implements Runnable {
 
     @Option(names = {"-c", "--config-file"}, paramLabel = "FILE",
             description = "The node's configuration file (default: $PATRONICTL_CONFIG_FILE,"
-                    + " ~/.config/patroni/patronictl.yaml, /etc/patroni/patroni.yml)")
+                    + " ~/.config/patroni/patronictl.yaml, /etc/patroni/config.yml, /etc/patroni/patroni.yml)")
     String configFile;
 
     @Option(names = {"-d", "--dcs-url", "--dcs"}, paramLabel = "URL",
@@ -83,7 +85,7 @@ public final class AgentCtl implements Runnable {
 
     /** Runs one command line in the given session (tests pass their own streams and terminal). */
     public static int run(Session session, String... args) {
-        CommandLine cl = new CommandLine(new AgentCtl(session));
+        CommandLine cl = commandLine(session);
         cl.setOut(new PrintWriter(session.out(), true));
         cl.setErr(new PrintWriter(session.err(), true));
         cl.setParameterExceptionHandler((ex, a) -> {
@@ -101,6 +103,23 @@ public final class AgentCtl implements Runnable {
             session.out().flush();
             session.err().flush();
         }
+    }
+
+    /**
+     * The command tree: every subcommand answers {@code -h}/{@code --help}, and {@code agentctl help [COMMAND]}
+     * prints the same usage. Also what the man page and the bash completion are generated from.
+     */
+    public static CommandLine commandLine(Session session) {
+        CommandLine cl = new CommandLine(new AgentCtl(session));
+        cl.addSubcommand("help", new CommandLine.HelpCommand());
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            CommandSpec spec = sub.getCommandSpec();
+            if (!spec.optionsMap().containsKey("--help")) {
+                spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
+                        .description("Show this help message and exit.").build());
+            }
+        }
+        return cl;
     }
 
     static int report(Session session, CommandLine line, Exception ex) {

@@ -42,6 +42,42 @@ class AgentCtlTest {
         }
     }
 
+    /** Issue 16: every subcommand failed "Unknown option: '--help'" and suggested the command that just failed. */
+    @Test
+    void everySubcommandAnswersHelpAndH() {
+        Run top = run("--help");
+        java.util.List<String> commands = new java.util.ArrayList<>();
+        boolean inCommands = false;
+        for (String line : top.out().split("\n")) {
+            if (line.equals("Commands:")) {
+                inCommands = true;
+            } else if (inCommands && line.matches("  [a-z][a-z-]* .*")) {
+                commands.add(line.strip().split(" ")[0]);
+            } else if (inCommands && line.isBlank()) {
+                break;
+            }
+        }
+        assertThat(commands).contains("list", "switchover", "edit-config", "help").hasSizeGreaterThan(18);
+        for (String c : commands) {
+            for (String flag : new String[] {"--help", "-h"}) {
+                Run r = run(c, flag);
+                assertThat(r.exit()).as(c + " " + flag + ": " + r.err()).isZero();
+                assertThat(r.err()).as(c + " " + flag).isEmpty();
+                assertThat(r.out()).as(c + " " + flag).contains("Usage: agentctl " + c + " ")
+                        .contains("-h, --help");
+                assertThat(r.out().startsWith("Usage: agentctl " + c) || c.equals("help")).as(c).isTrue();
+            }
+            Run help = run("help", c);
+            assertThat(help.exit()).as("help " + c).isZero();
+            assertThat(help.out()).as("help " + c).isEqualTo(run(c, "--help").out());
+        }
+        Run list = run("list", "--help");
+        assertThat(list.out()).contains("-W").contains("--format");
+        Run unknown = run("help", "lsit");
+        assertThat(unknown.exit()).isNotZero();
+        assertThat(unknown.err()).contains("lsit");
+    }
+
     @Test
     void versionWithoutACluster() {
         Run r = run("version");
@@ -76,6 +112,18 @@ class AgentCtlTest {
         Run noName = run("--dcs-url", "etcd3://127.0.0.1:1", "list");
         assertThat(noName.exit()).isEqualTo(2);
         assertThat(noName.err()).contains("no cluster name");
+    }
+
+    /** Issue 16: agentctl -c with an alias bomb died with OutOfMemoryError and a stack trace. */
+    @Test
+    void anAliasBombConfigurationIsOneLine() throws java.io.IOException {
+        Path f = home.resolve("bomb.yml");
+        java.nio.file.Files.writeString(f, io.haagent.config.loader.ConfigReaderTest.aliasBomb());
+        Run r = run("-c", f.toString(), "list");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err().lines()).singleElement().satisfies(l -> assertThat(l)
+                .startsWith("Error: cannot read the configuration " + f + ": " + f + ":")
+                .contains("aliases (*name) expand this document by more than 10000 values"));
     }
 
     @Test

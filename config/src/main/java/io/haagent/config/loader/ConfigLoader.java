@@ -74,15 +74,28 @@ public final class ConfigLoader {
             return errors > 0 ? 1 : 0;
         }
 
-        /** What the run path prints when it {@link #canStart() cannot start}: the errors and what to do. */
-        public void printStartRefusal(PrintStream err) {
+        /**
+         * What the run path prints when it {@link #canStart() cannot start}: the errors and what to do; with no
+         * configuration at all, where it looked and the usage. The exit status: 2 for no configuration (a usage
+         * error), else 1.
+         */
+        public int printStartRefusal(PrintStream err) {
+            if (config == null && problems.stream().anyMatch(p -> p.message().equals(ConfigReader.NO_CONFIGURATION))) {
+                err.println("ha-agent: " + ConfigReader.NO_CONFIGURATION);
+                err.println("Usage: ha-agent [--validate-config [--ignore-listen-port]] [CONFIG]   (ha-agent --help"
+                        + " for more)");
+                return 2;
+            }
             for (Problem p : problems) {
                 if (p.isError()) {
                     err.println(p.format());
                 }
             }
+            // the same configuration for the check: its path, or (environment, PATRONI_CONFIGURATION) no argument
+            boolean fromEnvironment = label.equals("environment") || label.equals(PatroniEnvironment.CONFIGURATION);
             err.println("ha-agent: cannot start with " + label + ": fix the errors above (ha-agent"
-                    + " --validate-config " + label + " checks everything)");
+                    + " --validate-config" + (fromEnvironment ? "" : " " + label) + " checks everything)");
+            return 1;
         }
 
         private static String count(long n, String what) {
@@ -97,10 +110,23 @@ public final class ConfigLoader {
 
     /** Everything {@code --validate-config} checks, including binaries, data directory, ports and etcd. */
     public static Loaded validate(Path configPath, HostEnvironment host) {
-        return run(configPath, host, true);
+        return run(configPath, host, true, false);
+    }
+
+    /**
+     * As {@link #validate(Path, HostEnvironment)}; with {@code ignoreListenPort} (Patroni 4's
+     * {@code --ignore-listen-port}) a listen address whose port is in use is not a problem, as for the unit's
+     * check before a start, when the node's own PostgreSQL may still run.
+     */
+    public static Loaded validate(Path configPath, HostEnvironment host, boolean ignoreListenPort) {
+        return run(configPath, host, true, ignoreListenPort);
     }
 
     private static Loaded run(Path configPath, HostEnvironment host, boolean environment) {
+        return run(configPath, host, environment, false);
+    }
+
+    private static Loaded run(Path configPath, HostEnvironment host, boolean environment, boolean ignoreListenPort) {
         ConfigReader.Result read = ConfigReader.read(configPath, host.env());
         List<Problem> problems = new ArrayList<>(read.problems());
         if (read.tree() == null) {
@@ -119,7 +145,7 @@ public final class ConfigLoader {
         problems.addAll(built.problems());
         problems.addAll(ConfigRules.check(tree, built.config()));
         if (environment) {
-            problems.addAll(EnvironmentChecks.check(tree, built.config(), host));
+            problems.addAll(EnvironmentChecks.check(tree, built.config(), host, ignoreListenPort));
         }
         return new Loaded(built.config(), sorted(problems), read.label());
     }

@@ -14,9 +14,34 @@ import java.util.stream.Stream;
  * {@code PATRONI_CONFIGURATION} (the whole configuration; other variables are then ignored), else the
  * variables alone. Unlike Patroni, a path that does not exist is an error, not a silent fall-back to the
  * environment.
+ *
+ * <p>Without a path and without {@code PATRONI_CONFIGURATION}, the node's file is the first of
+ * {@link #DEFAULT_FILES} that exists ({@link #defaultFile}): Debian's Patroni path {@code /etc/patroni/config.yml},
+ * then {@code /etc/patroni/patroni.yml}; only when neither exists do the {@code PATRONI_*} variables alone make
+ * the configuration.
  */
 public final class ConfigReader {
+    /**
+     * Where a node's configuration is looked for when no path is given, in this order: Debian's Patroni package
+     * ({@code patroni.service}) reads {@code /etc/patroni/config.yml}; {@code /etc/patroni/patroni.yml} is the
+     * other common name (and ha-agent's before 0.1.0).
+     */
+    public static final List<Path> DEFAULT_FILES = List.of(Path.of("/etc/patroni/config.yml"),
+            Path.of("/etc/patroni/patroni.yml"));
+
     private ConfigReader() {
+    }
+
+    /**
+     * The configuration file a node reads when it is given no path: null when {@code PATRONI_CONFIGURATION} is
+     * set (it holds the whole configuration) or none of {@code candidates} exists.
+     */
+    public static Path defaultFile(Map<String, String> env, List<Path> candidates) {
+        String whole = env.get(PatroniEnvironment.CONFIGURATION);
+        if (whole != null && !whole.isBlank()) {
+            return null;
+        }
+        return candidates.stream().filter(Files::exists).findFirst().orElse(null);
     }
 
     /**
@@ -26,6 +51,12 @@ public final class ConfigReader {
      */
     public record Result(ConfigNode.Mapping tree, List<Path> files, String label, List<Problem> problems) {
     }
+
+    /** The message when no path was given and there is neither a default file nor a PATRONI_* variable. */
+    public static final String NO_CONFIGURATION = "no configuration: give the configuration file or directory as"
+            + " the argument (ha-agent /etc/patroni/config.yml), or set PATRONI_CONFIGURATION or PATRONI_*"
+            + " variables; without an argument ha-agent reads " + DEFAULT_FILES.get(0) + ", else "
+            + DEFAULT_FILES.get(1) + ", and neither exists";
 
     public static Result read(Path configPath, Map<String, String> env) {
         List<Problem> problems = new ArrayList<>();
@@ -53,8 +84,7 @@ public final class ConfigReader {
         PatroniEnvironment.Result fromEnv = PatroniEnvironment.read(env);
         problems.addAll(fromEnv.problems());
         if (fromEnv.isEmpty()) {
-            problems.add(Problem.error(new Origin("ha-agent", 0, 0), "(config)", "no configuration: give a"
-                    + " configuration file or directory, or set PATRONI_CONFIGURATION or PATRONI_* variables", true));
+            problems.add(Problem.error(new Origin("ha-agent", 0, 0), "(config)", NO_CONFIGURATION, true));
             return new Result(null, List.of(), "environment", problems);
         }
         return new Result(fromEnv.tree(), List.of(), "environment", problems);

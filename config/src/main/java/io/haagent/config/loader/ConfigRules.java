@@ -16,6 +16,9 @@ import java.util.List;
  * <li>parameter names, values and {@code pg_hba}/{@code pg_ident} lines that PostgreSQL's files cannot carry
  * ({@link GucSyntax}: a line feed would write a second setting); they block the start, as the same values are
  * refused in the cluster-wide configuration.</li>
+ * <li>log settings that cannot apply in this Java process: {@code log.loggers} names of Patroni's Python loggers
+ *     (they name no logger here) or levels that are not levels, and {@code log.file_num} above the 20 rotated files
+ *     the rolling policy keeps.</li>
  * </ul>
  */
 final class ConfigRules {
@@ -30,6 +33,7 @@ final class ConfigRules {
             out.add(Problem.error(t.origin("tags.failover_priority"), "tags.failover_priority", "set together with"
                     + " tags.nofailover: keep only one of them (nofailover: true is failover_priority: 0)"));
         }
+        logSettings(t, out);
         return out;
     }
 
@@ -61,6 +65,61 @@ final class ConfigRules {
                 }
             }
         }
+    }
+
+    /** The rolling policy keeps at most this many rotated files (logback's fixed window). */
+    static final int MAX_LOG_FILES = 20;
+
+    /** Logger names that exist in the process even when no directory of that name is on the class path. */
+    private static final List<String> JAVA_LOGGER_PREFIXES = List.of("io.haagent", "io.etcd", "io.grpc", "io.netty",
+            "io.javalin", "io.vertx", "org.eclipse.jetty", "org.postgresql", "org.yaml", "com.fasterxml",
+            "ch.qos.logback");
+
+    private static void logSettings(ConfigTree t, List<Problem> out) {
+        Integer fileNum = t.integer("log.file_num");
+        if (fileNum != null && fileNum > MAX_LOG_FILES) {
+            out.add(Problem.warning(t.origin("log.file_num"), "log.file_num", fileNum + " rotated files cannot be"
+                    + " kept: ha-agent keeps at most " + MAX_LOG_FILES + " (patroni.log.1 to patroni.log."
+                    + MAX_LOG_FILES + "); set " + MAX_LOG_FILES + " or less, or a larger file_size"));
+        }
+        if (!(t.node("log.loggers") instanceof ConfigNode.Mapping loggers)) {
+            return; // absent, or the wrong type (the schema check says so)
+        }
+        for (var e : loggers.entries().entrySet()) {
+            String name = e.getKey();
+            String path = "log.loggers." + name;
+            Origin where = e.getValue().origin();
+            if (!isJavaLogger(name)) {
+                out.add(Problem.warning(where, path, "no logger of ha-agent has this name, so this setting does"
+                        + " nothing: Patroni's Python logger names (patroni.*, urllib3, etcd, ...) do not exist in"
+                        + " this Java process; use a Java logger name such as io.haagent (the agent), io.haagent.ha"
+                        + " (the HA loop), io.haagent.rest (the REST API), io.etcd or io.grpc (the etcd client) or"
+                        + " org.postgresql (its PostgreSQL connections)"));
+            }
+            Object level = e.getValue() instanceof ConfigNode.Scalar s ? s.value() : null;
+            if (!(level instanceof String l) || !LOG_LEVELS.contains(l.toUpperCase(java.util.Locale.ROOT))) {
+                out.add(Problem.warning(where, path, "'" + (e.getValue() instanceof ConfigNode.Scalar s
+                        ? s.text() : e.getValue().describe()) + "' is not a log level, so this setting does"
+                        + " nothing: use DEBUG, INFO, WARNING, ERROR or CRITICAL"));
+            }
+        }
+    }
+
+    private static final java.util.Set<String> LOG_LEVELS = java.util.Set.of("DEBUG", "INFO", "WARN", "WARNING",
+            "ERROR", "CRITICAL", "FATAL", "NOTSET", "OFF");
+
+    /** A logger name under a Java package on the class path (or of a library the agent runs). */
+    static boolean isJavaLogger(String name) {
+        if (JAVA_LOGGER_PREFIXES.stream().anyMatch(p -> name.equals(p) || name.startsWith(p + ".")
+                || p.startsWith(name + "."))) {
+            return true;
+        }
+        if (name.isEmpty() || !name.matches("[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*")) {
+            return false;
+        }
+        ClassLoader cl = ConfigRules.class.getClassLoader();
+        String resource = name.replace('.', '/');
+        return cl.getResource(resource + "/") != null || cl.getResource(resource + ".class") != null;
     }
 
     private static void hba(ConfigTree t, AgentConfig config, List<Problem> out) {

@@ -32,16 +32,23 @@ final class EnvironmentChecks {
     private final ConfigTree t;
     private final AgentConfig c;
     private final HostEnvironment host;
+    private final boolean ignoreListenPort;
     private final List<Problem> out = new ArrayList<>();
 
-    private EnvironmentChecks(ConfigTree t, AgentConfig c, HostEnvironment host) {
+    private EnvironmentChecks(ConfigTree t, AgentConfig c, HostEnvironment host, boolean ignoreListenPort) {
         this.t = t;
         this.c = c;
         this.host = host;
+        this.ignoreListenPort = ignoreListenPort;
     }
 
     static List<Problem> check(ConfigTree t, AgentConfig config, HostEnvironment host) {
-        EnvironmentChecks e = new EnvironmentChecks(t, config, host);
+        return check(t, config, host, false);
+    }
+
+    /** @param ignoreListenPort a port in use at a listen address is no problem (Patroni 4's --ignore-listen-port) */
+    static List<Problem> check(ConfigTree t, AgentConfig config, HostEnvironment host, boolean ignoreListenPort) {
+        EnvironmentChecks e = new EnvironmentChecks(t, config, host, ignoreListenPort);
         e.secretFiles();
         if (config.postgresql() != null) {
             e.postgres(config.postgresql());
@@ -236,15 +243,21 @@ final class EnvironmentChecks {
         }
     }
 
+    /**
+     * Each listen address must be free, or held by this very node: its own running agent (a check of the running
+     * node's file) answers GET /patroni with this scope and member name; its own PostgreSQL is the postmaster
+     * recorded in data_dir/postmaster.pid on that port. With --ignore-listen-port a port in use is never reported.
+     */
     private void listen() {
         String api = c.restapi() == null ? null : c.restapi().listen();
         if (api != null) {
             try {
                 HostPort hp = HostPort.parse(api, false, null);
                 String why = host.network().cannotListen(wildcard(hp.host()), hp.port());
-                if (why != null) {
-                    error("restapi.listen", "cannot listen on " + api.strip() + ": " + why + "; free it or choose"
-                            + " another address");
+                if (why != null && !(inUse(why) && (ignoreListenPort || ownAgent(hp)))) {
+                    String holder = inUse(why) ? otherAgent(hp) : null;
+                    error("restapi.listen", "cannot listen on " + api.strip() + ": " + why
+                            + (holder == null ? "" : " by " + holder) + "; free it or choose another address");
                 }
             } catch (IllegalArgumentException e) {
                 // reported by the schema check
@@ -256,14 +269,14 @@ final class EnvironmentChecks {
                 HostPort hp = HostPort.parse(pgListen, true, null);
                 for (String h : hp.hosts()) {
                     String why = host.network().cannotListen(wildcard(h), hp.port());
-                    if (why == null) {
+                    if (why == null || (inUse(why) && (ignoreListenPort || ownPostmaster(hp.port())))) {
                         continue;
                     }
                     String where = HostPort.format(h, hp.port());
-                    if (why.contains("in use")) {
-                        warn("postgresql.listen", "cannot listen on " + where + ": " + why + "; fine if it is this"
-                                + " node's PostgreSQL already running (ha-agent takes it over), else choose another"
-                                + " port");
+                    if (inUse(why)) {
+                        warn("postgresql.listen", "cannot listen on " + where + ": " + why + " (not by the"
+                                + " postmaster of " + c.postgresql().dataDir() + "); fine if it is this node's"
+                                + " PostgreSQL starting, else choose another port");
                     } else {
                         error("postgresql.listen", "cannot listen on " + where + ": " + why + "; fix the address");
                     }
@@ -271,6 +284,48 @@ final class EnvironmentChecks {
             } catch (IllegalArgumentException e) {
                 // reported by the schema check
             }
+        }
+    }
+
+    private static boolean inUse(String why) {
+        return why.contains("in use");
+    }
+
+    /** The REST API at the listen address is this node's own agent (same scope, same member name). */
+    private boolean ownAgent(HostPort listen) {
+        NetworkProbe.RestIdentity who = restIdentity(listen);
+        return who != null && who.scope() != null && who.scope().equals(c.scope())
+                && (who.name() == null || who.name().equals(c.name()));
+    }
+
+    /** "the agent of member pg2 in cluster main" when another Patroni-compatible agent holds the port. */
+    private String otherAgent(HostPort listen) {
+        NetworkProbe.RestIdentity who = restIdentity(listen);
+        if (who == null) {
+            return null;
+        }
+        return "the agent" + (who.name() == null ? "" : " of member " + who.name())
+                + (who.scope() == null ? "" : " in cluster " + who.scope());
+    }
+
+    private NetworkProbe.RestIdentity restIdentity(HostPort listen) {
+        String h = wildcard(listen.host()).equals("*") ? "127.0.0.1" : listen.host();
+        boolean tls = c.restapi().certfile() != null && !c.restapi().certfile().isBlank();
+        return host.network().restIdentity(h, listen.port(), tls);
+    }
+
+    /** data_dir/postmaster.pid names a live process listening on this port (line 4 of the file). */
+    private boolean ownPostmaster(int port) {
+        String dataDir = c.postgresql().dataDir();
+        if (dataDir == null || dataDir.isBlank()) {
+            return false;
+        }
+        try {
+            List<String> lines = Files.readAllLines(Path.of(dataDir, "postmaster.pid"), StandardCharsets.US_ASCII);
+            return lines.size() >= 4 && lines.get(3).strip().equals(Integer.toString(port))
+                    && ProcessHandle.of(Long.parseLong(lines.get(0).strip())).map(ProcessHandle::isAlive).orElse(false);
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 

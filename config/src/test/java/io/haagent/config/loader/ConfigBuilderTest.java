@@ -383,4 +383,45 @@ class ConfigBuilderTest {
                 + " postgresql section with listen, connect_address, data_dir and authentication");
         assertThat(l.canStart()).isFalse();
     }
+
+    /**
+     * Issue 16: Patroni's log.loggers names matched nothing in the Java process and were dropped without a word, and
+     * file_num above 20 was capped silently. Each is a warning with its key path and line; Java names are fine.
+     */
+    @Test
+    void logSettingsThatCannotApplyAreWarnedAboutWithTheirLine() throws IOException {
+        ConfigLoader.Loaded loaded = load(MINIMAL + """
+                log:
+                  dir: /var/log/ha-agent
+                  file_num: 50
+                  loggers:
+                    patroni.postmaster: WARNING
+                    urllib3: DEBUG
+                    io.etcd: WARNING
+                    io.haagent.ha: DEBUG
+                    org.postgresql: LOUD
+                """, TestHost.postgresUser());
+        Path f = dir.resolve("patroni.yml");
+        assertThat(loaded.problems()).extracting(Problem::format).containsExactly(
+                f + ":17: warning: log.file_num: 50 rotated files cannot be kept: ha-agent keeps at most 20"
+                        + " (patroni.log.1 to patroni.log.20); set 20 or less, or a larger file_size",
+                f + ":19: warning: log.loggers.patroni.postmaster: no logger of ha-agent has this name, so this"
+                        + " setting does nothing: Patroni's Python logger names (patroni.*, urllib3, etcd, ...) do not"
+                        + " exist in this Java process; use a Java logger name such as io.haagent (the agent),"
+                        + " io.haagent.ha (the HA loop), io.haagent.rest (the REST API), io.etcd or io.grpc (the etcd"
+                        + " client) or org.postgresql (its PostgreSQL connections)",
+                f + ":20: warning: log.loggers.urllib3: no logger of ha-agent has this name, so this"
+                        + " setting does nothing: Patroni's Python logger names (patroni.*, urllib3, etcd, ...) do not"
+                        + " exist in this Java process; use a Java logger name such as io.haagent (the agent),"
+                        + " io.haagent.ha (the HA loop), io.haagent.rest (the REST API), io.etcd or io.grpc (the etcd"
+                        + " client) or org.postgresql (its PostgreSQL connections)",
+                f + ":23: warning: log.loggers.org.postgresql: 'LOUD' is not a log level, so this setting does"
+                        + " nothing: use DEBUG, INFO, WARNING, ERROR or CRITICAL");
+        assertThat(loaded.canStart()).isTrue();
+        assertThat(ConfigRules.isJavaLogger("io.haagent.agent")).isTrue();
+        assertThat(ConfigRules.isJavaLogger("org.eclipse.jetty.server")).isTrue();
+        assertThat(ConfigRules.isJavaLogger("io")).isTrue();
+        assertThat(ConfigRules.isJavaLogger("patroni")).isFalse();
+        assertThat(ConfigRules.isJavaLogger("patroni.ha")).isFalse();
+    }
 }

@@ -10,7 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class ConfigReaderTest {
+public class ConfigReaderTest {
     @TempDir
     Path dir;
 
@@ -148,8 +148,10 @@ class ConfigReaderTest {
         assertThat(r.tree()).isNull();
         assertThat(r.problems()).singleElement().satisfies(p -> {
             assertThat(p.blocksStart()).isTrue();
-            assertThat(p.format()).isEqualTo("ha-agent: error: (config): no configuration: give a configuration"
-                    + " file or directory, or set PATRONI_CONFIGURATION or PATRONI_* variables");
+            assertThat(p.format()).isEqualTo("ha-agent: error: (config): no configuration: give the configuration"
+                    + " file or directory as the argument (ha-agent /etc/patroni/config.yml), or set"
+                    + " PATRONI_CONFIGURATION or PATRONI_* variables; without an argument ha-agent reads"
+                    + " /etc/patroni/config.yml, else /etc/patroni/patroni.yml, and neither exists");
         });
     }
 
@@ -190,5 +192,117 @@ class ConfigReaderTest {
         ConfigReader.Result r = ConfigReader.read(f, Map.of());
         assertThat(r.problems()).extracting(Problem::format).containsExactly(f + ":1: error: (file): the"
                 + " configuration is empty: start from examples/patroni.yml");
+    }
+
+    // ---- issue 16: what cannot be read says its true cause, in one line, without running out of memory ----
+
+    /** A "billion laughs" document: nine levels of ten aliases each expand to 10^9 values from 1 KB. */
+    public static String aliasBomb() {
+        StringBuilder b = new StringBuilder("scope: main\na: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\","
+                + "\"lol\",\"lol\",\"lol\"]\n");
+        char prev = 'a';
+        for (char c = 'b'; c <= 'i'; c++) {
+            b.append(c).append(": &").append(c).append(" [");
+            for (int i = 0; i < 10; i++) {
+                b.append(i == 0 ? "" : ",").append('*').append(prev);
+            }
+            b.append("]\n");
+            prev = c;
+        }
+        return b.toString();
+    }
+
+    @Test
+    void anAliasBombIsRefusedWithOneLine() throws IOException {
+        Path f = write("bomb.yml", aliasBomb());
+        ConfigReader.Result r = ConfigReader.read(f, Map.of());
+        assertThat(r.tree()).isNull();
+        assertThat(r.problems()).singleElement().satisfies(p -> {
+            assertThat(p.isError()).isTrue();
+            assertThat(p.format()).startsWith(f + ":").contains(": error: (yaml): aliases (*name) expand this"
+                    + " document by more than 10000 values, which ha-agent refuses");
+        });
+        // the same through PATRONI_CONFIGURATION
+        ConfigReader.Result env = ConfigReader.read(null, Map.of("PATRONI_CONFIGURATION", aliasBomb()));
+        assertThat(env.tree()).isNull();
+        assertThat(env.problems()).singleElement().satisfies(p -> assertThat(p.message()).startsWith("aliases"));
+    }
+
+    @Test
+    void aFewAliasesAreFine() throws IOException {
+        Path f = write("anchors.yml", """
+                scope: main
+                x-pg: &pg
+                  parameters: {work_mem: 4MB}
+                  pg_hba: [local all all peer]
+                postgresql:
+                  <<: *pg
+                  listen: 10.0.0.11:5432
+                """);
+        ConfigReader.Result r = ConfigReader.read(f, Map.of());
+        assertThat(r.problems()).isEmpty();
+        assertThat(r.tree()).isNotNull();
+    }
+
+    @Test
+    void aValidButHugeFileIsRefusedForItsSize() throws IOException {
+        StringBuilder b = new StringBuilder("scope: main\npostgresql:\n  pg_hba:\n");
+        while (b.length() < 10_000_000) {
+            b.append("  - host all all 10.0.0.0/24 scram-sha-256\n");
+        }
+        Path f = write("huge.yml", b.toString());
+        ConfigReader.Result r = ConfigReader.read(f, Map.of());
+        assertThat(r.tree()).isNull();
+        assertThat(r.problems()).singleElement().satisfies(p -> assertThat(p.format()).isEqualTo(f + ": error:"
+                + " (file): the file is 10.0 MB; ha-agent reads configuration documents of up to 1024 KB (a Patroni"
+                + " configuration is a few KB): give the configuration file itself"));
+        ConfigReader.Result env = ConfigReader.read(null, Map.of("PATRONI_CONFIGURATION", b.toString()));
+        assertThat(env.problems()).singleElement().satisfies(p -> assertThat(p.message())
+                .contains("ha-agent reads configuration documents of up to 1024 KB"));
+    }
+
+    @Test
+    void aBinaryFileIsNamedSo() throws IOException {
+        Path gz = dir.resolve("patroni.yml.gz");
+        try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+            out.write("scope: main\nname: pg1\n".repeat(50).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        ConfigReader.Result r = ConfigReader.read(gz, Map.of());
+        assertThat(r.tree()).isNull();
+        assertThat(r.problems()).singleElement().satisfies(p -> assertThat(p.message())
+                .startsWith("not a text file (").contains("is this a binary file").doesNotContain("check that it"));
+        Path latin1 = dir.resolve("latin1.yml");
+        Files.write(latin1, "scope: main\nname: caf\u00e9\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        assertThat(ConfigReader.read(latin1, Map.of()).problems()).singleElement().satisfies(p -> assertThat(p.format())
+                .isEqualTo(latin1 + ":2: error: (file): not a text file (byte 0xe9 at offset 21 is not UTF-8): a"
+                        + " configuration is YAML text in UTF-8; is this a binary file, or the wrong path?"));
+        Path nul = dir.resolve("nul.yml");
+        Files.write(nul, new byte[] {'s', 'c', 'o', 'p', 'e', ':', ' ', 'a', '\n', 'x', 0, 'y'});
+        assertThat(ConfigReader.read(nul, Map.of()).problems()).singleElement().satisfies(p -> assertThat(p.format())
+                .isEqualTo(nul + ":2: error: (file): not a text file (a NUL byte at offset 10): a configuration is"
+                        + " YAML text in UTF-8; is this a binary file, or the wrong path?"));
+    }
+
+    @Test
+    void anUnreadableFileSaysPermissionDenied() throws IOException {
+        io.haagent.testing.TestBinaries.assertNotRoot();
+        Path f = write("locked.yml", "scope: main\n");
+        Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
+        assertThat(ConfigReader.read(f, Map.of()).problems()).singleElement().satisfies(p -> assertThat(p.message())
+                .startsWith("permission denied: user " + System.getProperty("user.name") + " may not read it"));
+    }
+
+    @Test
+    void withoutAPathTheFirstDefaultFileThatExistsIsTheNodesFile() throws IOException {
+        Path debian = dir.resolve("config.yml");
+        Path other = write("patroni.yml", "scope: main\n");
+        List<Path> defaults = List.of(debian, other);
+        assertThat(ConfigReader.defaultFile(Map.of(), defaults)).isEqualTo(other);
+        write("config.yml", "scope: main\n");
+        assertThat(ConfigReader.defaultFile(Map.of(), defaults)).isEqualTo(debian);
+        assertThat(ConfigReader.defaultFile(Map.of("PATRONI_CONFIGURATION", "scope: x"), defaults)).isNull();
+        assertThat(ConfigReader.defaultFile(Map.of(), List.of(dir.resolve("none.yml")))).isNull();
+        assertThat(ConfigReader.DEFAULT_FILES).containsExactly(Path.of("/etc/patroni/config.yml"),
+                Path.of("/etc/patroni/patroni.yml"));
     }
 }

@@ -173,4 +173,67 @@ class EnvironmentChecksTest {
         Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r-----"));
         assertThat(ConfigLoader.validate(f, TestHost.baseCluster()).problems()).isEmpty();
     }
+
+    /**
+     * Issue 16: {@code --validate-config} on a running node failed on the REST port its own agent holds. The node's
+     * own agent (GET /patroni names this scope and member) holds it: no problem; another agent: an error naming it;
+     * with --ignore-listen-port a port in use is never a problem. Real sockets and a real HTTP server.
+     */
+    @Test
+    void theRunningNodesOwnRestPortIsNoError() throws IOException {
+        com.sun.net.httpserver.HttpServer api = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        String[] member = {"pg1"};
+        api.createContext("/patroni", ex -> {
+            byte[] b = ("{\"state\": \"running\", \"patroni\": {\"version\": \"3.3.1\", \"scope\": \"main\","
+                    + " \"name\": \"" + member[0] + "\"}}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, b.length);
+            ex.getResponseBody().write(b);
+            ex.close();
+        });
+        api.start();
+        try (java.net.ServerSocket pg = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            int rest = api.getAddress().getPort();
+            String base = Files.readString(Path.of("src/test/resources/validate/base.yml"));
+            String yaml = base.replace("  listen: 10.0.0.11:8008\n", "  listen: 127.0.0.1:" + rest + "\n")
+                    .replace("  listen: 10.0.0.11:5432\n", "  listen: 127.0.0.1:" + pg.getLocalPort() + "\n");
+            Path f = dir.resolve("running.yml");
+            Files.writeString(f, yaml);
+            Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+            SocketNetworkProbe real = new SocketNetworkProbe(1000);
+            FixedNetwork etcd = new FixedNetwork(java.util.Set.of(), java.util.Set.of("10.0.0.1:2379", "10.0.0.2:2379", "10.0.0.3:2379"));
+            NetworkProbe network = new NetworkProbe() {
+                @Override
+                public String cannotListen(String host, int port) {
+                    return real.cannotListen(host, port);
+                }
+
+                @Override
+                public String cannotReach(String host, int port) {
+                    return etcd.cannotReach(host, port);
+                }
+
+                @Override
+                public RestIdentity restIdentity(String host, int port, boolean tls) {
+                    return real.restIdentity(host, port, tls);
+                }
+            };
+            HostEnvironment host = TestHost.postgresUser(network);
+
+            List<String> own = ConfigLoader.validate(f, host).problems().stream().map(Problem::format).toList();
+            assertThat(own).singleElement().asString().startsWith(f + ":18: warning: postgresql.listen: cannot listen"
+                    + " on 127.0.0.1:" + pg.getLocalPort() + ": port " + pg.getLocalPort() + " is already in use"
+                    + " (not by the postmaster of /nonexistent/ha-agent-test/pg1)");
+            assertThat(ConfigLoader.validate(f, host, true).problems()).isEmpty();
+
+            member[0] = "pg2";
+            List<String> other = ConfigLoader.validate(f, host).problems().stream().map(Problem::format).toList();
+            assertThat(other).contains(f + ":5: error: restapi.listen: cannot listen on 127.0.0.1:" + rest + ": port "
+                    + rest + " is already in use by the agent of member pg2 in cluster main; free it or choose another"
+                    + " address");
+            assertThat(ConfigLoader.validate(f, host, true).problems()).isEmpty();
+        } finally {
+            api.stop(0);
+        }
+    }
 }

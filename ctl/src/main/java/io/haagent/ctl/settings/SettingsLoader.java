@@ -12,12 +12,14 @@ import java.nio.file.Path;
 
 /**
  * Finds and reads the configuration as patronictl does: {@code -c FILE} (or {@code PATRONICTL_CONFIG_FILE}),
- * else {@code ~/.config/patroni/patronictl.yaml}, else the node's {@code /etc/patroni/patroni.yml}, when they exist;
+ * else {@code ~/.config/patroni/patronictl.yaml}, else the node's own file as ha-agent finds it
+ * ({@code /etc/patroni/config.yml}, else {@code /etc/patroni/patroni.yml}), when they exist;
  * {@code --dcs-url} replaces the file's etcd section (and works without any file).
  */
 public final class SettingsLoader {
     static final String USER_FILE = ".config/patroni/patronictl.yaml";
-    static final Path NODE_FILE = Path.of("/etc/patroni/patroni.yml");
+    /** The node's configuration, where ha-agent looks for it without an argument. */
+    static final java.util.List<Path> NODE_FILES = io.haagent.config.loader.ConfigReader.DEFAULT_FILES;
 
     private SettingsLoader() {
     }
@@ -39,7 +41,8 @@ public final class SettingsLoader {
         if (file == null) {
             if (url == null) {
                 throw new CtlException("no configuration: pass -c with the node's configuration file (or set"
-                        + " PATRONICTL_CONFIG_FILE), or --dcs-url etcd3://host:2379");
+                        + " PATRONICTL_CONFIG_FILE), or --dcs-url etcd3://host:2379; none of ~/" + USER_FILE + ", "
+                        + NODE_FILES.get(0) + " and " + NODE_FILES.get(1) + " can be read");
             }
             EtcdConfig etcd = new EtcdConfig("--dcs-url", url.endpoints(), "http", null, null, null, null, null, null);
             return new CtlSettings(url.namespace(), null, etcd, RestClientSettings.none(insecure), null,
@@ -79,6 +82,6 @@ public final class SettingsLoader {
         if (Files.isReadable(user)) {
             return user;
         }
-        return Files.isReadable(NODE_FILE) ? NODE_FILE : null;
+        return NODE_FILES.stream().filter(Files::isReadable).findFirst().orElse(null);
     }
 }

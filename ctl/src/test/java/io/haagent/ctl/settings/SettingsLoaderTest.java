@@ -90,7 +90,7 @@ class SettingsLoaderTest {
         Files.writeString(noEtcd, "scope: batman\n");
         assertThatThrownBy(() -> SettingsLoader.load(noEtcd.toString(), null, false, host(env)))
                 .hasMessageContaining("has no etcd3 (or etcd) section");
-        if (!Files.isReadable(SettingsLoader.NODE_FILE)) {
+        if (SettingsLoader.NODE_FILES.stream().noneMatch(Files::isReadable)) {
             assertThatThrownBy(() -> SettingsLoader.load(null, null, false, host(env)))
                     .hasMessageStartingWith("no configuration");
         }

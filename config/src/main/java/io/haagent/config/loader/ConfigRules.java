@@ -13,12 +13,12 @@ import java.util.List;
  * <li>{@code pg_hba} with no line that lets the replication user stream over TCP;</li>
  * <li>{@code pg_hba} with no local line for a superuser defaulted to the local socket;</li>
  * <li>{@code tags} with both {@code nofailover} and {@code failover_priority};</li>
- * <li>log settings that cannot apply in this Java process: {@code log.loggers} names of Patroni's Python loggers
- *     (they name no logger here) or levels that are not levels, and {@code log.file_num} above the 20 rotated files
- *     the rolling policy keeps;</li>
  * <li>parameter names, values and {@code pg_hba}/{@code pg_ident} lines that PostgreSQL's files cannot carry
  * ({@link GucSyntax}: a line feed would write a second setting); they block the start, as the same values are
  * refused in the cluster-wide configuration.</li>
+ * <li>log settings that cannot apply in this Java process: {@code log.loggers} names of Patroni's Python loggers
+ *     (they name no logger here) or levels that are not levels, and {@code log.file_num} above the 20 rotated files
+ *     the rolling policy keeps.</li>
  * </ul>
  */
 final class ConfigRules {
@@ -35,6 +35,36 @@ final class ConfigRules {
         }
         logSettings(t, out);
         return out;
+    }
+
+    private static void fileText(ConfigTree t, List<Problem> out) {
+        for (String section : List.of("postgresql.parameters", "postgresql.recovery_conf")) {
+            if (!(t.node(section) instanceof ConfigNode.Mapping m)) {
+                continue;
+            }
+            m.entries().forEach((name, value) -> {
+                String path = section + "." + SafeText.of(name, 80);
+                String problem = GucSyntax.nameProblem(name);
+                if (problem == null && value instanceof ConfigNode.Scalar s && !s.isNull()) {
+                    problem = GucSyntax.valueProblem(s.text());
+                }
+                if (problem != null) {
+                    out.add(Problem.error(value.origin(), path, problem, true));
+                }
+            });
+        }
+        for (String lines : List.of("postgresql.pg_hba", "postgresql.pg_ident", "bootstrap.pg_hba")) {
+            if (!(t.node(lines) instanceof ConfigNode.Sequence seq)) {
+                continue;
+            }
+            for (int i = 0; i < seq.items().size(); i++) {
+                if (seq.items().get(i) instanceof ConfigNode.Scalar s && !s.isNull()
+                        && GucSyntax.firstControl(s.text(), true) >= 0) {
+                    out.add(Problem.error(s.origin(), lines + "[" + i + "]", "holds a control character (a line feed"
+                            + " would write a second line into the file)", true));
+                }
+            }
+        }
     }
 
     /** The rolling policy keeps at most this many rotated files (logback's fixed window). */
@@ -71,36 +101,6 @@ final class ConfigRules {
                 out.add(Problem.warning(where, path, "'" + (e.getValue() instanceof ConfigNode.Scalar s
                         ? s.text() : e.getValue().describe()) + "' is not a log level, so this setting does"
                         + " nothing: use DEBUG, INFO, WARNING, ERROR or CRITICAL"));
-            }
-        }
-    }
-
-    private static void fileText(ConfigTree t, List<Problem> out) {
-        for (String section : List.of("postgresql.parameters", "postgresql.recovery_conf")) {
-            if (!(t.node(section) instanceof ConfigNode.Mapping m)) {
-                continue;
-            }
-            m.entries().forEach((name, value) -> {
-                String path = section + "." + SafeText.of(name, 80);
-                String problem = GucSyntax.nameProblem(name);
-                if (problem == null && value instanceof ConfigNode.Scalar s && !s.isNull()) {
-                    problem = GucSyntax.valueProblem(s.text());
-                }
-                if (problem != null) {
-                    out.add(Problem.error(value.origin(), path, problem, true));
-                }
-            });
-        }
-        for (String lines : List.of("postgresql.pg_hba", "postgresql.pg_ident", "bootstrap.pg_hba")) {
-            if (!(t.node(lines) instanceof ConfigNode.Sequence seq)) {
-                continue;
-            }
-            for (int i = 0; i < seq.items().size(); i++) {
-                if (seq.items().get(i) instanceof ConfigNode.Scalar s && !s.isNull()
-                        && GucSyntax.firstControl(s.text(), true) >= 0) {
-                    out.add(Problem.error(s.origin(), lines + "[" + i + "]", "holds a control character (a line feed"
-                            + " would write a second line into the file)", true));
-                }
             }
         }
     }

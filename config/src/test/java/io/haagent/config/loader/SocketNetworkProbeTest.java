@@ -76,8 +76,9 @@ class SocketNetworkProbeTest {
                     f + ":5: error: restapi.listen: cannot listen on 127.0.0.1:" + api.getLocalPort() + ": port "
                             + api.getLocalPort() + " is already in use; free it or choose another address",
                     f + ":16: warning: postgresql.listen: cannot listen on 127.0.0.1:" + pg.getLocalPort() + ": port "
-                            + pg.getLocalPort() + " is already in use; fine if it is this node's PostgreSQL already"
-                            + " running (ha-agent takes it over), else choose another port");
+                            + pg.getLocalPort() + " is already in use (not by the postmaster of"
+                            + " /nonexistent/ha-agent-test/pg1); fine if it is this node's PostgreSQL starting, else"
+                            + " choose another port");
             assertThat(code).isEqualTo(1);
         }
     }

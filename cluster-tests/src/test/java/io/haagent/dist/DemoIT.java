@@ -118,6 +118,9 @@ class DemoIT {
                         assertThat(prom.emptyOrFailingQueries("demo")).isEmpty());
                 assertThat(prom.query("sum(ha_agent_role_changes_total{scope=\"demo\",kind=\"switchover\"})"))
                         .extracting(DashboardCheck::value).containsExactly(2.0);
+                // an asynchronous cluster: no synchronous standby, none wanted, HaAgentSyncStandbyMissing quiet
+                assertThat(prom.query("max(ha_agent_synchronous_mode{scope=\"demo\"})"))
+                        .extracting(DashboardCheck::value).containsExactly(0.0);
                 assertThat(prom.query("max by (name) (patroni_primary{scope=\"demo\"}) == 1"))
                         .extracting(r -> DashboardCheck.label(r, "name")).hasSize(1)
                         .doesNotContain(primary.group(1));

@@ -195,7 +195,8 @@ public final class SlowClients implements AutoCloseable {
             int n = so.getInputStream().readNBytes(buf, 0, 12);
             long took = System.nanoTime() - start;
             String line = new String(buf, 0, n, StandardCharsets.ISO_8859_1);
-            if (!line.startsWith("HTTP/1.1 ")) {
+            // Patroni's http.server answers HTTP/1.0
+            if (!line.startsWith("HTTP/1.1 ") && !line.startsWith("HTTP/1.0 ")) {
                 return new Probe(0, took, "no status line: '" + line + "'", start);
             }
             return new Probe(Integer.parseInt(line.substring(9, 12)), took, null, start);

@@ -73,7 +73,9 @@ else
 fi
 as_agent() {
   if [ "$(id -u)" = 0 ]; then
-    runuser -u "$agent_user" -- "$@"
+    # from /: a clone under /root is no directory the agent user may enter, and HAProxy, among others, fails when
+    # it cannot return to its starting directory
+    (cd / && runuser -u "$agent_user" -- "$@")
   else
     "$@"
   fi

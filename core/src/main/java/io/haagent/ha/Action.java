@@ -37,6 +37,13 @@ public sealed interface Action {
     record WriteInitialize(String sysid, boolean createNew, String ifNotDone) implements Action {
     }
 
+    /**
+     * With etcd out of reach and failsafe mode on, every member accepted our POST /failsafe: keep believing in the
+     * lock for another {@code ttl} (Patroni's {@code set_is_leader(True)}) and keep the watchdog fed.
+     */
+    record HoldLeadershipInFailsafe() implements Action {
+    }
+
     /** Delete {@code initialize} after a failed bootstrap. */
     record CancelInitialization() implements Action {
     }

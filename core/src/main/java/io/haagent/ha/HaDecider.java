@@ -82,6 +82,7 @@ public final class HaDecider {
 
         Decision run() {
             String summary = steps();
+            failsafeBookkeeping();
             if (cluster != null && cluster.isPaused()) {
                 summary = "PAUSE: " + summary;
             }
@@ -100,9 +101,9 @@ public final class HaDecider {
                     ? DynamicConfig.from(in.self().dynamicConfiguration()) : cluster.dynamic();
             if (!cluster.isUnlocked()) {
                 mem = mem.withLastKnownMembers(cluster.members());
-            } else if (cfg.failsafeMode() && in.failsafeLeader() != null && !in.failsafeLeader().equals(me)) {
+            } else if (cfg.failsafeMode() && failsafeContactCounts(cfg) && !in.failsafeContact().name().equals(me)) {
                 // §3.2.1: the primary that recently called our POST /failsafe counts as the leader
-                cluster = withLeader(cluster, in.failsafeLeader());
+                cluster = withLeader(cluster, in.failsafeContact());
             }
 
             // step 2: pause bookkeeping
@@ -224,9 +225,14 @@ public final class HaDecider {
                         throw new FailsafeCheckRequired();
                     }
                     if (in.failsafeTopologyOk()) {
+                        // every member of the failsafe key accepted our POST /failsafe: none of them will race for
+                        // the lock while we run (they take us for the leader for ttl), so keep leading for a ttl
+                        plan.add(new Action.HoldLeadershipInFailsafe());
+                        failsafeActivated = true;
                         return "continue to run as a leader because failsafe mode is enabled and all members are accessible";
                     }
                 }
+                failsafeEnded = true;
                 // Safety rule 2: we cannot renew, so another node may be elected once our lease expires.
                 // Stop accepting writes before that can happen.
                 if (in.longAction() != null) {
@@ -242,6 +248,44 @@ public final class HaDecider {
 
         private DynamicConfig lastConfig() {
             return DynamicConfig.from(in.self().dynamicConfiguration());
+        }
+
+        // ------------------------------------------------------------------ §3.8, §7.5 failsafe state
+
+        private boolean failsafeActivated;
+        private boolean failsafeEnded;
+
+        private boolean failsafeContactCounts(DynamicConfig c) {
+            return mem.failsafe().counts(in.failsafeContact(), in.nowNanos(), TimeUnit.SECONDS.toNanos(c.ttl()));
+        }
+
+        /**
+         * Patroni's {@code Failsafe} bookkeeping, as data for the loop (it publishes {@code failsafe_mode_is_active}
+         * from it, and keeps the lease guard off while it lasts): a primary that stays on failsafe is active for a
+         * ttl from this cycle; a replica for a ttl from the last POST /failsafe it accepted; both end when this
+         * node holds the lock with etcd in reach (the end of Patroni's cycle), or steps down for want of etcd.
+         */
+        private void failsafeBookkeeping() {
+            DynamicConfig c = cfg != null ? cfg : lastConfig();
+            long ttl = TimeUnit.SECONDS.toNanos(c.ttl());
+            FailsafeState fs = mem.failsafe();
+            if (failsafeContactCounts(c)) {
+                fs = fs.activeUntil(in.failsafeContact().atNanos() + ttl);
+            }
+            if (failsafeActivated) {
+                fs = fs.activeUntil(in.nowNanos() + ttl);
+            }
+            boolean leaderWithEtcd = in.dcsAvailable() && (in.hasLock() || plan.has(Action.AcquireLock.class)
+                    || plan.has(Action.TakeLeader.class)) && !plan.has(Action.ReleaseLock.class);
+            if (failsafeEnded || leaderWithEtcd) {
+                fs = fs.reset(in.nowNanos());
+            }
+            mem = mem.withFailsafe(fs);
+            if (fs.activeAt(in.nowNanos())) {
+                // publish the end of it on time, not at the next tick after it
+                long left = TimeUnit.NANOSECONDS.toMillis(fs.activeUntilNanos() - in.nowNanos()) + 1;
+                nextCycleInMillis = nextCycleInMillis == null ? left : Math.min(nextCycleInMillis, left);
+            }
         }
 
         // ------------------------------------------------------------------ step 5
@@ -905,8 +949,20 @@ public final class HaDecider {
             return TimeUnit.NANOSECONDS.toSeconds(nanos);
         }
 
-        private static ClusterView withLeader(ClusterView c, String leader) {
-            return new ClusterView(c.initialize(), c.config(), new Leader(leader, 0, 0), c.status(), c.members(),
+        /**
+         * The cluster as Patroni's {@code Failsafe.update_cluster} makes it: the primary that called our POST
+         * /failsafe is the leader, with the addresses it sent (its member key may have expired with its lease), and
+         * the slot positions it sent are the status' (permanent slots advance to them).
+         */
+        private static ClusterView withLeader(ClusterView c, FailsafeContact f) {
+            java.util.List<Member> members = new java.util.ArrayList<>(c.members());
+            if (c.member(f.name()).isEmpty()) {
+                members.add(Member.builder(f.name()).connUrl(f.connUrl()).apiUrl(f.apiUrl()).role(Role.PRIMARY)
+                        .state(PostgresState.RUNNING).build());
+            }
+            io.haagent.cluster.ClusterStatus status = f.slots().isEmpty() ? c.status()
+                    : new io.haagent.cluster.ClusterStatus(c.status().optime(), f.slots(), c.status().modRevision());
+            return new ClusterView(c.initialize(), c.config(), new Leader(f.name(), 0, 0), status, members,
                     c.failover(), c.sync(), c.history(), c.failsafe(), c.revision());
         }
     }

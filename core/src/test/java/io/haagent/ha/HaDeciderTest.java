@@ -455,7 +455,8 @@ class HaDeciderTest {
                 row("etcd unreachable, failsafe on, all members accept: stay primary",
                         () -> HaFixture.node("pg1").dcsDown().config("failsafe_mode", true).failsafeTopologyOk(true)
                                 .local(l -> l.primary()),
-                        "continue to run as a leader because failsafe mode is enabled and all members are accessible"),
+                        "continue to run as a leader because failsafe mode is enabled and all members are accessible",
+                        new Action.HoldLeadershipInFailsafe()),
                 row("etcd unreachable, failsafe on, a member does not answer: demote",
                         () -> HaFixture.node("pg1").dcsDown().config("failsafe_mode", true).failsafeTopologyOk(false)
                                 .local(l -> l.primary()),
@@ -471,6 +472,22 @@ class HaDeciderTest {
                                 .memory(m -> m.withOnStartFired(true)),
                         "no action. I am (pg2), a secondary, and following a leader (pg1)",
                         new Action.Follow(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), Role.REPLICA),
+                        new Action.SyncSlots()),
+                row("failsafe: a POST /failsafe older than ttl no longer counts: race",
+                        () -> HaFixture.node("pg2").noLeader().config("failsafe_mode", true)
+                                .failsafeContact("pg1", HaFixture.NOW_NANOS - 31_000_000_000L, Map.of())
+                                .peer(PeerStatus.unreachable("pg1", "connection refused"))
+                                .memory(m -> m.withOnStartFired(true)),
+                        "promoted self to leader by acquiring session lock",
+                        new Action.AcquireLock("following new leader after trying and failing to obtain lock"),
+                        new Action.Promote(), new Action.SyncSlots()),
+                row("failsafe: the sender's member key expired: follow the addresses it sent",
+                        () -> HaFixture.node("pg2").noLeader().config("failsafe_mode", true)
+                                .failsafeContact("pg1", HaFixture.NOW_NANOS, Map.of("pg2", HaFixture.WAL))
+                                .withoutMember("pg1").memory(m -> m.withOnStartFired(true)),
+                        "no action. I am (pg2), a secondary, and following a leader (pg1)",
+                        new Action.Follow(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null),
+                                Role.REPLICA),
                         new Action.SyncSlots()),
                 row("failsafe key without me: not eligible",
                         () -> HaFixture.node("pg3").noLeader().config("failsafe_mode", true)

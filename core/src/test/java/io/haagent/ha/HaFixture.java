@@ -50,7 +50,7 @@ public final class HaFixture {
     private boolean replicaWithoutLeader;
     private boolean watchdogRequired;
     private boolean removeOnDiverged;
-    private String failsafeLeader;
+    private FailsafeContact failsafeContact;
     private Boolean failsafeTopologyOk;
     private ScheduledRestart scheduledRestart;
     private Instant now = NOW;
@@ -206,8 +206,16 @@ public final class HaFixture {
         return this;
     }
 
+    /** Member {@code n} (a member of this fixture) called our POST /failsafe just now. */
     public HaFixture failsafeLeader(String n) {
-        failsafeLeader = n;
+        return failsafeContact(n, NOW_NANOS, Map.of());
+    }
+
+    /** Member {@code n} called our POST /failsafe at {@code atNanos}, sending these slot positions. */
+    public HaFixture failsafeContact(String n, long atNanos, Map<String, Long> slots) {
+        Member m = members.get(n);
+        failsafeContact = new FailsafeContact(n, m == null ? null : m.apiUrl(), m == null ? null : m.connUrl(), slots,
+                atNanos);
         return this;
     }
 
@@ -253,7 +261,7 @@ public final class HaFixture {
                 localDynamic != null ? localDynamic : config == null ? Map.of("ttl", 30) : config,
                 replicaWithoutLeader, watchdogRequired, !watchdogRequired, removeOnDiverged);
         return new HaInput(self, view, dcsDown ? "etcd unreachable" : null, lock, local.build(), longAction, null,
-                memory, failsafeLeader, failsafeTopologyOk, scheduledRestart, NOW_NANOS, now);
+                memory, failsafeContact, failsafeTopologyOk, scheduledRestart, NOW_NANOS, now);
     }
 
     /** Decide, answering peer and failsafe requests from this fixture like the loop does. */

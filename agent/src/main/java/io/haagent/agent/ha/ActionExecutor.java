@@ -186,6 +186,10 @@ public final class ActionExecutor {
             return true;
         });
         on(Action.WriteInitialize.class, (a, u) -> dcs.initialize(a.createNew(), a.sysid()));
+        on(Action.HoldLeadershipInFailsafe.class, (a, u) -> {
+            lock.extend(loop.dynamic().ttl());
+            return true;
+        });
         on(Action.CancelInitialization.class, (a, u) -> {
             dcs.cancelInitialization();
             return true;

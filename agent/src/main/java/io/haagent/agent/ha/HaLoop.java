@@ -89,7 +89,8 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     private volatile long nextRunNanos;
     private volatile ScheduledRestart scheduledRestart;
     private volatile RestartRequest scheduledRestartRequest;
-    private final AtomicReference<FailsafeLeader> failsafeLeader = new AtomicReference<>();
+    private final AtomicReference<io.haagent.ha.FailsafeContact> failsafeContact = new AtomicReference<>();
+    /** The decider's verdict (§3.8): failsafe mode is active; the REST API reports it, the lease guard stands by. */
     private volatile boolean failsafeActive;
     private volatile DecisionRecord lastDecision;
     private volatile Observation lastObservation;
@@ -99,10 +100,6 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     private PostgresStatus freshStatus;
     private long freshStatusNanos;
     private long publishedStatusNanos;
-
-    /** A primary that called our POST /failsafe: it counts as the leader for ttl (§3.8). */
-    public record FailsafeLeader(String name, String apiUrl, String connUrl, Map<String, Long> slots, long atNanos) {
-    }
 
     public HaLoop(AgentConfig config, Dcs dcs, PostgresControl pg, PeerClient peers, StatusBoard board, Clock clock,
             RoleChangeClock roleChanges, Map<String, Object> initialDynamic, Consumer<String> onFatal) {
@@ -333,7 +330,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
 
         // 3. decide (asking peers only when an election needs them)
         HaInput in = new HaInput(settings(), v, dcsError, lockStatus, local, runner.current(), null, memory,
-                failsafeLeaderName(), null, scheduledRestart, clock.nanoTime(), clock.now());
+                failsafeContact.get(), null, scheduledRestart, clock.nanoTime(), clock.now());
         Decision decision = decide(in);
         memory = decision.memory();
         beginRoleChange(decision);
@@ -341,10 +338,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         // 4. act
         ActionExecutor.Report report = executor.apply(decision);
         memory = HaMemory.MemoryUpdate.applyAll(memory, report.updates());
-        failsafeActive = v == null && report.summary().startsWith("continue to run as a leader because failsafe");
-        if (failsafeActive) {
-            lock.extend(dynamic.ttl());
-        }
+        failsafeActive = memory.failsafe().activeAt(clock.nanoTime());
         if (v != null && lock.held() && obs.status() != null && obs.status().isPrimary()) {
             writeStatus(obs.status());
             if (dynamic.failsafeMode()) {
@@ -481,14 +475,6 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         }
     }
 
-    private String failsafeLeaderName() {
-        FailsafeLeader f = failsafeLeader.get();
-        if (f == null || clock.nanoTime() - f.atNanos() > TimeUnit.SECONDS.toNanos(dynamic.ttl())) {
-            return null;
-        }
-        return f.name();
-    }
-
     private boolean failsafeHeartbeat() {
         ClusterView last = lastView;
         Map<String, String> fs = last == null ? null : last.failsafe();
@@ -501,7 +487,8 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         body.put("api_url", config.restapi().apiUrl());
         Observation obs = lastObservation;
         if (obs != null && obs.status() != null) {
-            body.put("slots", Map.of(SlotNames.fromMemberName(name), obs.status().xlogLocation().value()));
+            // what status.slots would say: replicas advance their copies of the permanent slots to it (§3.8)
+            body.put("slots", statusSlots(obs.status()));
         }
         return peers.failsafeHeartbeat(name, fs, body);
     }
@@ -532,6 +519,15 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     }
 
     private void writeStatus(PostgresStatus st) {
+        try {
+            dcs.writeStatus(ClusterStatus.of(st.xlogLocation().value(), statusSlots(st)));
+        } catch (DcsUnavailableException e) {
+            LOG.warn("could not write status: {}", e.getMessage());
+        }
+    }
+
+    /** {@code status.slots} (§4.8.1): the permanent slots' positions and our own member slot's, at our WAL position. */
+    private Map<String, Long> statusSlots(PostgresStatus st) {
         Map<String, Long> slots = new LinkedHashMap<>();
         if (useSlots()) {
             Map<String, SlotSpec> permanent = dynamic.slots();
@@ -548,11 +544,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
             }
             slots.put(SlotNames.fromMemberName(name), st.xlogLocation().value());
         }
-        try {
-            dcs.writeStatus(ClusterStatus.of(st.xlogLocation().value(), slots));
-        } catch (DcsUnavailableException e) {
-            LOG.warn("could not write status: {}", e.getMessage());
-        }
+        return slots;
     }
 
     private void writeFailsafe(ClusterView v) {
@@ -771,8 +763,10 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         return scheduledRestart != null;
     }
 
-    public void acceptFailsafe(FailsafeLeader f) {
-        failsafeLeader.set(f);
+    /** A POST /failsafe accepted: the decider judges it in the next cycle, which runs now (§3.8). */
+    public void acceptFailsafe(io.haagent.ha.FailsafeContact f) {
+        failsafeContact.set(f);
+        dcs.wakeUp();
     }
 
     public Observation lastObservation() {

@@ -117,8 +117,26 @@ public sealed interface Action {
 
     // ---------------------------------------------------------------- postgres, long
 
-    /** initdb (or the custom method), start, wait until primary, create roles, run post_bootstrap. */
-    record Bootstrap() implements Action {
+    /**
+     * Create a new cluster and start it: initdb, or the custom method (§4.6) named by {@code method}. What is left
+     * ({@link PostBootstrap}) is decided once postgres runs as a primary.
+     */
+    record Bootstrap(String method) implements Action {
+        public boolean custom() {
+            return !"initdb".equals(method);
+        }
+
+        @Override
+        public boolean isLong() {
+            return true;
+        }
+    }
+
+    /**
+     * The bootstrapped postgres runs as a primary: create the roles, run {@code post_bootstrap}, and after a custom
+     * bootstrap end its trusted access (§1.7 step 4). Its outcome is the bootstrap's result.
+     */
+    record PostBootstrap() implements Action {
         @Override
         public boolean isLong() {
             return true;

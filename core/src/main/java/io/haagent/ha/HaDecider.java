@@ -376,7 +376,13 @@ public final class HaDecider {
             // a standby cluster's bootstrap ends in recovery, following the remote (Patroni: result True)
             boolean standby = cfg.isStandbyCluster();
             if (!local.primary() && !standby) {
+                // a custom bootstrap's restore replays up to its target, then promotes
                 return "waiting for end of recovery after bootstrap";
+            }
+            if (mem.bootstrapResult() == null) {
+                plan.add(new Action.SetRole(Role.PRIMARY));
+                plan.add(new Action.PostBootstrap());
+                return "running post_bootstrap";
             }
             Role role = standby ? Role.STANDBY_LEADER : Role.PRIMARY;
             mem = mem.withBootstrapping(false, null).withOnStartFired(true).withCheckpointAfterPromotePending(false);
@@ -446,21 +452,49 @@ public final class HaDecider {
                             FollowTarget.remote(sc.host(), sc.port(), sc.primarySlotName())));
                     return "trying to bootstrap a new standby leader";
                 }
-                plan.add(new Action.Bootstrap());
+                plan.add(new Action.Bootstrap(in.self().bootstrapMethod()));
                 return "trying to bootstrap a new cluster";
             }
             Member clone = cloneMember();
             if (!cluster.isUnlocked() && clone != null) {
                 boolean fromLeader = clone.name().equals(cluster.leaderName());
                 String msg = "from " + (fromLeader ? "leader" : "replica") + " '" + clone.name() + "'";
+                String wait = afterFailedClone(msg);
+                if (wait != null) {
+                    return wait;
+                }
                 plan.add(new Action.CloneReplica(FollowTarget.member(clone.name(), clone.connUrl(), null), msg));
                 return "trying to bootstrap " + msg;
             }
             if (in.self().replicaWithoutLeader() && !cluster.isInitializing()) {
+                String wait = afterFailedClone("(without leader)");
+                if (wait != null) {
+                    return wait;
+                }
                 plan.add(new Action.CloneReplica(null, "(without leader)"));
                 return "trying to bootstrap (without leader)";
             }
             return "waiting for " + (cfg.isStandbyCluster() ? "standby_" : "") + "leader to bootstrap";
+        }
+
+        /**
+         * Every replica creation method failed a moment ago: the next attempt waits until loop_wait has passed since
+         * (Patroni's next cycle), not for the next wake-up of the loop (one attempt per finished action ran a
+         * failing restore script more than ten times a second). Null when it may go ahead.
+         */
+        private String afterFailedClone(String source) {
+            long failed = mem.cloneFailedNanos();
+            if (failed == 0) {
+                return null;
+            }
+            long left = TimeUnit.SECONDS.toNanos(cfg.loopWait()) - (in.nowNanos() - failed);
+            if (left <= 0) {
+                return null;
+            }
+            long ms = TimeUnit.NANOSECONDS.toMillis(left) + 1;
+            nextCycleInMillis = nextCycleInMillis == null ? ms : Math.min(nextCycleInMillis, ms);
+            return "failed to bootstrap " + source + ": trying again in "
+                    + Math.max(1, (left + TimeUnit.SECONDS.toNanos(1) - 1) / TimeUnit.SECONDS.toNanos(1)) + " seconds";
         }
 
         /**

@@ -8,6 +8,7 @@ public record LongAction(Kind kind, String name, long startedNanos) {
 
     public enum Kind {
         BOOTSTRAP,
+        POST_BOOTSTRAP,
         CLONE,
         START,
         START_PRIMARY_AFTER_FAILURE,

@@ -135,10 +135,21 @@ class HaDeciderTest {
                         new Action.WriteConfig(Map.of("standby_cluster", Map.of("host", "10.9.0.1"))),
                         new Action.TakeLeader(), new Action.SetRole(Role.STANDBY_LEADER),
                         new Action.FireCallback("on_start", Role.STANDBY_LEADER)),
-                row("bootstrap finished but still in recovery: wait (not a standby cluster)",
+                row("bootstrapped and started, still in recovery (a custom bootstrap's restore): wait",
                         () -> HaFixture.node("pg1").noLeader().initialize("")
-                                .memory(m -> m.withBootstrapping(true, true)),
+                                .memory(m -> m.withBootstrapping(true, null)),
                         "waiting for end of recovery after bootstrap"),
+                row("bootstrapped postgres runs as a primary: roles and post_bootstrap",
+                        () -> HaFixture.node("pg1").noLeader().initialize("").local(l -> l.primary())
+                                .memory(m -> m.withBootstrapping(true, null)),
+                        "running post_bootstrap",
+                        new Action.SetRole(Role.PRIMARY), new Action.PostBootstrap()),
+                row("bootstrapped postgres died before post_bootstrap: undo and exit",
+                        () -> HaFixture.node("pg1").noLeader().initialize("").local(l -> l.stopped("in production"))
+                                .memory(m -> m.withBootstrapping(true, null)),
+                        "removing initialize key after failed attempt to bootstrap the cluster",
+                        new Action.CancelInitialization(), new Action.StopPostgres("immediate"),
+                        new Action.QuarantineDataDirectory(), new Action.Exit("Failed to bootstrap cluster")),
                 row("bootstrap failed: undo and exit",
                         () -> HaFixture.node("pg1").noLeader().initialize("").local(l -> l.stopped("shut down"))
                                 .memory(m -> m.withBootstrapping(true, false)),
@@ -161,7 +172,14 @@ class HaDeciderTest {
                 row("empty cluster: race for initialize",
                         () -> HaFixture.node("pg1").noLeader().initialize(null).local(l -> l.emptyDataDir()),
                         "trying to bootstrap a new cluster",
-                        new Action.WriteInitialize("", true, "failed to acquire initialize lock"), new Action.Bootstrap()),
+                        new Action.WriteInitialize("", true, "failed to acquire initialize lock"),
+                        new Action.Bootstrap("initdb")),
+                row("empty cluster, bootstrap.method with a command: race, then the custom method",
+                        () -> HaFixture.node("pg1").noLeader().initialize(null).bootstrapMethod("backup_restore")
+                                .local(l -> l.emptyDataDir()),
+                        "trying to bootstrap a new cluster",
+                        new Action.WriteInitialize("", true, "failed to acquire initialize lock"),
+                        new Action.Bootstrap("backup_restore")),
                 row("empty standby cluster, no config key yet: bootstrap.dcs says clone from the remote",
                         () -> HaFixture.node("pg1").noLeader().initialize(null).noConfig()
                                 .localDynamic(Map.of("standby_cluster", Map.of("host", "10.9.0.1", "port", 5433,
@@ -193,6 +211,14 @@ class HaDeciderTest {
                                 "from replica 'pg2'")),
                 row("no leader but a backup method works without one",
                         () -> HaFixture.node("pg3").noLeader().replicaWithoutLeader().local(l -> l.emptyDataDir()),
+                        "trying to bootstrap (without leader)", new Action.CloneReplica(null, "(without leader)")),
+                row("every replica method failed 4 s ago: the next attempt waits for loop_wait",
+                        () -> HaFixture.node("pg3").local(l -> l.emptyDataDir())
+                                .memory(m -> m.withCloneFailed(HaFixture.NOW_NANOS - 4_000_000_000L)),
+                        "failed to bootstrap from leader 'pg1': trying again in 6 seconds"),
+                row("every replica method failed a loop_wait ago: try again",
+                        () -> HaFixture.node("pg3").noLeader().replicaWithoutLeader().local(l -> l.emptyDataDir())
+                                .memory(m -> m.withCloneFailed(HaFixture.NOW_NANOS - 10_000_000_000L)),
                         "trying to bootstrap (without leader)", new Action.CloneReplica(null, "(without leader)")),
                 row("leader whose data dir vanished releases the lock",
                         () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.emptyDataDir().role(Role.PRIMARY)),

@@ -51,6 +51,7 @@ public final class HaFixture {
     private boolean watchdogRequired;
     private boolean removeOnDiverged;
     private FailsafeContact failsafeContact;
+    private String bootstrapMethod = "initdb";
     private Boolean failsafeTopologyOk;
     private ScheduledRestart scheduledRestart;
     private Instant now = NOW;
@@ -196,6 +197,12 @@ public final class HaFixture {
         return this;
     }
 
+    /** {@code bootstrap.method} names a custom method with a command (§4.6). */
+    public HaFixture bootstrapMethod(String m) {
+        bootstrapMethod = m;
+        return this;
+    }
+
     public HaFixture watchdogRequiredButUnusable() {
         watchdogRequired = true;
         return this;
@@ -257,7 +264,7 @@ public final class HaFixture {
                     leader == null ? null : new Leader(leader, 11, 77), ClusterStatus.of(optime, Map.of()),
                     new ArrayList<>(members.values()), failover, sync, history, failsafe, 100);
         }
-        NodeSettings self = new NodeSettings(name, "batman", tags, bootstrapConfigured,
+        NodeSettings self = new NodeSettings(name, "batman", tags, bootstrapConfigured, bootstrapMethod,
                 localDynamic != null ? localDynamic : config == null ? Map.of("ttl", 30) : config,
                 replicaWithoutLeader, watchdogRequired, !watchdogRequired, removeOnDiverged);
         return new HaInput(self, view, dcsDown ? "etcd unreachable" : null, lock, local.build(), longAction, null,

@@ -312,10 +312,11 @@ public final class ActionExecutor {
             return true;
         });
         onThrowing(Action.QuarantineDataDirectory.class, (a, u) -> {
-            if (Files.isDirectory(dataDir)) {
-                Path failed = dataDir.resolveSibling(dataDir.getFileName() + ".failed");
-                LOG.error("moving the data directory of the failed bootstrap to {}", failed);
-                Files.move(dataDir, failed, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            // postgres-control sets a directory aside itself when a step after initdb fails; what is left here is
+            // a failed custom bootstrap's (or nothing: an empty directory would replace that evidence)
+            if (Files.isDirectory(dataDir) && !pg.dataDirectoryState().isEmpty()) {
+                Path failed = io.haagent.pg.control.DataDirectories.setAside(dataDir);
+                LOG.error("moved the data directory of the failed bootstrap to {}", failed);
             }
             return true;
         });
@@ -424,19 +425,28 @@ public final class ActionExecutor {
         on(Action.Bootstrap.class, (a, u) -> {
             u.add(m -> m.withBootstrapping(true, null));
             return submit(LongAction.Kind.BOOTSTRAP, "bootstrap", cancel -> {
-                node.setState(PostgresState.INITIALIZING);
+                node.setState(a.custom() ? PostgresState.CUSTOM_BOOTSTRAP : PostgresState.INITIALIZING);
                 try {
                     pg.bootstrap(Duration.ofSeconds(Math.max(120, loop.pgCtlTimeoutSeconds() * 2L)));
-                    node.setRole(Role.PRIMARY);
+                    // started; the decider runs post_bootstrap once it runs as a primary (a restore replays first)
                     node.setState(PostgresState.RUNNING);
-                    return List.of(m -> m.withBootstrapping(true, true));
+                    return List.of();
                 } catch (PostgresException e) {
                     LOG.error("bootstrap failed: {}", e.getMessage());
-                    node.setState(PostgresState.INITDB_FAILED);
+                    node.setState(a.custom() ? PostgresState.CUSTOM_BOOTSTRAP_FAILED : PostgresState.INITDB_FAILED);
                     return List.of(m -> m.withBootstrapping(true, false));
                 }
             });
         });
+        on(Action.PostBootstrap.class, (a, u) -> submit(LongAction.Kind.POST_BOOTSTRAP, "post_bootstrap", cancel -> {
+            try {
+                pg.postBootstrap(Duration.ofSeconds(Math.max(120, loop.pgCtlTimeoutSeconds() * 2L)));
+                return List.of(m -> m.withBootstrapping(true, true));
+            } catch (PostgresException e) {
+                LOG.error("post_bootstrap failed: {}", e.getMessage());
+                return List.of(m -> m.withBootstrapping(true, false));
+            }
+        }));
         on(Action.BootstrapStandbyLeader.class, (a, u) -> {
             u.add(m -> m.withBootstrapping(true, null));
             return submit(LongAction.Kind.BOOTSTRAP, "bootstrap a standby leader from " + a.remote(), cancel -> {
@@ -449,9 +459,7 @@ public final class ActionExecutor {
             });
         });
         on(Action.CloneReplica.class, (a, u) -> submit(LongAction.Kind.CLONE, "bootstrap " + a.description(), cancel -> {
-            clone(a.source());
-            // a copy of the leader cannot have diverged from it: nothing to check when it starts
-            return List.of(m -> m.withRewind(RewindState.NOT_NEEDED).withOnStartFired(false));
+            return cloned(clone(a.source()));
         }));
         on(Action.StartPrimary.class, (a, u) -> {
             return submit(LongAction.Kind.START_PRIMARY_AFTER_FAILURE, "starting primary after failure", cancel -> {
@@ -509,9 +517,7 @@ public final class ActionExecutor {
         on(Action.Reinitialize.class, (a, u) -> submit(LongAction.Kind.REINITIALIZE, "reinitialize", cancel -> {
             pg.stop(StopMode.IMMEDIATE, false, Duration.ofSeconds(loop.dynamic().retryTimeout()));
             pg.removeDataDirectory();
-            clone(a.source());
-            // a copy of the leader cannot have diverged from it: nothing to check when it starts
-            return List.of(m -> m.withRewind(RewindState.NOT_NEEDED).withOnStartFired(false));
+            return cloned(clone(a.source()));
         }));
         on(Action.Restart.class, (a, u) -> submit(LongAction.Kind.RESTART, "restart", cancel -> {
             restart(a.timeoutSeconds());
@@ -575,10 +581,23 @@ public final class ActionExecutor {
         }
     }
 
-    private void clone(FollowTarget source) {
+    /** The outcome of a clone for the decider: when it failed (the next attempt waits), or a fresh copy. */
+    private List<HaMemory.MemoryUpdate> cloned(boolean ok) {
+        if (!ok) {
+            long failedAt = clock.nanoTime();
+            return List.of(m -> m.withCloneFailed(failedAt));
+        }
+        // a copy of the leader cannot have diverged from it: nothing to check when it starts
+        return List.of(m -> m.withRewind(RewindState.NOT_NEEDED).withOnStartFired(false).withCloneFailed(0));
+    }
+
+    /** @return false when no replica creation method succeeded */
+    private boolean clone(FollowTarget source) {
         if (createReplica(source)) {
             start(StartRequest.of(recovery(currentLeader()), startTimeout(null)).withoutCallback(), Role.REPLICA);
+            return true;
         }
+        return false;
     }
 
     /** A new data directory copied from {@code source}; false (logged, state stopped) when that failed. */
@@ -717,8 +736,7 @@ public final class ActionExecutor {
         return runner.submit(LongAction.Kind.REINITIALIZE, "reinitialize", cancel -> {
             pg.stop(StopMode.IMMEDIATE, false, Duration.ofSeconds(loop.dynamic().retryTimeout()));
             pg.removeDataDirectory();
-            clone(source);
-            return List.of(m -> m.withRewind(RewindState.NOT_NEEDED).withOnStartFired(false));
+            return cloned(clone(source));
         });
     }
 

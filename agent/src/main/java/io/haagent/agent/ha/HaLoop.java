@@ -414,9 +414,10 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         boolean removeOnDiverged = dynamic.removeDataDirectoryOnDivergedTimelines() != null
                 ? dynamic.removeDataDirectoryOnDivergedTimelines() : pgc.removeDataDirectoryOnDivergedTimelines();
         boolean watchdogRequired = "required".equalsIgnoreCase(config.watchdog().mode());
-        return new NodeSettings(name, config.scope(), config.tags(), config.bootstrap() != null
-                && config.bootstrap() != io.haagent.config.BootstrapConfig.NONE, dynamicRaw, withoutLeader,
-                watchdogRequired, false, removeOnDiverged);
+        var boot = config.bootstrap();
+        return new NodeSettings(name, config.scope(), config.tags(), boot != null
+                && boot != io.haagent.config.BootstrapConfig.NONE, boot == null ? null : boot.effectiveMethod(),
+                dynamicRaw, withoutLeader, watchdogRequired, false, removeOnDiverged);
     }
 
     private void applyDynamicConfig(ClusterView v) {

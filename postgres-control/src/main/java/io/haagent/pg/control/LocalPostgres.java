@@ -116,6 +116,11 @@ public final class LocalPostgres implements PostgresControl {
     }
 
     @Override
+    public void postBootstrap(Duration timeout) {
+        action(() -> provisioning.postBootstrap(timeout));
+    }
+
+    @Override
     public void createRoles() {
         action(provisioning::createRoles);
     }

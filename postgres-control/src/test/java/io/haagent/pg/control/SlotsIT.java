@@ -66,6 +66,7 @@ class SlotsIT {
         pg1.setDynamicConfig(DynamicConfig.from(config));
         pg2.setDynamicConfig(DynamicConfig.from(config));
         pg1.bootstrap(LONG);
+        pg1.postBootstrap(LONG);
         exec(n1, "SELECT pg_create_physical_replication_slot('pg2', true)",
                 "SELECT pg_create_physical_replication_slot('stale')",
                 "SELECT pg_create_physical_replication_slot('backup_tool')");

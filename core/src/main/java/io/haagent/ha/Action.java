@@ -95,8 +95,18 @@ public sealed interface Action {
     record SetSynchronousStandbyNames(List<String> names, boolean star, int numSync) implements Action {
     }
 
-    /** Create, advance and drop replication slots as the slot planner says for this cluster view. */
-    record SyncSlots() implements Action {
+    /**
+     * Create, advance and drop replication slots as the slot planner says for this cluster view; copy the permanent
+     * logical slots a replica lacks from the primary (a long action: postgres restarts).
+     *
+     * @param failsafe with failsafe mode, the primary that called our POST /failsafe: it is the leader and its slot
+     *                 positions are the status' (Patroni's {@code Failsafe.update_cluster}, also while etcd is out
+     *                 of reach); nothing is copied then. Null otherwise.
+     */
+    record SyncSlots(FailsafeContact failsafe) implements Action {
+        public SyncSlots() {
+            this(null);
+        }
     }
 
     /** Resume WAL replay paused by somebody (PG 14+ pauses replay at a promotion of the upstream). */

@@ -66,6 +66,8 @@ public final class HaDecider {
         private final LocalState local;
         private final Plan plan = new Plan();
         private ClusterView cluster;
+        /** The primary that called our POST /failsafe, when it stands in for the leader this cycle. */
+        private FailsafeContact failsafeLeader;
         private DynamicConfig cfg;
         private HaMemory mem;
         private RoleChangeRecord roleChange;
@@ -104,6 +106,7 @@ public final class HaDecider {
             } else if (cfg.failsafeMode() && failsafeContactCounts(cfg) && !in.failsafeContact().name().equals(me)) {
                 // §3.2.1: the primary that recently called our POST /failsafe counts as the leader
                 cluster = withLeader(cluster, in.failsafeContact());
+                failsafeLeader = in.failsafeContact();
             }
 
             // step 2: pause bookkeeping
@@ -194,7 +197,7 @@ public final class HaDecider {
             boolean promoting = plan.has(Action.Promote.class);
             boolean busy = plan.hasLong() && !promoting;
             if (!busy && !local.starting() && !plan.has(Action.Demote.class)) {
-                plan.add(new Action.SyncSlots());
+                plan.add(new Action.SyncSlots(failsafeLeader));
                 if (!mem.onStartFired()) {
                     // NOT_NEEDED here: checked against the leader just before this start, or cloned from it
                     if (!promoting && !local.primary() && mem.rewind() != RewindState.NOT_NEEDED) {
@@ -242,6 +245,13 @@ public final class HaDecider {
                 roleChange = new RoleChangeRecord("demote", "demoting self because DCS is not accessible and I was a leader",
                         me, 0, local.walPosition(), java.util.List.of());
                 return "demoting self because DCS is not accessible and I was a leader";
+            }
+            DynamicConfig last = lastConfig();
+            if (!paused && local.running() && !local.primary() && in.longAction() == null && last.failsafeMode()
+                    && failsafeContactCounts(last)) {
+                // §3.8: a replica keeps the permanent slots advanced to the positions the primary sends with its
+                // POST /failsafe, so that they are current when it is promoted after the outage
+                plan.add(new Action.SyncSlots(in.failsafeContact()));
             }
             return "DCS is not accessible";
         }

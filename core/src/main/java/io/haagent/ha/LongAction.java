@@ -19,6 +19,7 @@ public record LongAction(Kind kind, String name, long startedNanos) {
         REWIND,
         REINITIALIZE,
         FOLLOW_RESTART,
+        COPY_LOGICAL_SLOTS,
         OTHER
     }
 }

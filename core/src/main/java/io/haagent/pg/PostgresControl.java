@@ -217,6 +217,16 @@ public interface PostgresControl extends AutoCloseable {
     List<SlotResult> applySlots(SlotPlan plan);
 
     /**
+     * Copies these permanent logical slots from {@code leader} (§4.8.1, Patroni's {@code copy_logical_slots}): their
+     * state files are read with the rewind user's session, postgres is stopped, the files written, and postgres
+     * started again as it ran. A slot the primary does not have as configured is not copied.
+     *
+     * @return the names of the slots copied
+     */
+    List<String> copyLogicalSlots(Upstream leader, List<io.haagent.slots.SlotAction.CopyLogical> slots,
+            Duration timeout);
+
+    /**
      * Sets {@code synchronous_standby_names} (render it with {@link SynchronousStandbyNames}) in the managed
      * configuration and reloads; returns once the server runs with it. When postgres is not running the value is
      * kept for its next start.

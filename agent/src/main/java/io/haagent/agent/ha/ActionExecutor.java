@@ -279,7 +279,7 @@ public final class ActionExecutor {
             return true;
         });
         on(Action.SyncSlots.class, (a, u) -> {
-            syncSlots();
+            syncSlots(a.failsafe());
             return true;
         });
         on(Action.ResumeWalReplay.class, (a, u) -> {
@@ -396,10 +396,16 @@ public final class ActionExecutor {
         }
     }
 
-    private void syncSlots() {
-        ClusterView view = loop.cluster();
+    private void syncSlots(io.haagent.ha.FailsafeContact failsafe) {
+        ClusterView view = loop.cluster() != null ? loop.cluster() : failsafe != null ? loop.lastView() : null;
         if (view == null || !loop.useSlots() || !pg.isRunning()) {
             return;
+        }
+        if (failsafe != null) {
+            // the primary that called our POST /failsafe leads, at the slot positions it sent (§3.8)
+            view = new ClusterView(view.initialize(), view.config(), new io.haagent.cluster.Leader(failsafe.name(), 0,
+                    0), new io.haagent.cluster.ClusterStatus(view.status().optime(), failsafe.slots(), 0),
+                    view.members(), view.failover(), view.sync(), view.history(), view.failsafe(), view.revision());
         }
         Role role = node.role() == Role.STANDBY_LEADER ? Role.STANDBY_LEADER
                 : node.role().isPrimary() ? Role.PRIMARY : Role.REPLICA;
@@ -417,6 +423,34 @@ public final class ActionExecutor {
                 LOG.warn("replication slot {}: {}", r.action(), r.detail());
             }
         }
+        copyLogicalSlots(plan, view, failsafe != null);
+    }
+
+    /**
+     * The planner found permanent logical slots this replica lacks (§4.8.1): copy them from the primary in the
+     * background, as Patroni's cycle does ('Copying logical slots ... from the primary'); not while failsafe stands
+     * in for the leader, nor while another long action runs (the next cycle plans again).
+     */
+    private void copyLogicalSlots(SlotPlan plan, ClusterView view, boolean failsafe) {
+        var copies = plan.copies();
+        if (copies.isEmpty() || failsafe || runner.busy() || view.isUnlocked() || name.equals(view.leaderName())) {
+            return;
+        }
+        Upstream leader = view.leaderMember().map(m -> upstream(FollowTarget.member(m.name(), m.connUrl(), null)))
+                .orElse(null);
+        if (leader == null) {
+            return;
+        }
+        List<String> names = copies.stream().map(c -> c.slotName()).toList();
+        LOG.info("Copying logical slots {} from the primary", names);
+        submit(LongAction.Kind.COPY_LOGICAL_SLOTS, "copy_logical_slots", cancel -> {
+            try {
+                pg.copyLogicalSlots(leader, copies, Duration.ofSeconds(Math.max(60, loop.pgCtlTimeoutSeconds() * 2L)));
+            } catch (PostgresException e) {
+                LOG.error("Failed to copy logical slots from the {}: {}", leader, e.getMessage());
+            }
+            return List.of();
+        });
     }
 
     // ------------------------------------------------------------------------------------------------- long

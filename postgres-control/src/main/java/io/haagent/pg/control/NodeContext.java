@@ -218,7 +218,8 @@ final class NodeContext {
 
     // ------------------------------------------------------------------------------------------ configuration
 
-    void writeConfiguration(Recovery recovery) {
+    /** @return true when postgresql.conf changed */
+    boolean writeConfiguration(Recovery recovery) {
         synchronized (configLock) {
             if (files.postgresqlConf().startsWith(dataDir)) {
                 DataDirectoryState state = dataDirectoryState();
@@ -238,7 +239,8 @@ final class NodeContext {
             }
             String conf = PostgresqlConfFile.render(files.includeTarget(), params.values(),
                     settings().recoveryParameters(recovery, dynamic));
-            if (files.writePostgresqlConf(conf)) {
+            boolean changed = files.writePostgresqlConf(conf);
+            if (changed) {
                 LOG.info("wrote {} for a {}", files.postgresqlConf(), recovery);
             }
             if (hba != null && params.get("hba_file").equals(files.hbaFile().toString())) {
@@ -258,6 +260,7 @@ final class NodeContext {
             }
             lastRecovery = recovery;
             writePgpass(List.of());
+            return changed;
         }
     }
 

@@ -86,6 +86,11 @@ public final class NodeSettings {
         if (synchronousStandbyNames != null) {
             p = p.with("synchronous_standby_names", synchronousStandbyNames);
         }
+        if (!dynamic.isStandbyCluster() && dynamic.slots().values().stream().anyMatch(s -> s.isLogical())) {
+            // §4.8.1: a replica's copies of the permanent logical slots stay usable only while the primary keeps
+            // the catalog rows their decoding needs; Patroni enforces the same (on the primary it has no effect)
+            p = p.with("hot_standby_feedback", "on");
+        }
         return p;
     }
 

@@ -2,13 +2,15 @@
 # The test command (README): unit, component and cluster tests with real etcd and PostgreSQL 15.
 # Extra arguments go to Maven, e.g. scripts/test.sh -pl dcs -am -Dit.test=EtcdDcsIT
 #
-# PostgreSQL refuses to run as root. Started as root (as CI is), this script hands the checkout to the
-# unprivileged `postgres` OS user and runs Maven as that user, as production runs the agent.
+# PostgreSQL refuses to run as root. Started as root (as CI is), this script first installs the Debian packages the
+# tests need and this machine lacks (scripts/deps.sh test: nothing when nothing is missing), then hands the checkout
+# to the unprivileged `postgres` OS user and runs Maven as that user, as production runs the agent.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here"
 
 if [ "$(id -u)" = 0 ]; then
+  scripts/deps.sh test
   if ! id postgres >/dev/null 2>&1; then
     useradd --system --user-group --create-home --home-dir /var/lib/postgresql --shell /bin/bash postgres
   fi

@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# HA benchmark (issue 4): bootstrap, switchover, postmaster crash, node death + rejoin, for ha-agent and, when
-# the Debian package `patroni` is installed, for Patroni 3.0.2 on the same configuration; prints each figure and
-# the ratio. Usage: bench/ha/run.sh [--runs N] [--scenarios bootstrap,switchover,crash,nodekill] [--timing 30,10,10]
-# [--agent ha-agent|patroni ...] (default: both, Patroni when installed)
-# Runs as the postgres user (PostgreSQL refuses root). Results: bench/results/ha-<date>.json
+# HA benchmark (issues 4 and 17): bootstrap, switchover, postmaster crash, node death + rejoin, for ha-agent and,
+# when the Debian package `patroni` is installed, for Patroni 3.0.2 on the same configuration, as the applications
+# see it: libpq multi-host writers, writers through HAProxy (examples/haproxy.cfg and the seed's check timing), the
+# guide's Python client (examples/python/ha_client.py) and a pgjdbc writer, all at once. Prints each figure, where
+# the time went, the ratio and the goals; reads every client's rows back to check that nothing acknowledged was lost.
+# Usage: bench/ha/run.sh [--runs N] [--scenarios bootstrap,switchover,crash,nodekill] [--timing 30,10,10]
+#   [--agent ha-agent|patroni ...] (default: both, Patroni when installed)
+#   [--clients libpq,libpq-10ms,haproxy,haproxy-seed,guide,guide-haproxy,pgjdbc-4ms] (default: all)
+#   [--haproxy-config FILE] (default examples/haproxy.cfg) [--probe-ms 20] [--keep] (keep the clusters' directories)
+# Needs python3-psycopg2 and haproxy. Runs as the postgres user (PostgreSQL refuses root).
+# Results: bench/results/ha-<date>.json
 set -euo pipefail
 here="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$here"

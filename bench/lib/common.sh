@@ -41,3 +41,39 @@ bench_kill_pidfile() {
   fi
   rm -f "$f"
 }
+
+# bench_become_postgres ROOT SCRIPT ARGS...: when run as root, hands the checkout ROOT to the postgres user and
+# runs SCRIPT ARGS again as that user (does not return); as is otherwise.
+bench_become_postgres() {
+  local root=$1
+  shift
+  if [ "$(id -u)" = 0 ]; then
+    chown -R postgres: "$root"
+    exec runuser -u postgres -- env HOME="$(getent passwd postgres | cut -d: -f6)" PATH="$PATH" "$@"
+  fi
+}
+
+# bench_cluster_tests_classpath: builds the dist tree and cluster-tests' test classes (-pl cluster-tests -am) and
+# prints the classpath a benchmark main class of cluster-tests runs with.
+bench_cluster_tests_classpath() {
+  local cpfile cp
+  cpfile="$(mktemp)"
+  mvn -B -q -DskipTests -pl cluster-tests -am package dependency:build-classpath \
+    -Dmdep.outputFile="$cpfile" -Dmdep.includeScope=test >&2 || { rm -f "$cpfile"; return 1; }
+  cp="$(cat "$cpfile")"
+  rm -f "$cpfile"
+  printf 'cluster-tests/target/test-classes:%s\n' "$cp"
+}
+
+# bench_rest_classpath ROOT CLASS: the classpath of rest-api's test classes (BenchNode, SlowClientsBench), building
+# them first (as the postgres user) when CLASS (a path under rest-api/target/test-classes) is missing or REBUILD is set.
+bench_rest_classpath() {
+  local root=$1 class=$2 cp_file="$1/rest-api/target/bench-classpath.txt"
+  if [ ! -f "$root/rest-api/target/test-classes/$class" ] || [ ! -s "$cp_file" ] || [ -n "${REBUILD:-}" ]; then
+    echo "building rest-api and its test classes (mvn -o test-compile -pl rest-api -am, as the postgres user)" >&2
+    if [ "$(id -u)" = 0 ]; then chown -R postgres: "$root"; fi
+    (cd "$root" && bench_as_postgres mvn -o -q -B test-compile dependency:build-classpath -pl rest-api -am \
+      -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test) >&2
+  fi
+  echo "rest-api/target/test-classes:rest-api/target/classes:core/target/test-classes:core/target/classes:$(cat "$cp_file")"
+}

@@ -77,15 +77,7 @@ measure() {
 }
 
 # ---- ha-agent -------------------------------------------------------------------------------------------
-node_class="rest-api/target/test-classes/io/haagent/rest/bench/BenchNode.class"
-cp_file="$root/rest-api/target/bench-classpath.txt"
-if [ ! -f "$node_class" ] || [ ! -s "$cp_file" ] || [ -n "${REBUILD:-}" ]; then
-  echo "building rest-api and its test classes (mvn -o test-compile -pl rest-api -am, as the postgres user)"
-  if [ "$(id -u)" = 0 ]; then chown -R postgres: "$root"; fi
-  bench_as_postgres mvn -o -q -B test-compile dependency:build-classpath -pl rest-api -am \
-    -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test
-fi
-classpath="rest-api/target/test-classes:rest-api/target/classes:core/target/test-classes:core/target/classes:$(cat "$cp_file")"
+classpath=$(bench_rest_classpath "$root" io/haagent/rest/bench/BenchNode.class)
 agent_port=$(bench_free_port)
 # shellcheck disable=SC2086
 java $BENCH_JAVA_OPTS -cp "$classpath" io.haagent.rest.bench.BenchNode "$AGENT_IP:$agent_port" > "$work/agent.log" 2>&1 &

@@ -1,8 +1,5 @@
 package io.haagent.agent;
 
-import io.haagent.agent.config.ConfigLoader;
-import io.haagent.agent.config.HostEnvironment;
-import io.haagent.agent.config.Problem;
 import io.haagent.agent.ha.AgentNodeActions;
 import io.haagent.agent.ha.DynamicConfigCache;
 import io.haagent.agent.ha.HaLoop;
@@ -12,12 +9,16 @@ import io.haagent.agent.ha.StartingNodeActions;
 import io.haagent.api.NodeSnapshot;
 import io.haagent.api.RoleChangeRecorder;
 import io.haagent.api.StatusBoard;
+import io.haagent.api.Version;
 import io.haagent.cluster.Member;
 import io.haagent.config.AgentConfig;
-import io.haagent.config.CtlConfig;
 import io.haagent.config.DynamicConfig;
 import io.haagent.config.PostgresBinaries;
-import io.haagent.config.RestApiConfig;
+import io.haagent.config.loader.ConfigLoader;
+import io.haagent.config.loader.HostEnvironment;
+import io.haagent.config.loader.Problem;
+import io.haagent.config.restclient.RestClientSettings;
+import io.haagent.config.restclient.RestClientTls;
 import io.haagent.dcs.Dcs;
 import io.haagent.dcs.DcsUnavailableException;
 import io.haagent.dcs.etcd.EtcdDcs;
@@ -25,22 +26,16 @@ import io.haagent.pg.control.LocalPostgres;
 import io.haagent.pg.control.PostgresNode;
 import io.haagent.pg.control.Tuning;
 import io.haagent.rest.RestApiServer;
-import io.haagent.rest.tls.PemFiles;
 import io.haagent.time.Clock;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509TrustManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -111,7 +106,8 @@ public final class Agent {
             api.close();
             return fatal.get() != null ? 1 : 0;
         }
-        HttpClient http = httpClient(config);
+        RestClientSettings memberCalls = RestClientSettings.forMembers(config);
+        HttpClient http = httpClient(memberCalls);
         if (!uniqueName(dcs, http)) {
             api.close();
             dcs.close();
@@ -127,11 +123,7 @@ public final class Agent {
         }
         LocalPostgres pg = new LocalPostgres(PostgresNode.of(config), binaries, Tuning.DEFAULT);
         RoleChangeRecorder recorder = new RoleChangeRecorder();
-        CtlConfig ctl = config.ctl() == null ? CtlConfig.NONE : config.ctl();
-        String user = ctl.username() != null ? ctl.username() : config.restapi().username();
-        String password = ctl.password() != null ? ctl.password().reveal()
-                : config.restapi().password() == null ? null : config.restapi().password().reveal();
-        PeerClient peers = new PeerClient(http, Duration.ofSeconds(2), user, password);
+        PeerClient peers = new PeerClient(http, Duration.ofSeconds(2), memberCalls.authorization());
         peers.warmUp(config.restapi().apiUrl());
         HaLoop loop = new HaLoop(config, dcs, pg, peers, board, clock, new RoleChangeClock(clock, recorder), dynamic,
                 reason -> fatal.compareAndSet(null, reason));
@@ -154,7 +146,6 @@ public final class Agent {
         LOG.info("ha-agent {} (Patroni {} compatible) running as {} in cluster {}", Version.AGENT,
                 Version.PATRONI_COMPATIBLE, config.name(), config.scope());
         loopThread.start();
-        ClassDataArchive.writeWhenWarm(Duration.ofSeconds(30), loop::quiet);
         try {
             stopped.await();
             if (terminating) {
@@ -302,45 +293,18 @@ public final class Agent {
         }
     }
 
-    /** The client for peers' REST APIs: CA from ctl.cacert or restapi.cafile, ctl.insecure honoured. */
-    static HttpClient httpClient(AgentConfig config) {
-        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
-                .version(HttpClient.Version.HTTP_1_1);
-        CtlConfig ctl = config.ctl() == null ? CtlConfig.NONE : config.ctl();
-        RestApiConfig rest = config.restapi();
-        String ca = ctl.cacert() != null ? ctl.cacert() : rest.cafile();
+    /**
+     * The client for other members' REST APIs (elections, failsafe, the unique-name check): Patroni's member
+     * calls, see {@link RestClientSettings}. A certificate or key that cannot be used is logged and the calls go
+     * without a client certificate (the configuration check names the file too).
+     */
+    static HttpClient httpClient(RestClientSettings settings) {
         try {
-            if (ctl.insecure()) {
-                SSLContext ssl = SSLContext.getInstance("TLS");
-                ssl.init(null, new TrustManager[] {new TrustAll()}, null);
-                b.sslContext(ssl);
-            } else if (ca != null) {
-                KeyStore trust = PemFiles.trustStore(Path.of(ca));
-                TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-                tmf.init(trust);
-                SSLContext ssl = SSLContext.getInstance("TLS");
-                ssl.init(null, tmf.getTrustManagers(), null);
-                b.sslContext(ssl);
-            }
-        } catch (Exception e) {
-            LOG.error("cannot set up TLS for calls to other members ({}): {}", ca, e.getMessage());
-        }
-        return b.build();
-    }
-
-    /** ctl.insecure: the operator asked not to verify certificates. */
-    private static final class TrustAll implements X509TrustManager {
-        @Override
-        public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public java.security.cert.X509Certificate[] getAcceptedIssuers() {
-            return new java.security.cert.X509Certificate[0];
+            return RestClientTls.httpClient(settings, Duration.ofSeconds(2));
+        } catch (IllegalArgumentException e) {
+            LOG.error("cannot use the client certificate for calls to other members: {}", e.getMessage());
+            return RestClientTls.httpClient(new RestClientSettings(settings.username(), settings.password(), null,
+                    null, null, null, false, settings.certSection(), settings.cacertSetting()), Duration.ofSeconds(2));
         }
     }
 }

@@ -1,9 +1,11 @@
 package io.haagent.agent;
 
-import io.haagent.agent.config.ConfigLoader;
-import io.haagent.agent.config.HostEnvironment;
-import io.haagent.agent.config.Problem;
 import io.haagent.agent.logging.LogSetup;
+import io.haagent.api.Version;
+import io.haagent.config.loader.ConfigLoader;
+import io.haagent.config.loader.ConfigReader;
+import io.haagent.config.loader.HostEnvironment;
+import io.haagent.config.loader.Problem;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -17,7 +19,9 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code ha-agent CONFIG} runs a node; {@code ha-agent --validate-config CONFIG} checks a configuration and
- * exits 0 (usable, maybe with warnings) or 1 (errors).
+ * exits 0 (usable, maybe with warnings) or 1 (errors). Without CONFIG the node's file is the first of
+ * {@link ConfigReader#DEFAULT_FILES} that exists, unless {@code PATRONI_CONFIGURATION} holds the configuration;
+ * with neither, the {@code PATRONI_*} variables alone.
  */
 @Command(name = "ha-agent", mixinStandardHelpOptions = true,
         versionProvider = Main.VersionProvider.class,
@@ -30,11 +34,16 @@ import picocli.CommandLine.Parameters;
 public final class Main implements Callable<Integer> {
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "CONFIG",
-            description = "Patroni YAML file or directory of *.yml files (else PATRONI_CONFIGURATION or PATRONI_* variables)")
+            description = "Patroni YAML file or directory of *.yml files (default: /etc/patroni/config.yml, else"
+                    + " /etc/patroni/patroni.yml; PATRONI_CONFIGURATION or PATRONI_* variables when neither exists)")
     String config;
 
     @Option(names = "--validate-config", description = "Check the configuration and exit: 0 when usable, 1 on errors")
     boolean validateConfig;
+
+    @Option(names = {"-i", "--ignore-listen-port"}, description = "With --validate-config: a listen port already in"
+            + " use is no error (as Patroni 4's option; the unit's check before a start uses it)")
+    boolean ignoreListenPort;
 
     private final HostEnvironment host;
     private final PrintStream out;
@@ -56,7 +65,7 @@ public final class Main implements Callable<Integer> {
 
     /** As {@link #run(String...)} with the environment and output streams given (tests). */
     public static int run(HostEnvironment host, PrintStream out, PrintStream err, String... args) {
-        CommandLine cl = new CommandLine(new Main(host, out, err));
+        CommandLine cl = commandLine(host, out, err);
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         int code = cl.execute(args);
@@ -65,9 +74,19 @@ public final class Main implements Callable<Integer> {
         return code;
     }
 
+    /** The command line (also what the man page is generated from). */
+    public static CommandLine commandLine(HostEnvironment host, PrintStream out, PrintStream err) {
+        return new CommandLine(new Main(host, out, err));
+    }
+
     @Override
     public Integer call() {
-        Path path = config == null ? null : Path.of(config);
+        if (ignoreListenPort && !validateConfig) {
+            err.println("ha-agent: --ignore-listen-port applies to --validate-config only");
+            err.println("Try 'ha-agent --help' for more.");
+            return 2;
+        }
+        Path path = config != null ? Path.of(config) : ConfigReader.defaultFile(host.env(), ConfigReader.DEFAULT_FILES);
         if (validateConfig) {
             return validate(path);
         }
@@ -75,33 +94,14 @@ public final class Main implements Callable<Integer> {
     }
 
     private int validate(Path path) {
-        ConfigLoader.Loaded loaded = ConfigLoader.validate(path, host);
-        for (Problem p : loaded.problems()) {
-            out.println(p.format());
-        }
-        long errors = loaded.errors().size();
-        long warnings = loaded.warnings().size();
-        err.println(loaded.label() + ": " + (errors > 0 ? "not valid: " + count(errors, "error") + ", "
-                + count(warnings, "warning") : warnings > 0 ? "valid, " + count(warnings, "warning") : "valid"));
-        return errors > 0 ? 1 : 0;
-    }
-
-    private static String count(long n, String what) {
-        return n + " " + what + (n == 1 ? "" : "s");
+        return ConfigLoader.validate(path, host, ignoreListenPort).printValidation(out, err);
     }
 
     /** Load the configuration, set up logging; the HA loop is wired here by the agent's run path (not yet). */
     private int runNode(Path path) {
         ConfigLoader.Loaded loaded = ConfigLoader.load(path, host);
         if (!loaded.canStart()) {
-            for (Problem p : loaded.problems()) {
-                if (p.isError()) {
-                    err.println(p.format());
-                }
-            }
-            err.println("ha-agent: cannot start with " + loaded.label() + ": fix the errors above (ha-agent"
-                    + " --validate-config " + loaded.label() + " checks everything)");
-            return 1;
+            return loaded.printStartRefusal(err);
         }
         LogSetup.configure(loaded.config().log());
         Logger log = LoggerFactory.getLogger(Main.class);

@@ -3,9 +3,10 @@ package io.haagent.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.haagent.agent.config.FixedNetworkAccess;
-import io.haagent.agent.config.HostEnvironment;
 import io.haagent.agent.logging.LogSetup;
+import io.haagent.api.Version;
+import io.haagent.config.loader.FixedNetworkAccess;
+import io.haagent.config.loader.HostEnvironment;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -47,7 +48,11 @@ class MainTest {
     @Test
     void versionNamesThePatroniVersionItIsCompatibleWith() {
         assertThat(run(FixedNetworkAccess.host(Map.of()), "--version")).isZero();
-        assertThat(out().strip()).isEqualTo("ha-agent 0.1.0 (Patroni 3.3.1 compatible)");
+        assertThat(out().strip()).isEqualTo("ha-agent " + Version.AGENT + " (Patroni 3.3.1 compatible)");
+        // the build's version in Debian's form, as the package's control file says it (DebPackageIT compares them)
+        assertThat(Version.AGENT).matches("[0-9]+\\.[0-9]+\\.[0-9]+(~[a-z0-9]+)?");
+        assertThat(Version.debian("0.1.0-SNAPSHOT")).isEqualTo("0.1.0~snapshot");
+        assertThat(Version.debian("0.2.0")).isEqualTo("0.2.0");
     }
 
     @Test
@@ -62,6 +67,37 @@ class MainTest {
         assertThat(out()).contains("environment: error: restapi: missing: add a restapi section with listen and"
                 + " connect_address");
         assertThat(err().strip()).startsWith("environment: not valid: ");
+    }
+
+    /** Issue 16: no argument and nothing set suggested "--validate-config environment". */
+    @Test
+    void withoutAnyConfigurationTheMessageSaysWhereItLooked() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.haagent.config.loader.ConfigReader.DEFAULT_FILES.stream()
+                .noneMatch(Files::exists), "a default configuration file exists on this machine");
+        assertThat(run(FixedNetworkAccess.host(Map.of()))).isEqualTo(2);
+        assertThat(out()).isEmpty();
+        assertThat(err()).isEqualTo("ha-agent: no configuration: give the configuration file or directory as the"
+                + " argument (ha-agent /etc/patroni/config.yml), or set PATRONI_CONFIGURATION or PATRONI_* variables;"
+                + " without an argument ha-agent reads /etc/patroni/config.yml, else /etc/patroni/patroni.yml, and"
+                + " neither exists\nUsage: ha-agent [--validate-config [--ignore-listen-port]] [CONFIG]   (ha-agent"
+                + " --help for more)\n");
+    }
+
+    @Test
+    void ignoreListenPortGoesWithValidateConfigOnly() {
+        assertThat(run(FixedNetworkAccess.host(Map.of()), "--ignore-listen-port", "x.yml")).isEqualTo(2);
+        assertThat(err()).startsWith("ha-agent: --ignore-listen-port applies to --validate-config only");
+    }
+
+    /** Issue 16: an alias bomb ended in OutOfMemoryError and a 30-line stack trace. */
+    @Test
+    void anAliasBombIsOneLineAndExit1() throws IOException {
+        Path f = dir.resolve("bomb.yml");
+        Files.writeString(f, io.haagent.config.loader.ConfigReaderTest.aliasBomb());
+        assertThat(run(FixedNetworkAccess.host(Map.of()), "--validate-config", f.toString())).isEqualTo(1);
+        assertThat(out().lines()).singleElement().satisfies(l -> assertThat(l).startsWith(f + ":")
+                .contains("error: (yaml): aliases (*name) expand this document by more than 10000 values"));
+        assertThat(err().strip()).isEqualTo(f + ": not valid: 1 error, 0 warnings");
     }
 
     @Test
@@ -81,7 +117,9 @@ class MainTest {
         Path f = dir.resolve("patroni.yml");
         // etcd on a closed loopback port (nothing answers): the node goes on "waiting on etcd" and the REST API's
         // failure to listen ends the start
-        String yaml = Files.readString(Path.of("src/test/resources/validate/base.yml")).replace("name: pg1\n", "")
+        // from the test class path: the configuration tests' base file
+        byte[] base = MainTest.class.getClassLoader().getResourceAsStream("validate/base.yml").readAllBytes();
+        String yaml = new String(base, StandardCharsets.UTF_8).replace("name: pg1\n", "")
                 .replaceAll("10\\.0\\.0\\.[123]:2379", "127.0.0.1:9");
         Files.writeString(f, yaml);
         Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));

@@ -1,26 +1,32 @@
 package io.haagent.bench;
 
 import io.haagent.cluster.harness.ClusterNode;
+import io.haagent.cluster.harness.RecordingClient;
 import io.haagent.cluster.harness.TestCluster;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Writes straight to the primary, one short transaction at a time, and records the monotonic time of every
- * acknowledged commit. After an error it reconnects to whichever node accepts writes (a multi-host URL with
- * targetServerType=primary, short timeouts), as an application without a proxy would.
+ * Writes straight to the primary, one short transaction every 4 ms, and records the monotonic time of every
+ * acknowledged commit (issue 4's figure, kept for comparison). After an error it reconnects to whichever node
+ * accepts writes: pgjdbc's multi-host URL with targetServerType=primary and short timeouts. This is pgjdbc's own
+ * host selection, not libpq's (the libpq writers are {@link ClientSet}'s Python clients).
  */
-final class Writer implements AutoCloseable {
+final class Writer implements RecordingClient, AutoCloseable {
+    static final String TABLE = "bench_writes";
+
     private final String url;
     private final Properties props = new Properties();
-    private final List<Long> commits = new ArrayList<>();
-    private final List<Long> failures = new ArrayList<>();
+    private final List<Ack> acks = new ArrayList<>();
+    private final List<Failure> failures = new ArrayList<>();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread thread;
     private long nextId = 1;
@@ -51,24 +57,41 @@ final class Writer implements AutoCloseable {
         return this;
     }
 
+    @Override
+    public String name() {
+        return "pgjdbc-4ms";
+    }
+
+    @Override
+    public String table() {
+        return TABLE;
+    }
+
     private void loop() {
         Connection c = null;
         PreparedStatement insert = null;
+        String server = "?";
         while (running.get()) {
+            long id = nextId++;
             try {
                 if (c == null) {
                     c = DriverManager.getConnection(url, props);
                     c.setAutoCommit(true);
                     try (var s = c.createStatement()) {
-                        s.execute("CREATE TABLE IF NOT EXISTS bench_writes(id bigint primary key, at timestamptz default now())");
+                        s.execute("CREATE TABLE IF NOT EXISTS " + TABLE
+                                + "(id bigint primary key, at timestamptz default now())");
+                        try (var rs = s.executeQuery("SELECT host(inet_server_addr()) || ':' || inet_server_port()")) {
+                            server = rs.next() ? rs.getString(1) : "?";
+                        }
                     }
-                    insert = c.prepareStatement("INSERT INTO bench_writes(id) VALUES (?) ON CONFLICT DO NOTHING");
+                    insert = c.prepareStatement("INSERT INTO " + TABLE + "(id) VALUES (?) ON CONFLICT DO NOTHING");
                 }
-                insert.setLong(1, nextId++);
+                insert.setLong(1, id);
                 insert.executeUpdate();
                 long t = System.nanoTime();
-                synchronized (commits) {
-                    commits.add(t);
+                synchronized (this) {
+                    acks.add(new Ack(t, id, server));
+                    notifyAll();
                 }
                 // ~250 commits/s: fine enough to time an outage (4 ms), light enough that replicas keep up on a
                 // busy 2-core machine (a WAL flood would make every replica "lagging" and refuse failovers)
@@ -78,8 +101,8 @@ final class Writer implements AutoCloseable {
                 break;
             } catch (SQLException e) {
                 long t = System.nanoTime();
-                synchronized (commits) {
-                    failures.add(t);
+                synchronized (this) {
+                    failures.add(new Failure(t, id, e.getMessage()));
                 }
                 closeQuietly(c);
                 c = null;
@@ -105,80 +128,29 @@ final class Writer implements AutoCloseable {
         }
     }
 
-    /** Waits until at least one commit after {@code sinceNanos} was acknowledged, or the timeout. */
-    boolean awaitCommitAfter(long sinceNanos, long timeoutMillis) throws InterruptedException {
-        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
-        while (System.nanoTime() < deadline) {
-            synchronized (commits) {
-                if (!commits.isEmpty() && commits.get(commits.size() - 1) > sinceNanos) {
-                    return true;
-                }
-            }
-            Thread.sleep(5);
-        }
-        return false;
+    @Override
+    public synchronized List<Ack> acks() {
+        return List.copyOf(acks);
     }
 
-    /**
-     * The outage caused by an event at {@code t0}: waits for the first write failure after {@code t0} and then for
-     * the first commit after it. @return {last commit before the failure, first commit after it}, or null on timeout
-     */
-    long[] awaitOutage(long t0, long timeoutMillis) throws InterruptedException {
-        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
-        while (System.nanoTime() < deadline) {
-            synchronized (commits) {
-                Long failure = failures.stream().filter(f -> f > t0).findFirst().orElse(null);
-                if (failure != null) {
-                    long before = -1;
-                    long after = -1;
-                    for (long c : commits) {
-                        if (c < failure) {
-                            before = c;
-                        } else {
-                            after = c;
-                            break;
-                        }
-                    }
-                    if (after > 0) {
-                        return new long[] {before, after};
-                    }
-                }
-            }
-            Thread.sleep(5);
-        }
-        return null;
+    @Override
+    public synchronized List<Failure> failures() {
+        return List.copyOf(failures);
     }
 
-    /** Monotonic time of the first acknowledged commit after {@code t0}, or -1. */
-    long firstCommitAfter(long t0) {
-        synchronized (commits) {
-            for (long t : commits) {
-                if (t > t0) {
-                    return t;
+    @Override
+    public boolean awaitAckAfter(long nanos, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (this) {
+            while (acks.isEmpty() || acks.get(acks.size() - 1).nanos() <= nanos) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
                 }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
             }
+            return true;
         }
-        return -1;
-    }
-
-    /**
-     * The longest time without an acknowledged commit that overlaps [from, until]: the writes-unavailable time
-     * of the event that happened at {@code from}.
-     */
-    double longestGapSeconds(long from, long until) {
-        List<Long> cs;
-        synchronized (commits) {
-            cs = new ArrayList<>(commits);
-        }
-        long best = 0;
-        long prev = -1;
-        for (long t : cs) {
-            if (prev >= 0 && t >= from && prev <= until) {
-                best = Math.max(best, t - prev);
-            }
-            prev = t;
-        }
-        return best / 1e9;
     }
 
     @Override

@@ -17,7 +17,10 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
 
-/** The tree `mvn package` leaves in packaging/target/dist: bin/, lib/ of plain jars, systemd/, examples/. */
+/**
+ * The tree `mvn package` leaves in packaging/target/dist: bin/, lib/ of plain jars, systemd/, man/, completion/,
+ * examples/, docs/.
+ */
 class DistLayoutIT {
 
     @Test
@@ -40,6 +43,45 @@ class DistLayoutIT {
                 .anyMatch(n -> n.matches("io\\.grpc\\.grpc-core-.+\\.jar"))
                 .anyMatch(n -> n.matches("io\\.grpc\\.grpc-netty-.+\\.jar"))
                 .noneMatch(n -> n.matches("(?i).*(shaded|-all|with-dependencies|uber|fat)[-.].*"));
+    }
+
+    /**
+     * No jar that nothing loads (issue 15): the class-data training run walks the start-up paths of ha-agent and
+     * agentctl; every jar of lib/ must serve it at least one class, except those kept for a path it cannot walk
+     * here. A new dependency that drags in unused jars fails this; exclude them in src/assembly/dist.xml.
+     */
+    @Test
+    void everyJarInLibServesAClass(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Map<String, String> keptUnused = Map.of(
+                "io.netty.netty-handler-proxy-", "gRPC loads it when a proxy is configured for etcd",
+                "io.netty.netty-codec-socks-", "the proxy handler's SOCKS codec",
+                "io.netty.netty-resolver-", "Netty's Bootstrap falls back to it for an address gRPC did not resolve",
+                "com.google.guava.failureaccess-", "the parent class of Guava's AbstractFuture");
+        Path loads = tmp.resolve("loads.txt");
+        Path jvm = Path.of(ProcessHandle.current().info().command().orElseThrow());
+        Cmd.Result r = Cmd.of(jvm, "-Xlog:class+load:file=" + loads, "-cp", Dist.home().resolve("lib") + "/*",
+                "io.haagent.agent.ArchiveTraining").timeout(java.time.Duration.ofMinutes(3)).run();
+        assertThat(r.exit()).as(r.toString()).isZero();
+        Set<String> loaded = Files.readAllLines(loads).stream().map(l -> l.split(" "))
+                .filter(f -> f.length > 1).map(f -> f[1]).collect(Collectors.toSet());
+        List<String> unused = new ArrayList<>();
+        for (String name : jarNames()) {
+            if (keptUnused.keySet().stream().anyMatch(name::startsWith)) {
+                continue;
+            }
+            try (ZipFile jar = new ZipFile(Dist.home().resolve("lib").resolve(name).toFile())) {
+                boolean serves = jar.stream().map(ZipEntry::getName)
+                        .filter(e -> e.endsWith(".class") && !e.startsWith("META-INF/"))
+                        .anyMatch(e -> loaded.contains(e.substring(0, e.length() - 6).replace('/', '.')));
+                if (!serves) {
+                    unused.add(name);
+                }
+            }
+        }
+        assertThat(unused).as("jars of lib/ from which the training run loads no class").isEmpty();
+        assertThat(jarNames()).as("each jar kept for a path the training cannot walk is still in lib/ (drop the entry"
+                + " when its jar goes)").filteredOn(n -> keptUnused.keySet().stream().anyMatch(n::startsWith))
+                .hasSize(keptUnused.size());
     }
 
     @Test
@@ -92,7 +134,7 @@ class DistLayoutIT {
 
     @Test
     void systemdUnitAndEnvironmentFileAreTheRepositorysOwn() throws IOException {
-        for (String name : List.of("ha-agent.service", "ha-agent.default")) {
+        for (String name : List.of("ha-agent.service", "ha-agent@.service", "ha-agent.default")) {
             assertThat(Dist.home().resolve("systemd").resolve(name))
                     .hasSameBinaryContentAs(Dist.repoRoot().resolve("systemd").resolve(name));
         }
@@ -116,8 +158,12 @@ class DistLayoutIT {
         try (var list = Files.list(Dist.home())) {
             top = list.map(p -> p.getFileName().toString()).collect(Collectors.toSet());
         }
-        assertThat(top).containsExactlyInAnyOrder("bin", "lib", "systemd", "examples");
+        assertThat(top).containsExactlyInAnyOrder("bin", "lib", "systemd", "man", "completion", "examples", "docs");
         assertThat(Dist.filesUnder(Dist.home().resolve("bin"))).containsExactly("agentctl", "ha-agent");
+        assertThat(Dist.filesUnder(Dist.home().resolve("man"))).containsExactly("agentctl.1", "ha-agent.1");
+        assertThat(Dist.filesUnder(Dist.home().resolve("completion"))).containsExactly("agentctl");
+        assertThat(Dist.filesUnder(Dist.home().resolve("docs")))
+                .isEqualTo(Dist.filesUnder(Dist.repoRoot().resolve("docs")));
         assertThat(Dist.filesUnder(Dist.home().resolve("lib"))).allMatch(n -> n.endsWith(".jar"));
     }
 

@@ -74,8 +74,10 @@ class LauncherIT {
                 .run();
         assertThat(r.exit()).as(r.toString()).isZero();
         assertThat(flag(r.out(), "InitialHeapSize")).isEqualTo("33554432 {command line}");
-        assertThat(flag(r.out(), "MaxHeapSize")).isEqualTo("268435456 {command line}");
+        assertThat(flag(r.out(), "MaxHeapSize")).isEqualTo("100663296 {command line}");
         assertThat(flag(r.out(), "UseSerialGC")).isEqualTo("true {command line}");
+        assertThat(flag(r.out(), "TieredStopAtLevel")).isEqualTo("1 {command line}");
+        assertThat(flag(r.out(), "UsePerfData")).isEqualTo("false {command line}");
     }
 
     @Test
@@ -93,6 +95,17 @@ class LauncherIT {
                 .doesNotEndWith("{command line}");
         assertThat(flag(r.out(), "InitialHeapSize")).doesNotEndWith("{command line}");
         assertThat(r.err()).as(r.toString()).contains("ha.agent.glob = *");
+    }
+
+    @Test
+    void haAgentExtraJavaOptsComeOnTopOfTheDefaults() throws Exception {
+        Cmd.Result r = Cmd.of(Dist.launcher("ha-agent"), "--version")
+                .unset("HA_AGENT_JAVA_OPTS")
+                .env("HA_AGENT_EXTRA_JAVA_OPTS", "-XX:+PrintFlagsFinal -Xmx80m")
+                .run();
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(flag(r.out(), "UseSerialGC")).isEqualTo("true {command line}");
+        assertThat(flag(r.out(), "MaxHeapSize")).as("the later option wins").isEqualTo("83886080 {command line}");
     }
 
     @Test
@@ -177,54 +190,54 @@ class LauncherIT {
                 .unset("CACHE_DIRECTORY").unset("HA_AGENT_CDS").unset("JDK_JAVA_OPTIONS");
     }
 
-    /** The archive the launcher asked the program to write (-XshowSettings:properties), or fails. */
-    private Path requestedArchive(String program) throws Exception {
-        Cmd.Result r = withCache(program, "--version").env("JDK_JAVA_OPTIONS", "-XshowSettings:properties").run();
-        assertThat(r.exit()).as(r.toString()).isZero();
-        Matcher m = Pattern.compile("(?m)^\\s*ha_agent\\.cds\\.archive = (\\S+)$").matcher(r.err());
-        assertThat(m.find()).as("no archive requested:\n%s", r).isTrue();
-        return Path.of(m.group(1));
+    /** The archive a training run would write in the test's cache directory (asked of the launcher itself). */
+    private Path cacheDir() {
+        return tmp.resolve("home/.cache/ha-agent");
+    }
+
+    /** The archives in the cache directory. */
+    private java.util.List<Path> archives() throws IOException {
+        if (!Files.isDirectory(cacheDir())) {
+            return java.util.List.of();
+        }
+        try (var files = Files.list(cacheDir())) {
+            return files.filter(f -> f.getFileName().toString().matches("ha-agent-\\d+\\.jsa")).toList();
+        }
+    }
+
+    /** True while a training JVM writes into this test's cache directory. */
+    private boolean trainingRuns() {
+        return ProcessHandle.allProcesses().anyMatch(p -> p.info().commandLine()
+                .map(c -> c.contains("ArchiveClassesAtExit=" + cacheDir())).orElse(false));
     }
 
     @Test
-    void withoutAnArchiveTheProgramIsAskedToRecordOneInTheCacheDirectory() throws Exception {
-        Path archive = requestedArchive("ha-agent");
-        assertThat(archive.getParent()).isEqualTo(tmp.resolve("home/.cache/ha-agent"));
+    void theTrainingRunWritesAnArchiveThatHaAgentAndAgentctlMap() throws Exception {
+        Cmd.Result train = withCache("ha-agent", "--write-class-data-archive").run();
+        assertThat(train.exit()).as(train.toString()).isZero();
+        Path archive = Path.of(train.out().strip());
+        assertThat(archive.getParent()).isEqualTo(cacheDir());
         assertThat(archive.getFileName().toString()).matches("ha-agent-\\d+\\.jsa");
-        assertThat(Files.getPosixFilePermissions(archive.getParent()))
-                .isEqualTo(PosixFilePermissions.fromString("rwx------"));
-        Cmd.Result r = withCache("ha-agent", "--version").env("JDK_JAVA_OPTIONS", "-XX:+PrintFlagsFinal").run();
-        assertThat(flag(r.out(), "RecordDynamicDumpInfo")).isEqualTo("true {command line}");
-        // agentctl never writes one: a short-lived client's classes would make a poor archive
-        Cmd.Result ctl = withCache("agentctl", "--version")
-                .env("JDK_JAVA_OPTIONS", "-XX:+PrintFlagsFinal -XshowSettings:properties").run();
-        assertThat(flag(ctl.out(), "RecordDynamicDumpInfo")).isEqualTo("false {default}");
-        assertThat(ctl.err()).doesNotContain("ha_agent.cds.archive");
-    }
-
-    @Test
-    void anArchiveForThisRuntimeAndLibIsUsedAndOneItCannotUseIsIgnoredSilently() throws Exception {
-        Path archive = requestedArchive("ha-agent");
-        // the archive the program would have written, made here by the JVM itself
-        Path java = ProcessHandle.current().info().command().map(Path::of).orElseThrow();
-        Cmd.Result dump = Cmd.of(java, "-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds=off",
-                "-Xlog:cds+dynamic=off", "-cp", Dist.home().resolve("lib") + "/*", "io.haagent.agent.Main", "--version")
-                .run();
-        assertThat(dump.exit()).as(dump.toString()).isZero();
         assertThat(archive).isRegularFile();
+        assertThat(archives()).as("written through a temporary file, renamed").containsExactly(archive);
+        assertThat(Files.getPosixFilePermissions(cacheDir())).isEqualTo(PosixFilePermissions.fromString("rwx------"));
 
         Cmd.Result flags = withCache("ha-agent", "--version").env("JDK_JAVA_OPTIONS", "-XX:+PrintFlagsFinal").run();
         assertThat(flag(flags.out(), "SharedArchiveFile")).isEqualTo(archive + " {command line}");
         assertThat(flag(flags.out(), "RecordDynamicDumpInfo")).isEqualTo("false {default}");
         Cmd.Result loads = withCache("ha-agent", "--version").env("JDK_JAVA_OPTIONS", "-Xlog:class+load:stderr").run();
         assertThat(loads.err()).as("the program's classes come from the archive")
-                .containsPattern("io\\.haagent\\.agent\\.Main source: shared objects file \\(top\\)");
-        // agentctl starts from the agent's archive too
-        Cmd.Result ctlFlags = withCache("agentctl", "--version").env("JDK_JAVA_OPTIONS", "-XX:+PrintFlagsFinal").run();
-        assertThat(flag(ctlFlags.out(), "SharedArchiveFile")).isEqualTo(archive + " {command line}");
+                .containsPattern("io\\.haagent\\.agent\\.Main source: shared objects file \\(top\\)")
+                .containsPattern("io\\.haagent\\.config\\.loader\\.HostEnvironment source: shared objects file \\(top\\)");
+        // agentctl starts from the agent's archive too, its etcd client included
+        Cmd.Result ctl = withCache("agentctl", "--dcs-url", "etcd3://127.0.0.1:" + closedPort(), "--dcs-timeout",
+                "1", "list", "batman").env("JDK_JAVA_OPTIONS", "-Xlog:class+load:file=" + tmp.resolve("ctl.txt")).run();
+        assertThat(ctl.exit()).as(ctl.toString()).isEqualTo(1);
+        assertThat(Files.readString(tmp.resolve("ctl.txt")))
+                .containsPattern("io\\.haagent\\.ctl\\.AgentCtl source: shared objects file \\(top\\)")
+                .containsPattern("io\\.etcd\\.jetcd\\.\\S+ source: shared objects file \\(top\\)");
 
         // a damaged archive (or one of another JVM build): the program runs, stdout says only what it says
-        Files.setPosixFilePermissions(archive, PosixFilePermissions.fromString("rw-------"));
         Files.writeString(archive, "not an archive");
         Cmd.Result r = withCache("ha-agent", "--version").run();
         assertThat(r.exit()).as(r.toString()).isZero();
@@ -233,14 +246,49 @@ class LauncherIT {
     }
 
     @Test
-    void haAgentCdsOffAsksForNoArchive() throws Exception {
+    void aNodeRunWithoutAnArchiveTrainsOneInTheBackgroundAndNeverDumpsItself() throws Exception {
+        // the start of a node (here one that stops at once: its configuration does not exist)
+        Cmd.Result node = withCache("ha-agent", tmp.resolve("no-such.yml").toString())
+                .env("JDK_JAVA_OPTIONS", "-XX:+PrintFlagsFinal").run();
+        assertThat(node.exit()).as(node.toString()).isEqualTo(1);
+        // the node's own JVM can neither dump at run time nor at exit
+        assertThat(flag(node.out(), "RecordDynamicDumpInfo")).isEqualTo("false {default}");
+        assertThat(node.out()).containsPattern("(?m)^\\s*ccstr ArchiveClassesAtExit\\s+=\\s+\\{product\\} \\{default\\}$");
+        // the training, started by the launcher and detached from it, writes the archive soon after
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(120))
+                .pollInterval(java.time.Duration.ofMillis(500))
+                .until(() -> archives().size() == 1 && !trainingRuns());
+        Cmd.Result flags = withCache("ha-agent", "--version").env("JDK_JAVA_OPTIONS", "-XX:+PrintFlagsFinal").run();
+        assertThat(flag(flags.out(), "SharedArchiveFile")).isEqualTo(archives().get(0) + " {command line}");
+        // options are not node runs: they never start a training
+        Files.delete(archives().get(0));
+        withCache("ha-agent", "--version").run();
+        withCache("ha-agent", "--validate-config", tmp.resolve("no-such.yml").toString()).run();
+        withCache("agentctl", "--version").run();
+        assertThat(trainingRuns()).isFalse();
+        assertThat(archives()).isEmpty();
+    }
+
+    @Test
+    void haAgentCdsOffMapsAndTrainsNothing() throws Exception {
         Cmd.Result r = withCache("ha-agent", "--version").env("HA_AGENT_CDS", "off")
-                .env("JDK_JAVA_OPTIONS", "-XX:+PrintFlagsFinal -XshowSettings:properties").run();
+                .env("JDK_JAVA_OPTIONS", "-XX:+PrintFlagsFinal").run();
         assertThat(r.exit()).as(r.toString()).isZero();
-        assertThat(flag(r.out(), "RecordDynamicDumpInfo")).isEqualTo("false {default}");
         assertThat(r.out()).doesNotContainPattern("SharedArchiveFile\\s+=.*\\{command line\\}");
-        assertThat(r.err()).doesNotContain("ha_agent.cds.archive");
+        Cmd.Result node = withCache("ha-agent", tmp.resolve("no-such.yml").toString()).env("HA_AGENT_CDS", "off").run();
+        assertThat(node.exit()).as(node.toString()).isEqualTo(1);
+        Cmd.Result train = withCache("ha-agent", "--write-class-data-archive").env("HA_AGENT_CDS", "off").run();
+        assertThat(train.exit()).as(train.toString()).isEqualTo(1);
+        assertThat(train.err()).isEqualTo("ha-agent: no class-data archive: HA_AGENT_CDS=off, or no usable cache"
+                + " directory\n");
+        assertThat(trainingRuns()).isFalse();
         assertThat(tmp.resolve("home/.cache")).doesNotExist();
+    }
+
+    private static int closedPort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
     }
 
     /** A JAVA_HOME whose bin/java runs {@code script}, then records that it ran a program. */

@@ -32,15 +32,50 @@ class SystemdUnitIT {
         // Stopping the agent never kills PostgreSQL: only the main process (the JVM) is signalled.
         assertThat(unit.value("Service", "KillMode")).isEqualTo("process");
         assertThat(unit.value("Service", "Restart")).isEqualTo("on-failure");
+        // the agent first on a busy host; its postmaster goes back to the default priority (PostmasterLauncher)
+        assertThat(unit.value("Service", "Nice")).isEqualTo("-5");
         assertThat(seconds(unit.value("Service", "TimeoutStopSec"))).as("time for a graceful handover")
                 .isGreaterThanOrEqualTo(60);
         assertThat(unit.value("Service", "ExecReload")).isEqualTo("/bin/kill -HUP $MAINPID");
         assertThat(unit.value("Service", "EnvironmentFile")).isEqualTo("-/etc/default/ha-agent");
-        assertThat(unit.value("Service", "Environment")).isEqualTo("HA_AGENT_CONFIG=/etc/patroni/patroni.yml");
-        assertThat(unit.value("Service", "ExecStart")).isEqualTo("/usr/bin/ha-agent ${HA_AGENT_CONFIG}");
+        // unset, $HA_AGENT_CONFIG is no argument at all and ha-agent reads /etc/patroni/config.yml, else patroni.yml
+        assertThat(unit.settings().get("Service")).doesNotContainKey("Environment");
+        assertThat(unit.value("Service", "ExecStart")).isEqualTo("/usr/bin/ha-agent $HA_AGENT_CONFIG");
+        // issue 16: a bad configuration restart-looped every 5 s forever; it is now checked before each start
+        // (without the listen ports: PostgreSQL may still run), and the restarts stop after 5 failures in 5 minutes
+        assertThat(unit.value("Service", "ExecStartPre"))
+                .isEqualTo("/usr/bin/ha-agent --validate-config --ignore-listen-port $HA_AGENT_CONFIG");
+        assertThat(unit.value("Unit", "StartLimitBurst")).isEqualTo("5");
+        assertThat(seconds(unit.value("Unit", "StartLimitIntervalSec"))).isEqualTo(300);
+        assertThat(unit.values("Unit", "Conflicts")).containsExactly("patroni.service");
+        assertThat(unit.values("Unit", "Documentation")).contains("man:ha-agent(1)");
         assertThat(Long.parseLong(unit.value("Service", "LimitNOFILE"))).isGreaterThanOrEqualTo(65536);
 
         assertThat(unit.value("Install", "WantedBy")).isEqualTo("multi-user.target");
+    }
+
+    /** ha-agent@NAME: one agent per cluster on a host, as Debian's patroni@.service (/etc/patroni/NAME.yml). */
+    @Test
+    void templateUnitRunsOneClusterPerInstance() throws IOException {
+        Unit single = Unit.parse(Dist.home().resolve("systemd/ha-agent.service"));
+        Unit template = Unit.parse(Dist.home().resolve("systemd/ha-agent@.service"));
+        assertThat(template.value("Service", "ExecStart")).isEqualTo("/usr/bin/ha-agent /etc/patroni/%i.yml");
+        assertThat(template.value("Service", "ExecStartPre"))
+                .isEqualTo("/usr/bin/ha-agent --validate-config --ignore-listen-port /etc/patroni/%i.yml");
+        assertThat(template.value("Service", "EnvironmentFile")).isEqualTo("-/etc/default/ha-agent-%i");
+        assertThat(template.value("Service", "SyslogIdentifier")).isEqualTo("ha-agent@%i");
+        assertThat(template.values("Unit", "Conflicts")).containsExactly("patroni@%i.service");
+        // everything else as the single unit
+        for (String section : List.of("Unit", "Service", "Install")) {
+            Map<String, List<String>> a = new LinkedHashMap<>(single.settings().get(section));
+            Map<String, List<String>> b = new LinkedHashMap<>(template.settings().get(section));
+            for (String k : List.of("Description", "Conflicts", "EnvironmentFile", "ExecStartPre", "ExecStart",
+                    "SyslogIdentifier")) {
+                a.remove(k);
+                b.remove(k);
+            }
+            assertThat(b).as("[" + section + "] of ha-agent@.service").isEqualTo(a);
+        }
     }
 
     @Test
@@ -52,8 +87,7 @@ class SystemdUnitIT {
             assertThat(line).as(envFile + ": " + line).matches("|#.*|[A-Z_][A-Z0-9_]*=.*");
         }
         String text = Files.readString(envFile);
-        Unit unit = Unit.parse(Dist.home().resolve("systemd/ha-agent.service"));
-        assertThat(text).contains("#" + unit.value("Service", "Environment"));
+        assertThat(text).contains("#HA_AGENT_CONFIG=/etc/patroni/config.yml");
 
         Matcher m = Pattern.compile("(?m)^default_java_opts='([^']*)'$")
                 .matcher(Files.readString(Dist.launcher("ha-agent")));
@@ -64,17 +98,21 @@ class SystemdUnitIT {
     @Test
     void systemdAnalyzeVerifyHasNothingToSay() throws Exception {
         Path analyze = TestBinaries.onPath("systemd-analyze", "systemd");
-        // /usr/bin/ha-agent exists only once the .deb is installed; verify a copy whose ExecStart names
-        // the dist tree's launcher (the one difference), so systemd checks that it is executable.
-        String unit = Files.readString(Dist.home().resolve("systemd/ha-agent.service"));
-        String copy = unit.replace("ExecStart=/usr/bin/ha-agent ", "ExecStart=" + Dist.launcher("ha-agent") + " ");
-        assertThat(copy).isNotEqualTo(unit);
-        Path service = Files.writeString(tmp.resolve("ha-agent.service"), copy);
+        // /usr/bin/ha-agent exists only once the .deb is installed; verify copies whose commands name the dist
+        // tree's launcher (the one difference), so systemd checks that it is executable. The template as an instance.
+        for (String[] u : new String[][] {{"ha-agent.service", "ha-agent.service"},
+            {"ha-agent@.service", "ha-agent@15-main.service"}}) {
+            String unit = Files.readString(Dist.home().resolve("systemd/" + u[0]));
+            String copy = unit.replace("=/usr/bin/ha-agent ", "=" + Dist.launcher("ha-agent") + " ");
+            assertThat(copy).isNotEqualTo(unit).doesNotContain("/usr/bin/ha-agent");
+            Path service = Files.writeString(tmp.resolve(u[1]), copy);
 
-        Cmd.Result r = Cmd.of(analyze, "verify", service).run();
-        assertThat(r.exit()).as(r.toString()).isZero();
-        // systemd-analyze exits 0 on unknown keys and bad values too; it only warns. No warning at all:
-        assertThat(r.out() + r.err()).as(r.toString()).isEmpty();
+            // --man=no: Documentation=man:ha-agent(1) is only installed with the package
+            Cmd.Result r = Cmd.of(analyze, "verify", "--man=no", service).run();
+            assertThat(r.exit()).as(r.toString()).isZero();
+            // systemd-analyze exits 0 on unknown keys and bad values too; it only warns. No warning at all:
+            assertThat(r.out() + r.err()).as(r.toString()).isEmpty();
+        }
     }
 
     private static long seconds(String timeSpan) {

@@ -40,6 +40,10 @@ import java.util.Map;
  * @param lastDecision            the last decision record of the HA loop, null before the first cycle
  * @param lastRoleChange          the timings of the last role change, null when none happened
  * @param roleChangeStats         counts and durations of role changes since start
+ * @param steppingDown            this primary is stepping down (a switchover, a demotion) and stops taking writes,
+ *                                though it may still hold the lock while postgres stops
+ * @param steppingDownTo          the member a switchover hands over to, when one was named; else null
+ * @param configRejection         the config key in etcd is not applied because it is not valid; null when it is
  */
 public record NodeSnapshot(
         String scope,
@@ -66,7 +70,10 @@ public record NodeSnapshot(
         long nextRunNanos,
         DecisionRecord lastDecision,
         RoleChange lastRoleChange,
-        RoleChangeStats roleChangeStats) {
+        RoleChangeStats roleChangeStats,
+        boolean steppingDown,
+        String steppingDownTo,
+        ConfigRejection configRejection) {
 
     public NodeSnapshot {
         postgres = postgres == null ? PostgresStatus.notQueried(null, null) : postgres;
@@ -136,6 +143,9 @@ public record NodeSnapshot(
         b.lastDecision = lastDecision;
         b.lastRoleChange = lastRoleChange;
         b.roleChangeStats = roleChangeStats;
+        b.steppingDown = steppingDown;
+        b.steppingDownTo = steppingDownTo;
+        b.configRejection = configRejection;
         return b;
     }
 
@@ -166,6 +176,9 @@ public record NodeSnapshot(
         private DecisionRecord lastDecision;
         private RoleChange lastRoleChange;
         private RoleChangeStats roleChangeStats;
+        private boolean steppingDown;
+        private String steppingDownTo;
+        private ConfigRejection configRejection;
 
         private Builder(String scope, String name) {
             this.scope = scope;
@@ -237,12 +250,21 @@ public record NodeSnapshot(
         public Builder lastDecision(DecisionRecord v) { lastDecision = v; return this; }
         public Builder lastRoleChange(RoleChange v) { lastRoleChange = v; return this; }
         public Builder roleChangeStats(RoleChangeStats v) { roleChangeStats = v; return this; }
+        public Builder configRejection(ConfigRejection v) { configRejection = v; return this; }
+
+        /** Stepping down (handing over to {@code to}, when named), or not ({@code false, null}). */
+        public Builder steppingDown(boolean v, String to) {
+            steppingDown = v;
+            steppingDownTo = v ? to : null;
+            return this;
+        }
 
         public NodeSnapshot build() {
             return new NodeSnapshot(scope, name, patroniVersion, connectHost, connectPort, apiUrl, postgres, sysid,
                     tags, configuredTags, leaderLockHeld, leaderLockDeadlineNanos, cluster, clusterReadNanos, dynamic,
                     failsafeActive, dcsLastSeen, pendingRestart, pendingRestartReason, scheduledRestart,
-                    watchdogFailed, nextRunNanos, lastDecision, lastRoleChange, roleChangeStats);
+                    watchdogFailed, nextRunNanos, lastDecision, lastRoleChange, roleChangeStats, steppingDown,
+                    steppingDownTo, configRejection);
         }
     }
 }

@@ -6,10 +6,13 @@ import java.util.function.UnaryOperator;
 
 /**
  * Where the agent publishes the node's current {@link NodeSnapshot} and where the REST API reads it. Publishing
- * swaps one immutable object, so a health check never waits for the HA loop, etcd or postgres.
+ * swaps one immutable object, so a health check never waits for the HA loop or etcd. A request that wants the
+ * postgres part fresh asks {@link #fresh()}: the agent then reads postgres when its last reading is older than its
+ * bound (waiting a bounded time for it), instead of reading it on a timer whether anybody asks or not.
  */
 public final class StatusBoard {
     private final AtomicReference<NodeSnapshot> current;
+    private volatile Runnable freshener;
 
     public StatusBoard(NodeSnapshot initial) {
         current = new AtomicReference<>(Objects.requireNonNull(initial, "initial snapshot"));
@@ -17,6 +20,26 @@ public final class StatusBoard {
 
     public NodeSnapshot current() {
         return current.get();
+    }
+
+    /**
+     * The current snapshot, after the agent made sure its postgres reading is recent (see {@link #freshener}); the
+     * same as {@link #current()} when no agent registered one.
+     */
+    public NodeSnapshot fresh() {
+        Runnable f = freshener;
+        if (f != null) {
+            f.run();
+        }
+        return current.get();
+    }
+
+    /**
+     * What {@link #fresh()} runs first: returns at once when the postgres reading is recent enough, else reads
+     * postgres and publishes, giving up after a bounded wait (a request never hangs on a stuck postgres).
+     */
+    public void freshener(Runnable f) {
+        freshener = f;
     }
 
     /** Publish the snapshot of a finished HA cycle. */

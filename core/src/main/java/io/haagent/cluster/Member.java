@@ -62,6 +62,15 @@ public record Member(
         return Role.parse(role);
     }
 
+    /**
+     * The key held member data: a connection or REST URL, which every agent (and Patroni) writes. A value that is
+     * not member JSON (written by hand, truncated, 1 MB of garbage) decodes to a member with neither: it keeps its
+     * name in listings, as in Patroni, but nothing is derived from it (no replication slot).
+     */
+    public boolean isReadable() {
+        return connUrl != null && !connUrl.isBlank() || apiUrl != null && !apiUrl.isBlank();
+    }
+
     public boolean isRunning() {
         return PostgresState.RUNNING.equals(state);
     }

@@ -1,5 +1,6 @@
 package io.haagent.cluster;
 
+import io.haagent.config.Values;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -7,7 +8,7 @@ import java.util.Map;
 
 /**
  * A member's tags (§1.3.1, §7.2). Values are JSON values as they appear in etcd: the predefined tags are
- * booleans (lenient: "true", "on", 1 are truthy), {@code failover_priority} an integer,
+ * booleans (read with {@link Values#truthy}: "true", "on", 1 are true), {@code failover_priority} an integer,
  * {@code replicatefrom} a member name; custom tags pass through unchanged.
  */
 public record Tags(Map<String, Object> values) {
@@ -37,15 +38,15 @@ public record Tags(Map<String, Object> values) {
             Object v = e.getValue();
             switch (k) {
                 case NOFAILOVER:
-                    if (hasPriority || truthy(v)) {
-                        out.put(k, truthy(v));
+                    if (hasPriority || Values.truthy(v)) {
+                        out.put(k, Values.truthy(v));
                     }
                     break;
                 case CLONEFROM:
                 case NOLOADBALANCE:
                 case NOSYNC:
                 case NOSTREAM:
-                    if (truthy(v)) {
+                    if (Values.truthy(v)) {
                         out.put(k, true);
                     }
                     break;
@@ -72,7 +73,7 @@ public record Tags(Map<String, Object> values) {
      */
     public boolean nofailover() {
         if (values.containsKey(NOFAILOVER)) {
-            return truthy(values.get(NOFAILOVER));
+            return Values.truthy(values.get(NOFAILOVER));
         }
         Integer p = rawPriority();
         return p != null && p <= 0;
@@ -80,7 +81,7 @@ public record Tags(Map<String, Object> values) {
 
     /** Effective priority: 0 with nofailover, the configured value, else 1 (§7.2). */
     public int failoverPriority() {
-        if (values.containsKey(NOFAILOVER) && truthy(values.get(NOFAILOVER))) {
+        if (values.containsKey(NOFAILOVER) && Values.truthy(values.get(NOFAILOVER))) {
             return 0;
         }
         Integer p = rawPriority();
@@ -106,19 +107,19 @@ public record Tags(Map<String, Object> values) {
     }
 
     public boolean clonefrom() {
-        return truthy(values.get(CLONEFROM));
+        return Values.truthy(values.get(CLONEFROM));
     }
 
     public boolean noloadbalance() {
-        return truthy(values.get(NOLOADBALANCE));
+        return Values.truthy(values.get(NOLOADBALANCE));
     }
 
     public boolean nosync() {
-        return truthy(values.get(NOSYNC));
+        return Values.truthy(values.get(NOSYNC));
     }
 
     public boolean nostream() {
-        return truthy(values.get(NOSTREAM));
+        return Values.truthy(values.get(NOSTREAM));
     }
 
     public String replicatefrom() {
@@ -131,21 +132,6 @@ public record Tags(Map<String, Object> values) {
         Map<String, Object> m = new LinkedHashMap<>(values);
         m.put(key, value);
         return new Tags(m);
-    }
-
-    /** Patroni's boolean parsing: on/true/yes/1 (case-insensitive), or a non-zero number. */
-    public static boolean truthy(Object v) {
-        if (v == null) {
-            return false;
-        }
-        if (v instanceof Boolean b) {
-            return b;
-        }
-        if (v instanceof Number n) {
-            return n.doubleValue() != 0;
-        }
-        String s = v.toString().trim().toLowerCase(Locale.ROOT);
-        return s.equals("on") || s.equals("true") || s.equals("yes") || s.equals("1") || s.equals("y");
     }
 
     /** How a {@code tag_<k>=<v>} query compares a tag value: strings as is, others as lowercased text. */

@@ -1,6 +1,5 @@
 package io.haagent.config;
 
-import io.haagent.cluster.Tags;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,25 +59,23 @@ public final class Values {
         return null;
     }
 
-    /** Patroni's boolean words; anything else is {@code null}. */
+    /**
+     * Patroni's {@code parse_bool} (patroni/utils.py, the same at v3.0.2 and v4.1.4): the value's text, lowercased,
+     * is {@code on}, {@code true}, {@code yes} or {@code 1} (true) or {@code off}, {@code false}, {@code no} or
+     * {@code 0} (false); anything else, {@code 2}, {@code y} or {@code 1.0} included, is {@code null}.
+     */
     public static Boolean toBool(Object v) {
-        if (v instanceof Boolean b) {
-            return b;
+        if (v == null) {
+            return null;
         }
-        if (v instanceof Number n) {
-            return n.doubleValue() != 0;
+        switch (v.toString().toLowerCase(java.util.Locale.ROOT)) {
+            case "on": case "true": case "yes": case "1":
+                return true;
+            case "off": case "false": case "no": case "0":
+                return false;
+            default:
+                return null;
         }
-        if (v instanceof String s) {
-            switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
-                case "on": case "true": case "yes": case "1": case "y":
-                    return true;
-                case "off": case "false": case "no": case "0": case "n":
-                    return false;
-                default:
-                    return null;
-            }
-        }
-        return null;
     }
 
     public static int intOr(Map<String, ?> m, String key, int dflt, String path, Consumer<String> warn) {
@@ -151,7 +148,8 @@ public final class Values {
         return List.of(v.toString());
     }
 
+    /** The one truthiness of configuration values and tags: Patroni's {@code parse_bool(v) or False}. */
     public static boolean truthy(Object v) {
-        return Tags.truthy(v);
+        return Boolean.TRUE.equals(toBool(v));
     }
 }

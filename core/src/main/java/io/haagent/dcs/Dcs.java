@@ -70,6 +70,14 @@ public interface Dcs extends AutoCloseable {
     boolean releaseLeader(Long lastLsn);
 
     /**
+     * Delete the leader key only while its mod_revision is {@code expectedModRevision}: for a key that names no
+     * member (garbage written by hand or by a broken tool), never for a lock somebody holds.
+     *
+     * @return true when it was deleted (or was already gone); false when it changed meanwhile
+     */
+    boolean deleteLeader(long expectedModRevision);
+
+    /**
      * Write our member key with our lease (skipped when the encoded value and the lease are unchanged). Only
      * the member JSON fields are written; {@code name}, {@code modRevision} and {@code lease} of the argument
      * are ignored (the key is named after {@link #memberName()}).

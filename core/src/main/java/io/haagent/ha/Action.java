@@ -3,6 +3,8 @@ package io.haagent.ha;
 import io.haagent.cluster.FailoverRequest;
 import io.haagent.cluster.Role;
 import io.haagent.cluster.SyncState;
+import io.haagent.pg.CallbackAction;
+import io.haagent.pg.StopMode;
 import java.util.List;
 import java.util.Map;
 
@@ -27,6 +29,13 @@ public sealed interface Action {
 
     /** After bootstrapping a new cluster: put the leader key unconditionally. */
     record TakeLeader() implements Action {
+    }
+
+    /**
+     * Delete a leader key that names no member, only while its mod_revision is {@code expectedRevision} (see
+     * {@link HaDecider}: a key on our lease would never expire, since we keep the lease alive).
+     */
+    record DeleteUnusableLeader(long expectedRevision) implements Action {
     }
 
     /** Delete the leader key if it names us, writing {@code status.optime} first when given. */
@@ -79,7 +88,7 @@ public sealed interface Action {
     }
 
     /** Fire a callback ({@code on_start}, {@code on_role_change}, ...) without waiting for it. */
-    record FireCallback(String action, Role role) implements Action {
+    record FireCallback(CallbackAction action, Role role) implements Action {
     }
 
     // ---------------------------------------------------------------- postgres, quick
@@ -122,7 +131,7 @@ public sealed interface Action {
     }
 
     /** Stop postgres (empty data directory, bootstrap failure). Runs inline: it is bounded by its timeout. */
-    record StopPostgres(String mode) implements Action {
+    record StopPostgres(StopMode mode) implements Action {
     }
 
     // ---------------------------------------------------------------- postgres, long

@@ -1,28 +1,30 @@
 package io.haagent.ha;
 
+import io.haagent.pg.StopMode;
+
 /**
  * How a primary steps down (§3.7). Each mode's stop mode, checkpoint and lock release are fixed here so the
  * executor and the decider cannot disagree.
  */
 public enum DemoteMode {
     /** DCS unreachable: fast stop, keep no lock (we cannot write anyway), restart read-only with no upstream. */
-    OFFLINE("offline", "fast", false, false),
+    OFFLINE("offline", StopMode.FAST, false, false),
     /** Manual switchover/failover: checkpoint, fast stop, release the lock (early, once a candidate has our WAL). */
-    GRACEFUL("graceful", "fast", true, true),
+    GRACEFUL("graceful", StopMode.FAST, true, true),
     /** Unsuitable as primary (crash with primary_start_timeout 0, start timeout): immediate stop, release. */
-    IMMEDIATE("immediate", "immediate", false, true),
+    IMMEDIATE("immediate", StopMode.IMMEDIATE, false, true),
     /**
      * We lost the lock or another node holds it. Stop immediately: every moment we keep accepting writes
      * without the lock risks writes the new primary will never see (split brain).
      */
-    IMMEDIATE_NOLOCK("immediate-nolock", "immediate", false, false);
+    IMMEDIATE_NOLOCK("immediate-nolock", StopMode.IMMEDIATE, false, false);
 
     private final String wire;
-    private final String stopMode;
+    private final StopMode stopMode;
     private final boolean checkpoint;
     private final boolean releaseLock;
 
-    DemoteMode(String wire, String stopMode, boolean checkpoint, boolean releaseLock) {
+    DemoteMode(String wire, StopMode stopMode, boolean checkpoint, boolean releaseLock) {
         this.wire = wire;
         this.stopMode = stopMode;
         this.checkpoint = checkpoint;
@@ -33,8 +35,7 @@ public enum DemoteMode {
         return wire;
     }
 
-    /** smart / fast / immediate. */
-    public String stopMode() {
+    public StopMode stopMode() {
         return stopMode;
     }
 

@@ -29,6 +29,15 @@ public final class FailoverCandidates {
                 continue;
             }
             PeerStatus st = peers.getOrDefault(m.name(), PeerStatus.unreachable(m.name(), "not asked"));
+            if (m.name().equals(cluster.leaderName())) {
+                // The leader itself (POST /failover naming it): only Patroni's failover_limitation applies; its lag
+                // behind its own last position means nothing (a primary reports no replay position). The request is
+                // written, and the leader clears it ("I am already the leader", ha.py), which the caller sees as
+                // "Failover failed", as with Patroni.
+                String limitation = st.failoverLimitation();
+                out.add(new Verdict(m.name(), limitation == null, limitation));
+                continue;
+            }
             String why = rejection(cluster, st, 0);
             out.add(new Verdict(m.name(), why == null, why));
         }

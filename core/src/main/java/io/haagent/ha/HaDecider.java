@@ -7,6 +7,10 @@ import io.haagent.cluster.Member;
 import io.haagent.cluster.PostgresState;
 import io.haagent.cluster.Role;
 import io.haagent.config.DynamicConfig;
+import io.haagent.pg.CallbackAction;
+import io.haagent.pg.ControlData;
+import io.haagent.pg.StopMode;
+import io.haagent.text.SafeText;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -208,7 +212,7 @@ public final class HaDecider {
                             nextCycleInMillis = 0L;
                         }
                     }
-                    plan.add(new Action.FireCallback("on_start", local.role()));
+                    plan.add(new Action.FireCallback(CallbackAction.ON_START, local.role()));
                     mem = mem.withOnStartFired(true);
                 }
             }
@@ -242,8 +246,9 @@ public final class HaDecider {
                     plan.add(new Action.CancelLongAction());
                 }
                 plan.add(new Action.Demote(DemoteMode.OFFLINE));
-                roleChange = new RoleChangeRecord("demote", "demoting self because DCS is not accessible and I was a leader",
-                        me, 0, local.walPosition(), java.util.List.of());
+                roleChange = new RoleChangeRecord(RoleChangeRecord.Kind.DEMOTE,
+                        "demoting self because DCS is not accessible and I was a leader", me, 0, local.walPosition(),
+                        java.util.List.of());
                 return "demoting self because DCS is not accessible and I was a leader";
             }
             DynamicConfig last = lastConfig();
@@ -308,7 +313,8 @@ public final class HaDecider {
                     if (cfg.primaryStartTimeout() - elapsed <= 0 && election().isFailoverPossible(0, false)) {
                         plan.add(new Action.CancelLongAction());
                         plan.add(new Action.Demote(DemoteMode.IMMEDIATE));
-                        recordDemote("crash_restart", "terminated crash recovery because of startup timeout");
+                        recordDemote(RoleChangeRecord.Kind.CRASH_RESTART,
+                                "terminated crash recovery because of startup timeout");
                         return "terminated crash recovery because of startup timeout";
                     }
                 }
@@ -323,7 +329,7 @@ public final class HaDecider {
                 if (local.role().isPrimary() || local.primary()) {
                     plan.add(new Action.CancelLongAction());
                     plan.add(new Action.Demote(DemoteMode.IMMEDIATE_NOLOCK));
-                    recordDemote("demote", "lost leader lock during " + action.name());
+                    recordDemote(RoleChangeRecord.Kind.DEMOTE, "lost leader lock during " + action.name());
                     return "lost leader lock during " + action.name();
                 }
             }
@@ -348,7 +354,8 @@ public final class HaDecider {
             }
             if (in.lock() == LockStatus.LOST) {
                 plan.add(new Action.Demote(DemoteMode.IMMEDIATE_NOLOCK));
-                recordDemote("demote", "stopped PostgreSQL while starting up because leader key was lost");
+                recordDemote(RoleChangeRecord.Kind.DEMOTE,
+                        "stopped PostgreSQL while starting up because leader key was lost");
                 return "stopped PostgreSQL while starting up because leader key was lost";
             }
             if (in.hasLock()) {
@@ -357,7 +364,7 @@ public final class HaDecider {
                 if (left <= 0) {
                     if (election().isFailoverPossible(0, false)) {
                         plan.add(new Action.Demote(DemoteMode.IMMEDIATE));
-                        recordDemote("crash_restart", "stopped PostgreSQL because of startup timeout");
+                        recordDemote(RoleChangeRecord.Kind.CRASH_RESTART, "stopped PostgreSQL because of startup timeout");
                         return "stopped PostgreSQL because of startup timeout";
                     }
                     return "primary start has timed out, but continuing to wait because failover is not possible";
@@ -377,7 +384,7 @@ public final class HaDecider {
             if (!local.running() || Boolean.FALSE.equals(mem.bootstrapResult())) {
                 // §1.7.6: undo the race, keep the evidence, stop
                 plan.add(new Action.CancelInitialization());
-                plan.add(new Action.StopPostgres("immediate"));
+                plan.add(new Action.StopPostgres(StopMode.IMMEDIATE));
                 plan.add(new Action.QuarantineDataDirectory());
                 plan.add(new Action.Exit("Failed to bootstrap cluster"));
                 mem = mem.withBootstrapping(false, null);
@@ -404,8 +411,9 @@ public final class HaDecider {
             if (boot.synchronousModeEffective() && !standby) {
                 plan.add(new Action.SetSynchronousStandbyNames(java.util.List.of(), boot.synchronousModeStrict(), 0));
             }
-            plan.add(new Action.FireCallback("on_start", role));
-            roleChange = new RoleChangeRecord("bootstrap", "initialized a new cluster", null, 1, 0, java.util.List.of());
+            plan.add(new Action.FireCallback(CallbackAction.ON_START, role));
+            roleChange = new RoleChangeRecord(RoleChangeRecord.Kind.BOOTSTRAP, "initialized a new cluster", null, 1, 0,
+                    java.util.List.of());
             // the next cycle at once: it creates the slots of the members waiting to clone us, before their
             // postgres starts (a walreceiver refused for a missing slot retries only after 5 s)
             nextCycleInMillis = 0L;
@@ -436,7 +444,7 @@ public final class HaDecider {
                 plan.add(new Action.SetRole(Role.UNINITIALIZED));
             }
             if (local.running()) {
-                plan.add(new Action.StopPostgres("immediate"));
+                plan.add(new Action.StopPostgres(StopMode.IMMEDIATE));
             }
             if (in.hasLock()) {
                 plan.add(new Action.ReleaseLock(null));
@@ -568,25 +576,26 @@ public final class HaDecider {
                 timeout = cfg.primaryStartTimeout();
                 if (timeout == 0 && election().isFailoverPossible(0, false)) {
                     plan.add(new Action.Demote(DemoteMode.IMMEDIATE));
-                    recordDemote("failover", "stopped PostgreSQL to fail over after a crash");
+                    recordDemote(RoleChangeRecord.Kind.FAILOVER, "stopped PostgreSQL to fail over after a crash");
                     return "stopped PostgreSQL to fail over after a crash";
                 }
             }
-            String control = local.controlState();
+            ControlData.State control = local.controlState();
             if (timeout != null && timeout > 0
-                    && ("in production".equals(control) || "in crash recovery".equals(control)
-                            || "shutting down".equals(control) || "shut down".equals(control))
+                    && (control == ControlData.State.IN_PRODUCTION || control == ControlData.State.IN_CRASH_RECOVERY
+                            || control == ControlData.State.SHUTTING_DOWN || control == ControlData.State.SHUT_DOWN)
                     && PostgresState.CRASHED.equals(pgState)
                     && local.role().isPrimary()
                     && !local.recoveryConfExists()) {
                 // We know we ran as the primary a moment ago: start it as primary again, same timeline.
                 plan.add(new Action.StartPrimary(timeout));
                 mem = mem.withRecovering(true).withOnStartFired(false);
-                roleChange = new RoleChangeRecord("crash_restart", "starting primary after failure", me,
+                roleChange = new RoleChangeRecord(RoleChangeRecord.Kind.CRASH_RESTART, "starting primary after failure", me,
                         cluster.timeline(), cluster.lastLsn(), java.util.List.of());
                 return "starting primary after failure";
             }
-            if ("in production".equals(control) || "shutting down".equals(control) || "in crash recovery".equals(control)) {
+            if (control == ControlData.State.IN_PRODUCTION || control == ControlData.State.SHUTTING_DOWN
+                    || control == ControlData.State.IN_CRASH_RECOVERY) {
                 String msg = crashRecovery();
                 if (msg != null) {
                     return msg;
@@ -649,7 +658,7 @@ public final class HaDecider {
                 return null;
             }
             if (local.canRewind()) {
-                if (!local.running() && "in archive recovery".equals(local.controlState())) {
+                if (!local.running() && local.controlState() == ControlData.State.IN_ARCHIVE_RECOVERY) {
                     String msg = crashRecovery();
                     if (msg != null) {
                         return msg;
@@ -719,7 +728,7 @@ public final class HaDecider {
             } else if (isPrimary) {
                 // Another node holds the lock (or nobody does and we lost it): stop writes now.
                 plan.add(new Action.Demote(DemoteMode.IMMEDIATE_NOLOCK));
-                recordDemote("demote", demoteReason);
+                recordDemote(RoleChangeRecord.Kind.DEMOTE, demoteReason);
                 return demoteReason;
             }
             if (!local.starting()) {
@@ -766,7 +775,8 @@ public final class HaDecider {
                         plan.add(new Action.WriteFailover(FailoverRequest.of(null, null, null), -1));
                     }
                 }
-                String kind = failover == null ? "failover" : failover.isSwitchover() ? "switchover" : "failover";
+                RoleChangeRecord.Kind kind = failover != null && failover.isSwitchover() ? RoleChangeRecord.Kind.SWITCHOVER
+                        : RoleChangeRecord.Kind.FAILOVER;
                 String summary;
                 if (cfg.isStandbyCluster()) {
                     summary = follow("cannot be a real primary in standby cluster",
@@ -828,18 +838,48 @@ public final class HaDecider {
                         return "continue to run as primary after failing to update leader lock in DCS";
                     }
                     plan.add(new Action.Demote(DemoteMode.IMMEDIATE_NOLOCK));
-                    recordDemote("demote", "demoted self because failed to update leader lock in DCS");
+                    recordDemote(RoleChangeRecord.Kind.DEMOTE, "demoted self because failed to update leader lock in DCS");
                     return "demoted self because failed to update leader lock in DCS";
                 }
                 return "not promoting because failed to update leader lock in DCS";
             }
             String owner = cluster.leaderName();
+            if (owner.equals(in.cluster().leaderName()) && cluster.member(owner).isEmpty()) {
+                return unusableLeader(owner);
+            }
             if (cfg.isStandbyCluster()) {
                 return follow("cannot be a real primary in a standby cluster",
                         "no action. I am (" + me + "), a secondary, and following a standby leader (" + owner + ")");
             }
             return follow("demoting self because I do not have the lock and I was a leader",
                     "no action. I am (" + me + "), a secondary, and following a leader (" + owner + ")");
+        }
+
+        /**
+         * A leader key that names no member is no usable leader (keys from etcd are data, never trusted): nobody can
+         * follow it, and nobody can take the lock while it exists. The agent whose lease it sits on deletes it (that
+         * agent renews its lease every cycle with its member key, so the key would never expire), as does any agent
+         * when it sits on no lease at all; the deletion is a CAS on the key's mod_revision, so a lock somebody takes
+         * meanwhile is never touched. A primary demotes first (safety rule 1: without the lock it must stop writes
+         * before another node can be elected once the key is gone); the election follows in the next cycles.
+         * Patroni follows such a leader (a member with no data) and keeps the key alive for as long as its lease.
+         */
+        private String unusableLeader(String owner) {
+            String named = "the leader key names '" + SafeText.of(owner, 64) + "', which is not a member";
+            Leader key = cluster.leader();
+            long myLease = cluster.member(me).map(Member::lease).orElse(0L);
+            boolean onMyLease = key.lease() != 0 && key.lease() == myLease;
+            if (local.primary() && !cluster.isPaused()) {
+                plan.add(new Action.Demote(DemoteMode.IMMEDIATE_NOLOCK));
+                recordDemote(RoleChangeRecord.Kind.DEMOTE, "demoting self because " + named);
+                return "demoting self because " + named;
+            }
+            if (onMyLease || key.lease() == 0) {
+                plan.add(new Action.DeleteUnusableLeader(key.modRevision()));
+                return "deleting the leader key: " + named + ", and " + (onMyLease ? "my lease keeps it alive"
+                        : "no lease would ever expire it");
+            }
+            return "no action. I am (" + me + "), and " + named + ": not following it until it expires";
         }
 
         /** Patroni's {@code enforce_primary_role}. */
@@ -930,7 +970,8 @@ public final class HaDecider {
                     if (!(f.candidate() == null && cluster.isPaused())
                             && election().isFailoverPossible(0, false)) {
                         plan.add(new Action.Demote(DemoteMode.GRACEFUL));
-                        recordDemote(f.leader() != null ? "switchover" : "failover", action + ": demoting myself");
+                        recordDemote(f.leader() != null ? RoleChangeRecord.Kind.SWITCHOVER
+                                : RoleChangeRecord.Kind.FAILOVER, action + ": demoting myself");
                         return action + ": demoting myself";
                     }
                 }
@@ -984,7 +1025,7 @@ public final class HaDecider {
 
         // ------------------------------------------------------------------ helpers
 
-        private void recordDemote(String kind, String decision) {
+        private void recordDemote(RoleChangeRecord.Kind kind, String decision) {
             roleChange = new RoleChangeRecord(kind, decision, me, cluster == null ? 0 : cluster.timeline(),
                     cluster == null ? 0 : cluster.lastLsn(), election == null ? java.util.List.of() : election.considered());
         }

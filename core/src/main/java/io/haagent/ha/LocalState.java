@@ -1,6 +1,7 @@
 package io.haagent.ha;
 
 import io.haagent.cluster.Role;
+import io.haagent.pg.ControlData;
 import java.util.List;
 
 /**
@@ -14,7 +15,7 @@ import java.util.List;
  * @param startingForSeconds how long it has been starting (for {@code primary_start_timeout})
  * @param timeline           current timeline; 0 when unknown
  * @param walPosition        primary: flush LSN; replica: max(received, replayed); 0 when unknown
- * @param controlState       {@code pg_controldata}'s "Database cluster state" (e.g. {@code shut down}); null unknown
+ * @param controlState       {@code pg_controldata}'s "Database cluster state"; null when unknown or running
  * @param recoveryConfExists {@code standby.signal} or {@code recovery.signal} is present
  * @param systemId           {@code pg_controldata}'s system identifier; null when unknown
  * @param upstream           the member name (or host:port) {@code primary_conninfo} currently points at; null none
@@ -35,7 +36,7 @@ public record LocalState(
         long startingForSeconds,
         long timeline,
         long walPosition,
-        String controlState,
+        ControlData.State controlState,
         boolean recoveryConfExists,
         String systemId,
         String upstream,

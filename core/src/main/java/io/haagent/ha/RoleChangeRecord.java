@@ -7,10 +7,10 @@ import java.util.List;
  * its position and the reason it was or was not chosen. Logged as one structured line, served in
  * {@code /patroni}, counted in {@code /metrics}.
  *
- * @param kind one of failover, switchover, crash_restart, demote, bootstrap
+ * @param kind what changed; its label is the record's {@code kind} in the log and in {@code /patroni}
  */
 public record RoleChangeRecord(
-        String kind,
+        Kind kind,
         String decision,
         String leaderBefore,
         long clusterTimeline,
@@ -19,6 +19,30 @@ public record RoleChangeRecord(
 
     public RoleChangeRecord {
         candidates = candidates == null ? List.of() : List.copyOf(candidates);
+    }
+
+    /** The kinds of role change the decider records. */
+    public enum Kind {
+        /** A replica takes over after the leader key was lost, or on a manual failover. */
+        FAILOVER("failover"),
+        /** A planned hand-over from a named leader. */
+        SWITCHOVER("switchover"),
+        /** postgres died under us and is started again in the same role (or given up: see the decision). */
+        CRASH_RESTART("crash_restart"),
+        /** The primary steps down on its own (lost the lock, DCS unreachable). */
+        DEMOTE("demote"),
+        /** A new cluster was initialized here. */
+        BOOTSTRAP("bootstrap");
+
+        private final String label;
+
+        Kind(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
     }
 
     /** One member considered: LSN, lag behind the last known leader position, timeline, tags, verdict. */

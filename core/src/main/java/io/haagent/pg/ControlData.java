@@ -12,12 +12,47 @@ import java.util.Optional;
  * {@code Current } prefix (older versions) is stripped as Patroni does.
  */
 public record ControlData(Map<String, String> values) {
+    // The labels as pg_controldata prints them, for code that compares clusterState()'s text; decisions use
+    // state() (the decider sees only State).
+    public static final String STATE_STARTING_UP = "starting up";
     public static final String STATE_SHUT_DOWN = "shut down";
     public static final String STATE_SHUT_DOWN_IN_RECOVERY = "shut down in recovery";
     public static final String STATE_SHUTTING_DOWN = "shutting down";
     public static final String STATE_IN_CRASH_RECOVERY = "in crash recovery";
     public static final String STATE_IN_ARCHIVE_RECOVERY = "in archive recovery";
     public static final String STATE_IN_PRODUCTION = "in production";
+
+    /** {@code Database cluster state}: PostgreSQL's {@code DBState}, as pg_controldata prints it. */
+    public enum State {
+        STARTING_UP(STATE_STARTING_UP),
+        SHUT_DOWN(STATE_SHUT_DOWN),
+        SHUT_DOWN_IN_RECOVERY(STATE_SHUT_DOWN_IN_RECOVERY),
+        SHUTTING_DOWN(STATE_SHUTTING_DOWN),
+        IN_CRASH_RECOVERY(STATE_IN_CRASH_RECOVERY),
+        IN_ARCHIVE_RECOVERY(STATE_IN_ARCHIVE_RECOVERY),
+        IN_PRODUCTION(STATE_IN_PRODUCTION);
+
+        private final String label;
+
+        State(String label) {
+            this.label = label;
+        }
+
+        /** As pg_controldata prints it. */
+        public String label() {
+            return label;
+        }
+
+        /** The state pg_controldata printed, or null for a label this version does not know. */
+        public static State of(String label) {
+            for (State s : values()) {
+                if (s.label.equals(label)) {
+                    return s;
+                }
+            }
+            return null;
+        }
+    }
 
     public ControlData {
         values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
@@ -52,15 +87,20 @@ public record ControlData(Map<String, String> values) {
         return values.get("Database system identifier");
     }
 
-    /** {@code Database cluster state}, e.g. {@code shut down}, {@code in production}. */
+    /** {@code Database cluster state} as printed, e.g. {@code shut down}, {@code in production} (for messages). */
     public String clusterState() {
         return values.get("Database cluster state");
     }
 
+    /** {@code Database cluster state}; null when absent or unknown. */
+    public State state() {
+        return State.of(clusterState());
+    }
+
     /** The last shutdown was clean: nothing to replay before pg_rewind or a start as a replica. */
     public boolean cleanlyShutDown() {
-        String s = clusterState();
-        return STATE_SHUT_DOWN.equals(s) || STATE_SHUT_DOWN_IN_RECOVERY.equals(s);
+        State s = state();
+        return s == State.SHUT_DOWN || s == State.SHUT_DOWN_IN_RECOVERY;
     }
 
     public Optional<Lsn> checkpointLocation() {
@@ -132,16 +172,16 @@ public record ControlData(Map<String, String> values) {
      * shutdown checkpoint. Empty when the state does not tell (e.g. a crash: run crash recovery first).
      */
     public Optional<LocalPosition> localPosition() {
-        String state = clusterState();
-        if (STATE_SHUT_DOWN_IN_RECOVERY.equals(state) || STATE_IN_ARCHIVE_RECOVERY.equals(state)) {
+        State state = state();
+        if (state == State.SHUT_DOWN_IN_RECOVERY || state == State.IN_ARCHIVE_RECOVERY) {
             Optional<Lsn> lsn = minRecoveryEndingLocation();
             Optional<Long> tl = minRecoveryEndingTimeline();
             if (lsn.isPresent() && tl.isPresent() && lsn.get().value() != 0 && tl.get() != 0) {
                 return Optional.of(new LocalPosition(true, tl.get(), lsn.get()));
             }
-            state = STATE_SHUT_DOWN; // no recovery point: it was a primary when it went down
+            state = State.SHUT_DOWN; // no recovery point: it was a primary when it went down
         }
-        if (STATE_SHUT_DOWN.equals(state)) {
+        if (state == State.SHUT_DOWN) {
             Optional<Lsn> lsn = checkpointLocation();
             Optional<Long> tl = checkpointTimeline();
             if (lsn.isPresent() && tl.isPresent()) {

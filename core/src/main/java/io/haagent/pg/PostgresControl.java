@@ -185,7 +185,7 @@ public interface PostgresControl extends AutoCloseable {
      * @throws PostgresException.NotRunning  when no postmaster runs
      * @throws PostgresException.QueryFailed when the query failed (e.g. still starting)
      */
-    PostgresStatus state();
+    ServerStatus state();
 
     // ---------------------------------------------------------------- rewind
 

@@ -129,8 +129,8 @@ public final class SlotPlanner {
         String leader = in.cluster().leaderName();
         boolean leading = in.role() == Role.PRIMARY || in.role() == Role.STANDBY_LEADER;
         for (Member m : in.cluster().members()) {
-            if (m.name().equals(me) || m.tags().nostream()) {
-                continue;
+            if (m.name().equals(me) || m.tags().nostream() || !m.isReadable()) {
+                continue; // a member key that is not member JSON gets no slot (keys from etcd are data)
             }
             String from = m.tags().replicatefrom();
             boolean streamsFromMe = leading

@@ -234,6 +234,22 @@ public abstract class DcsContractTest {
     }
 
     @Test
+    void anUnusableLeaderKeyIsDeletedOnlyAtTheRevisionSeen() {
+        Dcs a = member("a");
+        putLeaderWithoutLease(scope, "ghost");
+        time().within(Duration.ofSeconds(2), () -> "ghost".equals(a.freshCluster().leaderName()));
+        long seen = a.freshCluster().leader().modRevision();
+        assertThat(a.deleteLeader(seen - 1)).isFalse();
+        assertThat(a.freshCluster().leaderName()).isEqualTo("ghost");
+        assertThat(a.deleteLeader(seen)).isTrue();
+        assertThat(a.freshCluster().isUnlocked()).isTrue();
+        // a lock taken meanwhile is never touched
+        assertThat(a.acquireLeader()).isTrue();
+        assertThat(a.deleteLeader(seen)).isFalse();
+        assertThat(a.freshCluster().leaderName()).isEqualTo("a");
+    }
+
+    @Test
     void releaseByANonOwnerDoesNothing() {
         Dcs a = member("a");
         Dcs b = member("b");

@@ -200,6 +200,20 @@ public final class InMemoryDcs implements Dcs {
         });
     }
 
+    @Override
+    public boolean deleteLeader(long expectedModRevision) {
+        return write("delete the unusable leader key", () -> {
+            InMemoryStore.Entry cur = store.get(keys.key(DcsKeys.LEADER));
+            if (cur == null) {
+                return OK;
+            }
+            if (cur.modRevision() != expectedModRevision) {
+                return List.of();
+            }
+            return List.of(store.delete(keys.key(DcsKeys.LEADER)));
+        });
+    }
+
     // ---- member and initialize
 
     @Override

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.haagent.cluster.Role;
 import io.haagent.cluster.SyncState;
 import io.haagent.cluster.Tags;
+import io.haagent.pg.CallbackAction;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -39,7 +40,7 @@ class HaDeciderDetailsTest {
                 .peer(PeerStatus.unreachable("pg1", "connection refused"))
                 .decide();
         RoleChangeRecord r = d.roleChange();
-        assertThat(r.kind()).isEqualTo("failover");
+        assertThat(r.kind()).isEqualTo(RoleChangeRecord.Kind.FAILOVER);
         assertThat(r.decision()).isEqualTo("promoted self to leader by acquiring session lock");
         assertThat(r.candidates()).extracting(RoleChangeRecord.Candidate::name, RoleChangeRecord.Candidate::eligible,
                 RoleChangeRecord.Candidate::reason)
@@ -108,7 +109,7 @@ class HaDeciderDetailsTest {
     @Test
     void aReplicaStartedWithoutACheckChecksDivergenceInTheVeryNextCycle() {
         Decision d = HaFixture.node("pg2").decide();
-        assertThat(d.actions()).contains(new Action.FireCallback("on_start", Role.REPLICA));
+        assertThat(d.actions()).contains(new Action.FireCallback(CallbackAction.ON_START, Role.REPLICA));
         assertThat(d.memory().rewind()).isEqualTo(RewindState.CHECK);
         assertThat(d.nextCycleInMillis()).isEqualTo(0L);
     }
@@ -116,7 +117,7 @@ class HaDeciderDetailsTest {
     @Test
     void aReplicaClonedFromOrCheckedAgainstTheLeaderIsNotCheckedAgainOnStart() {
         Decision d = HaFixture.node("pg2").memory(m -> m.withRewind(RewindState.NOT_NEEDED)).decide();
-        assertThat(d.actions()).contains(new Action.FireCallback("on_start", Role.REPLICA));
+        assertThat(d.actions()).contains(new Action.FireCallback(CallbackAction.ON_START, Role.REPLICA));
         assertThat(d.memory().rewind()).isEqualTo(RewindState.NOT_NEEDED);
         assertThat(d.nextCycleInMillis()).isNull();
     }
@@ -222,7 +223,7 @@ class HaDeciderDetailsTest {
     @Test
     void demotedPrimaryThatLostTheLockIsToldWhy() {
         Decision d = HaFixture.node("pg1").leader("pg2").local(l -> l.primary().role(Role.PRIMARY)).decide();
-        assertThat(d.roleChange().kind()).isEqualTo("demote");
+        assertThat(d.roleChange().kind()).isEqualTo(RoleChangeRecord.Kind.DEMOTE);
         assertThat(d.roleChange().leaderBefore()).isEqualTo("pg1");
     }
 }

@@ -7,6 +7,8 @@ import io.haagent.cluster.PostgresState;
 import io.haagent.cluster.Role;
 import io.haagent.cluster.SyncState;
 import io.haagent.cluster.Tags;
+import io.haagent.pg.CallbackAction;
+import io.haagent.pg.StopMode;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -49,7 +51,7 @@ class HaDeciderTest {
                         () -> HaFixture.node("pg2"),
                         "no action. I am (pg2), a secondary, and following a leader (pg1)",
                         new Action.Follow(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), Role.REPLICA),
-                        new Action.SyncSlots(), new Action.FireCallback("on_start", Role.REPLICA)),
+                        new Action.SyncSlots(), new Action.FireCallback(CallbackAction.ON_START, Role.REPLICA)),
                 row("replica with replicatefrom cascades from that member",
                         () -> HaFixture.node("pg3").tags(Map.of("replicatefrom", "pg2")).memory(m -> m.withOnStartFired(true)),
                         "no action. I am (pg3), a secondary, and following a leader (pg1)",
@@ -64,6 +66,35 @@ class HaDeciderTest {
                         "no action. I am (pg2), a secondary, and following a leader (pg1)",
                         new Action.ResumeWalReplay(),
                         new Action.Follow(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), Role.REPLICA),
+                        new Action.SyncSlots()),
+
+                // ---------------------------------------------------------- a leader key that names no member
+                row("replica does not follow a leader key that names no member",
+                        () -> HaFixture.node("pg2").leader("pg1\nERROR forged").memory(m -> m.withOnStartFired(true)),
+                        "no action. I am (pg2), and the leader key names 'pg1\\nERROR forged', which is not a member:"
+                                + " not following it until it expires",
+                        new Action.SyncSlots()),
+                row("the owner of the lease under a garbage leader key deletes it",
+                        () -> HaFixture.node("pg1").leader("ghost").member("pg1", b -> b.lease(77))
+                                .memory(m -> m.withOnStartFired(true)),
+                        "deleting the leader key: the leader key names 'ghost', which is not a member, and my lease"
+                                + " keeps it alive",
+                        new Action.DeleteUnusableLeader(11), new Action.SyncSlots()),
+                row("a primary under a garbage leader key on its lease stops writes first",
+                        () -> HaFixture.node("pg1").leader("ghost").member("pg1", b -> b.lease(77))
+                                .local(l -> l.primary()).memory(m -> m.withOnStartFired(true)),
+                        "demoting self because the leader key names 'ghost', which is not a member",
+                        new Action.Demote(DemoteMode.IMMEDIATE_NOLOCK)),
+                row("anybody deletes a garbage leader key that sits on no lease",
+                        () -> HaFixture.node("pg2").leader("ghost").leaderLease(0).memory(m -> m.withOnStartFired(true)),
+                        "deleting the leader key: the leader key names 'ghost', which is not a member, and no lease"
+                                + " would ever expire it",
+                        new Action.DeleteUnusableLeader(11), new Action.SyncSlots()),
+                row("a garbage leader key on another member's lease is left to its owner",
+                        () -> HaFixture.node("pg2").leader("ghost").member("pg2", b -> b.lease(5))
+                                .memory(m -> m.withOnStartFired(true)),
+                        "no action. I am (pg2), and the leader key names 'ghost', which is not a member: not following"
+                                + " it until it expires",
                         new Action.SyncSlots()),
 
                 // ---------------------------------------------------------- step 4: repairs by the lock holder
@@ -127,7 +158,7 @@ class HaDeciderTest {
                         new Action.WriteInitialize(HaFixture.SYSID, false, null),
                         new Action.WriteConfig(Map.of("ttl", 30, "loop_wait", 10, "retry_timeout", 10)),
                         new Action.TakeLeader(), new Action.SetRole(Role.PRIMARY),
-                        new Action.FireCallback("on_start", Role.PRIMARY)),
+                        new Action.FireCallback(CallbackAction.ON_START, Role.PRIMARY)),
                 row("standby cluster bootstrapped: publish it with a standby leader, still in recovery",
                         () -> HaFixture.node("pg1").noLeader().initialize("").noConfig()
                                 .localDynamic(Map.of("standby_cluster", Map.of("host", "10.9.0.1")))
@@ -136,7 +167,7 @@ class HaDeciderTest {
                         new Action.WriteInitialize(HaFixture.SYSID, false, null),
                         new Action.WriteConfig(Map.of("standby_cluster", Map.of("host", "10.9.0.1"))),
                         new Action.TakeLeader(), new Action.SetRole(Role.STANDBY_LEADER),
-                        new Action.FireCallback("on_start", Role.STANDBY_LEADER)),
+                        new Action.FireCallback(CallbackAction.ON_START, Role.STANDBY_LEADER)),
                 row("bootstrapped and started, still in recovery (a custom bootstrap's restore): wait",
                         () -> HaFixture.node("pg1").noLeader().initialize("")
                                 .memory(m -> m.withBootstrapping(true, null)),
@@ -150,13 +181,13 @@ class HaDeciderTest {
                         () -> HaFixture.node("pg1").noLeader().initialize("").local(l -> l.stopped("in production"))
                                 .memory(m -> m.withBootstrapping(true, null)),
                         "removing initialize key after failed attempt to bootstrap the cluster",
-                        new Action.CancelInitialization(), new Action.StopPostgres("immediate"),
+                        new Action.CancelInitialization(), new Action.StopPostgres(StopMode.IMMEDIATE),
                         new Action.QuarantineDataDirectory(), new Action.Exit("Failed to bootstrap cluster")),
                 row("bootstrap failed: undo and exit",
                         () -> HaFixture.node("pg1").noLeader().initialize("").local(l -> l.stopped("shut down"))
                                 .memory(m -> m.withBootstrapping(true, false)),
                         "removing initialize key after failed attempt to bootstrap the cluster",
-                        new Action.CancelInitialization(), new Action.StopPostgres("immediate"),
+                        new Action.CancelInitialization(), new Action.StopPostgres(StopMode.IMMEDIATE),
                         new Action.QuarantineDataDirectory(), new Action.Exit("Failed to bootstrap cluster")),
 
                 // ---------------------------------------------------------- step 8: after a (re)start attempt
@@ -250,7 +281,7 @@ class HaDeciderTest {
                         new Action.WriteInitialize(HaFixture.SYSID, true, null),
                         new Action.AcquireLock("following new leader after trying and failing to obtain lock"),
                         new Action.UpdateHistory(1), new Action.SyncSlots(),
-                        new Action.FireCallback("on_start", Role.PRIMARY)),
+                        new Action.FireCallback(CallbackAction.ON_START, Role.PRIMARY)),
                 row("existing replica data, no initialize key: abort",
                         () -> HaFixture.node("pg2").noLeader().initialize(null),
                         "No initialize key in DCS and PostgreSQL is running as replica, aborting start."

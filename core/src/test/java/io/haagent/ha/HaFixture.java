@@ -11,6 +11,7 @@ import io.haagent.cluster.Role;
 import io.haagent.cluster.SyncState;
 import io.haagent.cluster.Tags;
 import io.haagent.cluster.TimelineHistory;
+import io.haagent.pg.ControlData;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -52,6 +53,7 @@ public final class HaFixture {
     private boolean removeOnDiverged;
     private FailsafeContact failsafeContact;
     private String bootstrapMethod = "initdb";
+    private long leaderLease = 77;
     private Boolean failsafeTopologyOk;
     private ScheduledRestart scheduledRestart;
     private Instant now = NOW;
@@ -89,6 +91,12 @@ public final class HaFixture {
 
     public HaFixture leader(String n) {
         leader = n;
+        return this;
+    }
+
+    /** The lease the leader key sits on (77 unless set; 0: no lease, it never expires). */
+    public HaFixture leaderLease(long lease) {
+        leaderLease = lease;
         return this;
     }
 
@@ -261,7 +269,7 @@ public final class HaFixture {
         ClusterView view = null;
         if (!dcsDown) {
             view = new ClusterView(initialize, config == null ? null : ClusterConfig.of(config, 3),
-                    leader == null ? null : new Leader(leader, 11, 77), ClusterStatus.of(optime, Map.of()),
+                    leader == null ? null : new Leader(leader, 11, leaderLease), ClusterStatus.of(optime, Map.of()),
                     new ArrayList<>(members.values()), failover, sync, history, failsafe, 100);
         }
         NodeSettings self = new NodeSettings(name, "batman", tags, bootstrapConfigured, bootstrapMethod,
@@ -324,7 +332,7 @@ public final class HaFixture {
         long startingFor;
         long timeline = 1;
         long wal = WAL;
-        String controlState = "in archive recovery";
+        ControlData.State controlState = ControlData.State.IN_ARCHIVE_RECOVERY;
         boolean recoveryConf = true;
         String sysid = SYSID;
         String upstream;
@@ -340,7 +348,7 @@ public final class HaFixture {
         public Local primary() {
             primary = true;
             role = Role.PRIMARY;
-            controlState = "in production";
+            controlState = ControlData.State.IN_PRODUCTION;
             recoveryConf = false;
             return this;
         }
@@ -355,11 +363,17 @@ public final class HaFixture {
             return this;
         }
 
-        /** Postmaster dead; the state still says what we last saw (running by default). */
+        /**
+         * Postmaster dead; the state still says what we last saw (running by default). {@code control} is
+         * pg_controldata's label ({@code shut down}, ...), null for unknown.
+         */
         public Local stopped(String control) {
             running = false;
             primary = false;
-            controlState = control;
+            controlState = ControlData.State.of(control);
+            if (control != null && controlState == null) {
+                throw new IllegalArgumentException("not a pg_controldata state: " + control);
+            }
             return this;
         }
 

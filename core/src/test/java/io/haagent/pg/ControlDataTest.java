@@ -11,7 +11,7 @@ class ControlDataTest {
     @Test
     void cleanlyStoppedPrimary() {
         ControlData cd = ControlData.parse(GoldenFiles.read("pg_controldata-shut-down.txt"));
-        assertThat(cd.clusterState()).isEqualTo(ControlData.STATE_SHUT_DOWN);
+        assertThat(cd.state()).isEqualTo(ControlData.State.SHUT_DOWN);
         assertThat(cd.cleanlyShutDown()).isTrue();
         assertThat(cd.systemIdentifier()).isEqualTo("7712428786749488161");
         assertThat(cd.checkpointLocation()).contains(Lsn.parse("0/30000D8"));
@@ -27,7 +27,7 @@ class ControlDataTest {
     @Test
     void replicaStoppedInRecoveryReportsItsMinimumRecoveryPoint() {
         ControlData cd = ControlData.parse(GoldenFiles.read("pg_controldata-shut-down-in-recovery.txt"));
-        assertThat(cd.clusterState()).isEqualTo(ControlData.STATE_SHUT_DOWN_IN_RECOVERY);
+        assertThat(cd.state()).isEqualTo(ControlData.State.SHUT_DOWN_IN_RECOVERY);
         assertThat(cd.cleanlyShutDown()).isTrue();
         assertThat(cd.localPosition()).contains(new ControlData.LocalPosition(true, 1, Lsn.parse("0/3000000")));
     }
@@ -35,7 +35,7 @@ class ControlDataTest {
     @Test
     void crashedPrimaryTellsNothingUntilCrashRecoveryRan() {
         ControlData cd = ControlData.parse(GoldenFiles.read("pg_controldata-crashed.txt"));
-        assertThat(cd.clusterState()).isEqualTo(ControlData.STATE_IN_PRODUCTION);
+        assertThat(cd.state()).isEqualTo(ControlData.State.IN_PRODUCTION);
         assertThat(cd.cleanlyShutDown()).isFalse();
         assertThat(cd.localPosition()).isEmpty();
     }
@@ -43,9 +43,9 @@ class ControlDataTest {
     @Test
     void runningServers() {
         ControlData primary = ControlData.parse(GoldenFiles.read("pg_controldata-in-production.txt"));
-        assertThat(primary.clusterState()).isEqualTo(ControlData.STATE_IN_PRODUCTION);
+        assertThat(primary.state()).isEqualTo(ControlData.State.IN_PRODUCTION);
         ControlData replica = ControlData.parse(GoldenFiles.read("pg_controldata-in-archive-recovery.txt"));
-        assertThat(replica.clusterState()).isEqualTo(ControlData.STATE_IN_ARCHIVE_RECOVERY);
+        assertThat(replica.state()).isEqualTo(ControlData.State.IN_ARCHIVE_RECOVERY);
         assertThat(replica.systemIdentifier()).as("a clone has its primary's identity")
                 .isEqualTo(primary.systemIdentifier());
         assertThat(replica.minRecoveryEndingLocation()).contains(Lsn.parse("0/2000100"));

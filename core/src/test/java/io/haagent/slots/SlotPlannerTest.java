@@ -46,6 +46,15 @@ class SlotPlannerTest {
                 new SlotAction.CreatePhysical("pg5", "member pg5 streams from this node"));
     }
 
+    /** Issue 18 defect 7: a member key holding non-JSON (decoded as a member with no data) got a slot. */
+    @Test
+    void aMemberKeyThatIsNotMemberDataGetsNoSlot() {
+        ClusterView c = cluster("pg1", Map.of(), ClusterStatus.EMPTY, member("pg1", Map.of()),
+                member("pg2", Map.of()), Member.builder("junk").modRevision(9).lease(3).build());
+        SlotPlan plan = SlotPlanner.plan(new SlotPlanner.Input("pg1", Role.PRIMARY, false, c, List.of(), null));
+        assertThat(plan.changes()).containsExactly(new SlotAction.CreatePhysical("pg2", "member pg2 streams from this node"));
+    }
+
     @Test
     void replicaWantsSlotsOnlyForItsCascadingMembers() {
         ClusterView c = cluster("pg1", Map.of(), ClusterStatus.EMPTY, member("pg1", Map.of()),

@@ -45,12 +45,15 @@ public final class RestApiServer implements AutoCloseable {
     private static final List<HandlerType> METHODS = List.of(HandlerType.GET, HandlerType.HEAD, HandlerType.OPTIONS,
             HandlerType.POST, HandlerType.PUT, HandlerType.PATCH, HandlerType.DELETE);
 
+    static final int MIN_BACKLOG = 64;
+
     private final ApiContext api;
     private final ThreadPoolExecutor actionExecutor;
     private final RestApiOptions options;
     private RestApiConfig config;
     private Javalin app;
     private ServerConnector connector;
+    private ConnectionGuard guard;
 
     private RestApiServer(RestApiConfig config, StatusBoard board, NodeActions actions, Clock clock,
             RestApiOptions options) {
@@ -130,6 +133,7 @@ public final class RestApiServer implements AutoCloseable {
         config = newConfig;
         if (relisten) {
             log.info("restapi: listen or TLS settings changed, restarting the listener on {}", newConfig.listen());
+            guard.stop();
             app.stop();
             try {
                 listen();
@@ -149,6 +153,9 @@ public final class RestApiServer implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (guard != null) {
+            guard.stop();
+        }
         if (app != null) {
             app.stop();
             app = null;
@@ -172,9 +179,14 @@ public final class RestApiServer implements AutoCloseable {
         RestApiConfig cfg = config;
         // Built before Jetty starts so a bad certificate or key fails here with the file named.
         var ssl = cfg.tls() ? TlsContext.serverFactory(cfg) : null;
-        QueuedThreadPool pool = new QueuedThreadPool(options.maxThreads(), Math.min(4, options.maxThreads()), 60_000);
+        // A small pool: health checks hold a thread for microseconds, at most bodyReaders requests wait on a client
+        // (and only until bodyTimeout), and requests that wait on etcd or the agent run on the action pool. Idle:
+        // the acceptor, the selector and one worker (plus Jetty's scheduler thread, and no action thread).
+        QueuedThreadPool pool = new QueuedThreadPool(options.maxThreads(), Math.min(3, options.maxThreads()), 60_000);
         pool.setName("rest-api");
         pool.setDaemon(true);
+        pool.setReservedThreads(0); // no idle threads parked for the selector's fast path
+        ConnectionGuard g = new ConnectionGuard(options);
         Router router = new Router(api);
         ServerConnector[] created = new ServerConnector[1];
         Javalin javalin = Javalin.create(c -> {
@@ -185,9 +197,11 @@ public final class RestApiServer implements AutoCloseable {
             c.jetty.modifyHttpConfiguration(hc -> {
                 hc.setSendServerVersion(false);
                 hc.setSendXPoweredBy(false);
+                hc.setIdleTimeout(options.idleTimeout().toMillis());
             });
             c.jetty.addConnector((server, httpConfig) -> {
                 created[0] = connector(server, httpConfig, listen, ssl, cfg.requestQueueSize());
+                created[0].addBean(g);
                 return created[0];
             });
             for (HandlerType t : METHODS) {
@@ -208,6 +222,8 @@ public final class RestApiServer implements AutoCloseable {
         }
         app = javalin;
         connector = created[0];
+        guard = g;
+        g.start(connector.getScheduler());
         log.info("REST API listening on {}", baseUrl());
     }
 
@@ -225,9 +241,11 @@ public final class RestApiServer implements AutoCloseable {
         }
         c.setHost(listen.host());
         c.setPort(listen.port());
-        if (queueSize > 0) {
-            c.setAcceptQueueSize(queueSize);
-        }
+        c.setIdleTimeout(options.idleTimeout().toMillis());
+        // restapi.request_queue_size is the listen backlog (Patroni's default, 5, is socketserver's). Connections
+        // wait there only until the acceptor takes them, but a burst (clients reconnecting at once, or an attacker)
+        // overflows 5, the kernel drops the SYN, and a health check waits a second for its retry: no less than 64.
+        c.setAcceptQueueSize(Math.max(MIN_BACKLOG, queueSize));
         c.setReuseAddress(true);
         return c;
     }

@@ -185,6 +185,14 @@ public final class ActionExecutor {
             LOG.info("Leader key released");
             return true;
         });
+        on(Action.DeleteUnusableLeader.class, (a, u) -> {
+            if (dcs.deleteLeader(a.expectedRevision())) {
+                LOG.warn("deleted the leader key: it named no member (mod_revision {})", a.expectedRevision());
+            } else {
+                LOG.info("the unusable leader key changed meanwhile; left as it is");
+            }
+            return true;
+        });
         on(Action.WriteInitialize.class, (a, u) -> dcs.initialize(a.createNew(), a.sysid()));
         on(Action.HoldLeadershipInFailsafe.class, (a, u) -> {
             lock.extend(loop.dynamic().ttl());
@@ -264,7 +272,7 @@ public final class ActionExecutor {
             return true;
         });
         on(Action.FireCallback.class, (a, u) -> {
-            pg.fireCallback(callback(a.action()), a.role());
+            pg.fireCallback(a.action(), a.role());
             return true;
         });
         on(Action.Follow.class, (a, u) -> {
@@ -306,7 +314,7 @@ public final class ActionExecutor {
         });
         on(Action.StopPostgres.class, (a, u) -> {
             node.setState(PostgresState.STOPPING);
-            pg.stop(StopMode.valueOf(a.mode().toUpperCase(Locale.ROOT)), false,
+            pg.stop(a.mode(), false,
                     Duration.ofSeconds(loop.dynamic().retryTimeout()));
             node.setState(PostgresState.STOPPED);
             return true;
@@ -333,15 +341,6 @@ public final class ActionExecutor {
             loop.exit(a.reason());
             return false;
         });
-    }
-
-    private static CallbackAction callback(String wire) {
-        for (CallbackAction c : CallbackAction.values()) {
-            if (c.wire().equals(wire)) {
-                return c;
-            }
-        }
-        throw new IllegalArgumentException("unknown callback " + wire);
     }
 
     private Recovery recovery(FollowTarget target) {
@@ -409,7 +408,7 @@ public final class ActionExecutor {
         }
         Role role = node.role() == Role.STANDBY_LEADER ? Role.STANDBY_LEADER
                 : node.role().isPrimary() ? Role.PRIMARY : Role.REPLICA;
-        io.haagent.pg.PostgresStatus status;
+        io.haagent.pg.ServerStatus status;
         try {
             status = pg.state();
         } catch (PostgresException e) {
@@ -498,6 +497,8 @@ public final class ActionExecutor {
         on(Action.StartPrimary.class, (a, u) -> {
             return submit(LongAction.Kind.START_PRIMARY_AFTER_FAILURE, "starting primary after failure", cancel -> {
                 start(StartRequest.asPrimary(startTimeout(a.timeoutSeconds())), Role.PRIMARY);
+                // GET /primary answers 200 again the moment postgres takes writes (issue 17)
+                loop.publishPostgresNow();
                 loop.roleChanges().phase("start");
                 loop.roleChanges().complete(Role.PRIMARY.wire());
                 return List.of();
@@ -671,6 +672,8 @@ public final class ActionExecutor {
         try {
             pg.promote(Duration.ofSeconds(Math.max(loop.dynamic().loopWait(), 10)));
             node.setRole(Role.PRIMARY);
+            // GET /primary answers 200 the moment postgres takes writes, not at the next cycle (issue 17)
+            loop.publishPostgresNow();
             loop.roleChanges().phase("promote");
             loop.roleChanges().complete(Role.PRIMARY.wire());
             return List.of(m -> m.withPromoteResult(true));
@@ -699,15 +702,46 @@ public final class ActionExecutor {
         return true;
     }
 
+    /** The member a pending switchover names as candidate, or null. */
+    private String switchoverCandidate() {
+        ClusterView v = loop.cluster();
+        return v == null || v.failover() == null ? null : v.failover().candidate();
+    }
+
     private List<HaMemory.MemoryUpdate> demoteBody(DemoteMode mode) {
+        try {
+            return stepDown(mode);
+        } finally {
+            // done or failed: the lock and postgres' role say again what this node is
+            node.endStepDown();
+            loop.publishNow();
+        }
+    }
+
+    private List<HaMemory.MemoryUpdate> stepDown(DemoteMode mode) {
         List<HaMemory.MemoryUpdate> updates = new ArrayList<>();
         updates.add(HaMemory::triggerRewindCheck);
         if (!mode.releaseLock()) {
             // without the lock (or without etcd) we are not the leader any more, whatever happens next
             lock.clear();
         }
+        if (mode.checkpoint()) {
+            // The shutdown checkpoint is then short, and the primary keeps taking writes while this one runs: it is
+            // not part of the time clients cannot write (issue 17). Patroni's order: checkpoint, then before_stop.
+            try {
+                pg.checkpoint();
+            } catch (PostgresException e) {
+                LOG.warn("CHECKPOINT before stopping failed, stopping anyway: {}", e.getMessage());
+            }
+        }
+        // Issue 17: from here on this primary stops taking writes, and GET /primary says so at once (503, naming
+        // the member taking over), not once postgres has stopped and the lock is released: a load balancer moves
+        // clients away, and a client waits on the successor, while postgres shuts down. Not earlier (during the
+        // checkpoint above): HAProxy would cut sessions (on-marked-down shutdown-sessions) that can still write.
+        node.beginStepDown(switchoverCandidate());
+        loop.publishNow();
         node.setState(PostgresState.STOPPING);
-        StopResult stopped = pg.stop(StopMode.valueOf(mode.stopMode().toUpperCase(Locale.ROOT)), mode.checkpoint(),
+        StopResult stopped = pg.stop(mode.stopMode(), false,
                 stopTimeout());
         node.setState(PostgresState.STOPPED);
         node.setRole(Role.DEMOTED);

@@ -1,12 +1,12 @@
 package io.haagent.agent.ha;
 
-import io.haagent.agent.Version;
 import io.haagent.api.CandidateCheck;
 import io.haagent.api.DecisionRecord;
 import io.haagent.api.NodeSnapshot;
 import io.haagent.api.RestartRequest;
 import io.haagent.api.RoleChangeKind;
 import io.haagent.api.StatusBoard;
+import io.haagent.api.Version;
 import io.haagent.cluster.ClusterStatus;
 import io.haagent.cluster.ClusterView;
 import io.haagent.cluster.Member;
@@ -32,7 +32,7 @@ import io.haagent.ha.ScheduledRestart;
 import io.haagent.pg.Divergence;
 import io.haagent.pg.PostgresControl;
 import io.haagent.pg.PostgresException;
-import io.haagent.pg.PostgresStatus;
+import io.haagent.pg.ServerStatus;
 import io.haagent.pg.SlotNames;
 import io.haagent.pg.Upstream;
 import io.haagent.slots.ReplicationSlot;
@@ -79,6 +79,9 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     private HaMemory memory = HaMemory.INITIAL;
     private volatile ClusterView view;
     private volatile ClusterView lastView;
+    /** The last view as etcd had it (its config key unfiltered), for the REST API's /config and /cluster. */
+    private volatile ClusterView lastRawView;
+    private final ConfigGate configGate;
     private volatile long lastViewNanos;
     private volatile long dcsLastSeenEpoch;
     private volatile Map<String, Object> dynamicRaw;
@@ -97,7 +100,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     private final StatusRefresher refresher;
     /** Guards the published postgres status: the newest reading wins, whether the loop's or the refresher's. */
     private final Object statusLock = new Object();
-    private PostgresStatus freshStatus;
+    private ServerStatus freshStatus;
     private long freshStatusNanos;
     private long publishedStatusNanos;
 
@@ -114,6 +117,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         this.onFatal = onFatal;
         this.dynamicRaw = initialDynamic;
         this.dynamic = DynamicConfig.from(initialDynamic);
+        this.configGate = new ConfigGate(initialDynamic);
         this.node = new NodeState(clock, Role.UNINITIALIZED, PostgresState.STOPPED);
         this.lock = new LockBelief(clock);
         this.runner = new LongActionRunner(clock, dcs::wakeUp);
@@ -122,7 +126,11 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         this.executor = new ActionExecutor(name, dcs, pg, node, lock, runner, this, dataDir, clock);
         this.reader = new LocalStateReader(pg, node, dataDir,
                 () -> dynamic.usePgRewind() || config.postgresql().usePgRewind());
-        this.refresher = new StatusRefresher(pg, clock, this::offerFreshStatus);
+        this.refresher = new StatusRefresher(pg, clock, this::offerFreshStatus, () -> {
+            synchronized (statusLock) {
+                return Math.max(publishedStatusNanos, freshStatusNanos);
+            }
+        });
         roleChanges.onChange(change -> {
             synchronized (statusLock) {
                 board.update(s -> s.toBuilder().lastRoleChange(change).roleChangeStats(roleChanges.stats()).build());
@@ -144,7 +152,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     public void run() {
         adoptRunningPostgres();
         leaseGuard.start();
-        refresher.start();
+        board.freshener(refresher::ensureFresh);
         while (!stopping) {
             long start = clock.nanoTime();
             Long soon = null;
@@ -182,7 +190,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     private void adoptRunningPostgres() {
         try {
             if (pg.isRunning()) {
-                PostgresStatus st = pg.state();
+                ServerStatus st = pg.state();
                 node.setRole(st.isPrimary() ? Role.PRIMARY : Role.REPLICA);
                 node.setState(PostgresState.RUNNING);
                 LOG.info("found postgres running as {}", node.role());
@@ -202,11 +210,6 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         }
         config = next;
         dcs.wakeUp();
-    }
-
-    /** No long action (clone, rewind, start, promote) is running: a moment when a short JVM pause costs nothing. */
-    public boolean quiet() {
-        return !runner.busy() && !stopping;
     }
 
     public void stop() {
@@ -277,14 +280,18 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         ClusterView v = null;
         try {
             long releasesSeen = lock.releases();
-            v = dcs.cluster();
+            ClusterView raw = dcs.cluster();
+            lastRawView = raw;
+            v = configGate.admit(raw);
             applyDynamicConfig(v);
             if (name.equals(v.leaderName())) {
                 long sent = clock.nanoTime();
                 Boolean renewed = lock.renewUnlessReleasedSince(releasesSeen, dcs::renewLeader);
                 if (renewed == null) {
                     // we released the key after etcd showed it to us (a switchover's demote): look again
-                    v = dcs.cluster();
+                    ClusterView again = dcs.cluster();
+                    lastRawView = again;
+                    v = configGate.admit(again);
                     applyDynamicConfig(v);
                 } else if (renewed) {
                     lock.confirm(sent, dynamic.ttl());
@@ -503,23 +510,23 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         }
         long now = clock.nanoTime();
         switch (r.kind()) {
-            case "failover" -> {
+            case FAILOVER -> {
                 // the new primary (lock then promote), or the old one stepping down for a manual failover
                 if (d.has(Action.AcquireLock.class) || d.has(Action.Promote.class) || d.has(Action.Demote.class)) {
                     roleChanges.begin(RoleChangeKind.FAILOVER, node.role().wire(), r.decision(),
                             leaderMissingSinceNanos == 0 ? now : leaderMissingSinceNanos);
                 }
             }
-            case "switchover" -> roleChanges.begin(RoleChangeKind.SWITCHOVER, node.role().wire(), r.decision(),
+            case SWITCHOVER -> roleChanges.begin(RoleChangeKind.SWITCHOVER, node.role().wire(), r.decision(),
                     d.has(Action.AcquireLock.class) && leaderMissingSinceNanos != 0 ? leaderMissingSinceNanos : now);
-            case "crash_restart" -> roleChanges.begin(RoleChangeKind.CRASH_RESTART, node.role().wire(), r.decision(),
+            case CRASH_RESTART -> roleChanges.begin(RoleChangeKind.CRASH_RESTART, node.role().wire(), r.decision(),
                     postmasterDiedNanos == 0 ? now : postmasterDiedNanos);
             default -> {
             }
         }
     }
 
-    private void writeStatus(PostgresStatus st) {
+    private void writeStatus(ServerStatus st) {
         try {
             dcs.writeStatus(ClusterStatus.of(st.xlogLocation().value(), statusSlots(st)));
         } catch (DcsUnavailableException e) {
@@ -528,7 +535,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     }
 
     /** {@code status.slots} (§4.8.1): the permanent slots' positions and our own member slot's, at our WAL position. */
-    private Map<String, Long> statusSlots(PostgresStatus st) {
+    private Map<String, Long> statusSlots(ServerStatus st) {
         Map<String, Long> slots = new LinkedHashMap<>();
         if (useSlots()) {
             Map<String, SlotSpec> permanent = dynamic.slots();
@@ -578,7 +585,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         if (lock.held() && memory.checkpointAfterPromotePending()) {
             b.checkpointAfterPromote(false);
         }
-        PostgresStatus st = obs.status();
+        ServerStatus st = obs.status();
         if (st != null) {
             if (st.pendingRestartNeeded()) {
                 b.pendingRestart(true);
@@ -630,7 +637,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
      * compare the WAL positions in it during elections and switchover checks): it replaces the published postgres
      * status when it is newer than what the last cycle published.
      */
-    private void offerFreshStatus(PostgresStatus st, long readStartedNanos) {
+    private void offerFreshStatus(ServerStatus st, long readStartedNanos) {
         synchronized (statusLock) {
             if (readStartedNanos <= publishedStatusNanos || readStartedNanos <= freshStatusNanos) {
                 return;
@@ -674,9 +681,10 @@ public final class HaLoop implements LoopContext, AutoCloseable {
                 shown = new Observation(obs.local(), freshStatus, obs.controlData(), false, null);
             }
             publishedStatusNanos = Math.max(obsNanos, freshStatusNanos);
-            board.publish(SnapshotBuilder.build(config, shown, node, lock, lastView, lastViewNanos, dynamic,
+            board.publish(SnapshotBuilder.build(config, shown, node, lock, lastRawView, lastViewNanos, dynamic,
                     failsafeActive, dcsLastSeenEpoch, scheduledRestartRequest, nextRunNanos, lastDecision,
-                    roleChanges.last(), roleChanges.stats()));
+                    roleChanges.last(), roleChanges.stats()).toBuilder().configRejection(configGate.rejection())
+                    .build());
         }
     }
 
@@ -723,6 +731,45 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     @Override
     public RoleChangeClock roleChanges() {
         return roleChanges;
+    }
+
+    @Override
+    public void publishNow() {
+        synchronized (statusLock) {
+            board.update(s -> withBeliefs(s.toBuilder()).build());
+        }
+    }
+
+    @Override
+    public void publishPostgresNow() {
+        long started = clock.nanoTime();
+        ServerStatus st = null;
+        try {
+            if (pg.isRunning()) {
+                st = pg.state();
+            }
+        } catch (PostgresException e) {
+            LOG.debug("status read to publish at once: {}", e.getMessage());
+        }
+        synchronized (statusLock) {
+            NodeSnapshot.Builder b = withBeliefs(board.current().toBuilder());
+            if (st != null && started > publishedStatusNanos && started > freshStatusNanos) {
+                freshStatus = st;
+                freshStatusNanos = started;
+                b.postgres(SnapshotBuilder.postgres(st, node));
+            }
+            board.publish(b.build());
+        }
+    }
+
+    /** The lock belief and the step-down state as they are now. */
+    private NodeSnapshot.Builder withBeliefs(NodeSnapshot.Builder b) {
+        if (lock.flagged()) {
+            b.leaderLockUntil(lock.deadlineNanos());
+        } else {
+            b.noLeaderLock();
+        }
+        return b.steppingDown(node.steppingDown(), node.steppingDownTo());
     }
 
     // ------------------------------------------------------------------------------------------------- for the REST port
@@ -778,6 +825,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     public void close() {
         stop();
         leaseGuard.close();
+        board.freshener(null);
         refresher.close();
         runner.close();
         executor.close();

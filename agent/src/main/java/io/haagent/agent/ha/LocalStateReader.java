@@ -7,7 +7,7 @@ import io.haagent.pg.ControlData;
 import io.haagent.pg.DataDirectoryState;
 import io.haagent.pg.PostgresControl;
 import io.haagent.pg.PostgresException;
-import io.haagent.pg.PostgresStatus;
+import io.haagent.pg.ServerStatus;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,7 +52,7 @@ public final class LocalStateReader {
             ddError = dd + ": " + dd.whatToDo();
         }
         boolean running = dataDir == DataDirState.VALID && pg.isRunning();
-        PostgresStatus status = null;
+        ServerStatus status = null;
         boolean queryFailed = false;
         String queryError = null;
         boolean starting = false;
@@ -87,7 +87,7 @@ public final class LocalStateReader {
         boolean canRewind = usePgRewind.getAsBoolean() && control != null && control.rewindPossible();
         List<LocalState.ReplicationConnection> rows = new ArrayList<>();
         if (status != null) {
-            for (PostgresStatus.ReplicationConnection r : status.replication()) {
+            for (ServerStatus.ReplicationConnection r : status.replication()) {
                 rows.add(new LocalState.ReplicationConnection(r.pid(), r.applicationName(), r.state(), r.syncState(),
                         r.writeLsn() == null ? null : r.writeLsn().value(),
                         r.flushLsn() == null ? null : r.flushLsn().value(),
@@ -107,7 +107,7 @@ public final class LocalStateReader {
                 starting ? node.secondsInState() : 0,
                 status != null ? status.timeline() : control != null ? control.checkpointTimeline().orElse(0L) : 0,
                 status != null ? status.xlogLocation().value() : 0,
-                running ? null : control == null ? null : control.clusterState(),
+                running ? null : control == null ? null : control.state(),
                 recoveryConf,
                 sysid,
                 status != null && status.walReceiver() != null ? status.walReceiver().senderHost() : null,
@@ -123,7 +123,7 @@ public final class LocalStateReader {
     }
 
     /** The role postgres itself reports, when known: what a node that just started finds out about itself. */
-    static Role observedRole(PostgresStatus status) {
+    static Role observedRole(ServerStatus status) {
         return status == null ? null : status.role();
     }
 }

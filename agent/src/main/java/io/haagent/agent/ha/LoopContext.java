@@ -32,4 +32,16 @@ public interface LoopContext {
 
     /** Timings of the role change in progress, for {@code /patroni} and {@code /metrics}. */
     RoleChangeClock roleChanges();
+
+    /**
+     * Publish the lock belief and the step-down state to the REST API now, not at the end of the cycle (a primary
+     * that stops taking writes to step down answers 503 on GET /primary at once). No I/O.
+     */
+    void publishNow();
+
+    /**
+     * Read postgres once and publish what it is now, with {@link #publishNow()}'s facts (a promotion that just ended:
+     * GET /primary answers 200 the moment postgres takes writes, not at the next cycle).
+     */
+    void publishPostgresNow();
 }

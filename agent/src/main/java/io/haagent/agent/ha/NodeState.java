@@ -14,6 +14,8 @@ public final class NodeState {
     private volatile Role role;
     private volatile String state;
     private volatile long stateSinceNanos;
+    private volatile boolean steppingDown;
+    private volatile String steppingDownTo;
 
     public NodeState(Clock clock, Role role, String state) {
         this.clock = clock;
@@ -44,6 +46,29 @@ public final class NodeState {
     /** Seconds spent in the current state (how long a start has been going on). */
     public long secondsInState() {
         return (clock.nanoTime() - stateSinceNanos) / 1_000_000_000L;
+    }
+
+    /**
+     * This primary is stepping down (to {@code to}, a switchover's candidate, or null) and stops taking writes now:
+     * from here on GET /primary answers 503, though the lock is kept until postgres has stopped (issue 17).
+     */
+    public void beginStepDown(String to) {
+        steppingDownTo = to;
+        steppingDown = true;
+    }
+
+    /** The demotion ended (done or failed): the lock and postgres' role say again what this node is. */
+    public void endStepDown() {
+        steppingDown = false;
+        steppingDownTo = null;
+    }
+
+    public boolean steppingDown() {
+        return steppingDown;
+    }
+
+    public String steppingDownTo() {
+        return steppingDownTo;
     }
 
     public boolean starting() {

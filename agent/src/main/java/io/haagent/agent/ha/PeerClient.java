@@ -9,9 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,15 +32,15 @@ public final class PeerClient {
     private final String basicAuth;
 
     /**
-     * @param http      configured with the CA and client certificate for https peers
-     * @param timeout   per request (Patroni: 2 s, no retries)
-     * @param username  Basic auth for POST /failsafe ({@code ctl}, else {@code restapi} credentials), or null
+     * @param http       configured for https peers ({@code io.haagent.config.restclient.RestClientTls})
+     * @param timeout    per request (Patroni: 2 s, no retries)
+     * @param basicAuth  the Authorization header for POST /failsafe ({@code ctl}, else {@code restapi}
+     *                   credentials), or null
      */
-    public PeerClient(HttpClient http, Duration timeout, String username, String password) {
+    public PeerClient(HttpClient http, Duration timeout, String basicAuth) {
         this.http = http;
         this.timeout = timeout;
-        this.basicAuth = username == null || password == null ? null
-                : "Basic " + Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
+        this.basicAuth = basicAuth;
     }
 
     /** {@code GET <api_url>} on every member, in parallel; one status per member, unreachable on any error. */

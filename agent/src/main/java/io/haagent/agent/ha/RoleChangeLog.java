@@ -19,7 +19,7 @@ final class RoleChangeLog {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("at", at.toString());
         m.put("node", node);
-        m.put("kind", r.kind());
+        m.put("kind", r.kind().label());
         m.put("decision", r.decision());
         m.put("leader_before", r.leaderBefore());
         m.put("cluster_timeline", r.clusterTimeline());

@@ -1,15 +1,15 @@
 package io.haagent.agent.ha;
 
-import io.haagent.agent.Version;
 import io.haagent.api.DecisionRecord;
 import io.haagent.api.NodeSnapshot;
 import io.haagent.api.RestartRequest;
 import io.haagent.api.RoleChange;
+import io.haagent.api.Version;
 import io.haagent.cluster.ClusterView;
 import io.haagent.cluster.Role;
 import io.haagent.config.AgentConfig;
 import io.haagent.config.DynamicConfig;
-import io.haagent.pg.PostgresStatus;
+import io.haagent.pg.ServerStatus;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +24,7 @@ final class SnapshotBuilder {
             long viewNanos, DynamicConfig dynamic, boolean failsafeActive, long dcsLastSeen, RestartRequest restart,
             long nextRunNanos, DecisionRecord decision, RoleChange lastRoleChange,
             io.haagent.api.RoleChangeStats stats) {
-        PostgresStatus st = obs.status();
+        ServerStatus st = obs.status();
         Map<String, Map<String, String>> pendingReason = new LinkedHashMap<>();
         if (st != null) {
             st.pendingRestart().forEach((k, p) -> pendingReason.put(k, Map.of(
@@ -49,7 +49,8 @@ final class SnapshotBuilder {
                 .nextRunNanos(nextRunNanos)
                 .lastDecision(decision)
                 .lastRoleChange(lastRoleChange)
-                .roleChangeStats(stats);
+                .roleChangeStats(stats)
+                .steppingDown(node.steppingDown(), node.steppingDownTo());
         if (lock.flagged()) {
             b.leaderLockUntil(lock.deadlineNanos());
         } else {
@@ -59,14 +60,14 @@ final class SnapshotBuilder {
     }
 
     /** The REST API's view of postgres (§2.4): positions only when the monitoring query of the cycle succeeded. */
-    static io.haagent.api.PostgresStatus postgres(PostgresStatus st, NodeState node) {
+    static io.haagent.api.PostgresStatus postgres(ServerStatus st, NodeState node) {
         String state = node.state();
         String role = node.role() == Role.PROMOTED ? Role.PRIMARY.wire() : node.role().wire();
         if (st == null) {
             return io.haagent.api.PostgresStatus.notQueried(state, role);
         }
         List<io.haagent.api.PostgresStatus.ReplicationConnection> rows = new ArrayList<>();
-        for (PostgresStatus.ReplicationConnection r : st.replication()) {
+        for (ServerStatus.ReplicationConnection r : st.replication()) {
             rows.add(new io.haagent.api.PostgresStatus.ReplicationConnection(r.usename(), r.applicationName(),
                     r.clientAddr(), r.state(), r.syncState(), r.syncPriority()));
         }

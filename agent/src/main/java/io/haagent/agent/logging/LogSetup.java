@@ -117,11 +117,26 @@ public final class LogSetup {
             enc.start();
             return enc;
         }
+        registerSafeMessage(ctx);
         PatternLayoutEncoder enc = new PatternLayoutEncoder();
         enc.setContext(ctx);
         enc.setPattern(PythonLogFormat.toLogback(config.format(), config.dateformat(), traceback));
         enc.start();
         return enc;
+    }
+
+    /** {@code %safemsg} for the patterns {@link PythonLogFormat} writes. */
+    @SuppressWarnings("unchecked")
+    static void registerSafeMessage(LoggerContext ctx) {
+        Object o = ctx.getObject(ch.qos.logback.core.CoreConstants.PATTERN_RULE_REGISTRY_FOR_SUPPLIERS);
+        Map<String, java.util.function.Supplier<ch.qos.logback.core.pattern.DynamicConverter<?>>> registry;
+        if (o instanceof Map<?, ?> m) {
+            registry = (Map<String, java.util.function.Supplier<ch.qos.logback.core.pattern.DynamicConverter<?>>>) m;
+        } else {
+            registry = new java.util.HashMap<>();
+            ctx.putObject(ch.qos.logback.core.CoreConstants.PATTERN_RULE_REGISTRY_FOR_SUPPLIERS, registry);
+        }
+        registry.put(PythonLogFormat.SAFE_MESSAGE, SafeMessageConverter::new);
     }
 
     private static OutputStreamAppender<ILoggingEvent> rollingFile(LogConfig config, LoggerContext ctx,

@@ -14,6 +14,8 @@ public final class PythonLogFormat {
     private static final Pattern FIELD = Pattern.compile("%\\((\\w+)\\)([-#0 +]*)(\\d*)(?:\\.\\d+)?([sdfrxXeEgG])");
     /** Python's default asctime: local time with milliseconds after a comma. */
     static final String DEFAULT_ASCTIME = "yyyy-MM-dd HH:mm:ss,SSS";
+    /** The conversion word of {@link SafeMessageConverter}, registered by {@link LogSetup}. */
+    static final String SAFE_MESSAGE = "safemsg";
 
     private PythonLogFormat() {
     }
@@ -62,7 +64,7 @@ public final class PythonLogFormat {
             case "levelno":
                 return "%level";
             case "message":
-                return "%msg";
+                return "%" + SAFE_MESSAGE; // escaped: see SafeMessageConverter
             case "name":
                 return "%logger";
             case "threadName":

@@ -46,6 +46,21 @@ class LogSetupTest {
         return Files.exists(f) ? Files.readAllLines(f) : List.of();
     }
 
+    /** Issue 18 defect 5: a member name with a line feed forged an ERROR record; NULs were written raw. */
+    @Test
+    void whatARecordQuotesCannotForgeAnotherRecord() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        LogSetup.configure(LogConfig.DEFAULT);
+        Logger log = LoggerFactory.getLogger("io.haagent.test");
+        log.info("following a leader ({})", "pg1\n2026-01-01 00:00:00,000 ERROR: forged\u0000\u001b[31m");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("forged"));
+        List<String> lines = err.toString(StandardCharsets.UTF_8).lines().toList();
+        assertThat(lines).singleElement().asString().matches(STAMP + " INFO: following a leader \\(pg1\\\\n2026.*")
+                .endsWith("ERROR: forged\\0\\x1b[31m)").doesNotContain("\u0000", "\u001b");
+    }
+
     @Test
     void byDefaultPlainLinesGoToStderrInPatronisFormat() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();

@@ -8,14 +8,14 @@ class PythonLogFormatTest {
     @Test
     void patronisDefaultFormat() {
         assertThat(PythonLogFormat.toLogback("%(asctime)s %(levelname)s: %(message)s", null, true))
-                .isEqualTo("%d{\"yyyy-MM-dd HH:mm:ss,SSS\"} %replace(%level){'^WARN$', 'WARNING'}: %msg%n");
+                .isEqualTo("%d{\"yyyy-MM-dd HH:mm:ss,SSS\"} %replace(%level){'^WARN$', 'WARNING'}: %safemsg%n");
     }
 
     @Test
     void widthsOtherFieldsLiteralsAndDateFormat() {
         assertThat(PythonLogFormat.toLogback("%(asctime)s [%(process)d] %(levelname)-8s (%(name)s) 100%% %(foo)s"
                 + "%(message)s", "%Y-%m-%dT%H:%M:%S%z", false)).isEqualTo("%d{\"yyyy-MM-dd'T'HH:mm:ssZ\"}"
-                + " [%property{PID}] %-8(%replace(%level){'^WARN$', 'WARNING'}) \\(%logger\\) 100\\% %msg%n%nopex");
+                + " [%property{PID}] %-8(%replace(%level){'^WARN$', 'WARNING'}) \\(%logger\\) 100\\% %safemsg%n%nopex");
     }
 
     @Test

@@ -20,13 +20,13 @@ import java.util.concurrent.TimeUnit;
  * Runs the real launcher, {@code packaging/target/dist/bin/agentctl}, as an operator would: a separate process with
  * a node's configuration file, no terminal, stdout and stderr captured (to files, so no pipe can stall it).
  */
-final class Agentctl {
+public final class Agentctl {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** A small, quickly started JVM: agentctl is a short-lived client. */
     static final String JAVA_OPTS = "-Xms16m -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1";
 
     /** One run: the whole story in {@code toString}, for assertion messages. */
-    record Result(List<String> argv, int exit, String out, String err) {
+    public record Result(List<String> argv, int exit, String out, String err) {
         JsonNode json() {
             try {
                 return JSON.readTree(out);
@@ -44,7 +44,7 @@ final class Agentctl {
     private final Path config;
     private final Map<String, String> env = new LinkedHashMap<>();
 
-    Agentctl(Path config) {
+    public Agentctl(Path config) {
         this.config = config;
     }
 
@@ -54,7 +54,7 @@ final class Agentctl {
     }
 
     /** {@code agentctl -c CONFIG args...} */
-    Result run(String... args) {
+    public Result run(String... args) {
         List<String> argv = new ArrayList<>(List.of(Dist.launcher("agentctl").toString(), "-c", config.toString()));
         argv.addAll(List.of(args));
         return exec(argv, null, Duration.ofSeconds(120));

@@ -109,6 +109,11 @@ public final class ClusterNode {
 
     /** Start (or restart) the agent; its output goes to {@link #log()} (appended). */
     public synchronized void start() {
+        start(java.util.Map.of());
+    }
+
+    /** As {@link #start()}, with these variables added to the agent's environment (benchmarks: JVM options). */
+    public synchronized void start(java.util.Map<String, String> env) {
         if (agent != null && agent.isAlive()) {
             throw new IllegalStateException(name + "'s agent is already running");
         }
@@ -122,6 +127,7 @@ public final class ClusterNode {
             pb.environment().put("HA_AGENT_JAVA_OPTS", "-Xms32m -Xmx192m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
         }
         pb.environment().remove("PGPASSWORD");
+        pb.environment().putAll(env);
         try {
             Files.writeString(log(), "==== start " + (++starts) + " ====\n", StandardCharsets.UTF_8,
                     java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
@@ -280,6 +286,13 @@ public final class ClusterNode {
     public Answer delete(String path) {
         return send(withAuth(HttpRequest.newBuilder(URI.create(restUrl() + path)).timeout(Duration.ofSeconds(30))
                 .DELETE()));
+    }
+
+    /** Any method with a JSON body (or none), with the cluster's credentials. */
+    public Answer request(String method, String path, String jsonBody) {
+        return send(withAuth(HttpRequest.newBuilder(URI.create(restUrl() + path)).timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json").method(method, jsonBody == null
+                        ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(jsonBody))));
     }
 
     private HttpRequest.Builder withAuth(HttpRequest.Builder b) {

@@ -20,6 +20,7 @@ public final class ClusterSpec {
     final Map<String, Object> dynamic = new LinkedHashMap<>();
     final Map<String, Object> parameters = new LinkedHashMap<>();
     final Map<Integer, Map<String, Object>> tags = new LinkedHashMap<>();
+    final Map<String, Object> local = new LinkedHashMap<>();
     String restUser;
     String restPassword;
 
@@ -72,6 +73,12 @@ public final class ClusterSpec {
     /** A postgres parameter of {@code bootstrap.dcs.postgresql.parameters}. */
     public ClusterSpec parameter(String key, Object value) {
         parameters.put(key, value);
+        return this;
+    }
+
+    /** A key of every node's local {@code postgresql} section (e.g. {@code pre_promote}, {@code before_stop}). */
+    public ClusterSpec local(String key, Object value) {
+        local.put(key, value);
         return this;
     }
 

@@ -286,6 +286,7 @@ public final class TestCluster implements AutoCloseable {
         hba.add("host all all 127.0.0.0/8 scram-sha-256");
         ObjectNode basebackup = postgresql.putArray("basebackup").addObject();
         basebackup.put("checkpoint", "fast");
+        spec.local.forEach((k, v) -> postgresql.set(k, JSON.valueToTree(v)));
         if (tags != null && !tags.isEmpty()) {
             root.set("tags", JSON.valueToTree(tags));
         }

@@ -1,5 +1,6 @@
 package io.haagent.dcs.codec;
 
+import io.haagent.text.SafeText;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -30,8 +31,9 @@ public final class GarbageLog {
         if (seen.putIfAbsent(key + "@" + modRevision, Boolean.TRUE) != null) {
             return false;
         }
-        LOG.warn("ignoring the value of {} (mod_revision {}, {} characters): {}; treating it as empty", key,
-                modRevision, value == null ? 0 : value.length(), problem);
+        // the key's name and the parser's complaint (which may quote the value) come from etcd: escaped
+        LOG.warn("ignoring the value of {} (mod_revision {}, {} characters): {}; treating it as empty",
+                SafeText.of(key), modRevision, value == null ? 0 : value.length(), SafeText.of(problem));
         return true;
     }
 }

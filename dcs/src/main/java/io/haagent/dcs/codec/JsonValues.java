@@ -57,8 +57,11 @@ final class JsonValues {
         return null;
     }
 
-    /** Python truthiness of a JSON value. */
-    static boolean truthy(Object v) {
+    /**
+     * Python's {@code bool()} of a JSON value, as Patroni reads {@code pending_restart}, {@code pause} and
+     * {@code checkpoint_after_promote} in a member key (not {@code parse_bool}: a non-empty string is true).
+     */
+    static boolean pythonBool(Object v) {
         if (v == null) {
             return false;
         }

@@ -112,14 +112,14 @@ public final class MemberCodec {
                 .role(JsonValues.str(data.get("role")))
                 .version(JsonValues.str(data.get("version")))
                 .proxyUrl(JsonValues.str(data.get("proxy_url")))
-                .pendingRestart(JsonValues.truthy(data.get("pending_restart")))
+                .pendingRestart(JsonValues.pythonBool(data.get("pending_restart")))
                 .xlogLocation(JsonValues.toLong(data.get("xlog_location")))
                 .replicationState(JsonValues.str(data.get("replication_state")))
                 .timeline(JsonValues.toInt(data.get("timeline")))
                 .scheduledRestart(JsonValues.map(data.get("scheduled_restart")))
-                .pause(JsonValues.truthy(data.get("pause")));
+                .pause(JsonValues.pythonBool(data.get("pause")));
         if (data.containsKey("checkpoint_after_promote")) {
-            b.checkpointAfterPromote(JsonValues.truthy(data.get("checkpoint_after_promote")));
+            b.checkpointAfterPromote(JsonValues.pythonBool(data.get("checkpoint_after_promote")));
         }
         Map<String, Object> tags = JsonValues.map(data.get("tags"));
         b.tags(tags == null ? Tags.NONE : new Tags(tags));

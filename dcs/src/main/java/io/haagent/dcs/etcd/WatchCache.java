@@ -1,27 +1,16 @@
 package io.haagent.dcs.etcd;
 
 import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
-import io.haagent.cluster.ClusterView;
 import io.haagent.dcs.DcsKeys;
 import io.haagent.dcs.WakeRule;
-import io.haagent.dcs.codec.ClusterCodec;
-import io.haagent.dcs.codec.GarbageLog;
-import io.haagent.dcs.codec.RawKey;
 import io.haagent.time.Clock;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -29,11 +18,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A local copy of everything under the cluster prefix, kept by one etcd watch (reference §1.6), and the
- * wake-up signal of the HA loop.
+ * Keeps the {@link ClusterCopy} of everything under the cluster prefix current with one etcd watch (reference
+ * §1.6).
  *
  * <p>One thread owns the watch: a full linearizable range read, then a prefix watch from the revision after
- * it. Events update the copy and wake {@link #awaitChange} waiters per {@link WakeRule}, so a deleted or
+ * it. Events update the copy and wake its waiters per {@link WakeRule}, so a deleted or
  * expired leader key reaches every member within milliseconds. Any watch error (a broken connection, a
  * compacted revision, a lost raft leader) closes the watch and starts over with a full read; the difference
  * between the old copy and the new one wakes waiters as events would have.
@@ -70,15 +59,11 @@ final class WatchCache implements AutoCloseable {
 
     private final EtcdConnection conn;
     private final DcsKeys keys;
-    private final String memberName;
     private final Clock clock;
     private final FullRead fullRead;
-    private final GarbageLog garbage;
+    private final ClusterCopy copy;
     private final ByteSequence prefix;
 
-    private final Map<String, RawKey> entries = new HashMap<>();
-    private long revision;
-    private boolean loadedOnce;
     private volatile boolean ready;
 
     private final Object responseLock = new Object();
@@ -90,9 +75,6 @@ final class WatchCache implements AutoCloseable {
      */
     private long progressApplied;
 
-    private final Object wakeLock = new Object();
-    private boolean changed;
-
     private final BlockingQueue<Signal> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private volatile boolean closed;
@@ -101,13 +83,12 @@ final class WatchCache implements AutoCloseable {
     private boolean outageLogged;
 
     WatchCache(EtcdConnection conn, DcsKeys keys, String memberName, Clock clock, FullRead fullRead,
-            GarbageLog garbage) {
+            ClusterCopy copy) {
         this.conn = conn;
         this.keys = keys;
-        this.memberName = memberName;
         this.clock = clock;
         this.fullRead = fullRead;
-        this.garbage = garbage;
+        this.copy = copy;
         this.prefix = ByteSequence.from(keys.prefix(), StandardCharsets.UTF_8);
         this.thread = new Thread(this::run, "etcd-watch-" + memberName);
         this.thread.setDaemon(true);
@@ -119,21 +100,6 @@ final class WatchCache implements AutoCloseable {
 
     boolean isReady() {
         return ready;
-    }
-
-    /** The copy as a cluster view. Only meaningful while {@link #isReady()}. */
-    ClusterView view() {
-        List<RawKey> copy;
-        long rev;
-        synchronized (this) {
-            copy = new ArrayList<>(entries.values());
-            rev = revision;
-        }
-        return ClusterCodec.decode(keys, copy, rev, garbage);
-    }
-
-    synchronized RawKey get(String relative) {
-        return entries.get(relative);
     }
 
     /** What {@link #confirm} found. */
@@ -187,134 +153,8 @@ final class WatchCache implements AutoCloseable {
         }
     }
 
-    /** Our own successful put: the copy follows at once (no wake-up: we know what we did). */
-    void ownPut(String relative, String value, long modRevision, long lease) {
-        set(new RawKey(relative, value, modRevision, lease), false, false);
-    }
-
-    /** Our own successful delete at {@code revision}. */
-    void ownDelete(String relative, long revision) {
-        delete(relative, revision, false);
-    }
-
-    /**
-     * What a read outside the watch (the else branch of a failed transaction) saw: newer than the copy, it
-     * replaces it and wakes as the watch event would have (which then finds nothing new).
-     */
-    void offer(String relative, KeyValue kv, long headerRevision) {
-        if (kv == null) {
-            delete(relative, headerRevision, true);
-        } else {
-            set(raw(relative, kv), false, true);
-        }
-    }
-
     void resync(String why) {
         queue.offer(new Resync(why));
-    }
-
-    // ---- wake-ups
-
-    boolean awaitChange(Duration timeout) throws InterruptedException {
-        long end = clock.nanoTime() + timeout.toNanos();
-        synchronized (wakeLock) {
-            while (!changed) {
-                long left = end - clock.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                TimeUnit.NANOSECONDS.timedWait(wakeLock, left);
-            }
-            changed = false;
-            return true;
-        }
-    }
-
-    void wakeUp() {
-        synchronized (wakeLock) {
-            changed = true;
-            wakeLock.notifyAll();
-        }
-    }
-
-    // ---- the copy
-
-    private RawKey raw(String relative, KeyValue kv) {
-        return new RawKey(relative, kv.getValue().toString(StandardCharsets.UTF_8), kv.getModRevision(),
-                kv.getLease());
-    }
-
-    /** Patroni's KVCache.set: a newer revision replaces; with {@code overwrite} the same revision does too. */
-    private void set(RawKey k, boolean overwrite, boolean mayWake) {
-        boolean wake;
-        synchronized (this) {
-            RawKey old = entries.get(k.relative());
-            boolean newer = old == null || old.modRevision() < k.modRevision();
-            if (newer || overwrite && old.modRevision() == k.modRevision()) {
-                entries.put(k.relative(), k);
-            }
-            revision = Math.max(revision, k.modRevision());
-            wake = mayWake && newer && WakeRule.wakes(k.relative(), old == null ? null : old.value(), k.value(),
-                    iHoldLeader());
-        }
-        if (wake) {
-            wakeUp();
-        }
-    }
-
-    private void delete(String relative, long modRevision, boolean mayWake) {
-        boolean wake;
-        synchronized (this) {
-            RawKey old = entries.get(relative);
-            boolean deleted = old != null && old.modRevision() < modRevision;
-            if (deleted) {
-                entries.remove(relative);
-            }
-            revision = Math.max(revision, modRevision);
-            wake = mayWake && deleted && WakeRule.wakes(relative, old.value(), null, iHoldLeader());
-        }
-        if (wake) {
-            wakeUp();
-        }
-    }
-
-    private boolean iHoldLeader() {
-        RawKey l = entries.get(DcsKeys.LEADER);
-        return l != null && memberName.equals(l.value());
-    }
-
-    /** Replaces the copy with a full read; the differences wake waiters (not on the very first load). */
-    private void replaceAll(List<KeyValue> kvs, long rev) {
-        boolean wake = false;
-        synchronized (this) {
-            Map<String, RawKey> fresh = new HashMap<>();
-            for (KeyValue kv : kvs) {
-                String rel = keys.relative(kv.getKey().toString(StandardCharsets.UTF_8));
-                if (rel != null) {
-                    fresh.put(rel, raw(rel, kv));
-                }
-            }
-            Map<String, RawKey> old = new HashMap<>(entries);
-            entries.clear();
-            entries.putAll(fresh);
-            revision = rev;
-            if (loadedOnce) {
-                boolean leader = iHoldLeader();
-                Set<String> all = new HashSet<>(old.keySet());
-                all.addAll(fresh.keySet());
-                for (String k : all) {
-                    RawKey o = old.get(k);
-                    RawKey n = fresh.get(k);
-                    if (WakeRule.wakes(k, o == null ? null : o.value(), n == null ? null : n.value(), leader)) {
-                        wake = true;
-                    }
-                }
-            }
-            loadedOnce = true;
-        }
-        if (wake) {
-            wakeUp();
-        }
     }
 
     // ---- the watch thread
@@ -325,7 +165,7 @@ final class WatchCache implements AutoCloseable {
             try {
                 GetResponse r = fullRead.read();
                 rev = r.getHeader().getRevision();
-                replaceAll(r.getKvs(), rev);
+                copy.replaceAll(r.getKvs(), rev);
             } catch (RuntimeException e) {
                 // DcsUnavailableException, or a client closed under us by a rebuild
                 ready = false;
@@ -442,20 +282,13 @@ final class WatchCache implements AutoCloseable {
 
     private void apply(WatchResponse response) {
         for (WatchEvent e : response.getEvents()) {
-            KeyValue kv = e.getKeyValue();
-            String rel = keys.relative(kv.getKey().toString(StandardCharsets.UTF_8));
-            if (rel == null) {
-                continue;
-            }
             if (e.getEventType() == WatchEvent.EventType.DELETE) {
-                delete(rel, kv.getModRevision(), true);
+                copy.deleted(e.getKeyValue());
             } else if (e.getEventType() == WatchEvent.EventType.PUT) {
-                set(raw(rel, kv), true, true);
+                copy.put(e.getKeyValue());
             }
         }
-        synchronized (this) {
-            revision = Math.max(revision, response.getHeader().getRevision());
-        }
+        copy.advanceTo(response.getHeader().getRevision());
     }
 
     private Signal waitForSignal(Duration d) {

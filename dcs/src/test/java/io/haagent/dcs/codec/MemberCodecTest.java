@@ -127,5 +127,11 @@ class MemberCodecTest {
         assertThat(log.report("/service/c/members/pg1", 8, "{not json", "again")).isFalse();
         assertThat(log.report("/service/c/members/pg1", 9, "{not json", "new revision")).isTrue();
         assertThat(MemberCodec.decode("pg1", "[1,2]", 10, 4, "/service/c/members/pg1", log).apiUrl()).isNull();
+        assertThat(m.isReadable()).isFalse();
+        // issue 18: 1.3 MB of non-JSON under a member key; it must not pass for member data (no slot follows)
+        Member junk = MemberCodec.decode("x", "\u0000garbage\n".repeat(130_000), 11, 4, "/service/c/members/x", log);
+        assertThat(junk.isReadable()).isFalse();
+        assertThat(MemberCodec.decode("pg2", "{\"conn_url\":\"postgres://10.0.0.2:5432/postgres\"}", 1, 4, "k", log)
+                .isReadable()).isTrue();
     }
 }

@@ -1,7 +1,6 @@
 package io.haagent.dcs.etcd;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.haagent.cluster.Member;
@@ -26,32 +25,31 @@ class EtcdDcsToolIT {
     @Test
     void readsTheClusterSeesLeasesAgeAndListsClustersWithoutALeaseOfItsOwn() {
         try (EtcdDcs member = EtcdDcs.connect(config(), "/service", "batman", "pg1", 5, 3, Clock.SYSTEM);
-                EtcdDcs tool = EtcdDcs.connectTool(config(), "/service", "batman", "agentctl-1", 3, Clock.SYSTEM)) {
+                EtcdToolConnection tool = EtcdToolConnection.connect(config(), "/service", "batman", "agentctl-1", 3,
+                        Clock.SYSTEM)) {
             member.touchMember(Member.builder("pg1").role("replica").state("running")
                     .connUrl("postgres://127.0.0.1:5432/postgres").apiUrl("http://127.0.0.1:8008/patroni").build());
-            Member seen = tool.freshCluster().member("pg1").orElseThrow();
-            EtcdDcs.LeaseTtl lease = tool.leaseTimeToLive(seen.lease());
+            Member seen = tool.cluster().member("pg1").orElseThrow();
+            LeaseTtl lease = tool.leaseTimeToLive(seen.lease());
             assertThat(lease.alive()).isTrue();
             assertThat(lease.grantedSeconds()).isEqualTo(5);
             assertThat(lease.secondsSinceRenewal()).isBetween(0L, 2L);
 
             assertThat(tool.setConfig(Map.of("ttl", 30), 0)).isTrue();
-            long rev = tool.freshCluster().config().modRevision();
+            long rev = tool.cluster().config().modRevision();
             assertThat(tool.setConfig(Map.of("ttl", 40), rev - 1)).as("stale revision: nothing written").isFalse();
-            assertThat(tool.freshCluster().config().data()).containsEntry("ttl", 30);
+            assertThat(tool.cluster().config().data()).containsEntry("ttl", 30);
             assertThat(tool.clusterNames()).containsExactly("batman");
 
-            // a tool must never look like a member
-            assertThatThrownBy(() -> tool.touchMember(seen)).isInstanceOf(IllegalStateException.class);
-            assertThatThrownBy(tool::acquireLeader).isInstanceOf(IllegalStateException.class);
+            // a tool never looks like a member: it has no lease (and no method that could take one)
             assertThat(ETCD.cluster().etcdctl("lease", "list")).contains("found 1 leases");
 
             // the member's agent stops renewing: the lease ages, then is gone
             member.close();
             await().atMost(Duration.ofSeconds(15)).until(() -> !tool.leaseTimeToLive(seen.lease()).alive());
             assertThat(tool.leaseTimeToLive(seen.lease()).secondsSinceRenewal()).isEqualTo(-1);
-            assertThat(tool.freshCluster().members()).isEmpty();
-            assertThat(List.of(tool.memberName())).containsExactly("agentctl-1");
+            assertThat(tool.cluster().members()).isEmpty();
+            assertThat(List.of(tool.name())).containsExactly("agentctl-1");
         }
     }
 }

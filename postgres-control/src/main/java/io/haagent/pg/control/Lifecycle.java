@@ -15,6 +15,10 @@ import io.haagent.pg.postmaster.PostmasterWatch;
 import io.haagent.pg.process.ProcessTrees;
 import io.haagent.pg.process.ToolCommand;
 import io.haagent.pg.process.ToolResult;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -52,7 +56,7 @@ final class Lifecycle {
         ctx.writeConfiguration(request.recovery());
         EffectiveParameters params = request.recovery().standby() ? atLeastPrimarys(ctx.effective())
                 : ctx.effective();
-        NodeSettings s = ctx.settings();
+        PostgresSettings s = ctx.settings();
         PostmasterLauncher.Target target = new PostmasterLauncher.Target(ctx.dataDir, ctx.files.postgresqlConf(),
                 params.commandLineOptions(), ctx.postmasterLog(), s.toolHost(params), s.port(), s.listenHosts(),
                 ctx.superuser().username(), s.database());
@@ -192,33 +196,90 @@ final class Lifecycle {
             // Safety: a failing pre_promote (e.g. a fencing script) means this node must not become writable
             throw new PostgresException.HookFailed("pre_promote", pre.report(), "postgres was not promoted");
         }
-        Duration left = NodeContext.remaining(deadline);
-        ToolResult r = ctx.runner.run(ToolCommand.of("pg_ctl", List.of(ctx.tool("pg_ctl").toString(), "promote", "-w",
-                "-t", Long.toString(Math.max(1, left.toSeconds())), "-D", ctx.dataDir.toString()), left.plusSeconds(5)));
-        if (!r.succeeded()) {
-            throw new PostgresException.PromoteFailed("pg_ctl promote failed: " + r.report().summary(),
-                    "check the server log; the node is still a replica");
-        }
-        String state;
-        do {
-            state = ctx.controlData().clusterState();
-            if (ControlData.STATE_IN_PRODUCTION.equals(state)) {
-                break;
+        // Issue 17: the promotion is over when postgres takes writes, and every millisecond of it is a client's.
+        // pg_ctl promote -w (and pg_promote()) look every 100 ms; signal without waiting and ask the server itself
+        // every 10 ms on a session of our own (pg_is_in_recovery() turns false after pg_control says "in
+        // production", at the moment writes are allowed), opened while the promotion runs rather than before it.
+        // Without that session: pg_control, as before.
+        Connection session = null;
+        try {
+            Duration left = NodeContext.remaining(deadline);
+            ToolResult r = ctx.runner.run(ToolCommand.of("pg_ctl", List.of(ctx.tool("pg_ctl").toString(), "promote",
+                    "-W", "-D", ctx.dataDir.toString()), left.plusSeconds(5)));
+            if (!r.succeeded()) {
+                throw new PostgresException.PromoteFailed("pg_ctl promote failed: " + r.report().summary(),
+                        "check the server log; the node is still a replica");
             }
-            NodeContext.pause(ctx.tuning.readinessPollInterval());
-        } while (System.nanoTime() < deadline);
-        if (!ControlData.STATE_IN_PRODUCTION.equals(state)) {
-            throw new PostgresException.PromoteFailed("postgres did not leave recovery within " + timeout.toSeconds()
-                    + " s (pg_control state: " + state + ")", "check the server log");
+            session = openQuietly();
+            boolean writable = false;
+            String state = null;
+            do {
+                if (session != null) {
+                    try {
+                        if (!inRecovery(session)) {
+                            writable = true;
+                            break;
+                        }
+                    } catch (SQLException e) {
+                        LOG.debug("the session watching the promotion broke, reading pg_control: {}", e.getMessage());
+                        closeQuietly(session);
+                        session = null;
+                    }
+                }
+                if (session == null) {
+                    state = ctx.controlData().clusterState();
+                    if (ControlData.STATE_IN_PRODUCTION.equals(state)) {
+                        writable = true;
+                        break;
+                    }
+                }
+                NodeContext.pause(session != null ? PROMOTE_POLL : ctx.tuning.readinessPollInterval());
+            } while (System.nanoTime() < deadline);
+            if (!writable) {
+                throw new PostgresException.PromoteFailed("postgres did not leave recovery within "
+                        + timeout.toSeconds() + " s (pg_control state: " + (state != null ? state
+                        : ctx.controlData().clusterState()) + ")", "check the server log");
+            }
+        } finally {
+            closeQuietly(session);
         }
         ctx.role = Role.PRIMARY;
-        LOG.info("promoted: pg_control says {}", state);
+        LOG.info("promoted: postgres takes writes");
         try {
             ctx.writeConfiguration(Recovery.primary());
         } catch (PostgresException e) {
             LOG.warn("promoted, but could not rewrite the configuration as a primary: {}", e.whatHappened());
         }
         ctx.callbacks.fire(CallbackAction.ON_ROLE_CHANGE, Role.PRIMARY);
+    }
+
+    /** How often a promotion in progress asks postgres whether it takes writes yet. */
+    static final Duration PROMOTE_POLL = Duration.ofMillis(10);
+
+    private Connection openQuietly() {
+        try {
+            return ctx.localConnection("ha-agent promote", Duration.ofSeconds(2));
+        } catch (PostgresException e) {
+            LOG.debug("no session to watch the promotion, reading pg_control instead: {}", e.whatHappened());
+            return null;
+        }
+    }
+
+    private static boolean inRecovery(Connection session) throws SQLException {
+        try (Statement st = session.createStatement();
+                ResultSet rs = st.executeQuery("SELECT pg_catalog.pg_is_in_recovery()")) {
+            return !rs.next() || rs.getBoolean(1);
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                // broken already
+            }
+        }
     }
 
     void reload() {

@@ -11,7 +11,7 @@ import io.haagent.pg.Divergence;
 import io.haagent.pg.FollowResult;
 import io.haagent.pg.PostgresControl;
 import io.haagent.pg.PostgresException;
-import io.haagent.pg.PostgresStatus;
+import io.haagent.pg.ServerStatus;
 import io.haagent.pg.PostmasterEvent;
 import io.haagent.pg.Recovery;
 import io.haagent.pg.RewindReport;
@@ -169,9 +169,9 @@ public final class LocalPostgres implements PostgresControl {
                 return FollowResult.RESTART_REQUIRED;
             }
             Map<String, String> want = ctx.settings().recoveryParameters(recovery, ctx.dynamic);
-            Map<String, String> have = ctx.currentSettings(NodeSettings.FOLLOW_SETTINGS);
+            Map<String, String> have = ctx.currentSettings(PostgresSettings.FOLLOW_SETTINGS);
             boolean confChanged = ctx.writeConfiguration(recovery);
-            if (NodeSettings.FOLLOW_SETTINGS.stream()
+            if (PostgresSettings.FOLLOW_SETTINGS.stream()
                     .allMatch(k -> want.getOrDefault(k, "").equals(have.getOrDefault(k, "")))) {
                 if (confChanged) {
                     // another setting of the file changed (hot_standby_feedback for copied logical slots)
@@ -256,11 +256,11 @@ public final class LocalPostgres implements PostgresControl {
     // ------------------------------------------------------------------------------------------ state
 
     @Override
-    public PostgresStatus state() {
+    public ServerStatus state() {
         if (!ctx.isRunning()) {
             throw new PostgresException.NotRunning("read the state");
         }
-        PostgresStatus s;
+        ServerStatus s;
         synchronized (monitorLock) {
             boolean reused = monitor != null;
             try {
@@ -303,7 +303,7 @@ public final class LocalPostgres implements PostgresControl {
      * walreceiver stops, then every 10 s at most; when it cannot be asked (pg_hba.conf refuses the replication
      * user locally), the pg_control value stays, with one warning.
      */
-    private PostgresStatus withReplayTimeline(PostgresStatus s) {
+    private ServerStatus withReplayTimeline(ServerStatus s) {
         boolean receiving = s.walReceiver() != null && s.walReceiver().receivedTimeline() != null
                 && s.walReceiver().receivedTimeline() > 0;
         synchronized (replayTimelineLock) {
@@ -334,7 +334,7 @@ public final class LocalPostgres implements PostgresControl {
     }
 
     /** The monitoring query on the kept connection, opened first when there is none. Holds monitorLock. */
-    private PostgresStatus monitorQuery() throws SQLException {
+    private ServerStatus monitorQuery() throws SQLException {
         if (monitor == null || monitor.isClosed()) {
             monitor = ctx.localConnection("ha-agent heartbeat", Duration.ofSeconds(2));
         }
@@ -345,7 +345,7 @@ public final class LocalPostgres implements PostgresControl {
      * Adds command-line settings that would change on restart (postmaster.opts vs what the agent would pass now),
      * e.g. a new max_connections in the dynamic configuration.
      */
-    private PostgresStatus withCommandLinePending(PostgresStatus s) {
+    private ServerStatus withCommandLinePending(ServerStatus s) {
         Map<String, String> running;
         try {
             running = PostmasterOpts.settings(Files.readString(ctx.dataDir.resolve("postmaster.opts"),
@@ -353,11 +353,11 @@ public final class LocalPostgres implements PostgresControl {
         } catch (IOException e) {
             return s;
         }
-        Map<String, PostgresStatus.PendingRestart> pending = new LinkedHashMap<>(s.pendingRestart());
+        Map<String, ServerStatus.PendingRestart> pending = new LinkedHashMap<>(s.pendingRestart());
         ctx.effective().commandLineValues().forEach((k, want) -> {
             String have = running.get(k);
             if (have != null && !have.equals(want)) {
-                pending.putIfAbsent(k, new PostgresStatus.PendingRestart(k, have, want));
+                pending.putIfAbsent(k, new ServerStatus.PendingRestart(k, have, want));
             }
         });
         if (pending.size() == s.pendingRestart().size()) {

@@ -86,7 +86,7 @@ final class LogicalSlotCopy {
         Map<String, SlotAction.CopyLogical> byName = new LinkedHashMap<>();
         wanted.forEach(w -> byName.put(w.slotName(), w));
         Map<String, byte[]> out = new LinkedHashMap<>();
-        NodeSettings s = ctx.settings();
+        PostgresSettings s = ctx.settings();
         try (Connection c = Connections.open(leader.host(), leader.port(), s.database(), s.rewindCredentials(),
                 "ha-agent slot copy", Connections.Kind.SQL, Duration.ofSeconds(10));
                 PreparedStatement ps = c.prepareStatement(READ_SQL)) {

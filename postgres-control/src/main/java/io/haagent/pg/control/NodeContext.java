@@ -75,7 +75,7 @@ final class NodeContext {
     /** The role passed to callbacks that do not name one. */
     volatile Role role = Role.REPLICA;
     private volatile Integer major;
-    private volatile NodeSettings settings;
+    private volatile PostgresSettings settings;
 
     NodeContext(PostgresNode node, PostgresBinaries binaries, Tuning tuning) {
         this.node = Objects.requireNonNull(node, "node");
@@ -128,10 +128,10 @@ final class NodeContext {
         return m;
     }
 
-    NodeSettings settings() {
-        NodeSettings s = settings;
+    PostgresSettings settings() {
+        PostgresSettings s = settings;
         if (s == null) {
-            s = new NodeSettings(node, majorVersion(), pgpassFile);
+            s = new PostgresSettings(node, majorVersion(), pgpassFile);
             settings = s;
         }
         return s;
@@ -278,7 +278,7 @@ final class NodeContext {
             }
             Recovery r = lastRecovery;
             if (r != null && r.kind() == Recovery.Kind.FOLLOW) {
-                Pgpass up = NodeSettings.pgpass(node.postgresql().replication(), r.upstream().host(),
+                Pgpass up = PostgresSettings.pgpass(node.postgresql().replication(), r.upstream().host(),
                         r.upstream().port());
                 if (up != null) {
                     entries.putIfAbsent(up.host() + ":" + up.port() + ":" + up.user(), up);
@@ -286,7 +286,7 @@ final class NodeContext {
             }
             EffectiveParameters p = effective();
             for (String host : List.of(settings().toolHost(p), settings().connectHost())) {
-                Pgpass su = NodeSettings.pgpass(node.postgresql().superuser(), host, settings().port());
+                Pgpass su = PostgresSettings.pgpass(node.postgresql().superuser(), host, settings().port());
                 if (su != null) {
                     entries.putIfAbsent(su.host() + ":" + su.port() + ":" + su.user(), su);
                 }
@@ -346,6 +346,8 @@ final class NodeContext {
         return out;
     }
 
+    private static final Duration SETTING_POLL = Duration.ofMillis(100);
+
     /** A reload is a signal: wait (bounded) until new sessions see the value. */
     void awaitSetting(String name, String value, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -353,7 +355,7 @@ final class NodeContext {
             if (value.equals(currentSettings(List.of(name)).get(name))) {
                 return;
             }
-            pause(tuning.readinessPollInterval());
+            pause(SETTING_POLL); // a new session each time: not as often as a start's readiness check
         }
         LOG.warn("{} does not show the new value {} s after the reload", name, timeout.toSeconds());
     }

@@ -302,7 +302,7 @@ final class Provisioning {
             throw new PostgresException.DataDirectoryProblem("clone a replica into it (remove it first)", state);
         }
         if (source != null) {
-            ctx.writePgpass(List.of(NodeSettings.pgpass(ctx.node.postgresql().replication(), source.host(),
+            ctx.writePgpass(List.of(PostgresSettings.pgpass(ctx.node.postgresql().replication(), source.host(),
                     source.port())));
         }
         ReplicaCloner cloner = new ReplicaCloner(ctx.runner, ctx.tool("pg_basebackup"), ctx.dataDir,

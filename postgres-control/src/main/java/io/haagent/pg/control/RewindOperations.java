@@ -62,7 +62,7 @@ final class RewindOperations {
             }
             local = p.get();
         }
-        NodeSettings s = ctx.settings();
+        PostgresSettings s = ctx.settings();
         // the leader must really be a writable primary: comparing with a replica would prove nothing
         try (Connection check = Connections.open(leader.host(), leader.port(), s.database(), s.rewindCredentials(),
                 "ha-agent divergence check", Connections.Kind.PRIMARY_ONLY, Duration.ofSeconds(5))) {
@@ -141,8 +141,8 @@ final class RewindOperations {
             crashRecovery = true;
         }
         ensureLeaderCheckpointed(leader);
-        NodeSettings s = ctx.settings();
-        ctx.writePgpass(List.of(NodeSettings.pgpass(s.rewindCredentials(), leader.host(), leader.port())));
+        PostgresSettings s = ctx.settings();
+        ctx.writePgpass(List.of(PostgresSettings.pgpass(s.rewindCredentials(), leader.host(), leader.port())));
         List<String> cmd = new ArrayList<>(List.of(ctx.tool("pg_rewind").toString(), "-D", ctx.dataDir.toString(),
                 "--source-server=" + s.rewindDsn(leader)));
         if (s.recoveryParameters(Recovery.readOnly(), ctx.dynamic).get("restore_command") != null) {
@@ -184,7 +184,7 @@ final class RewindOperations {
      * checkpoint after promotion. Without it pg_rewind would see "same timeline" and do nothing.
      */
     private void ensureLeaderCheckpointed(Upstream leader) {
-        NodeSettings s = ctx.settings();
+        PostgresSettings s = ctx.settings();
         try (Connection c = Connections.open(leader.host(), leader.port(), s.database(), ctx.superuser(),
                 "ha-agent rewind", Connections.Kind.PRIMARY_ONLY, null);
                 Statement st = c.createStatement();

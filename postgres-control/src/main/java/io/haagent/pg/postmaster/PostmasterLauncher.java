@@ -44,6 +44,7 @@ public final class PostmasterLauncher {
     private static final Logger LOG = LoggerFactory.getLogger(PostmasterLauncher.class);
     private static final Logger PG_LOG = LoggerFactory.getLogger("io.haagent.pg.tool");
     private static final Path SETSID = Path.of("/usr/bin/setsid");
+    private static final Path NICE = Path.of("/usr/bin/nice");
     private static final long MAX_LOG_BYTES = 10L * 1024 * 1024;
 
     private final ProcessRunner runner;
@@ -63,11 +64,35 @@ public final class PostmasterLauncher {
             int port, String listenAddresses, String user, String database) {
     }
 
+    /**
+     * The agent may run at a higher priority than the database it protects (the unit's {@code Nice=-5}, issue 15:
+     * its health answers and lease renewals come first on a busy host). The postmaster would inherit it, and with it
+     * every backend: it is started back at the default priority, {@code nice -n 5}. Nothing for an agent at 0 or
+     * above (the agent never lowers its database's priority).
+     */
+    static List<String> niceBack(int agentNice) {
+        return agentNice < 0 ? List.of(NICE.toString(), "-n", Integer.toString(-agentNice)) : List.of();
+    }
+
+    /** This process's nice value (field 19 of /proc/self/stat); 0 when it cannot be read. */
+    static int ownNice() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Integer.parseInt(f[16]);
+        } catch (java.io.IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
     /** Spawns the postmaster; returns as soon as it is running (not yet ready). */
     public PostmasterWatch.Tracked launch(Target t, PostmasterWatch watch, Map<String, String> extraEnv) {
         List<String> cmd = new ArrayList<>();
         if (Files.isExecutable(SETSID)) {
             cmd.add(SETSID.toString());
+        }
+        if (Files.isExecutable(NICE)) {
+            cmd.addAll(niceBack(ownNice()));
         }
         cmd.add(postgres.toString());
         cmd.add("-D");

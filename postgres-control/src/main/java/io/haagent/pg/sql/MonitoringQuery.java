@@ -2,7 +2,7 @@ package io.haagent.pg.sql;
 
 import io.haagent.cluster.Lsn;
 import io.haagent.cluster.Role;
-import io.haagent.pg.PostgresStatus;
+import io.haagent.pg.ServerStatus;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -17,7 +17,7 @@ import java.util.Map;
 /**
  * The one monitoring query per HA cycle (§4.11): role, timeline, WAL positions, walreceiver, replication
  * connections, pending restarts, version, postmaster start time and system identifier in a single round trip,
- * so everything in a {@link PostgresStatus} was true at the same instant.
+ * so everything in a {@link ServerStatus} was true at the same instant.
  *
  * <p>A pending restart's new value is the last {@code pg_file_settings} entry for it: PostgreSQL marks that
  * entry "setting could not be applied", so it must not be filtered out by its error column.
@@ -63,7 +63,7 @@ public final class MonitoringQuery {
     private MonitoringQuery() {
     }
 
-    public static PostgresStatus run(Connection c) throws SQLException {
+    public static ServerStatus run(Connection c) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(SQL)) {
             if (!rs.next()) {
                 throw new SQLException("the monitoring query returned no row");
@@ -72,12 +72,12 @@ public final class MonitoringQuery {
         }
     }
 
-    static PostgresStatus map(ResultSet rs) throws SQLException {
+    static ServerStatus map(ResultSet rs) throws SQLException {
         boolean inRecovery = rs.getBoolean("in_recovery");
-        PostgresStatus.WalReceiver wr = null;
+        ServerStatus.WalReceiver wr = null;
         String wrStatus = rs.getString("wr_status");
         if (wrStatus != null) {
-            wr = new PostgresStatus.WalReceiver(wrStatus, longOrNull(rs, "wr_tli"), rs.getString("wr_slot"),
+            wr = new ServerStatus.WalReceiver(wrStatus, longOrNull(rs, "wr_tli"), rs.getString("wr_slot"),
                     rs.getString("wr_host"), intOrNull(rs, "wr_port"), rs.getString("wr_conninfo"));
         }
         long timeline;
@@ -89,7 +89,7 @@ public final class MonitoringQuery {
             long minRecovery = rs.getLong("min_recovery_tli");
             timeline = minRecovery > 0 ? minRecovery : rs.getLong("checkpoint_tli");
         }
-        return new PostgresStatus(
+        return new ServerStatus(
                 inRecovery ? Role.REPLICA : Role.PRIMARY,
                 timeline,
                 lsn(rs.getString("flush_lsn")),
@@ -108,19 +108,19 @@ public final class MonitoringQuery {
                 rs.getString("sync_commit"));
     }
 
-    private static List<PostgresStatus.ReplicationConnection> replication(Array a) throws SQLException {
-        List<PostgresStatus.ReplicationConnection> out = new ArrayList<>();
+    private static List<ServerStatus.ReplicationConnection> replication(Array a) throws SQLException {
+        List<ServerStatus.ReplicationConnection> out = new ArrayList<>();
         for (String[] r : rows(a)) {
-            out.add(new PostgresStatus.ReplicationConnection(Integer.parseInt(r[0]), r[1], r[2], r[3], r[4], r[5],
+            out.add(new ServerStatus.ReplicationConnection(Integer.parseInt(r[0]), r[1], r[2], r[3], r[4], r[5],
                     r[6] == null ? 0 : Integer.parseInt(r[6]), lsn(r[7]), lsn(r[8]), lsn(r[9]), lsn(r[10])));
         }
         return out;
     }
 
-    private static Map<String, PostgresStatus.PendingRestart> pending(Array a) throws SQLException {
-        Map<String, PostgresStatus.PendingRestart> out = new LinkedHashMap<>();
+    private static Map<String, ServerStatus.PendingRestart> pending(Array a) throws SQLException {
+        Map<String, ServerStatus.PendingRestart> out = new LinkedHashMap<>();
         for (String[] r : rows(a)) {
-            out.put(r[0], new PostgresStatus.PendingRestart(r[0], r[1], r[2]));
+            out.put(r[0], new ServerStatus.PendingRestart(r[0], r[1], r[2]));
         }
         return out;
     }

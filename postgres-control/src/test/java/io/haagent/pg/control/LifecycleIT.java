@@ -12,7 +12,7 @@ import io.haagent.config.BootstrapConfig;
 import io.haagent.pg.ControlData;
 import io.haagent.pg.DataDirectoryState;
 import io.haagent.pg.PostgresException;
-import io.haagent.pg.PostgresStatus;
+import io.haagent.pg.ServerStatus;
 import io.haagent.pg.StartRequest;
 import io.haagent.pg.StopMode;
 import io.haagent.pg.StopResult;
@@ -91,7 +91,7 @@ class LifecycleIT {
     void bootstrapLeavesARunningPrimaryWithItsDataDirectoryValid() {
         assertThat(pg.isRunning()).isTrue();
         assertThat(pg.dataDirectoryState().kind()).isEqualTo(DataDirectoryState.Kind.VALID);
-        PostgresStatus s = pg.state();
+        ServerStatus s = pg.state();
         assertThat(s.role()).isEqualTo(Role.PRIMARY);
         assertThat(s.timeline()).isEqualTo(1);
         assertThat(s.serverVersion()).isBetween(150000, 159999);
@@ -166,8 +166,8 @@ class LifecycleIT {
         assertThat(r.used()).isEqualTo(mode);
         assertThat(pg.isRunning()).isFalse();
         assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
-        assertThat(r.controlData().clusterState()).isEqualTo(mode == StopMode.IMMEDIATE
-                ? ControlData.STATE_IN_PRODUCTION : ControlData.STATE_SHUT_DOWN);
+        assertThat(r.controlData().state()).isEqualTo(mode == StopMode.IMMEDIATE
+                ? ControlData.State.IN_PRODUCTION : ControlData.State.SHUT_DOWN);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(callbackLog).exists()
                 .content().contains("before_stop").contains("on_stop master batman"));
         assertThat(pg.stop(mode, false, Duration.ofSeconds(5)).wasRunning()).isFalse();
@@ -233,7 +233,7 @@ class LifecycleIT {
                 "max_connections", 40, "max_wal_senders", 6, "max_replication_slots", 6,
                 "max_worker_processes", 4, "wal_keep_size", "64MB")))));
         assertThat(pg.state().pendingRestart()).containsEntry("max_connections",
-                new PostgresStatus.PendingRestart("max_connections", "30", "40"));
+                new ServerStatus.PendingRestart("max_connections", "30", "40"));
         pg.setDynamicConfig(PgTestSupport.dynamic());
         assertThat(pg.state().pendingRestart()).isEmpty();
 
@@ -245,7 +245,7 @@ class LifecycleIT {
             reconfigured.writeConfiguration(io.haagent.pg.Recovery.primary());
             reconfigured.reload();
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(reconfigured.state().pendingRestart())
-                    .containsEntry("shared_buffers", new PostgresStatus.PendingRestart("shared_buffers", "16MB",
+                    .containsEntry("shared_buffers", new ServerStatus.PendingRestart("shared_buffers", "16MB",
                             "32MB")));
             reconfigured.restart(StartRequest.asPrimary(START).withoutCallback(), Duration.ofSeconds(60));
             assertThat(reconfigured.state().pendingRestart()).isEmpty();

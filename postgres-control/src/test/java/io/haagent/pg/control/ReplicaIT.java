@@ -14,7 +14,7 @@ import io.haagent.pg.CloneReport;
 import io.haagent.pg.ControlData;
 import io.haagent.pg.Divergence;
 import io.haagent.pg.FollowResult;
-import io.haagent.pg.PostgresStatus;
+import io.haagent.pg.ServerStatus;
 import io.haagent.pg.StartRequest;
 import io.haagent.pg.StopMode;
 import io.haagent.slots.SlotAction;
@@ -88,13 +88,13 @@ class ReplicaIT {
         pg2.start(StartRequest.asReplica(upstream(n1), "pg2", START));
 
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            PostgresStatus s = pg2.state();
+            ServerStatus s = pg2.state();
             assertThat(s.role()).isEqualTo(Role.REPLICA);
-            assertThat(s.replicationState()).isEqualTo(PostgresStatus.STREAMING);
+            assertThat(s.replicationState()).isEqualTo(ServerStatus.STREAMING);
             assertThat(s.walReceiver().slotName()).isEqualTo("pg2");
             assertThat(s.walReceiver().senderHost()).isEqualTo(n1.address());
             assertThat(s.timeline()).isEqualTo(1);
-            PostgresStatus.ReplicationConnection row = pg1.state().replicationOf("pg2");
+            ServerStatus.ReplicationConnection row = pg1.state().replicationOf("pg2");
             assertThat(row).isNotNull();
             assertThat(row.state()).isEqualTo("streaming");
             assertThat(row.usename()).isEqualTo("replicator");
@@ -106,7 +106,7 @@ class ReplicaIT {
         exec(n1, "INSERT INTO t SELECT g, 'row ' || g FROM generate_series(2, 2000) g");
         Lsn primaryNow = pg1.state().flushLsn();
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            PostgresStatus s = pg2.state();
+            ServerStatus s = pg2.state();
             assertThat(s.receiveLsn()).isGreaterThan(receivedBefore);
             assertThat(s.replayLsn()).isGreaterThan(replayedBefore).isGreaterThanOrEqualTo(primaryNow);
             assertThat(s.xlogLocation()).isEqualTo(Lsn.max(s.receiveLsn(), s.replayLsn()));
@@ -129,8 +129,8 @@ class ReplicaIT {
         pg3.createReplica(upstream(n1), LONG);
         pg3.start(StartRequest.asReplica(upstream(n1), "pg3", START));
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-                assertThat(pg3.state().replicationState()).isEqualTo(PostgresStatus.STREAMING));
-        assertThat(pg1.state().replication()).extracting(PostgresStatus.ReplicationConnection::applicationName)
+                assertThat(pg3.state().replicationState()).isEqualTo(ServerStatus.STREAMING));
+        assertThat(pg1.state().replication()).extracting(ServerStatus.ReplicationConnection::applicationName)
                 .containsExactly("pg2", "pg3");
     }
 
@@ -146,17 +146,17 @@ class ReplicaIT {
         // a fast shutdown sends the shutdown checkpoint to connected standbys before the walsenders exit
         pg1.stop(StopMode.FAST, true, Duration.ofSeconds(60));
         ControlData cd1 = pg1.controlData();
-        assertThat(cd1.clusterState()).isEqualTo(ControlData.STATE_SHUT_DOWN);
+        assertThat(cd1.state()).isEqualTo(ControlData.State.SHUT_DOWN);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             assertThat(pg2.state().replayLsn()).isGreaterThan(cd1.checkpointLocation().orElseThrow());
             assertThat(pg3.state().replayLsn()).isEqualTo(pg2.state().replayLsn());
         });
 
         pg2.promote(Duration.ofSeconds(60));
-        PostgresStatus s = pg2.state();
+        ServerStatus s = pg2.state();
         assertThat(s.role()).isEqualTo(Role.PRIMARY);
         assertThat(s.timeline()).isEqualTo(2);
-        assertThat(pg2.controlData().clusterState()).isEqualTo(ControlData.STATE_IN_PRODUCTION);
+        assertThat(pg2.controlData().state()).isEqualTo(ControlData.State.IN_PRODUCTION);
         exec(n2, "INSERT INTO t VALUES (6000, 'first write on timeline 2')");
         assertThat(n2.dataDir().resolve("standby.signal")).doesNotExist();
         // slots are not copied by pg_basebackup: the new primary needs its own for the others (the HA loop's
@@ -174,8 +174,8 @@ class ReplicaIT {
 
         assertThat(pg3.follow(io.haagent.pg.Recovery.follow(upstream(n2), "pg3"))).isEqualTo(FollowResult.RELOADED);
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            PostgresStatus s = pg3.state();
-            assertThat(s.replicationState()).isEqualTo(PostgresStatus.STREAMING);
+            ServerStatus s = pg3.state();
+            assertThat(s.replicationState()).isEqualTo(ServerStatus.STREAMING);
             assertThat(s.walReceiver().senderHost()).isEqualTo(n2.address());
             assertThat(s.timeline()).isEqualTo(2);
         });
@@ -204,7 +204,7 @@ class ReplicaIT {
         String checkpointTimeline = queryOne(n3, "SELECT timeline_id FROM pg_catalog.pg_control_checkpoint()");
         pg2.stop(StopMode.IMMEDIATE, false, Duration.ofSeconds(60));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            PostgresStatus s = pg3.state();
+            ServerStatus s = pg3.state();
             assertThat(s.walReceiver() == null || s.walReceiver().receivedTimeline() == null)
                     .as("walreceiver gone: %s", s.walReceiver()).isTrue();
             // pg_control says %s until the next restartpoint; IDENTIFY_SYSTEM says what is replayed

@@ -170,7 +170,7 @@ class ReplicaMethodsIT {
             pg.start(StartRequest.asReplica(upstream(source), null, START));
             assertThat(PgTestSupport.queryOne(n, "SHOW max_connections")).isEqualTo("30");
             assertThat(pg.state().pendingRestart()).containsEntry("max_connections",
-                    new io.haagent.pg.PostgresStatus.PendingRestart("max_connections", "30", "25"));
+                    new io.haagent.pg.ServerStatus.PendingRestart("max_connections", "30", "25"));
         }
     }
 

@@ -16,7 +16,7 @@ import io.haagent.pg.ControlData;
 import io.haagent.pg.DataDirectoryState;
 import io.haagent.pg.Divergence;
 import io.haagent.pg.PostgresException;
-import io.haagent.pg.PostgresStatus;
+import io.haagent.pg.ServerStatus;
 import io.haagent.pg.RewindReport;
 import io.haagent.pg.StartRequest;
 import io.haagent.pg.StopMode;
@@ -80,13 +80,13 @@ class RewindIT {
     void aDivergedOldPrimaryIsDetectedRewoundAndThenStreamsFromTheNewPrimary() {
         // it crashes (immediate stop): the divergence check needs a clean shutdown state first
         pg1.stop(StopMode.IMMEDIATE, false, Duration.ofSeconds(30));
-        assertThat(pg1.controlData().clusterState()).isEqualTo(ControlData.STATE_IN_PRODUCTION);
+        assertThat(pg1.controlData().state()).isEqualTo(ControlData.State.IN_PRODUCTION);
         Divergence unclear = pg1.checkDivergence(upstream(n2));
         assertThat(unclear).isInstanceOf(Divergence.Undetermined.class);
         assertThat(unclear.reason()).contains("in production").contains("crash recovery");
 
         pg1.crashRecoverySingleUser(Duration.ofSeconds(120));
-        assertThat(pg1.controlData().clusterState()).isEqualTo(ControlData.STATE_SHUT_DOWN);
+        assertThat(pg1.controlData().state()).isEqualTo(ControlData.State.SHUT_DOWN);
         Divergence d = pg1.checkDivergence(upstream(n2));
         assertThat(d).isInstanceOf(Divergence.RewindNeeded.class);
         assertThat(d.reason()).contains("local timeline 1").contains("primary timeline 2");
@@ -97,7 +97,7 @@ class RewindIT {
                 && !a.contains("secret"));
         pg1.start(StartRequest.asReplica(upstream(n2), "pg1", START));
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            PostgresStatus s = pg1.state();
+            ServerStatus s = pg1.state();
             assertThat(s.timeline()).isEqualTo(2);
             assertThat(s.walReceiver()).isNotNull();
             assertThat(s.walReceiver().senderHost()).isEqualTo(n2.address());

@@ -17,7 +17,7 @@ import io.haagent.cluster.Lsn;
 import io.haagent.cluster.Member;
 import io.haagent.cluster.Role;
 import io.haagent.config.DynamicConfig;
-import io.haagent.pg.PostgresStatus;
+import io.haagent.pg.ServerStatus;
 import io.haagent.pg.StartRequest;
 import io.haagent.slots.ReplicationSlot;
 import io.haagent.slots.SlotAction;
@@ -151,7 +151,7 @@ class SlotsIT {
         await().atMost(Duration.ofSeconds(60)).until(() -> pg2.state().replayLsn().compareTo(primaryPosition) >= 0);
 
         // first cycle on the replica: the permanent physical slot is created there
-        PostgresStatus s2 = pg2.state();
+        ServerStatus s2 = pg2.state();
         SlotPlan create = SlotPlanner.plan(new SlotPlanner.Input("pg2", Role.REPLICA, false,
                 view(ClusterStatus.EMPTY, "pg1", "pg2"), pg2.replicationSlots(), s2.replayLsn()));
         assertThat(create.changes()).containsExactly(new SlotAction.CreatePhysical("perm_phys",

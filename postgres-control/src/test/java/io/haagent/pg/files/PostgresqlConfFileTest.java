@@ -24,4 +24,18 @@ class PostgresqlConfFileTest {
         assertThatThrownBy(() -> HbaFile.render(List.of("host all all 0.0.0.0/0 trust\nlocal all all trust")))
                 .hasMessageContaining("may not span lines");
     }
+
+    /** Issue 18, defect 1, last line of defence: a value or name that would write a second setting is refused. */
+    @Test
+    void aValueOrNameThatWouldEndTheLineIsRefused() {
+        assertThatThrownBy(() -> PostgresqlConfFile.render(null, Map.of("work_mem", "4MB\nfsync = off"), null))
+                .hasMessage("postgresql.conf: parameter work_mem: the value holds a control character (a line feed at"
+                        + " position 3): postgresql.conf cannot carry it");
+        assertThatThrownBy(() -> PostgresqlConfFile.render(null, Map.of("x\nfsync", "off"), null))
+                .hasMessageContaining("parameter x\\nfsync: the parameter name holds a control character");
+        assertThatThrownBy(() -> PostgresqlConfFile.render(null, Map.of("include", "/etc/passwd"), null))
+                .hasMessageContaining("is a directive of postgresql.conf");
+        assertThat(PostgresqlConfFile.render(null, Map.of("search_path", "it's \\ \"x\""), null))
+                .endsWith("search_path = 'it''s \\\\ \"x\"'\n");
+    }
 }

@@ -6,7 +6,7 @@ import io.haagent.config.Secret;
 import io.haagent.pg.EffectiveParameters;
 import io.haagent.pg.Recovery;
 import io.haagent.pg.Upstream;
-import io.haagent.pg.control.NodeSettings;
+import io.haagent.pg.control.PostgresSettings;
 import io.haagent.pg.control.PostgresNode;
 import io.haagent.pg.files.HbaFile;
 import io.haagent.pg.files.PostgresqlConfFile;
@@ -50,7 +50,7 @@ public final class GoldenInputs {
 
     /** The replica's postgresql.conf, following pg1 through slot pg_2. */
     public static String replicaConf() {
-        NodeSettings s = new NodeSettings(node(), 15, Path.of("/var/lib/postgresql/pgpass"));
+        PostgresSettings s = new PostgresSettings(node(), 15, Path.of("/var/lib/postgresql/pgpass"));
         EffectiveParameters p = s.effective(dynamic(), null, w -> { });
         Recovery r = Recovery.follow(new Upstream("pg1", "10.0.0.1", 5433), "pg_2");
         return PostgresqlConfFile.render("postgresql.base.conf", p.values(), s.recoveryParameters(r, dynamic()));

@@ -15,7 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Who may call the unsafe endpoints (every PATCH/PUT/POST/DELETE except {@code POST /mpp}), checked in Patroni's
+ * Who may call the unsafe endpoints (every PATCH/PUT/POST/DELETE, {@code POST /mpp} included), checked in Patroni's
  * order (§2.2): the allowlist (403 {@code Access is denied}), then the client certificate when TLS asks for one
  * (403 {@code client certificate required}), then Basic authentication (401 {@code no auth header received} /
  * {@code not authenticated}, with a {@code WWW-Authenticate} challenge). GET endpoints never need access.

@@ -19,6 +19,8 @@ import io.haagent.cluster.Tags;
  * @param standbyCluster   the dynamic configuration in force defines a standby cluster
  * @param paused           the cluster is in maintenance mode
  * @param syncStandby      this replica is listed in {@code /sync} of a fresh view while synchronous mode is on
+ * @param writable         postgres is the primary (the role served is a primary's) and the node is not stepping
+ *                         down: it takes writes, or will again the moment a crash restart ends
  */
 public record HealthFacts(
         String role,
@@ -30,7 +32,8 @@ public record HealthFacts(
         boolean holdsLeaderLock,
         boolean standbyCluster,
         boolean paused,
-        boolean syncStandby) {
+        boolean syncStandby,
+        boolean writable) {
 
     public static HealthFacts of(NodeSnapshot s, long nowNanos) {
         PostgresStatus pg = s.postgres();
@@ -46,7 +49,19 @@ public record HealthFacts(
                 s.holdsLeaderLock(nowNanos),
                 s.standbyCluster(),
                 s.paused(),
-                syncStandby(s, fresh));
+                syncStandby(s, fresh),
+                writable(s));
+    }
+
+    /**
+     * Postgres is the primary and this node is not stepping down: it takes writes. Not a replica still being
+     * promoted (its role is a replica's until postgres leaves recovery). The state does not count: a primary whose
+     * monitoring query failed on a busy server (served state {@code unknown}), or whose postmaster the agent is
+     * restarting after a crash, is where writes go, and there is nowhere else to send them; a load balancer that
+     * took it out would only put it back later than postgres comes back.
+     */
+    public static boolean writable(NodeSnapshot s) {
+        return s.postgres().primaryRole() && !s.steppingDown();
     }
 
     /** Patroni reports {@code unknown} for a postgres it manages as running whose status query failed. */

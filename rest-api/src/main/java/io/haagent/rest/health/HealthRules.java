@@ -46,9 +46,14 @@ public final class HealthRules {
                 replicaOk = false;
                 standbyLeaderOk = "replica".equals(f.role()) || "standby_leader".equals(f.role());
             } else {
-                // Safety rule 1: /primary follows the lock belief, not postgres' role, so a primary that may have
-                // lost its lease stops receiving writes through the load balancer before anyone else can promote.
-                primaryOk = true;
+                // Safety rule 1: /primary follows the lock belief, so a primary that may have lost its lease stops
+                // receiving writes through the load balancer before anyone else can promote. Stricter than Patroni
+                // (§2.3 answers 200 on the lock alone), and what a client needs (issue 17): 200 only while postgres
+                // is the primary, so a new leader answers 200 the moment its promotion ends, not while it is still
+                // read-only, and a stepping-down primary answers 503 the moment it stops taking writes (its
+                // checkpoint done, its stop about to begin), not after its shutdown and the release of the lock.
+                // /leader keeps following the lock alone.
+                primaryOk = f.writable();
                 standbyLeaderOk = false;
             }
         } else {

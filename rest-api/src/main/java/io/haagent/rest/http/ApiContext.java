@@ -9,6 +9,7 @@ import io.haagent.rest.status.RenderedSnapshot;
 import io.haagent.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
 
 /** What every endpoint shares: the published snapshot, the write port, the clock, settings and the action pool. */
 public final class ApiContext {
@@ -18,6 +19,8 @@ public final class ApiContext {
     final RestApiOptions options;
     final ExecutorService actionExecutor;
     final MemberAddresses memberAddresses = new MemberAddresses();
+    /** Permits to read (or drain) a request body: a slow body holds its thread until it arrives or times out. */
+    final Semaphore bodyReaders;
     private volatile Settings settings;
     private volatile RenderedSnapshot rendered;
 
@@ -36,6 +39,7 @@ public final class ApiContext {
         this.options = options;
         this.actionExecutor = actionExecutor;
         this.settings = settings;
+        this.bodyReaders = new Semaphore(options.bodyReaders());
     }
 
     public Settings settings() {
@@ -46,9 +50,12 @@ public final class ApiContext {
         settings = s;
     }
 
-    /** The documents of the current snapshot, serialised at most once per published snapshot. */
+    /**
+     * The documents of the current snapshot, serialised at most once per published snapshot; its postgres part read
+     * afresh when older than the agent's bound ({@link StatusBoard#fresh()}: peers compare WAL positions in it).
+     */
     RenderedSnapshot rendered() {
-        var current = board.current();
+        var current = board.fresh();
         RenderedSnapshot r = rendered;
         if (r == null || r.snapshot() != current) {
             r = new RenderedSnapshot(current);

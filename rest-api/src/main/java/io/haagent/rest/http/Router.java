@@ -8,13 +8,16 @@ import io.haagent.rest.write.RequestBody;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import jakarta.servlet.http.HttpServletResponse;
+import io.haagent.text.SafeText;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -28,6 +31,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Router implements Handler {
     static final String ROUTED = "haagent.routed";
+    /** Set when the request's body is left unread: the answer closes the connection instead of draining it. */
+    static final String CLOSE = "haagent.close";
     private static final Logger log = LoggerFactory.getLogger(Router.class);
     private static final String CLIENT_CERTIFICATES = "jakarta.servlet.request.X509Certificate";
 
@@ -35,10 +40,17 @@ public final class Router implements Handler {
     private final ReadEndpoints reads;
     private final WriteEndpoints writes;
 
+    private final List<Endpoint> table;
+    private final Map<String, Endpoint> byKey = new java.util.HashMap<>();
+
     public Router(ApiContext api) {
         this.api = api;
         this.reads = new ReadEndpoints(api);
         this.writes = new WriteEndpoints(api);
+        this.table = endpoints();
+        for (Endpoint e : table) {
+            byKey.put(e.route().method() + " " + e.route().segment(), e);
+        }
     }
 
     @Override
@@ -46,92 +58,125 @@ public final class Router implements Handler {
         ctx.attribute(ROUTED, Boolean.TRUE);
         try {
             route(ctx);
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Javalin's body readers throw IOException undeclared
+            IOException gone = clientGone(e);
+            if (gone != null) {
+                // nobody is left to answer: one line at debug, never a stack trace per disconnect
+                log.debug("client {} went away during {} {}: {}", ctx.req().getRemoteAddr(), ctx.method(),
+                        SafeText.of(ctx.path()), gone.toString());
+                return;
+            }
             write(ctx, WriteEndpoints.error(e));
         }
     }
 
+    /** The I/O failure in {@code e}'s causes (the client closed or stalled past the read timeout), or null. */
+    static IOException clientGone(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof IOException io) {
+                return io;
+            }
+        }
+        return null;
+    }
+
+    /** Whether an endpoint passes the access check of §2.2 (authentication, allowlist, client certificate). */
+    public enum Access {
+        /** Reads: anybody who can reach the port (Patroni checks none of its GETs). */
+        PUBLIC,
+        /** Every endpoint that changes anything; checked before its body is read. */
+        CHECKED
+    }
+
+    /** One endpoint: the method, the first path segment, and its access. */
+    public record Route(String method, String segment, Access access) {
+        public boolean writes() {
+            return !List.of("GET", "HEAD", "OPTIONS").contains(method);
+        }
+    }
+
+    private record Endpoint(Route route, Consumer<Context> handler) {
+    }
+
+    /**
+     * Every endpoint but the health checks (any other GET, HEAD or OPTIONS path is one; any other method or path
+     * answers 501, as Patroni does). The access check is applied here, from the table, before any handler runs: an
+     * endpoint cannot forget it, and a test walks the table (a write endpoint that is not CHECKED fails it).
+     * Patroni 4.1 checks every write but {@code POST /mpp} (api.py has no {@code @check_access} on it); here
+     * {@code /mpp} is checked too: a node that is not a Citus coordinator has nothing to offer an unauthenticated
+     * caller there.
+     */
+    private List<Endpoint> endpoints() {
+        return List.of(
+                get("patroni", c -> write(c, reads.patroni())),
+                get("metrics", c -> write(c, reads.metrics())),
+                get("liveness", c -> write(c, reads.liveness())),
+                get("readiness", c -> write(c, reads.readiness())),
+                get("failsafe", c -> write(c, reads.failsafe())),
+                get("cluster", c -> async(c, reads::cluster)),
+                get("history", c -> fromView(c, reads::history)),
+                get("config", c -> fromView(c, reads::config)),
+                checked("PATCH", "config", c -> withBody(c, false, writes::patchConfig)),
+                checked("PUT", "config", c -> withBody(c, false, writes::putConfig)),
+                checked("POST", "reload", c -> write(c, writes.reload())),
+                checked("POST", "restart", c -> {
+                    RestartRequest r = writes.restartRequest(body(c, true));
+                    if (r.scheduled()) {
+                        write(c, writes.scheduleRestart(r));
+                    } else {
+                        async(c, () -> writes.restartNow(r));
+                    }
+                }),
+                checked("DELETE", "restart", c -> write(c, writes.cancelRestart())),
+                checked("POST", "failover", c -> withBody(c, false, b -> writes.failover(ManualFailover.FAILOVER, b))),
+                checked("POST", "switchover",
+                        c -> withBody(c, false, b -> writes.failover(ManualFailover.SWITCHOVER, b))),
+                checked("DELETE", "switchover", c -> async(c, writes::cancelSwitchover)),
+                checked("POST", "reinitialize", c -> withBody(c, true, writes::reinitialize)),
+                checked("POST", "failsafe", c -> {
+                    Reply disabled = writes.failsafeDisabled();
+                    write(c, disabled != null ? disabled : writes.failsafe(body(c, false)));
+                }),
+                checked("POST", "citus", c -> {
+                    body(c, false);
+                    write(c, writes.mpp());
+                }),
+                checked("POST", "mpp", c -> {
+                    body(c, false);
+                    write(c, writes.mpp());
+                }),
+                checked("POST", "sigterm", c -> write(c, writes.sigterm())));
+    }
+
+    private static Endpoint get(String segment, Consumer<Context> handler) {
+        return new Endpoint(new Route("GET", segment, Access.PUBLIC), handler);
+    }
+
+    private static Endpoint checked(String method, String segment, Consumer<Context> handler) {
+        return new Endpoint(new Route(method, segment, Access.CHECKED), handler);
+    }
+
+    /** The route table, for tests and documentation. */
+    public static List<Route> routes() {
+        return new Router(null).table.stream().map(Endpoint::route).toList();
+    }
+
     private void route(Context ctx) {
         String path = ctx.path();
-        String segment = firstSegment(path);
         String method = ctx.method().name();
+        Endpoint e = byKey.get(method + " " + firstSegment(path));
+        if (e != null) {
+            if (e.route().access() == Access.CHECKED && !allowed(ctx)) {
+                return;
+            }
+            e.handler().accept(ctx);
+            return;
+        }
         switch (method) {
-            case "GET" -> get(ctx, segment, path);
+            // Patroni's do_GET: any other path is a health check (an unknown one answers 503 with the status
+            // document, as Patroni does); HEAD and OPTIONS answer the same code with no body
+            case "GET" -> write(ctx, reads.health(path, ctx.queryParamMap(), false));
             case "HEAD", "OPTIONS" -> write(ctx, reads.health(path, ctx.queryParamMap(), true));
-            case "POST" -> post(ctx, segment);
-            case "PATCH" -> {
-                if ("config".equals(segment)) {
-                    unsafeAsync(ctx, false, writes::patchConfig);
-                } else {
-                    unsupported(ctx);
-                }
-            }
-            case "PUT" -> {
-                if ("config".equals(segment)) {
-                    unsafeAsync(ctx, false, writes::putConfig);
-                } else {
-                    unsupported(ctx);
-                }
-            }
-            case "DELETE" -> {
-                switch (segment) {
-                    case "restart" -> unsafe(ctx, null, b -> writes.cancelRestart());
-                    case "switchover" -> {
-                        if (allowed(ctx)) {
-                            async(ctx, writes::cancelSwitchover);
-                        }
-                    }
-                    default -> unsupported(ctx);
-                }
-            }
-            default -> unsupported(ctx);
-        }
-    }
-
-    private void get(Context ctx, String segment, String path) {
-        switch (segment) {
-            case "patroni" -> write(ctx, reads.patroni());
-            case "metrics" -> write(ctx, reads.metrics());
-            case "liveness" -> write(ctx, reads.liveness());
-            case "readiness" -> write(ctx, reads.readiness());
-            case "failsafe" -> write(ctx, reads.failsafe());
-            case "cluster" -> async(ctx, reads::cluster);
-            case "history" -> fromView(ctx, reads::history);
-            case "config" -> fromView(ctx, reads::config);
-            default -> write(ctx, reads.health(path, ctx.queryParamMap(), false));
-        }
-    }
-
-    private void post(Context ctx, String segment) {
-        switch (segment) {
-            case "reload" -> unsafe(ctx, null, b -> writes.reload());
-            case "restart" -> {
-                if (!allowed(ctx)) {
-                    return;
-                }
-                RestartRequest r = writes.restartRequest(body(ctx, true));
-                if (r.scheduled()) {
-                    write(ctx, writes.scheduleRestart(r));
-                } else {
-                    async(ctx, () -> writes.restartNow(r));
-                }
-            }
-            case "failover" -> unsafeAsync(ctx, false, b -> writes.failover(ManualFailover.FAILOVER, b));
-            case "switchover" -> unsafeAsync(ctx, false, b -> writes.failover(ManualFailover.SWITCHOVER, b));
-            case "reinitialize" -> unsafeAsync(ctx, true, writes::reinitialize);
-            case "failsafe" -> {
-                if (!allowed(ctx)) {
-                    return;
-                }
-                Reply disabled = writes.failsafeDisabled();
-                write(ctx, disabled != null ? disabled : writes.failsafe(body(ctx, false)));
-            }
-            case "citus" -> unsafe(ctx, Boolean.FALSE, b -> writes.mpp());
-            case "mpp" -> {
-                body(ctx, false);
-                write(ctx, writes.mpp());
-            }
-            case "sigterm" -> unsafe(ctx, null, b -> writes.sigterm());
             default -> unsupported(ctx);
         }
     }
@@ -146,23 +191,8 @@ public final class Router implements Handler {
         }
     }
 
-    /**
-     * An unsafe endpoint answered on the request thread.
-     *
-     * @param optionalBody null: the body is not read; TRUE: optional; FALSE: required
-     */
-    private void unsafe(Context ctx, Boolean optionalBody, Function<Map<String, Object>, Reply> handler) {
-        if (!allowed(ctx)) {
-            return;
-        }
-        Map<String, Object> body = optionalBody == null ? Map.of() : body(ctx, optionalBody);
-        write(ctx, handler.apply(body));
-    }
-
-    private void unsafeAsync(Context ctx, boolean optionalBody, Function<Map<String, Object>, Reply> handler) {
-        if (!allowed(ctx)) {
-            return;
-        }
+    /** A body-reading endpoint whose work waits on etcd or the agent: the body is read here, the work on the pool. */
+    private void withBody(Context ctx, boolean optionalBody, Function<Map<String, Object>, Reply> handler) {
         Map<String, Object> body = body(ctx, optionalBody);
         async(ctx, () -> handler.apply(body));
     }
@@ -190,19 +220,42 @@ public final class Router implements Handler {
         return false;
     }
 
-    /** Reads the body after checking its declared length; throws {@link io.haagent.rest.write.ApiError}. */
+    /**
+     * Reads the body after checking its declared length; throws {@link io.haagent.rest.write.ApiError}. Only
+     * {@code bodyReaders} requests read a body at a time (each may hold its thread until the body arrives, at most
+     * {@code bodyTimeout}); beyond that a write is answered 503 at once and its connection closed, so slow writers
+     * can never take the threads health checks need.
+     */
     private Map<String, Object> body(Context ctx, boolean optional) {
         long length = ctx.req().getContentLengthLong();
-        boolean present;
-        try {
-            present = RequestBody.checkLength(length, optional, api.options.maxBodyBytes());
-        } catch (io.haagent.rest.write.ApiError e) {
-            throw e; // write() drains a body of reasonable size before answering
-        }
-        if (!present) {
+        if (!RequestBody.checkLength(length, optional, api.options.maxBodyBytes())) {
             return new LinkedHashMap<>();
         }
-        return RequestBody.parseObject(ctx.bodyAsBytes(), optional);
+        if (buffered(ctx) >= length) {
+            // arrived with the headers (the usual case): reading it cannot wait on the client
+            return RequestBody.parseObject(ctx.bodyAsBytes(), optional);
+        }
+        if (!api.bodyReaders.tryAcquire()) {
+            ctx.attribute(CLOSE, Boolean.TRUE);
+            throw new io.haagent.rest.write.ApiError(503, "too many requests are sending a body right now; retry"
+                    + " later");
+        }
+        byte[] bytes;
+        try {
+            bytes = ctx.bodyAsBytes();
+        } finally {
+            api.bodyReaders.release();
+        }
+        return RequestBody.parseObject(bytes, optional);
+    }
+
+    /** Bytes of the body that can be read without waiting for the client. */
+    private static long buffered(Context ctx) {
+        try {
+            return ctx.req().getInputStream().available();
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
     }
 
     private static final long DRAIN_LIMIT = 1 << 20;
@@ -212,12 +265,22 @@ public final class Router implements Handler {
      * the body is unread (a 401, 403 or 413, or an endpoint that ignores its body) makes Jetty close the connection
      * after the answer, too late to say {@code Connection: close}: a keep-alive client (patronictl's urllib3, Java's
      * HttpClient) then sends its next request into a closed connection and gets no answer at all. A body over 1 MiB
-     * is not worth reading: that client gets the close.
+     * is not worth reading, nor one that would need a body reader when none is free: that client is told
+     * {@code Connection: close}.
      */
-    private static void drainUnreadBody(Context ctx) {
+    private void drainUnreadBody(Context ctx) {
         long length = ctx.req().getContentLengthLong();
         boolean chunked = "chunked".equalsIgnoreCase(ctx.req().getHeader("Transfer-Encoding"));
-        if (length == 0 || length < 0 && !chunked || length > DRAIN_LIMIT) {
+        if (length == 0 || length < 0 && !chunked) {
+            return;
+        }
+        if (length > DRAIN_LIMIT || ctx.attribute(CLOSE) != null) {
+            ctx.attribute(CLOSE, Boolean.TRUE);
+            return;
+        }
+        boolean permit = length < 0 || buffered(ctx) < length;
+        if (permit && !api.bodyReaders.tryAcquire()) {
+            ctx.attribute(CLOSE, Boolean.TRUE);
             return;
         }
         try {
@@ -230,6 +293,10 @@ public final class Router implements Handler {
             }
         } catch (java.io.IOException | IllegalStateException e) {
             // the client went away, or the body was read as characters: nothing more to drain
+        } finally {
+            if (permit) {
+                api.bodyReaders.release();
+            }
         }
     }
 
@@ -266,6 +333,9 @@ public final class Router implements Handler {
         drainUnreadBody(ctx);
         ctx.status(r.status());
         HttpServletResponse res = ctx.res();
+        if (ctx.attribute(CLOSE) != null) {
+            res.setHeader("Connection", "close");
+        }
         for (Map.Entry<String, String> h : api.settings().extraHeaders().entrySet()) {
             res.setHeader(h.getKey(), h.getValue());
         }

@@ -16,6 +16,7 @@ import io.haagent.rest.write.FailsafeHeartbeats;
 import io.haagent.rest.write.ManualFailover;
 import io.haagent.rest.write.RequestBody;
 import io.haagent.rest.write.RestartRequests;
+import io.haagent.text.SafeText;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -39,15 +40,16 @@ final class WriteEndpoints {
     }
 
     Reply patchConfig(Map<String, Object> patch) {
-        ConfigChange.validate(patch);
         ClusterView c = api.actions.readCluster();
         if (c.config() == null || c.config().modRevision() == 0) {
             return Reply.text(503, "the cluster has no configuration in etcd to patch (the config key is absent);"
                     + " use PUT /config to write a whole one");
         }
         Map<String, Object> data = ConfigChange.copy(c.config().data());
-        if (ConfigChange.patch(data, patch)) {
-            log.info("PATCH /config: changing {}", patch.keySet());
+        boolean changed = ConfigChange.patch(data, patch);
+        ConfigChange.validate(data);
+        if (changed) {
+            log.info("PATCH /config: changing {}", SafeText.of(patch.keySet().toString()));
             if (!api.actions.writeConfig(data, c.config().modRevision())) {
                 return Reply.text(409, "the configuration was changed concurrently (its revision moved); read it"
                         + " again and retry");
@@ -61,7 +63,7 @@ final class WriteEndpoints {
         ConfigChange.validate(config);
         ClusterView c = api.actions.readCluster();
         if (c.config() == null || !ConfigChange.sameConfig(config, c.config().data())) {
-            log.info("PUT /config: replacing the configuration (keys {})", config.keySet());
+            log.info("PUT /config: replacing the configuration (keys {})", SafeText.of(config.keySet().toString()));
             boolean written;
             try {
                 written = api.actions.writeConfig(config, Dcs.ANY_REVISION);
@@ -222,7 +224,7 @@ final class WriteEndpoints {
             e = e.getCause();
         }
         if (e instanceof ApiError a) {
-            return Reply.text(a.status(), a.getMessage());
+            return a.json() != null ? Reply.json(a.status(), Json.bytes(a.json())) : Reply.text(a.status(), a.getMessage());
         }
         if (e instanceof DcsUnavailableException) {
             return Reply.text(503, "DCS is not accessible: " + e.getMessage());

@@ -10,6 +10,7 @@ import io.haagent.api.PostgresStatus.ReplicationConnection;
 import io.haagent.api.RestartRequest;
 import io.haagent.api.RoleChange;
 import io.haagent.cluster.ClusterView;
+import io.haagent.cluster.Member;
 import io.haagent.rest.health.HealthFacts;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -20,7 +21,8 @@ import java.util.Map;
 /**
  * The node's status document: the body of {@code GET /patroni} and of every health check (§2.4), with Patroni's
  * fields and names, plus {@code host}/{@code port} of this node's postgres (so a client can connect straight from
- * the first 200 it gets), the last decision of the HA loop and the timings of the last role change.
+ * the first 200 it gets), the change of primary it takes part in ({@code primary_change}), the last decision of the
+ * HA loop and the timings of the last role change.
  */
 public final class StatusDocument {
     static final JsonFactory JSON = new JsonFactory();
@@ -136,6 +138,7 @@ public final class StatusDocument {
             g.writeStringField("host", s.connectHost());
             g.writeNumberField("port", s.connectPort());
         }
+        writePrimaryChange(g, s);
         if (s.lastDecision() != null) {
             g.writeFieldName("last_decision");
             writeDecision(g, s.lastDecision());
@@ -143,6 +146,68 @@ public final class StatusDocument {
         if (s.lastRoleChange() != null) {
             g.writeFieldName("last_role_change");
             writeRoleChange(g, s.lastRoleChange());
+        }
+        if (s.configRejection() != null) {
+            g.writeFieldName("config_rejected");
+            writeRejection(g, s.configRejection());
+        }
+        g.writeEndObject();
+    }
+
+    /**
+     * {@code config_rejected}: the config key's revision that is not applied, the revision in force instead (0: the
+     * node's own configuration; -1: none valid was seen, the refused one is read as far as it can be) and why.
+     */
+    static void writeRejection(JsonGenerator g, io.haagent.api.ConfigRejection r) throws IOException {
+        g.writeStartObject();
+        g.writeNumberField("revision", r.revision());
+        g.writeNumberField("kept_revision", r.keptRevision());
+        g.writeArrayFieldStart("problems");
+        for (io.haagent.config.ConfigProblem p : r.errors()) {
+            g.writeStartObject();
+            g.writeStringField("path", p.path());
+            g.writeStringField("reason", p.reason());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    /**
+     * {@code primary_change} while this node is part of a change of primary, so that a client that got 503 from
+     * GET /primary knows whom to wait on instead of sleeping (issue 17; examples/python/ha_client.py):
+     * {@code {"step": "demoting", "to": {...}}} on a primary that is stepping down (to the switchover's
+     * candidate, when one was named), {@code {"step": "promoting", "to": {...}}} on a leader whose postgres is still
+     * a replica being promoted. {@code to} names the member with its {@code host}, {@code port} and {@code api_url}.
+     */
+    static void writePrimaryChange(JsonGenerator g, NodeSnapshot s) throws IOException {
+        if (s.steppingDown()) {
+            g.writeObjectFieldStart("primary_change");
+            g.writeStringField("step", "demoting");
+            Member to = s.steppingDownTo() == null || s.cluster() == null ? null
+                    : s.cluster().member(s.steppingDownTo()).orElse(null);
+            if (to != null) {
+                writeMember(g, to.name(), to.host(), to.port(), to.apiUrl());
+            }
+            g.writeEndObject();
+        } else if (s.leaderLockHeld() && !s.standbyCluster() && !HealthFacts.writable(s)) {
+            g.writeObjectFieldStart("primary_change");
+            g.writeStringField("step", "promoting");
+            writeMember(g, s.name(), s.connectHost(), s.connectPort(), s.apiUrl());
+            g.writeEndObject();
+        }
+    }
+
+    private static void writeMember(JsonGenerator g, String name, String host, Integer port, String apiUrl)
+            throws IOException {
+        g.writeObjectFieldStart("to");
+        g.writeStringField("name", name);
+        if (host != null) {
+            g.writeStringField("host", host);
+            g.writeNumberField("port", port == null ? 5432 : port);
+        }
+        if (apiUrl != null) {
+            g.writeStringField("api_url", apiUrl);
         }
         g.writeEndObject();
     }

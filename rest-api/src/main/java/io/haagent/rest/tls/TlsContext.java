@@ -1,6 +1,7 @@
 package io.haagent.rest.tls;
 
 import io.haagent.config.RestApiConfig;
+import io.haagent.tls.PemFiles;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Base64;

@@ -1,129 +1,48 @@
 package io.haagent.rest.write;
 
-import io.haagent.config.Values;
-import io.haagent.rest.status.Json;
+import io.haagent.config.ConfigProblem;
+import io.haagent.config.DynamicConfigRules;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * {@code PATCH}/{@code PUT /config} (§2.6): the deep merge Patroni applies, its change detection (values compared
- * by their text, so {@code "20"} equals {@code 20}), and a type check of the keys Patroni's dynamic configuration
- * defines. Unknown keys are kept: the {@code config} key is open (patronictl and newer Patroni versions store
- * keys we do not model), but a known key with a value of the wrong type is refused, naming its path.
+ * by their text, so {@code "20"} equals {@code 20}), and the check of the configuration that would be stored,
+ * by the one validation every writer and reader of the {@code config} key uses ({@link DynamicConfigRules}).
+ * Patroni stores any object (api.py {@code do_PATCH_config}); we refuse, with 400 and a JSON body naming each
+ * key path and reason, anything the nodes would not run as written.
  */
 public final class ConfigChange {
-    private static final Set<String> INTEGERS = Set.of("ttl", "loop_wait", "retry_timeout", "maximum_lag_on_failover",
-            "maximum_lag_on_syncnode", "max_timelines_history", "primary_start_timeout", "master_start_timeout",
-            "primary_stop_timeout", "master_stop_timeout", "synchronous_node_count");
-    private static final Set<String> BOOLEANS = Set.of("synchronous_mode", "synchronous_mode_strict",
-            "failsafe_mode", "check_timeline", "pause");
-    private static final Set<String> OBJECTS = Set.of("postgresql", "standby_cluster", "slots", "permanent_slots",
-            "permanent_replication_slots");
-    private static final Set<String> PG_BOOLEANS = Set.of("use_pg_rewind", "use_slots",
-            "remove_data_directory_on_rewind_failure", "remove_data_directory_on_diverged_timelines");
-    private static final Set<String> PG_OBJECTS = Set.of("parameters", "recovery_conf");
-    private static final Set<String> PG_STRING_LISTS = Set.of("pg_hba", "pg_ident");
 
     private ConfigChange() {
     }
 
     /**
-     * Refuses values of the wrong type for known keys. In a patch a {@code null} deletes the key and is always
-     * allowed.
+     * Refuses a configuration with errors: {@link ApiError} 400 with the body
+     * <pre>{"error": "...; nothing was written", "problems": [{"path": "ttl", "reason": "..."}, ...]}</pre>
+     * A PATCH is checked as merged, so an error already stored in etcd is named too (the nodes are not applying
+     * that configuration either; see the agent's ConfigGate).
      */
-    public static void validate(Map<String, Object> body) {
-        for (Map.Entry<String, Object> e : body.entrySet()) {
-            String k = e.getKey();
-            Object v = e.getValue();
-            if (v == null) {
-                continue;
-            }
-            if (INTEGERS.contains(k) && !isInteger(v)) {
-                throw typeError(k, "an integer", v);
-            }
-            if (BOOLEANS.contains(k) && Values.toBool(v) == null) {
-                throw typeError(k, "a boolean", v);
-            }
-            if (OBJECTS.contains(k) && !(v instanceof Map)) {
-                throw typeError(k, "an object", v);
-            }
-            if ("ignore_slots".equals(k)) {
-                if (!(v instanceof List<?> l) || l.stream().anyMatch(o -> !(o instanceof Map))) {
-                    throw typeError(k, "a list of objects", v);
-                }
-            }
-            if ("postgresql".equals(k)) {
-                validatePostgresql(Values.map(v));
-            }
-            if (("slots".equals(k) || "permanent_slots".equals(k) || "permanent_replication_slots".equals(k))) {
-                for (Map.Entry<String, Object> s : Values.map(v).entrySet()) {
-                    if (s.getValue() != null && !(s.getValue() instanceof Map)) {
-                        throw typeError(k + "." + s.getKey(), "an object (the slot definition) or null", s.getValue());
-                    }
-                }
-            }
-            if ("standby_cluster".equals(k)) {
-                Object port = Values.map(v).get("port");
-                if (port != null && Values.toInt(port) == null) {
-                    throw typeError("standby_cluster.port", "an integer", port);
-                }
-            }
+    public static void validate(Map<String, Object> config) {
+        List<ConfigProblem> errors = DynamicConfigRules.errors(config);
+        if (errors.isEmpty()) {
+            return;
         }
-    }
-
-    private static void validatePostgresql(Map<String, Object> pg) {
-        for (Map.Entry<String, Object> e : pg.entrySet()) {
-            String k = e.getKey();
-            Object v = e.getValue();
-            if (v == null) {
-                continue;
-            }
-            String path = "postgresql." + k;
-            if (PG_BOOLEANS.contains(k) && Values.toBool(v) == null) {
-                throw typeError(path, "a boolean", v);
-            }
-            if (PG_OBJECTS.contains(k) && !(v instanceof Map)) {
-                throw typeError(path, "an object", v);
-            }
-            if (PG_STRING_LISTS.contains(k)
-                    && (!(v instanceof List<?> l) || l.stream().anyMatch(o -> !(o instanceof String)))) {
-                throw typeError(path, "a list of strings", v);
-            }
-            if ("pg_ctl_timeout".equals(k) && (!isInteger(v) || Values.toInt(v) == null)) {
-                throw typeError(path, "an integer", v);
-            }
-            if ("parameters".equals(k)) {
-                for (Map.Entry<String, Object> p : Values.map(v).entrySet()) {
-                    Object pv = p.getValue();
-                    if (pv instanceof Map || pv instanceof List) {
-                        throw typeError(path + "." + p.getKey(), "a string, number or boolean", pv);
-                    }
-                }
-            }
+        List<Map<String, Object>> problems = new ArrayList<>();
+        for (ConfigProblem p : errors) {
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put("path", p.path());
+            one.put("reason", p.reason());
+            problems.add(one);
         }
-    }
-
-    /** An integer that fits in 64 bits: a JSON integer, an integral number, or a string holding one. */
-    static boolean isInteger(Object v) {
-        if (v instanceof Integer || v instanceof Long) {
-            return true;
-        }
-        if (v instanceof java.math.BigInteger b) {
-            return b.bitLength() < 64;
-        }
-        if (v instanceof Double d) {
-            return Double.isFinite(d) && d == Math.rint(d) && Math.abs(d) < 9.0e15;
-        }
-        return v instanceof String && Values.toLong(v) != null;
-    }
-
-    private static ApiError typeError(String path, String expected, Object got) {
-        return ApiError.badRequest("config: '" + path + "' must be " + expected + ", got " + Json.typeName(got) + ": "
-                + Json.MAPPER.valueToTree(got));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", "the configuration is not valid (" + errors.get(0).line()
+                + (errors.size() > 1 ? "; and " + (errors.size() - 1) + " more" : "") + "); nothing was written");
+        body.put("problems", problems);
+        throw ApiError.json(400, body);
     }
 
     /** A deep, mutable copy of a JSON object. */

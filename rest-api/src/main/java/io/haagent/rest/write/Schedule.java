@@ -1,25 +1,15 @@
 package io.haagent.rest.write;
 
+import io.haagent.api.ScheduledTime;
 import io.haagent.rest.status.Json;
-import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * A scheduled time in a restart or switchover request (§2.6), checked as Patroni checks it: it must parse
- * (422), carry a time zone (400), and not lie in the past (422). Accepted: ISO 8601 date and time with
- * {@code T} or a space, optional seconds and fraction, and a zone {@code Z}, {@code UTC}, {@code +HH:MM},
- * {@code +HHMM} or {@code +HH}.
+ * A scheduled time in a restart or switchover request body (§2.6): a JSON string that {@link ScheduledTime}
+ * accepts; anything else is answered with Patroni's status and message.
  */
 public final class Schedule {
-    private static final Pattern TIMESTAMP = Pattern.compile(
-            "^(\\d{4})-(\\d{1,2})-(\\d{1,2})(?:[T ](\\d{1,2}):(\\d{2})(?::(\\d{2})(?:[.,](\\d{1,9}))?)?)?"
-                    + "\\s*(Z|z|UTC|GMT|[+-]\\d{2}(?::?\\d{2})?)?$");
-
     private Schedule() {
     }
 
@@ -28,60 +18,13 @@ public final class Schedule {
      * @param action {@code restart}, {@code switchover} or {@code failover}, as in Patroni's messages
      */
     public static OffsetDateTime parse(Object value, String field, String action, Instant now) {
-        if (!(value instanceof String text)) {
-            throw unparsable(field, value == null ? "null" : Json.typeName(value) + " " + value);
-        }
-        Matcher m = TIMESTAMP.matcher(text.trim());
-        if (!m.matches()) {
-            throw unparsable(field, "'" + text + "'");
-        }
-        LocalDateTime local;
         try {
-            int nanos = 0;
-            if (m.group(7) != null) {
-                nanos = Integer.parseInt((m.group(7) + "000000000").substring(0, 9));
+            if (!(value instanceof String text)) {
+                throw ScheduledTime.notATime(field, value == null ? "null" : Json.typeName(value) + " " + value);
             }
-            local = LocalDateTime.of(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
-                    Integer.parseInt(m.group(3)), m.group(4) == null ? 0 : Integer.parseInt(m.group(4)),
-                    m.group(5) == null ? 0 : Integer.parseInt(m.group(5)),
-                    m.group(6) == null ? 0 : Integer.parseInt(m.group(6)), nanos);
-        } catch (DateTimeException e) {
-            throw unparsable(field, "'" + text + "' (" + e.getMessage() + ")");
+            return ScheduledTime.parse(text, field, action, now);
+        } catch (ScheduledTime.Invalid e) {
+            throw new ApiError(e.problem().status(), e.getMessage());
         }
-        String zone = m.group(8);
-        if (zone == null) {
-            throw ApiError.badRequest("Timezone information is mandatory for the scheduled " + action + " (field '"
-                    + field + "': '" + text + "')");
-        }
-        ZoneOffset offset;
-        try {
-            offset = offset(zone);
-        } catch (DateTimeException e) {
-            throw unparsable(field, "'" + text + "' (" + e.getMessage() + ")");
-        }
-        OffsetDateTime at = OffsetDateTime.of(local, offset);
-        if (at.toInstant().isBefore(now)) {
-            throw new ApiError(422, "Cannot schedule " + action + " in the past (field '" + field + "': '" + text
-                    + "')");
-        }
-        return at;
-    }
-
-    private static ZoneOffset offset(String zone) {
-        switch (zone) {
-            case "Z", "z", "UTC", "GMT":
-                return ZoneOffset.UTC;
-            default:
-                String digits = zone.substring(1).replace(":", "");
-                int hours = Integer.parseInt(digits.substring(0, 2));
-                int minutes = digits.length() > 2 ? Integer.parseInt(digits.substring(2)) : 0;
-                int sign = zone.startsWith("-") ? -1 : 1;
-                return ZoneOffset.ofHoursMinutes(sign * hours, sign * minutes);
-        }
-    }
-
-    private static ApiError unparsable(String field, String got) {
-        return new ApiError(422, "Unable to parse scheduled timestamp. It should be in an unambiguous format, e.g. ISO"
-                + " 8601 (field '" + field + "': " + got + ")");
     }
 }

@@ -33,6 +33,44 @@ class HealthFactsTest {
     }
 
     @Test
+    void primaryAnswers503TheMomentItDecidesToStepDownThoughItStillHoldsTheLock() {
+        NodeSnapshot s = SnapshotFixtures.primary(clock.nanoTime()).toBuilder().steppingDown(true, "pg2").build();
+        HealthFacts f = HealthFacts.of(s, clock.nanoTime());
+        assertThat(f.holdsLeaderLock()).isTrue();
+        assertThat(f.writable()).isFalse();
+        assertThat(HealthRules.status("/primary", Map.of(), f)).isEqualTo(503);
+        assertThat(HealthRules.status("/leader", Map.of(), f)).isEqualTo(200);
+    }
+
+    @Test
+    void newLeaderAnswers200OnlyOncePostgresTakesWrites() {
+        NodeSnapshot promoting = SnapshotFixtures.primary(clock.nanoTime()).toBuilder()
+                .postgres(SnapshotFixtures.replica(clock.nanoTime()).postgres()).build();
+        assertThat(HealthRules.status("/primary", Map.of(), HealthFacts.of(promoting, clock.nanoTime()))).isEqualTo(503);
+        assertThat(HealthRules.status("/leader", Map.of(), HealthFacts.of(promoting, clock.nanoTime()))).isEqualTo(200);
+        NodeSnapshot promoted = SnapshotFixtures.primary(clock.nanoTime());
+        assertThat(HealthRules.status("/primary", Map.of(), HealthFacts.of(promoted, clock.nanoTime()))).isEqualTo(200);
+    }
+
+    @Test
+    void primaryWhoseMonitoringQueryFailedStillTakesWrites() {
+        // a busy primary whose status query timed out is still the primary: HAProxy must not take it out
+        NodeSnapshot s = SnapshotFixtures.primary(clock.nanoTime()).toBuilder()
+                .postgres(PostgresStatus.notQueried("running", "master")).build();
+        HealthFacts f = HealthFacts.of(s, clock.nanoTime());
+        assertThat(f.state()).isEqualTo("unknown");
+        assertThat(HealthRules.status("/primary", Map.of(), f)).isEqualTo(200);
+    }
+
+    @Test
+    void primaryRestartingAfterACrashKeepsSlashPrimary() {
+        // writes go nowhere else: a load balancer that took it out would put it back later than postgres comes back
+        NodeSnapshot s = SnapshotFixtures.primary(clock.nanoTime()).toBuilder()
+                .postgres(PostgresStatus.notQueried("starting", "master")).build();
+        assertThat(HealthRules.status("/primary", Map.of(), HealthFacts.of(s, clock.nanoTime()))).isEqualTo(200);
+    }
+
+    @Test
     void runningPostgresWhoseQueryFailedIsUnknown() {
         NodeSnapshot s = SnapshotFixtures.replica(clock.nanoTime()).toBuilder()
                 .postgres(PostgresStatus.notQueried("running", "replica")).build();

@@ -12,8 +12,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every path × role (primary, replica, standby leader, uninitialized) × state (running, stopped, starting, crashed)
- * × lock belief × pause × fresh/stale view × standby cluster × sync membership × query parameters, against the
- * table of §2.3 written out as data: for each path pattern, the condition for 200 and whether tag filters apply.
+ * × lock belief × pause × fresh/stale view × standby cluster × sync membership × stepping down × query parameters,
+ * against the table of §2.3 written out as data: for each path pattern, the condition for 200 and whether tag
+ * filters apply. One deliberate difference from §2.3 (issue 17): with the lock, /primary needs postgres to be the
+ * primary (a primary's role, the node not stepping down).
  */
 class HealthRulesMatrixTest {
 
@@ -70,10 +72,12 @@ class HealthRulesMatrixTest {
                             for (boolean fresh : new boolean[] {true, false}) {
                                 for (boolean standby : new boolean[] {true, false}) {
                                     for (boolean sync : new boolean[] {true, false}) {
+                                        for (boolean steppingDown : new boolean[] {true, false}) {
                                         for (Map<String, List<String>> q : QUERIES) {
+                                            boolean writable = "master".equals(role) && !steppingDown;
                                             HealthFacts f = new HealthFacts(role, state,
                                                     "replica".equals(role) ? REPLAYED : 0, tags, fresh,
-                                                    fresh ? OPTIME : 0, lock, standby, paused, sync);
+                                                    fresh ? OPTIME : 0, lock, standby, paused, sync, writable);
                                             int expected = expected(path, q, f);
                                             int actual = HealthRules.status(path, q, f);
                                             cases++;
@@ -81,6 +85,7 @@ class HealthRulesMatrixTest {
                                                 failures.add(path + " " + q + " " + f + ": expected " + expected
                                                         + ", got " + actual);
                                             }
+                                        }
                                         }
                                     }
                                 }
@@ -90,7 +95,7 @@ class HealthRulesMatrixTest {
                 }
             }
         }
-        assertThat(cases).isEqualTo(PATHS.size() * ROLES.size() * STATES.size() * 32 * QUERIES.size());
+        assertThat(cases).isEqualTo(PATHS.size() * ROLES.size() * STATES.size() * 64 * QUERIES.size());
         assertThat(failures).as("%d of %d combinations differ", failures.size(), cases).isEmpty();
     }
 
@@ -119,7 +124,7 @@ class HealthRulesMatrixTest {
             standbyLeader = f.role().equals("replica") || f.role().equals("standby_leader");
         } else if (f.holdsLeaderLock()) {
             leader = true;
-            primary = true;
+            primary = f.role().equals("master") && f.writable();
             standbyLeader = false;
         } else {
             leader = primary = standbyLeader = false;
@@ -144,7 +149,8 @@ class HealthRulesMatrixTest {
         Map<String, Object> t = new LinkedHashMap<>();
         t.put("flag", Boolean.TRUE);
         t.put("n", 3);
-        HealthFacts f = new HealthFacts("replica", "running", 0, new Tags(t), true, 0, false, false, false, false);
+        HealthFacts f = new HealthFacts("replica", "running", 0, new Tags(t), true, 0, false, false, false, false,
+                false);
         assertThat(HealthRules.status("/replica", Map.of("tag_flag", List.of("true")), f)).isEqualTo(200);
         assertThat(HealthRules.status("/replica", Map.of("tag_flag", List.of("True")), f)).isEqualTo(503);
         assertThat(HealthRules.status("/replica", Map.of("tag_n", List.of("3")), f)).isEqualTo(200);

@@ -18,7 +18,9 @@ class HealthRulesTableTest {
 
     @ParameterizedTest(name = "[{index}] {0} role={1} state={2} lock={3} pause={4} fresh={5} standby={6} tags={7} -> {8}")
     @CsvSource(delimiter = '|', value = {
-        // /primary (and its aliases) follows the lock belief, whatever postgres does (safety rule 1)
+        // /primary (and its aliases) follows the lock belief (safety rule 1), and, stricter than Patroni (issue 17),
+        // only while postgres is the primary: not on a new leader still being promoted; a primary restarting after a
+        // crash keeps it (writes go nowhere else)
         "/                        | master        | running | true  | false | true  | false | -            | 200",
         "/primary                 | master        | running | true  | false | true  | false | -            | 200",
         "/master                  | master        | running | true  | false | true  | false | -            | 200",
@@ -26,7 +28,8 @@ class HealthRulesTableTest {
         "/primary                 | master        | running | false | false | true  | false | -            | 503",
         "/primary                 | master        | stopped | true  | false | true  | false | -            | 200",
         "/primary                 | master        | crashed | true  | false | false | false | -            | 200",
-        "/primary                 | replica       | running | true  | false | true  | false | -            | 200",
+        "/primary                 | replica       | running | true  | false | true  | false | -            | 503",
+        "/leader                  | replica       | running | true  | false | true  | false | -            | 200",
         "/primary                 | master        | running | true  | false | true  | true  | -            | 503",
         "/primary?tag_zone=nope   | master        | running | true  | false | true  | false | zone=a       | 200",
         // paused with a stale view of etcd: the role postgres reports decides
@@ -118,8 +121,9 @@ class HealthRulesTableTest {
         }
         long optime = fresh ? 3L << 20 : 0;
         long replayed = "replica".equals(role) ? 1L << 20 : 0;
+        boolean writable = "master".equals(role);
         HealthFacts f = new HealthFacts(role, state, replayed, new Tags(tagMap), fresh, optime, lock, standby, paused,
-                sync);
+                sync, writable);
         assertThat(HealthRules.status(path, query, f)).isEqualTo(expected);
     }
 }

@@ -23,19 +23,29 @@ import org.junit.jupiter.api.Test;
 /** Authentication and allowlists on the unsafe endpoints, in Patroni's order (§2.2), over real HTTP. */
 class AccessHttpTest {
     static final String PASSWORD = "s3cr3t-P@ss-zebra";
-    static final List<String[]> UNSAFE = List.of(
-            new String[] {"PATCH", "/config", "{\"ttl\":25}"},
-            new String[] {"PUT", "/config", "{\"ttl\":25}"},
-            new String[] {"POST", "/reload", null},
-            new String[] {"POST", "/restart", "{}"},
-            new String[] {"DELETE", "/restart", null},
-            new String[] {"POST", "/failover", "{\"candidate\":\"pg2\"}"},
-            new String[] {"POST", "/switchover", "{\"leader\":\"pg1\"}"},
-            new String[] {"DELETE", "/switchover", null},
-            new String[] {"POST", "/reinitialize", "{}"},
-            new String[] {"POST", "/failsafe", "{\"name\":\"pg1\"}"},
-            new String[] {"POST", "/citus", "{\"type\":\"x\"}"},
-            new String[] {"POST", "/sigterm", null});
+    /**
+     * A request body for every write endpoint of {@link Router#routes()}: the tests below walk the route table, so
+     * an endpoint added without a row here, or without the access check, fails {@link #everyWriteEndpointIsChecked}.
+     */
+    static final Map<String, String> BODIES = Map.ofEntries(
+            Map.entry("PATCH /config", "{\"ttl\":35}"),
+            Map.entry("PUT /config", "{\"ttl\":35}"),
+            Map.entry("POST /reload", ""),
+            Map.entry("POST /restart", "{}"),
+            Map.entry("DELETE /restart", ""),
+            Map.entry("POST /failover", "{\"candidate\":\"pg2\"}"),
+            Map.entry("POST /switchover", "{\"leader\":\"pg1\"}"),
+            Map.entry("DELETE /switchover", ""),
+            Map.entry("POST /reinitialize", "{}"),
+            Map.entry("POST /failsafe", "{\"name\":\"pg1\"}"),
+            Map.entry("POST /citus", "{\"type\":\"x\"}"),
+            Map.entry("POST /mpp", "{\"type\":\"x\"}"),
+            Map.entry("POST /sigterm", ""));
+    /** Every write endpoint of the route table, as {method, path, body}. */
+    static final List<String[]> UNSAFE = Router.routes().stream().filter(Router.Route::writes).map(r -> {
+        String body = BODIES.get(r.method() + " /" + r.segment());
+        return new String[] {r.method(), "/" + r.segment(), body == null || body.isEmpty() ? null : body};
+    }).toList();
     static final List<String> SAFE = List.of("/", "/primary", "/replica", "/health", "/patroni", "/cluster",
             "/history", "/config", "/metrics", "/liveness", "/readiness", "/failsafe");
 
@@ -98,14 +108,46 @@ class AccessHttpTest {
         assertThat(h.actions.configWrites()).hasSize(2);
     }
 
+    /** The route table itself: every endpoint that writes passes the access check, and is exercised above. */
     @Test
-    void getEndpointsAndMppNeverNeedAuthentication() {
+    void everyWriteEndpointIsChecked() {
+        List<Router.Route> routes = Router.routes();
+        assertThat(routes.stream().filter(Router.Route::writes)).allSatisfy(r -> assertThat(r.access())
+                .as("%s /%s", r.method(), r.segment()).isEqualTo(Router.Access.CHECKED));
+        assertThat(routes.stream().filter(Router.Route::writes).map(r -> r.method() + " /" + r.segment()))
+                .as("write endpoints with a request in BODIES").containsExactlyInAnyOrderElementsOf(BODIES.keySet());
+        assertThat(routes.stream().filter(r -> !r.writes())).allSatisfy(r -> assertThat(r.method()).isEqualTo("GET"));
+    }
+
+    /** Issue 18 defect 6: POST /mpp answered 200 with no or wrong credentials (Patroni 4.1 does not check it). */
+    @Test
+    void mppIsCheckedLikeEveryOtherWrite() {
+        start(cfg("admin", PASSWORD, List.of(), false, Map.of()), SnapshotFixtures.threeMembers());
+        String[] mpp = {"POST", "/mpp", "{\"type\":\"after_promote\"}"};
+        assertThat(call(mpp).statusCode()).isEqualTo(401);
+        assertThat(call(mpp, "Authorization", basic("admin", "guess")).statusCode()).isEqualTo(401);
+        assertThat(call(mpp, "Authorization", basic("admin", PASSWORD)).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void readsAndHealthChecksNeverNeedAuthentication() {
         start(cfg("admin", PASSWORD, List.of("10.0.0.0/8"), false, Map.of()), SnapshotFixtures.threeMembers());
         for (String path : SAFE) {
             HttpResponse<String> r = call(new String[] {"GET", path, null});
             assertThat(r.statusCode()).as(path).isNotIn(401, 403);
         }
-        assertThat(call(new String[] {"POST", "/mpp", "{\"type\":\"x\"}"}).statusCode()).isEqualTo(200);
+        for (Router.Route r : Router.routes()) {
+            if (!r.writes()) {
+                assertThat(call(new String[] {"GET", "/" + r.segment(), null}).statusCode()).isNotIn(401, 403);
+            }
+        }
+        for (String m : List.of("HEAD", "OPTIONS")) {
+            assertThat(call(new String[] {m, "/primary", null}).statusCode()).isEqualTo(200);
+        }
+        // a method or path that is no endpoint is 501, whoever asks (there is nothing to protect)
+        for (String m : List.of("POST", "PUT", "PATCH", "DELETE")) {
+            assertThat(call(new String[] {m, "/nothing", null}).statusCode()).isEqualTo(501);
+        }
     }
 
     @Test

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The read documents over real HTTP, their field sets pinned against Patroni's (§2.4, §2.5), plus our additions
- * ({@code host}, {@code port}, {@code last_decision}, {@code last_role_change}).
+ * ({@code host}, {@code port}, {@code primary_change}, {@code last_decision}, {@code last_role_change}).
  */
 class DocumentsHttpTest {
     static final List<String> OURS = List.of("host", "port", "last_decision", "last_role_change");
@@ -165,6 +165,43 @@ class DocumentsHttpTest {
     }
 
     @Test
+    void aPrimaryThatDecidedToStepDownAnswers503AndNamesTheMemberTakingOver() {
+        NodeSnapshot primary = SnapshotFixtures.primary(clock.nanoTime());
+        start(primary, SnapshotFixtures.threeMembers());
+        assertThat(h.get("/primary").statusCode()).isEqualTo(200);
+        assertThat(json(h.get("/primary"))).doesNotContainKey("primary_change");
+
+        h.board.publish(primary.toBuilder().steppingDown(true, "pg2").build());
+        HttpResponse<String> r = h.get("/primary");
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(h.get("/leader").statusCode()).as("it still holds the lock").isEqualTo(200);
+        assertThat(json(r).get("primary_change")).isEqualTo(Map.of("step", "demoting",
+                "to", Map.of("name", "pg2", "host", "127.0.0.12", "port", 5432,
+                        "api_url", "http://127.0.0.12:8008/patroni")));
+
+        // a demotion without a named successor says so, without a member
+        h.board.publish(primary.toBuilder().steppingDown(true, null).build());
+        assertThat(json(h.get("/primary")).get("primary_change")).isEqualTo(Map.of("step", "demoting"));
+    }
+
+    @Test
+    void aLeaderStillBeingPromotedAnswers503AndSaysToWaitOnItself() {
+        NodeSnapshot promoting = SnapshotFixtures.replica(clock.nanoTime()).toBuilder()
+                .apiUrl("http://127.0.0.12:8008/patroni")
+                .leaderLockUntil(clock.nanoTime() + Duration.ofSeconds(30).toNanos()).build();
+        start(promoting, SnapshotFixtures.threeMembers());
+        HttpResponse<String> r = h.get("/primary");
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(json(r).get("primary_change")).isEqualTo(Map.of("step", "promoting",
+                "to", Map.of("name", "pg2", "host", "127.0.0.12", "port", 5432,
+                        "api_url", "http://127.0.0.12:8008/patroni")));
+        // once postgres takes writes: 200, and nothing is changing any more
+        h.board.publish(SnapshotFixtures.primary(clock.nanoTime()));
+        assertThat(h.get("/primary").statusCode()).isEqualTo(200);
+        assertThat(json(h.get("/primary"))).doesNotContainKey("primary_change");
+    }
+
+    @Test
     void headAndOptionsAnswerWithTheStatusOnly() {
         start(SnapshotFixtures.primary(clock.nanoTime()), SnapshotFixtures.threeMembers());
         HttpResponse<String> head = h.send(HttpRequest.newBuilder(h.uri("/primary"))
@@ -176,6 +213,30 @@ class DocumentsHttpTest {
         assertThat(options.body()).isEmpty();
         // Patroni routes HEAD/OPTIONS of any path to the health check, even /patroni.
         assertThat(h.request("OPTIONS", "/patroni", null).statusCode()).isEqualTo(503);
+    }
+
+    /**
+     * Issue 18 item 7 reported 503 for unknown GET paths and OPTIONS on a healthy primary. That is Patroni's answer
+     * for a path no rule matches (4.1.4 api.py {@code do_GET}: the code starts at 503, rules match by substring, the
+     * body is the status document; {@code do_OPTIONS}/{@code do_HEAD} send the code only), and HAProxy's default
+     * {@code OPTIONS /} check is the primary check. Pinned here so that neither drifts.
+     */
+    @Test
+    void pathsThatAreNoEndpointAnswerAsPatroniDoesOnAHealthyPrimary() {
+        start(SnapshotFixtures.primary(clock.nanoTime()), SnapshotFixtures.threeMembers());
+        assertThat(h.get("/").statusCode()).isEqualTo(200);
+        assertThat(h.request("OPTIONS", "/", null).statusCode()).isEqualTo(200);
+        assertThat(h.send(HttpRequest.newBuilder(h.uri("/")).method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .build()).statusCode()).isEqualTo(200);
+        HttpResponse<String> unknown = h.get("/no-such-endpoint");
+        assertThat(unknown.statusCode()).isEqualTo(503);
+        assertThat(json(unknown)).containsEntry("role", "master").containsEntry("state", "running");
+        assertThat(h.request("OPTIONS", "/no-such-endpoint", null).statusCode()).isEqualTo(503);
+        assertThat(h.request("OPTIONS", "/no-such-endpoint", null).body()).isEmpty();
+        assertThat(h.get("/anything/primary").statusCode()).isEqualTo(200);
+        assertThat(h.get("/healthz").statusCode()).isEqualTo(200);
+        assertThat(h.get("/read-write").statusCode()).isEqualTo(200);
+        assertThat(h.get("/replica").statusCode()).isEqualTo(503);
     }
 
     @Test

@@ -103,7 +103,7 @@ class RobustnessHttpTest {
         assertThat(infinite.statusCode()).isEqualTo(400);
         assertThat(infinite.body()).isEqualTo("field 'postgresql.x[0]' is a number out of range");
         assertThat(h.request("PATCH", "/config", "{\"ttl\": 100000000000000000000}").body())
-                .startsWith("config: 'ttl' must be an integer");
+                .contains("ttl: must be an integer from 20 to 86400 (seconds), not 100000000000000000000");
         assertThat(h.actions.configWrites()).isEmpty();
         assertThat(h.get("/primary").statusCode()).isEqualTo(200);
     }
@@ -115,6 +115,44 @@ class RobustnessHttpTest {
                 + "Content-Length: 1000000000000\r\nConnection: close\r\n\r\n{\"ttl\":");
         assertThat(reply).startsWith("HTTP/1.1 413");
         assertThat(h.get("/primary").statusCode()).isEqualTo(200);
+    }
+
+    /** Issue 18 defect 5: each client that disconnected mid-body logged a 60-line stack trace. */
+    @Test
+    void aClientThatGoesAwayMidBodyIsOneDebugLine() throws Exception {
+        h = RestApiHarness.primary();
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen =
+                new ch.qos.logback.core.read.ListAppender<>();
+        seen.start();
+        root.addAppender(seen);
+        ch.qos.logback.classic.Level before = root.getLevel();
+        root.setLevel(ch.qos.logback.classic.Level.DEBUG);
+        try {
+            for (String path : List.of("/switchover", "/config", "/restart")) {
+                try (Socket s = new Socket("127.0.0.1", h.server.port())) {
+                    String method = path.equals("/config") ? "PATCH" : "POST";
+                    s.getOutputStream().write((method + " " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type:"
+                            + " application/json\r\nContent-Length: 1000\r\n\r\n{\"leader\":").getBytes(
+                                    StandardCharsets.ISO_8859_1));
+                    s.getOutputStream().flush();
+                }
+            }
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(seen.list.stream()
+                    .filter(e -> e.getFormattedMessage().contains("went away")).count()).isEqualTo(3));
+            assertThat(h.get("/primary").statusCode()).isEqualTo(200);
+            List<ch.qos.logback.classic.spi.ILoggingEvent> haagent = seen.list.stream()
+                    .filter(e -> e.getLoggerName().startsWith("io.haagent")).toList();
+            assertThat(haagent).allSatisfy(e -> {
+                assertThat(e.getLevel()).isEqualTo(ch.qos.logback.classic.Level.DEBUG);
+                assertThat(e.getThrowableProxy()).isNull();
+            });
+            assertThat(seen.list).noneMatch(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN));
+        } finally {
+            root.setLevel(before);
+            root.detachAppender(seen);
+        }
     }
 
     @Test

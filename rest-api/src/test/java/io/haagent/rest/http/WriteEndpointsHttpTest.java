@@ -59,6 +59,14 @@ class WriteEndpointsHttpTest {
         return SnapshotFixtures.threeMembers(cfg);
     }
 
+    /** The {@code path: reason} lines of a 400 answer's JSON body. */
+    @SuppressWarnings("unchecked")
+    static List<String> problems(HttpResponse<String> r) {
+        Map<String, Object> body = json(r);
+        return ((List<Map<String, Object>>) body.get("problems")).stream()
+                .map(p -> p.get("path") + ": " + p.get("reason")).toList();
+    }
+
     private static void assertAnswer(HttpResponse<String> r, int status, String body) {
         assertThat(r.statusCode()).as("status of %s", r.body()).isEqualTo(status);
         assertThat(r.body()).isEqualTo(body);
@@ -116,10 +124,10 @@ class WriteEndpointsHttpTest {
         void patchMergesWritesWithCasAndWakesTheLoop() {
             primary();
             HttpResponse<String> r = h.request("PATCH", "/config",
-                    "{\"ttl\":20,\"postgresql\":{\"parameters\":{\"max_connections\":\"101\"}},\"pause\":null}");
+                    "{\"ttl\":40,\"postgresql\":{\"parameters\":{\"max_connections\":\"101\"}},\"pause\":null}");
             assertThat(r.statusCode()).isEqualTo(200);
             Map<String, Object> expected = SnapshotFixtures.dynamicConfigJson();
-            expected.put("ttl", 20);
+            expected.put("ttl", 40);
             @SuppressWarnings("unchecked")
             Map<String, Object> pg = (Map<String, Object>) expected.get("postgresql");
             pg.put("parameters", Map.of("max_connections", "101"));
@@ -151,16 +159,88 @@ class WriteEndpointsHttpTest {
         }
 
         @Test
-        void patchNeedsAConfigKeyAndValidTypes() {
+        void patchNeedsAConfigKey() {
             ClusterView base = SnapshotFixtures.threeMembers();
             ClusterView none = new ClusterView(base.initialize(), null, base.leader(), base.status(), base.members(),
                     null, null, null, null, 3);
             start(SnapshotFixtures.primary(Clock.SYSTEM.nanoTime()), none, Clock.SYSTEM);
-            assertThat(h.request("PATCH", "/config", "{\"ttl\":20}").statusCode()).isEqualTo(503);
-            assertAnswer(h.request("PATCH", "/config", "{\"loop_wait\":\"often\"}"), 400,
-                    "config: 'loop_wait' must be an integer, got a string: \"often\"");
-            assertAnswer(h.request("PUT", "/config", "{\"postgresql\":{\"use_slots\":\"sometimes\"}}"), 400,
-                    "config: 'postgresql.use_slots' must be a boolean, got a string: \"sometimes\"");
+            assertThat(h.request("PATCH", "/config", "{\"ttl\":40}").statusCode()).isEqualTo(503);
+        }
+
+        /** Issue 18, defect 1: a line feed in a parameter's value or name wrote extra lines into postgresql.conf. */
+        @Test
+        void injectionIntoPostgresqlConfIsRefusedAndNothingIsWritten() {
+            primary();
+            HttpResponse<String> value = h.request("PATCH", "/config",
+                    "{\"postgresql\":{\"parameters\":{\"work_mem\":\"4MB\\nfsync = off\"}}}");
+            assertThat(value.statusCode()).isEqualTo(400);
+            assertThat(value.headers().firstValue("Content-Type")).hasValue("application/json");
+            assertThat(RestApiHarness.jsonValue(value)).isEqualTo(Map.of(
+                    "error", "the configuration is not valid (postgresql.parameters.work_mem: the value holds a"
+                            + " control character (a line feed at position 3): postgresql.conf cannot carry it);"
+                            + " nothing was written",
+                    "problems", List.of(Map.of("path", "postgresql.parameters.work_mem", "reason", "the value holds"
+                            + " a control character (a line feed at position 3): postgresql.conf cannot carry it"))));
+            HttpResponse<String> name = h.request("PUT", "/config",
+                    "{\"postgresql\":{\"parameters\":{\"x\\nshared_preload_libraries\":\"evil\"}}}");
+            assertThat(name.statusCode()).isEqualTo(400);
+            assertThat(problems(name)).containsExactly("postgresql.parameters.x\\nshared_preload_libraries: the"
+                    + " parameter name holds a control character (a line feed)");
+            assertThat(problems(h.request("PATCH", "/config",
+                    "{\"postgresql\":{\"parameters\":{\"hba_file\":\"/etc/passwd\",\"data_directory\":\"/tmp\"}}}")))
+                    .containsExactly("postgresql.parameters.hba_file: cannot be set cluster-wide: it is a path on each"
+                            + " node; write the lines in postgresql.pg_hba, or set it in a node's own"
+                            + " postgresql.parameters", "postgresql.parameters.data_directory: cannot be set: each"
+                            + " node's data directory and configuration file come from its postgresql.data_dir and"
+                            + " config_dir");
+            assertThat(h.actions.configWrites()).isEmpty();
+        }
+
+        /** Issue 18, defect 3: values agentctl refuses and the nodes would replace by others were stored. */
+        @Test
+        void valuesTheNodesWouldNotRunAsWrittenAreRefused() {
+            primary();
+            Map<String, String> cases = new LinkedHashMap<>();
+            cases.put("{\"ttl\":-1}", "ttl: must be an integer from 20 to 86400 (seconds), not -1");
+            cases.put("{\"ttl\":0}", "ttl: must be an integer from 20 to 86400 (seconds), not 0");
+            cases.put("{\"ttl\":1e12}", "ttl: must be an integer from 20 to 86400 (seconds), not 1.0E12");
+            cases.put("{\"loop_wait\":40}", "loop_wait: loop_wait + 2*retry_timeout = 40 + 2*10 = 60 exceeds ttl 30:"
+                    + " a primary cut off from etcd must demote before its leader lock expires; lower loop_wait or"
+                    + " retry_timeout, or raise ttl");
+            cases.put("{\"retry_timeout\":-3}", "retry_timeout: must be an integer from 3 to 86400 (seconds), not -3");
+            cases.put("{\"postgresql\":{\"parameters\":{\"wal_level\":\"minimal\"}}}",
+                    "postgresql.parameters.wal_level: must be one of replica, logical, hot_standby (replicas need at"
+                            + " least replica), not 'minimal'");
+            cases.put("{\"postgresql\":{\"parameters\":{\"max_connections\":-5}}}",
+                    "postgresql.parameters.max_connections: must be an integer from 25 to 262143, not '-5'");
+            cases.put("{\"postgresql\":{\"parameters\":{\"max_connections\":\"abc\"}}}",
+                    "postgresql.parameters.max_connections: must be an integer from 25 to 262143, not 'abc'");
+            cases.put("{\"tll\":30}", "tll: unknown key; did you mean ttl?");
+            cases.put("{\"standby_cluster\":{\"host\":5}}", "standby_cluster.host: must be a string, not a number 5");
+            cases.put("{\"loop_wait\":\"often\"}", "loop_wait: must be an integer from 1 to 86400 (seconds), not"
+                    + " 'often'");
+            for (Map.Entry<String, String> c : cases.entrySet()) {
+                HttpResponse<String> r = h.request("PATCH", "/config", c.getKey());
+                assertThat(r.statusCode()).as(c.getKey()).isEqualTo(400);
+                assertThat(problems(r)).as(c.getKey()).containsExactly(c.getValue());
+            }
+            HttpResponse<String> put = h.request("PUT", "/config", "{\"foo\":\"bar\"}");
+            assertThat(put.statusCode()).isEqualTo(400);
+            assertThat(problems(put)).singleElement().asString().startsWith("foo: unknown key; the keys known here are");
+            assertThat(h.request("PUT", "/config", "{\"postgresql\":{\"use_slots\":\"sometimes\"}}").statusCode())
+                    .isEqualTo(400);
+            assertThat(h.actions.configWrites()).isEmpty();
+            assertThat(h.actions.readCluster().config().data()).isEqualTo(SnapshotFixtures.dynamicConfigJson());
+        }
+
+        /** A PATCH is checked as merged: an error already stored is named, and the PATCH does not store it again. */
+        @Test
+        void aPatchOverAnInvalidStoredConfigurationNamesTheStoredError() {
+            start(SnapshotFixtures.primary(Clock.SYSTEM.nanoTime()), withConfig(Map.of("ttl", 5)), Clock.SYSTEM);
+            HttpResponse<String> r = h.request("PATCH", "/config", "{\"pause\":true}");
+            assertThat(r.statusCode()).isEqualTo(400);
+            assertThat(problems(r)).containsExactly("ttl: must be an integer from 20 to 86400 (seconds), not 5");
+            assertThat(h.request("PATCH", "/config", "{\"pause\":true,\"ttl\":30}").statusCode()).isEqualTo(200);
         }
 
         @Test
@@ -177,10 +257,10 @@ class WriteEndpointsHttpTest {
         void putThatCannotBeWrittenIs502() {
             primary();
             h.actions.onClusterRead(() -> h.actions.etcdReachable(false));
-            assertAnswer(h.request("PUT", "/config", "{\"ttl\":25}"), 502,
+            assertAnswer(h.request("PUT", "/config", "{\"ttl\":35}"), 502,
                     "failed to write the configuration into etcd");
             h.actions.onClusterRead(() -> { });
-            assertThat(h.request("PUT", "/config", "{\"ttl\":25}").body()).startsWith("DCS is not accessible");
+            assertThat(h.request("PUT", "/config", "{\"ttl\":35}").body()).startsWith("DCS is not accessible");
         }
     }
 
@@ -310,6 +390,20 @@ class WriteEndpointsHttpTest {
                     "unknown field 'cancidate' in the switchover request: accepted fields are leader, candidate,"
                             + " member, scheduled_at");
             assertThat(h.actions.failoverWrites()).isEmpty();
+        }
+
+        /**
+         * POST /failover naming the leader: as in Patroni 4.1 (api.py {@code do_POST_failover}, ha.py "I am already the
+         * leader, no need to failover"), the request is written, the leader clears it, and the answer is 503
+         * "Failover failed"; never a refusal citing the leader's own position as lag.
+         */
+        @Test
+        void aFailoverToTheLeaderItselfIsWrittenAndClearedAsInPatroni() {
+            primary();
+            h.actions.onFailoverWritten(r -> h.actions.failoverCleared());
+            assertAnswer(h.request("POST", "/failover", "{\"candidate\":\"pg1\"}"), 503, "Failover failed");
+            assertThat(h.actions.failoverWrites()).extracting(FailoverRequest::leader, FailoverRequest::candidate)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple(null, "pg1"));
         }
 
         @Test
@@ -471,7 +565,7 @@ class WriteEndpointsHttpTest {
         primary();
         NodeSnapshot before = h.board.current();
         h.request("POST", "/restart", "{}");
-        h.request("PATCH", "/config", "{\"ttl\":25}");
+        h.request("PATCH", "/config", "{\"ttl\":35}");
         assertThat(h.board.current()).isSameAs(before);
         assertThat(Instant.now()).isNotNull();
     }

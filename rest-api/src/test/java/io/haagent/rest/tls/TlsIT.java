@@ -10,6 +10,7 @@ import io.haagent.config.RestApiConfig;
 import io.haagent.config.Secret;
 import io.haagent.rest.RestApiOptions;
 import io.haagent.rest.RestApiServer;
+import io.haagent.testing.TestPki;
 import io.haagent.time.Clock;
 import java.io.IOException;
 import java.net.URI;

@@ -1,0 +1,627 @@
+package io.haagent.config;
+
+import io.haagent.pg.EffectiveParameters;
+import io.haagent.pg.GucSyntax;
+import io.haagent.text.NearestWord;
+import io.haagent.text.SafeText;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The one validation of the cluster-wide configuration (§5.3: the {@code config} key, and {@code bootstrap.dcs}
+ * that seeds it), used by {@code PATCH}/{@code PUT /config}, {@code agentctl edit-config}, {@code --validate-config}
+ * and the agent when it reads the key. Same rules and messages everywhere; what it accepts,
+ * {@link DynamicConfig#from} and {@link RestrictedGucs#resolve} read without adjusting anything.
+ *
+ * <p>Where Patroni stands: its REST API stores any JSON object (api.py {@code do_PATCH_config},
+ * {@code do_PUT_config}); its nodes adjust the timeouts ({@code Config._validate_and_adjust_timeouts}), replace
+ * invalid restricted GUCs by their defaults ({@code _process_postgresql_parameters}), and keep the previous
+ * configuration only when reading raises ({@code set_dynamic_configuration}: "Exception when setting
+ * dynamic_configuration"). We refuse instead of adjusting, so etcd never says one thing while the nodes run
+ * another; the ranges are those of Patroni 4.1's validator ({@code bootstrap.dcs} in validator.py) and of
+ * {@code ConfigHandler.CMDLINE_OPTIONS}; values bound for {@code postgresql.conf} follow PostgreSQL's file syntax
+ * ({@link GucSyntax}), which Patroni does not check (a line feed in a value writes a second line).
+ *
+ * <p>Unknown keys are errors, with the nearest known key: a typo would otherwise be stored and silently do
+ * nothing. Keys of Patroni 3.0-4.1 that ha-agent does not implement are warnings. A {@code null} value is an
+ * absent key.
+ */
+public final class DynamicConfigRules {
+    /** Longest ttl accepted, in seconds: a leader lock outlives a dead primary by ttl, and a day is already absurd. */
+    public static final int MAX_SECONDS = 86_400;
+
+    private static final Pattern SLOT_NAME = Pattern.compile("[a-z0-9_]{1,63}");
+    private static final Pattern SIZE = Pattern.compile("\\s*(\\d{1,15})\\s*(kB|MB|GB|TB)?\\s*");
+    private static final Set<String> SLOT_TYPES = Set.of(SlotSpec.PHYSICAL, SlotSpec.LOGICAL);
+    private static final Set<String> SLOT_SECTIONS = Set.of("slots", "permanent_slots", "permanent_replication_slots");
+    private static final Set<String> PER_NODE = Set.of("connect_address", "proxy_address", "listen", "config_dir",
+            "data_dir", "pgpass", "authentication");
+    private static final Set<String> WAL_LEVELS = Set.of("hot_standby", "replica", "logical");
+
+    /** Top-level keys and the keys of each section, for unknown-key checks and suggestions. */
+    public static final List<String> TOP = List.of("ttl", "loop_wait", "retry_timeout", "maximum_lag_on_failover",
+            "maximum_lag_on_syncnode", "max_timelines_history", "primary_start_timeout", "primary_stop_timeout",
+            "master_start_timeout", "master_stop_timeout", "synchronous_mode", "synchronous_mode_strict",
+            "synchronous_node_count", "failsafe_mode", "check_timeline", "pause", "member_slots_ttl", "postgresql",
+            "standby_cluster", "slots", "permanent_slots", "permanent_replication_slots", "ignore_slots");
+    public static final List<String> POSTGRESQL = List.of("use_pg_rewind", "use_slots", "parameters", "pg_hba",
+            "pg_ident", "recovery_conf", "pg_ctl_timeout", "remove_data_directory_on_rewind_failure",
+            "remove_data_directory_on_diverged_timelines");
+    public static final List<String> STANDBY_CLUSTER = List.of("host", "port", "primary_slot_name",
+            "create_replica_methods", "restore_command", "archive_cleanup_command", "recovery_min_apply_delay");
+    public static final List<String> SLOT = List.of("type", "database", "plugin", "cluster_type");
+    public static final List<String> IGNORE_SLOT = List.of("name", "type", "database", "plugin");
+
+    private final List<ConfigProblem> problems = new ArrayList<>();
+
+    private DynamicConfigRules() {
+    }
+
+    /** Every problem of {@code config}, in reading order. */
+    public static List<ConfigProblem> check(Map<String, ?> config) {
+        DynamicConfigRules r = new DynamicConfigRules();
+        r.top(config == null ? Map.of() : config);
+        return List.copyOf(r.problems);
+    }
+
+    /** The errors only: an empty list means the configuration may be written and applied. */
+    public static List<ConfigProblem> errors(Map<String, ?> config) {
+        return check(config).stream().filter(ConfigProblem::error).toList();
+    }
+
+    // ------------------------------------------------------------------------------------------------ top level
+
+    private void top(Map<String, ?> m) {
+        for (Map.Entry<String, ?> e : m.entrySet()) {
+            String k = e.getKey();
+            Object v = e.getValue();
+            if (v == null) {
+                continue;
+            }
+            switch (k) {
+                case "ttl" -> integer(k, v, 20, MAX_SECONDS, "seconds");
+                case "loop_wait" -> integer(k, v, 1, MAX_SECONDS, "seconds");
+                case "retry_timeout" -> integer(k, v, 3, MAX_SECONDS, "seconds");
+                case "maximum_lag_on_failover" -> integer(k, v, 0, Long.MAX_VALUE, "bytes");
+                case "maximum_lag_on_syncnode" -> integer(k, v, -1, Long.MAX_VALUE, "bytes");
+                case "max_timelines_history" -> integer(k, v, 0, Integer.MAX_VALUE, null);
+                case "primary_start_timeout", "primary_stop_timeout" -> integer(k, v, 0, Integer.MAX_VALUE, "seconds");
+                case "master_start_timeout", "master_stop_timeout" -> {
+                    String now = k.replace("master_", "primary_");
+                    if (m.get(now) != null) {
+                        warning(k, "ignored: " + now + " is set (the legacy name is read only without it)");
+                    } else {
+                        warning(k, "legacy name, still read: rename it to " + now);
+                    }
+                    integer(k, v, 0, Integer.MAX_VALUE, "seconds");
+                }
+                case "synchronous_mode" -> {
+                    if (v instanceof String s && "quorum".equalsIgnoreCase(s.trim())) {
+                        error(k, "quorum commit (Patroni 4's synchronous_mode: quorum) is not implemented by"
+                                + " ha-agent; use on (synchronous_standby_names names the standbys) or off");
+                    } else {
+                        bool(k, v);
+                    }
+                }
+                case "synchronous_mode_strict", "failsafe_mode", "check_timeline", "pause" -> bool(k, v);
+                case "synchronous_node_count" -> integer(k, v, 1, Integer.MAX_VALUE, null);
+                case "member_slots_ttl" -> warning(k, "not implemented by ha-agent (Patroni 4 keeps a departed"
+                        + " member's slot this long); the slot is dropped when the member key goes, as with 0");
+                case "postgresql" -> {
+                    Map<String, Object> pg = mapping(k, v);
+                    if (pg != null) {
+                        postgresql(pg);
+                    }
+                }
+                case "standby_cluster" -> {
+                    Map<String, Object> sc = mapping(k, v);
+                    if (sc != null) {
+                        standbyCluster(sc);
+                    }
+                }
+                case "slots", "permanent_slots", "permanent_replication_slots" -> {
+                    if (!k.equals("slots")) {
+                        warning(k, "legacy name, still read: rename it to slots");
+                    }
+                    String first = firstSlotSection(m);
+                    if (!k.equals(first)) {
+                        warning(k, "ignored: " + first + " is set, and only one slot section is read");
+                    }
+                    Map<String, Object> slots = mapping(k, v);
+                    if (slots != null) {
+                        slots(k, slots);
+                    }
+                }
+                case "ignore_slots" -> ignoreSlots(v);
+                default -> unknown("", k, TOP);
+            }
+        }
+        timeouts(m);
+    }
+
+    private static String firstSlotSection(Map<String, ?> m) {
+        for (String s : List.of("slots", "permanent_slots", "permanent_replication_slots")) {
+            if (m.get(s) != null) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * {@code loop_wait + 2*retry_timeout <= ttl} (§1.5). Safety rule 2: a primary that cannot reach etcd notices
+     * within loop_wait + retry_timeout and must have demoted before its lease (ttl) can expire and another node
+     * promote. Patroni lowers loop_wait (then retry_timeout) to make it hold; we refuse, so that etcd holds what
+     * the nodes run.
+     */
+    private void timeouts(Map<String, ?> m) {
+        Long ttl = m.get("ttl") == null ? (Long) (long) DynamicConfig.DEFAULT_TTL : integerValue(m.get("ttl"));
+        Long loopWait = m.get("loop_wait") == null ? (Long) (long) DynamicConfig.DEFAULT_LOOP_WAIT
+                : integerValue(m.get("loop_wait"));
+        Long retry = m.get("retry_timeout") == null ? (Long) (long) DynamicConfig.DEFAULT_RETRY_TIMEOUT
+                : integerValue(m.get("retry_timeout"));
+        if (ttl == null || loopWait == null || retry == null || ttl < 20 || ttl > MAX_SECONDS || loopWait < 1
+                || loopWait > MAX_SECONDS || retry < 3 || retry > MAX_SECONDS) {
+            return; // each is reported on its own
+        }
+        if (loopWait + 2 * retry > ttl) {
+            String at = m.get("loop_wait") != null ? "loop_wait" : m.get("retry_timeout") != null ? "retry_timeout"
+                    : "ttl";
+            error(at, "loop_wait + 2*retry_timeout = " + loopWait + " + 2*" + retry + " = " + (loopWait + 2 * retry)
+                    + " exceeds ttl " + ttl + ": a primary cut off from etcd must demote before its leader lock"
+                    + " expires; lower loop_wait or retry_timeout, or raise ttl");
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ postgresql
+
+    private void postgresql(Map<String, Object> pg) {
+        for (Map.Entry<String, Object> e : pg.entrySet()) {
+            String k = e.getKey();
+            Object v = e.getValue();
+            String path = "postgresql." + key(k);
+            if (v == null) {
+                continue;
+            }
+            switch (k) {
+                case "use_pg_rewind", "use_slots", "remove_data_directory_on_rewind_failure",
+                        "remove_data_directory_on_diverged_timelines" -> bool(path, v);
+                case "pg_ctl_timeout" -> integer(path, v, 0, Integer.MAX_VALUE, "seconds");
+                case "pg_hba", "pg_ident" -> lines(path, v);
+                case "parameters" -> {
+                    Map<String, Object> params = mapping(path, v);
+                    if (params != null) {
+                        parameters(path, params);
+                    }
+                }
+                case "recovery_conf" -> {
+                    Map<String, Object> rc = mapping(path, v);
+                    if (rc != null) {
+                        for (Map.Entry<String, Object> p : rc.entrySet()) {
+                            confEntry(path, p.getKey(), p.getValue());
+                        }
+                    }
+                }
+                default -> {
+                    if (RestrictedGucs.isRestricted(k)) {
+                        error(path, "unknown key; did you mean postgresql.parameters." + key(k) + "?");
+                    } else if (PER_NODE.contains(k)) {
+                        warning(path, "has no effect in the cluster-wide configuration: it is a per-node setting;"
+                                + " set it under each node's postgresql section");
+                    } else if (NearestWord.nearest(k, POSTGRESQL, 3) != null) {
+                        unknown("postgresql.", k, POSTGRESQL);
+                    } else {
+                        // Patroni copies other keys into each node's postgresql section; ha-agent reads them there
+                        warning(path, "not read from the cluster-wide configuration: ha-agent takes it from each"
+                                + " node's postgresql section");
+                    }
+                }
+            }
+        }
+    }
+
+    private void parameters(String path, Map<String, Object> params) {
+        for (Map.Entry<String, Object> p : params.entrySet()) {
+            String name = p.getKey();
+            Object v = p.getValue();
+            if (!confEntry(path, name, v) || v == null) {
+                continue;
+            }
+            String lower = name.toLowerCase(Locale.ROOT);
+            String at = path + "." + name;
+            switch (lower) {
+                case "listen_addresses", "port" -> warning(at, "has no effect: each node's PostgreSQL listens where"
+                        + " its postgresql.listen says");
+                case "cluster_name" -> warning(at, "has no effect: cluster_name is set from scope");
+                case "data_directory", "config_file" -> error(at, "cannot be set: each node's data directory and"
+                        + " configuration file come from its postgresql.data_dir and config_dir");
+                case "hba_file", "ident_file" -> error(at, "cannot be set cluster-wide: it is a path on each node;"
+                        + " write the lines in postgresql." + (lower.equals("hba_file") ? "pg_hba" : "pg_ident")
+                        + ", or set it in a node's own postgresql.parameters");
+                default -> {
+                    if (EffectiveParameters.RECOVERY_PARAMETERS.contains(lower)) {
+                        warning(at, "ignored: recovery settings are managed by the agent (postgresql.recovery_conf,"
+                                + " standby_cluster)");
+                    } else if (RestrictedGucs.isRestricted(lower)) {
+                        restricted(at, lower, v);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The GUCs every node must share (§5.3), with the minimums of Patroni's {@code CMDLINE_OPTIONS} and the
+     * maximums of its validator (PostgreSQL's own limits).
+     */
+    private void restricted(String at, String name, Object value) {
+        // judged by the text RestrictedGucs reads (100.0 is not an integer there), booleans as on/off
+        String v = RestrictedGucs.valueText(value);
+        switch (name) {
+            case "max_connections" -> integer(at, v, 25, 262_143, null);
+            case "max_wal_senders" -> integer(at, v, 3, 262_143, null);
+            case "max_replication_slots" -> integer(at, v, 4, 262_143, null);
+            case "max_worker_processes" -> integer(at, v, 2, 262_143, null);
+            case "max_prepared_transactions" -> integer(at, v, 0, 262_143, null);
+            case "max_locks_per_transaction" -> integer(at, v, 32, Integer.MAX_VALUE, null);
+            case "wal_keep_segments" -> integer(at, v, 1, Integer.MAX_VALUE, null);
+            case "wal_keep_size" -> {
+                Long mb = megabytes(v);
+                if (mb == null || mb < 16) {
+                    error(at, "must be a size of at least 16MB (a number of MB, or with kB, MB, GB or TB), not "
+                            + shown(v));
+                }
+            }
+            case "wal_level" -> {
+                if (value instanceof Boolean || !WAL_LEVELS.contains(v.toLowerCase(Locale.ROOT))) {
+                    error(at, "must be one of replica, logical, hot_standby (replicas need at least replica), not "
+                            + shown(v));
+                }
+            }
+            case "hot_standby" -> {
+                if (!Boolean.TRUE.equals(boolValue(v))) {
+                    error(at, "must stay on: replicas must accept read-only queries, and health checks read them");
+                }
+            }
+            case "track_commit_timestamp", "wal_log_hints" -> bool(at, v);
+            default -> {
+            }
+        }
+    }
+
+    /** A name and value bound for postgresql.conf; false when the entry cannot be written at all. */
+    private boolean confEntry(String path, String name, Object v) {
+        String at = path + "." + key(name);
+        String nameProblem = GucSyntax.nameProblem(name);
+        if (nameProblem != null) {
+            error(at, nameProblem);
+            return false;
+        }
+        if (v == null) {
+            return true;
+        }
+        if (v instanceof Map || v instanceof List) {
+            error(at, "must be a string, number or boolean, not " + kind(v));
+            return false;
+        }
+        if (v instanceof Double d && (d.isNaN() || d.isInfinite())) {
+            error(at, "must be a finite number");
+            return false;
+        }
+        String valueProblem = GucSyntax.valueProblem(RestrictedGucs.valueText(v));
+        if (valueProblem != null) {
+            error(at, valueProblem);
+            return false;
+        }
+        return true;
+    }
+
+    private void lines(String path, Object v) {
+        if (!(v instanceof List<?> l)) {
+            error(path, "must be a list of lines (strings), not " + kind(v));
+            return;
+        }
+        for (int i = 0; i < l.size(); i++) {
+            Object line = l.get(i);
+            String at = path + "[" + i + "]";
+            if (!(line instanceof String s)) {
+                error(at, "must be a line of text, not " + kind(line));
+            } else if (GucSyntax.firstControl(s, true) >= 0) {
+                error(at, "holds a control character (a line feed would write a second line into the file)");
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ standby
+
+    private void standbyCluster(Map<String, Object> sc) {
+        boolean target = false;
+        for (Map.Entry<String, Object> e : sc.entrySet()) {
+            String k = e.getKey();
+            Object v = e.getValue();
+            String at = "standby_cluster." + key(k);
+            if (v == null) {
+                continue;
+            }
+            switch (k) {
+                case "host" -> {
+                    // an invalid host is reported as such, not also as "no remote"
+                    if (!text(at, v, false) || !((String) v).isBlank()) {
+                        target = true;
+                    }
+                }
+                case "port" -> {
+                    integer(at, v, 1, 65_535, null);
+                    target = true;
+                }
+                case "restore_command" -> {
+                    if (!text(at, v, true) || !((String) v).isBlank()) {
+                        target = true;
+                    }
+                }
+                case "archive_cleanup_command" -> text(at, v, true);
+                case "recovery_min_apply_delay" -> {
+                    if (v instanceof Number n) {
+                        integer(at, n, 0, Integer.MAX_VALUE, null);
+                    } else {
+                        text(at, v, false);
+                    }
+                }
+                case "primary_slot_name" -> {
+                    if (text(at, v, false) && !SLOT_NAME.matcher((String) v).matches()) {
+                        error(at, "must be a slot name: 1 to 63 of a-z, 0-9 and _, not " + shown(v));
+                    }
+                }
+                case "create_replica_methods" -> {
+                    if (!(v instanceof List<?> l)) {
+                        error(at, "must be a list of method names, not " + kind(v));
+                    } else {
+                        for (int i = 0; i < l.size(); i++) {
+                            text(at + "[" + i + "]", l.get(i), false);
+                        }
+                    }
+                }
+                default -> unknown("standby_cluster.", k, STANDBY_CLUSTER);
+            }
+        }
+        if (!target && sc.values().stream().anyMatch(v -> v != null && !"".equals(v))) {
+            error("standby_cluster", "names no remote to follow: set host (and port), or restore_command");
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ slots
+
+    private void slots(String section, Map<String, Object> slots) {
+        for (Map.Entry<String, Object> e : slots.entrySet()) {
+            String name = e.getKey();
+            String at = section + "." + key(name);
+            if (!SLOT_NAME.matcher(name).matches()) {
+                error(at, "not a slot name: slot names are 1 to 63 of a-z, 0-9 and _");
+                continue;
+            }
+            if (e.getValue() == null) {
+                continue; // a physical slot with no options
+            }
+            Map<String, Object> def = mapping(at, e.getValue());
+            if (def == null) {
+                continue;
+            }
+            String type = SlotSpec.PHYSICAL;
+            for (Map.Entry<String, Object> d : def.entrySet()) {
+                String k = d.getKey();
+                Object v = d.getValue();
+                String dat = at + "." + key(k);
+                if (v == null) {
+                    continue;
+                }
+                switch (k) {
+                    case "type" -> {
+                        if (text(dat, v, false)) {
+                            if (SLOT_TYPES.contains(v)) {
+                                type = (String) v;
+                            } else {
+                                error(dat, "must be physical or logical, not " + shown(v));
+                            }
+                        }
+                    }
+                    case "database", "plugin" -> text(dat, v, false);
+                    case "cluster_type" -> warning(dat, "not implemented by ha-agent (Patroni 4 keeps the slot on"
+                            + " a primary or a standby cluster only); the slot is kept in both");
+                    default -> unknown(at + ".", k, SLOT);
+                }
+            }
+            if (SlotSpec.LOGICAL.equals(type)) {
+                for (String need : List.of("database", "plugin")) {
+                    if (!(def.get(need) instanceof String s) || s.isBlank()) {
+                        error(at + "." + need, "missing: a logical slot needs database and plugin");
+                    }
+                }
+            }
+        }
+    }
+
+    private void ignoreSlots(Object v) {
+        if (!(v instanceof List<?> l)) {
+            error("ignore_slots", "must be a list of matchers ({name, type, database, plugin}), not " + kind(v));
+            return;
+        }
+        for (int i = 0; i < l.size(); i++) {
+            String at = "ignore_slots[" + i + "]";
+            Map<String, Object> m = mapping(at, l.get(i));
+            if (m == null) {
+                continue;
+            }
+            boolean any = false;
+            for (Map.Entry<String, Object> e : m.entrySet()) {
+                String k = e.getKey();
+                String kat = at + "." + key(k);
+                if (!IGNORE_SLOT.contains(k)) {
+                    unknown(at + ".", k, IGNORE_SLOT);
+                    continue;
+                }
+                if (e.getValue() == null) {
+                    continue;
+                }
+                any = true;
+                if (text(kat, e.getValue(), false) && k.equals("type") && !SLOT_TYPES.contains(e.getValue())) {
+                    error(kat, "must be physical or logical, not " + shown(e.getValue()));
+                }
+            }
+            if (!any) {
+                error(at, "matches every slot: give at least one of name, type, database, plugin");
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ values
+
+    private void unknown(String parent, String k, List<String> known) {
+        String near = NearestWord.nearest(k, known, 3);
+        String path = parent + key(k);
+        String top = parent.isEmpty() && RestrictedGucs.isRestricted(k)
+                ? "; did you mean postgresql.parameters." + k + "?" : "";
+        error(path, "unknown key" + (near != null ? "; did you mean " + parent + near + "?" : top.isEmpty()
+                ? "; the keys known here are " + String.join(", ", known) : top));
+    }
+
+    private void integer(String path, Object v, long min, long max, String unit) {
+        Long n = integerValue(v);
+        if (n == null || n < min || n > max) {
+            String range = max == Long.MAX_VALUE || max == Integer.MAX_VALUE ? "of at least " + min
+                    : "from " + min + " to " + max;
+            error(path, "must be an integer " + range + (unit == null ? "" : " (" + unit + ")") + ", not "
+                    + shown(v));
+        }
+    }
+
+    /**
+     * An integer as Patroni reads one ({@code int(value)}): a JSON integer, a whole number, or a string holding
+     * digits; null otherwise (booleans, fractions, "30s", out of the long range).
+     */
+    static Long integerValue(Object v) {
+        if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
+            return ((Number) v).longValue();
+        }
+        if (v instanceof BigInteger b) {
+            return b.bitLength() < 64 ? b.longValue() : null;
+        }
+        if (v instanceof Double || v instanceof Float || v instanceof BigDecimal) {
+            double d = ((Number) v).doubleValue();
+            return Double.isFinite(d) && d == Math.rint(d) && Math.abs(d) < 9.0e15 ? (long) d : null;
+        }
+        if (v instanceof String s) {
+            try {
+                return Long.parseLong(s.trim());
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    private void bool(String path, Object v) {
+        if (boolValue(v) == null) {
+            error(path, "must be true or false, not " + shown(v));
+        }
+    }
+
+    /** A JSON boolean, 0 or 1, or Patroni's words (on/off, true/false, yes/no); null otherwise. */
+    static Boolean boolValue(Object v) {
+        if (v instanceof Number) {
+            Long n = integerValue(v);
+            return n == null || n < 0 || n > 1 ? null : n == 1;
+        }
+        return Values.toBool(v);
+    }
+
+    /** A string without control characters (a tab only where allowed); reports and returns false otherwise. */
+    private boolean text(String path, Object v, boolean tabAllowed) {
+        if (!(v instanceof String s)) {
+            error(path, "must be a string, not " + kind(v) + (v instanceof Number || v instanceof Boolean
+                    ? " " + shown(v) : ""));
+            return false;
+        }
+        int c = GucSyntax.firstControl(s, tabAllowed);
+        if (c >= 0) {
+            error(path, "holds a control character at position " + c);
+            return false;
+        }
+        return true;
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> mapping(String path, Object v) {
+        if (v instanceof Map<?, ?> m) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            ((Map<Object, Object>) m).forEach((k, val) -> out.put(String.valueOf(k), val));
+            return out;
+        }
+        error(path, "must be a mapping, not " + kind(v));
+        return null;
+    }
+
+    private static Long megabytes(String text) {
+        Matcher mt = SIZE.matcher(text);
+        if (!mt.matches()) {
+            return null;
+        }
+        long n = Long.parseLong(mt.group(1));
+        String unit = mt.group(2) == null ? "MB" : mt.group(2);
+        return switch (unit) {
+            case "kB" -> n / 1024;
+            case "GB" -> n * 1024;
+            case "TB" -> n * 1024 * 1024;
+            default -> n;
+        };
+    }
+
+    private static String key(String k) {
+        return SafeText.of(k, 80);
+    }
+
+    /** A value for a message: strings quoted, escaped and clipped; containers by kind only. */
+    static String shown(Object v) {
+        if (v instanceof String s) {
+            return "'" + SafeText.of(s, 60) + "'";
+        }
+        if (v instanceof Map || v instanceof List || v == null) {
+            return kind(v);
+        }
+        return SafeText.of(String.valueOf(v), 60);
+    }
+
+    static String kind(Object v) {
+        if (v == null) {
+            return "null";
+        }
+        if (v instanceof Map) {
+            return "a mapping";
+        }
+        if (v instanceof List) {
+            return "a list";
+        }
+        if (v instanceof Boolean) {
+            return "a boolean";
+        }
+        if (v instanceof Number) {
+            return "a number";
+        }
+        return "a string";
+    }
+
+    private void error(String path, String reason) {
+        problems.add(ConfigProblem.error(path, reason));
+    }
+
+    private void warning(String path, String reason) {
+        problems.add(ConfigProblem.warning(path, reason));
+    }
+}

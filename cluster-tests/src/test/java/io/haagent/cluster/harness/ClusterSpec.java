@@ -23,6 +23,7 @@ public final class ClusterSpec {
     final Map<String, Object> local = new LinkedHashMap<>();
     String restUser;
     String restPassword;
+    boolean restTls;
 
     public static ClusterSpec of(int nodes) {
         ClusterSpec s = new ClusterSpec();
@@ -85,6 +86,17 @@ public final class ClusterSpec {
     /** Tags of node {@code index} (1-based). */
     public ClusterSpec tags(int index, Map<String, Object> t) {
         tags.put(index, t);
+        return this;
+    }
+
+    /**
+     * The REST API over TLS as many operators set it up: one self-signed certificate without subjectAltName (for
+     * CN {@code ha-agent-rest}, matching no member's address) as every member's {@code restapi.certfile}, its key
+     * as {@code keyfile}, the certificate itself as {@code cafile}, and {@code verify_client: required}; the test's
+     * own calls present it as their client certificate and check nothing of the server's.
+     */
+    public ClusterSpec restTls() {
+        restTls = true;
         return this;
     }
 

@@ -40,6 +40,7 @@ public final class TestCluster implements AutoCloseable {
     private final List<ClusterNode> nodes = new ArrayList<>();
     private final List<AutoCloseable> clients = new CopyOnWriteArrayList<>();
     private EtcdDcs observer;
+    private final RestTls restTls;
 
     private TestCluster(ClusterSpec spec) throws IOException {
         this.spec = spec;
@@ -53,6 +54,7 @@ public final class TestCluster implements AutoCloseable {
         } else {
             this.dir = Files.createTempDirectory("cluster-" + spec.scope + "-");
         }
+        this.restTls = spec.restTls ? RestTls.generate(dir.resolve("rest-tls")) : null;
         this.etcd = EtcdCluster.builder().members(spec.etcdMembers).start();
         for (int i = 1; i <= spec.nodes; i++) {
             String name = "pg" + i;
@@ -104,6 +106,11 @@ public final class TestCluster implements AutoCloseable {
 
     public Path dir() {
         return dir;
+    }
+
+    /** The REST API's certificate and key (only with {@link ClusterSpec#restTls()}), else null. */
+    public RestTls restTls() {
+        return restTls;
     }
 
     public EtcdCluster etcd() {
@@ -245,6 +252,12 @@ public final class TestCluster implements AutoCloseable {
             ObjectNode auth = restapi.putObject("authentication");
             auth.put("username", spec.restUser);
             auth.put("password", spec.restPassword);
+        }
+        if (restTls != null) {
+            restapi.put("certfile", restTls.cert().toString());
+            restapi.put("keyfile", restTls.key().toString());
+            restapi.put("cafile", restTls.cert().toString());
+            restapi.put("verify_client", "required");
         }
         ObjectNode etcd3 = root.putObject("etcd3");
         ArrayNode hosts = etcd3.putArray("hosts");

@@ -53,6 +53,21 @@ public sealed interface Action {
     record HoldLeadershipInFailsafe() implements Action {
     }
 
+    /**
+     * This node leads and the cluster is not paused (§7.1, Patroni's {@code watchdog.activate} in
+     * {@code enforce_primary_role} and {@code keepalive} with each lock renewal): open the watchdog device if it is
+     * not open, its timeout {@code ttl - safety_margin}, and write a keepalive.
+     */
+    record KeepWatchdogAlive() implements Action {
+    }
+
+    /**
+     * This node does not lead this cycle, or the cluster is paused: disarm the watchdog with the magic close if it is
+     * open (Patroni's {@code watchdog.disable}).
+     */
+    record DisableWatchdog() implements Action {
+    }
+
     /** Delete {@code initialize} after a failed bootstrap. */
     record CancelInitialization() implements Action {
     }

@@ -89,6 +89,10 @@ public final class HaDecider {
         Decision run() {
             String summary = steps();
             failsafeBookkeeping();
+            if (in.self().watchdogEnabled() && !plan.has(Action.KeepWatchdogAlive.class)) {
+                // §7.1: only a leader that is not paused keeps the watchdog armed
+                plan.add(new Action.DisableWatchdog());
+            }
             if (cluster != null && cluster.isPaused()) {
                 summary = "PAUSE: " + summary;
             }
@@ -235,6 +239,7 @@ public final class HaDecider {
                         // every member of the failsafe key accepted our POST /failsafe: none of them will race for
                         // the lock while we run (they take us for the leader for ttl), so keep leading for a ttl
                         plan.add(new Action.HoldLeadershipInFailsafe());
+                        keepWatchdogAlive();
                         failsafeActivated = true;
                         return "continue to run as a leader because failsafe mode is enabled and all members are accessible";
                     }
@@ -882,6 +887,12 @@ public final class HaDecider {
             return "no action. I am (" + me + "), and " + named + ": not following it until it expires";
         }
 
+        private void keepWatchdogAlive() {
+            if (in.self().watchdogEnabled()) {
+                plan.add(new Action.KeepWatchdogAlive());
+            }
+        }
+
         /** Patroni's {@code enforce_primary_role}. */
         private String enforcePrimaryRole(String message, String promoteMessage, boolean justAcquired) {
             if (!cluster.isPaused()) {
@@ -898,6 +909,7 @@ public final class HaDecider {
                     mem = mem.withPrePromoteFailed(in.nowNanos());
                     return "Promotion cancelled because the pre-promote script failed";
                 }
+                keepWatchdogAlive();
             }
             if (local.primary()) {
                 if (local.role() != Role.PRIMARY) {

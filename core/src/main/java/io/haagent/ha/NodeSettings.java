@@ -16,6 +16,8 @@ import java.util.Map;
  * @param replicaWithoutLeader    a {@code create_replica_methods} entry works without a leader ({@code no_leader})
  * @param watchdogRequired        {@code watchdog.mode: required}
  * @param watchdogUsable          a watchdog device could be opened and configured
+ * @param watchdogEnabled         {@code watchdog.mode} is automatic or required: the leader keeps it alive, every
+ *                                other cycle disarms it (§7.1)
  */
 public record NodeSettings(
         String name,
@@ -27,7 +29,8 @@ public record NodeSettings(
         boolean replicaWithoutLeader,
         boolean watchdogRequired,
         boolean watchdogUsable,
-        boolean removeDataDirectoryOnDivergedTimelines) {
+        boolean removeDataDirectoryOnDivergedTimelines,
+        boolean watchdogEnabled) {
 
     public NodeSettings {
         tags = tags == null ? Tags.NONE : tags;

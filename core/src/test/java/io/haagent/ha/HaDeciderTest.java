@@ -375,7 +375,23 @@ class HaDeciderTest {
                         () -> HaFixture.node("pg1").lock(LockStatus.HELD).watchdogRequiredButUnusable()
                                 .memory(m -> m.withOnStartFired(true)),
                         "Not promoting self because watchdog could not be activated",
-                        new Action.ReleaseLock(null), new Action.SyncSlots()),
+                        new Action.ReleaseLock(null), new Action.SyncSlots(), new Action.DisableWatchdog()),
+                row("leader with a watchdog keeps it alive",
+                        () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary()).watchdog()
+                                .memory(m -> m.withOnStartFired(true)),
+                        "no action. I am (pg1), the leader with the lock",
+                        new Action.KeepWatchdogAlive(), new Action.UpdateHistory(1), new Action.SyncSlots()),
+                row("paused leader disarms its watchdog",
+                        () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary()).watchdog()
+                                .config("pause", true).memory(m -> m.withOnStartFired(true)),
+                        "PAUSE: no action. I am (pg1), the leader with the lock",
+                        new Action.UpdateHistory(1), new Action.SyncSlots(), new Action.DisableWatchdog()),
+                row("replica with a watchdog keeps it disarmed",
+                        () -> HaFixture.node("pg2").watchdog().memory(m -> m.withOnStartFired(true)),
+                        "no action. I am (pg2), a secondary, and following a leader (pg1)",
+                        new Action.Follow(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null),
+                                Role.REPLICA),
+                        new Action.SyncSlots(), new Action.DisableWatchdog()),
 
                 // ---------------------------------------------------------- §3.5 manual switchover from the leader
                 row("switchover to a healthy candidate: graceful demote",
@@ -468,7 +484,8 @@ class HaDeciderTest {
                 row("leader gone, watchdog required and unusable",
                         () -> HaFixture.node("pg2").noLeader().watchdogRequiredButUnusable().memory(m -> m.withOnStartFired(true)),
                         "following a different leader because i am not the healthiest node",
-                        new Action.Follow(FollowTarget.NONE, Role.REPLICA), new Action.SyncSlots()),
+                        new Action.Follow(FollowTarget.NONE, Role.REPLICA), new Action.SyncSlots(),
+                        new Action.DisableWatchdog()),
                 row("stalled old primary behind the cluster timeline does not retake the lock",
                         () -> HaFixture.node("pg1").noLeader().clusterTimeline(3).local(l -> l.primary().timeline(2))
                                 .memory(m -> m.withOnStartFired(true)),

@@ -50,6 +50,7 @@ public final class HaFixture {
     private Map<String, Object> localDynamic;
     private boolean replicaWithoutLeader;
     private boolean watchdogRequired;
+    private boolean watchdogEnabled;
     private boolean removeOnDiverged;
     private FailsafeContact failsafeContact;
     private String bootstrapMethod = "initdb";
@@ -211,8 +212,15 @@ public final class HaFixture {
         return this;
     }
 
+    /** {@code watchdog.mode: automatic} (or required) with a device that can be used. */
+    public HaFixture watchdog() {
+        watchdogEnabled = true;
+        return this;
+    }
+
     public HaFixture watchdogRequiredButUnusable() {
         watchdogRequired = true;
+        watchdogEnabled = true;
         return this;
     }
 
@@ -274,7 +282,7 @@ public final class HaFixture {
         }
         NodeSettings self = new NodeSettings(name, "batman", tags, bootstrapConfigured, bootstrapMethod,
                 localDynamic != null ? localDynamic : config == null ? Map.of("ttl", 30) : config,
-                replicaWithoutLeader, watchdogRequired, !watchdogRequired, removeOnDiverged);
+                replicaWithoutLeader, watchdogRequired, !watchdogRequired, removeOnDiverged, watchdogEnabled);
         return new HaInput(self, view, dcsDown ? "etcd unreachable" : null, lock, local.build(), longAction, null,
                 memory, failsafeContact, failsafeTopologyOk, scheduledRestart, NOW_NANOS, now);
     }

@@ -198,6 +198,12 @@ public final class ActionExecutor {
             lock.extend(loop.dynamic().ttl());
             return true;
         });
+        on(Action.KeepWatchdogAlive.class, (a, u) -> loop.watchdog().keepAlive(loop.dynamic().ttl(),
+                loop.dynamic().loopWait()));
+        on(Action.DisableWatchdog.class, (a, u) -> {
+            loop.watchdog().disable();
+            return true;
+        });
         on(Action.CancelInitialization.class, (a, u) -> {
             dcs.cancelInitialization();
             return true;

@@ -98,6 +98,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     private volatile DecisionRecord lastDecision;
     private volatile Observation lastObservation;
     private final StatusRefresher refresher;
+    private final Watchdog watchdog;
     /** Guards the published postgres status: the newest reading wins, whether the loop's or the refresher's. */
     private final Object statusLock = new Object();
     private ServerStatus freshStatus;
@@ -123,6 +124,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         this.runner = new LongActionRunner(clock, dcs::wakeUp);
         this.leaseGuard = new LeaseGuard(lock, node, pg, () -> dynamic.pause() || failsafeActive);
         java.nio.file.Path dataDir = java.nio.file.Path.of(config.postgresql().dataDir());
+        this.watchdog = new Watchdog(config.watchdog());
         this.executor = new ActionExecutor(name, dcs, pg, node, lock, runner, this, dataDir, clock);
         this.reader = new LocalStateReader(pg, node, dataDir,
                 () -> dynamic.usePgRewind() || config.postgresql().usePgRewind());
@@ -420,11 +422,10 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         }
         boolean removeOnDiverged = dynamic.removeDataDirectoryOnDivergedTimelines() != null
                 ? dynamic.removeDataDirectoryOnDivergedTimelines() : pgc.removeDataDirectoryOnDivergedTimelines();
-        boolean watchdogRequired = "required".equalsIgnoreCase(config.watchdog().mode());
         var boot = config.bootstrap();
         return new NodeSettings(name, config.scope(), config.tags(), boot != null
                 && boot != io.haagent.config.BootstrapConfig.NONE, boot == null ? null : boot.effectiveMethod(),
-                dynamicRaw, withoutLeader, watchdogRequired, false, removeOnDiverged);
+                dynamicRaw, withoutLeader, watchdog.required(), watchdog.usable(), removeOnDiverged, watchdog.enabled());
     }
 
     private void applyDynamicConfig(ClusterView v) {
@@ -684,7 +685,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
             board.publish(SnapshotBuilder.build(config, shown, node, lock, lastRawView, lastViewNanos, dynamic,
                     failsafeActive, dcsLastSeenEpoch, scheduledRestartRequest, nextRunNanos, lastDecision,
                     roleChanges.last(), roleChanges.stats()).toBuilder().configRejection(configGate.rejection())
-                    .build());
+                    .watchdogFailed(watchdog.required() && !watchdog.usable()).build());
         }
     }
 
@@ -794,6 +795,11 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         return memory;
     }
 
+    public Watchdog watchdog() {
+        return watchdog;
+    }
+
+    @Override
     public ClusterView lastView() {
         return lastView;
     }
@@ -829,5 +835,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         refresher.close();
         runner.close();
         executor.close();
+        // the loop has stopped: nobody keeps the watchdog alive any more (a magic close, or the machine resets)
+        watchdog.disable();
     }
 }

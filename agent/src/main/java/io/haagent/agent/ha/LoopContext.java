@@ -12,6 +12,9 @@ public interface LoopContext {
     /** The cluster view of the current cycle (null when etcd was unreachable). */
     ClusterView cluster();
 
+    /** The watchdog device (§7.1). */
+    Watchdog watchdog();
+
     /** The last cluster view etcd gave (null before the first). */
     ClusterView lastView();
 

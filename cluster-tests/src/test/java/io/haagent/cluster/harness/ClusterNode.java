@@ -91,6 +91,11 @@ public final class ClusterNode {
         return config;
     }
 
+    /** The stand-in watchdog device ({@link ClusterSpec#watchdog}). */
+    public Path watchdogDevice() {
+        return dir.resolve("watchdog");
+    }
+
     public Path log() {
         return dir.resolve("agent.log");
     }

@@ -98,9 +98,13 @@ public final class Watchdog {
             failed = false;
             return true;
         } catch (IOException e) {
-            if (!failed) {
-                LOG.error("watchdog {} could not be activated: {}{}", config.device(), e.getMessage(),
-                        required() ? " (watchdog.mode: required: this node will not lead)" : "");
+            String why = e instanceof java.nio.file.NoSuchFileException ? "it does not exist"
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.getMessage();
+            if (!failed && required()) {
+                LOG.error("watchdog {} could not be activated: {} (watchdog.mode: required: this node will not"
+                        + " lead)", config.device(), why);
+            } else if (!failed) {
+                LOG.info("watchdog {} not used (watchdog.mode: automatic): {}", config.device(), why);
             }
             failed = true;
             failedAtNanos = System.nanoTime();

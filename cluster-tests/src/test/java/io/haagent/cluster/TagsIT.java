@@ -21,10 +21,17 @@ class TagsIT {
 
     @Test
     void aNofailoverReplicaLeftAloneStaysAReplicaAndTheClusterWaitsForItsPrimary() {
-        TestCluster c = clusters.start(ClusterSpec.of(2).tags(2, Map.of("nofailover", true)));
+        TestCluster c = clusters.start(ClusterSpec.of(2).tags(2, Map.of("nofailover", true))
+                .tags(1, Map.of("new_tag", "new_value", "clonefrom", false, "nofailover", false, "noloadbalance", false,
+                        "nosync", false)));
         ClusterNode primary = c.awaitHealthy(Duration.ofSeconds(90));
         ClusterNode replica = c.node(2);
         assertThat(primary.name()).as("a nofailover node does not race to bootstrap").isEqualTo("pg1");
+        // issue 10 item 6: tags that are false are left out, as Patroni's get_tags does
+        assertThat(primary.patroni().path("tags").toString()).isEqualTo("{\"new_tag\":\"new_value\"}");
+        assertThat(c.etcd().etcdctl("get", "/service/batman/members/pg1", "--print-value-only"))
+                .contains("\"tags\":{\"new_tag\":\"new_value\"}").doesNotContain("nosync");
+        assertThat(replica.patroni().path("tags").toString()).isEqualTo("{\"nofailover\":true}");
         primary.sql("CREATE TABLE kept AS SELECT 1 AS v");
         PrimaryWatch watch = c.watchPrimaries();
         long lease = c.leaderLease();

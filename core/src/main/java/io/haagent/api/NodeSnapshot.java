@@ -22,7 +22,8 @@ import java.util.Map;
  * @param apiUrl                  this node's {@code api_url}
  * @param sysid                   the database system identifier, null when unknown
  * @param tags                    the effective tags (§1.3.1), as in the member key
- * @param configuredTags          the tags as configured, which {@code tag_<k>=<v>} health-check filters match
+ * @param configuredTags          the tags {@code tag_<k>=<v>} health-check filters match: the configured ones,
+ *                                effective as in Patroni (a predefined boolean that is false is absent)
  * @param leaderLockHeld          the last acquire or renew of the leader lock succeeded
  * @param leaderLockDeadlineNanos monotonic time until which we believe we hold the lock (last successful
  *                                acquire/renew + ttl, minus a margin); meaningless unless {@code leaderLockHeld}

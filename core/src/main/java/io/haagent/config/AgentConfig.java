@@ -8,6 +8,9 @@ import java.util.List;
  * A node's whole local configuration: a Patroni YAML file (or directory) with {@code PATRONI_*} environment
  * variables applied (§5). Built and validated by the agent's config loader; every other module reads it.
  *
+ * @param tags    the effective tags (§1.3.1): the {@code tags} section without the predefined booleans that are
+ *                false, as Patroni keeps them ({@code get_tags}) for the member key, {@code /patroni} and the
+ *                {@code tag_<k>=<v>} filters of the health checks
  * @param sources the files it was read from, for messages
  */
 public record AgentConfig(

@@ -22,4 +22,21 @@ public record BootstrapConfig(
         Map<String, Object> users) {
     public static final BootstrapConfig NONE = new BootstrapConfig(Map.of(), "initdb", List.of(), Map.of(), null,
             List.of(), Map.of());
+
+    /**
+     * How a new cluster is made, as Patroni decides it: the method {@code method} names when its section has a
+     * {@code command}, else {@code initdb}.
+     */
+    public String effectiveMethod() {
+        return customMethod() == null ? "initdb" : method;
+    }
+
+    /** The section of the custom method in use (§4.6), or null when initdb makes the cluster. */
+    public Map<String, Object> customMethod() {
+        if (method == null || method.isBlank() || method.equals("initdb") || methods == null) {
+            return null;
+        }
+        Map<String, Object> section = methods.get(method);
+        return section != null && section.get("command") != null ? section : null;
+    }
 }

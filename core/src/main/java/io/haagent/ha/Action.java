@@ -46,6 +46,28 @@ public sealed interface Action {
     record WriteInitialize(String sysid, boolean createNew, String ifNotDone) implements Action {
     }
 
+    /**
+     * With etcd out of reach and failsafe mode on, every member accepted our POST /failsafe: keep believing in the
+     * lock for another {@code ttl} (Patroni's {@code set_is_leader(True)}) and keep the watchdog fed.
+     */
+    record HoldLeadershipInFailsafe() implements Action {
+    }
+
+    /**
+     * This node leads and the cluster is not paused (§7.1, Patroni's {@code watchdog.activate} in
+     * {@code enforce_primary_role} and {@code keepalive} with each lock renewal): open the watchdog device if it is
+     * not open, its timeout {@code ttl - safety_margin}, and write a keepalive.
+     */
+    record KeepWatchdogAlive() implements Action {
+    }
+
+    /**
+     * This node does not lead this cycle, or the cluster is paused: disarm the watchdog with the magic close if it is
+     * open (Patroni's {@code watchdog.disable}).
+     */
+    record DisableWatchdog() implements Action {
+    }
+
     /** Delete {@code initialize} after a failed bootstrap. */
     record CancelInitialization() implements Action {
     }
@@ -97,8 +119,18 @@ public sealed interface Action {
     record SetSynchronousStandbyNames(List<String> names, boolean star, int numSync) implements Action {
     }
 
-    /** Create, advance and drop replication slots as the slot planner says for this cluster view. */
-    record SyncSlots() implements Action {
+    /**
+     * Create, advance and drop replication slots as the slot planner says for this cluster view; copy the permanent
+     * logical slots a replica lacks from the primary (a long action: postgres restarts).
+     *
+     * @param failsafe with failsafe mode, the primary that called our POST /failsafe: it is the leader and its slot
+     *                 positions are the status' (Patroni's {@code Failsafe.update_cluster}, also while etcd is out
+     *                 of reach); nothing is copied then. Null otherwise.
+     */
+    record SyncSlots(FailsafeContact failsafe) implements Action {
+        public SyncSlots() {
+            this(null);
+        }
     }
 
     /** Resume WAL replay paused by somebody (PG 14+ pauses replay at a promotion of the upstream). */
@@ -119,8 +151,26 @@ public sealed interface Action {
 
     // ---------------------------------------------------------------- postgres, long
 
-    /** initdb (or the custom method), start, wait until primary, create roles, run post_bootstrap. */
-    record Bootstrap() implements Action {
+    /**
+     * Create a new cluster and start it: initdb, or the custom method (§4.6) named by {@code method}. What is left
+     * ({@link PostBootstrap}) is decided once postgres runs as a primary.
+     */
+    record Bootstrap(String method) implements Action {
+        public boolean custom() {
+            return !"initdb".equals(method);
+        }
+
+        @Override
+        public boolean isLong() {
+            return true;
+        }
+    }
+
+    /**
+     * The bootstrapped postgres runs as a primary: create the roles, run {@code post_bootstrap}, and after a custom
+     * bootstrap end its trusted access (§1.7 step 4). Its outcome is the bootstrap's result.
+     */
+    record PostBootstrap() implements Action {
         @Override
         public boolean isLong() {
             return true;

@@ -70,6 +70,8 @@ public final class HaDecider {
         private final LocalState local;
         private final Plan plan = new Plan();
         private ClusterView cluster;
+        /** The primary that called our POST /failsafe, when it stands in for the leader this cycle. */
+        private FailsafeContact failsafeLeader;
         private DynamicConfig cfg;
         private HaMemory mem;
         private RoleChangeRecord roleChange;
@@ -86,6 +88,11 @@ public final class HaDecider {
 
         Decision run() {
             String summary = steps();
+            failsafeBookkeeping();
+            if (in.self().watchdogEnabled() && !plan.has(Action.KeepWatchdogAlive.class)) {
+                // §7.1: only a leader that is not paused keeps the watchdog armed
+                plan.add(new Action.DisableWatchdog());
+            }
             if (cluster != null && cluster.isPaused()) {
                 summary = "PAUSE: " + summary;
             }
@@ -104,9 +111,10 @@ public final class HaDecider {
                     ? DynamicConfig.from(in.self().dynamicConfiguration()) : cluster.dynamic();
             if (!cluster.isUnlocked()) {
                 mem = mem.withLastKnownMembers(cluster.members());
-            } else if (cfg.failsafeMode() && in.failsafeLeader() != null && !in.failsafeLeader().equals(me)) {
+            } else if (cfg.failsafeMode() && failsafeContactCounts(cfg) && !in.failsafeContact().name().equals(me)) {
                 // §3.2.1: the primary that recently called our POST /failsafe counts as the leader
-                cluster = withLeader(cluster, in.failsafeLeader());
+                cluster = withLeader(cluster, in.failsafeContact());
+                failsafeLeader = in.failsafeContact();
             }
 
             // step 2: pause bookkeeping
@@ -197,7 +205,7 @@ public final class HaDecider {
             boolean promoting = plan.has(Action.Promote.class);
             boolean busy = plan.hasLong() && !promoting;
             if (!busy && !local.starting() && !plan.has(Action.Demote.class)) {
-                plan.add(new Action.SyncSlots());
+                plan.add(new Action.SyncSlots(failsafeLeader));
                 if (!mem.onStartFired()) {
                     // NOT_NEEDED here: checked against the leader just before this start, or cloned from it
                     if (!promoting && !local.primary() && mem.rewind() != RewindState.NOT_NEEDED) {
@@ -228,9 +236,15 @@ public final class HaDecider {
                         throw new FailsafeCheckRequired();
                     }
                     if (in.failsafeTopologyOk()) {
+                        // every member of the failsafe key accepted our POST /failsafe: none of them will race for
+                        // the lock while we run (they take us for the leader for ttl), so keep leading for a ttl
+                        plan.add(new Action.HoldLeadershipInFailsafe());
+                        keepWatchdogAlive();
+                        failsafeActivated = true;
                         return "continue to run as a leader because failsafe mode is enabled and all members are accessible";
                     }
                 }
+                failsafeEnded = true;
                 // Safety rule 2: we cannot renew, so another node may be elected once our lease expires.
                 // Stop accepting writes before that can happen.
                 if (in.longAction() != null) {
@@ -242,11 +256,56 @@ public final class HaDecider {
                         java.util.List.of());
                 return "demoting self because DCS is not accessible and I was a leader";
             }
+            DynamicConfig last = lastConfig();
+            if (!paused && local.running() && !local.primary() && in.longAction() == null && last.failsafeMode()
+                    && failsafeContactCounts(last)) {
+                // §3.8: a replica keeps the permanent slots advanced to the positions the primary sends with its
+                // POST /failsafe, so that they are current when it is promoted after the outage
+                plan.add(new Action.SyncSlots(in.failsafeContact()));
+            }
             return "DCS is not accessible";
         }
 
         private DynamicConfig lastConfig() {
             return DynamicConfig.from(in.self().dynamicConfiguration());
+        }
+
+        // ------------------------------------------------------------------ §3.8, §7.5 failsafe state
+
+        private boolean failsafeActivated;
+        private boolean failsafeEnded;
+
+        private boolean failsafeContactCounts(DynamicConfig c) {
+            return mem.failsafe().counts(in.failsafeContact(), in.nowNanos(), TimeUnit.SECONDS.toNanos(c.ttl()));
+        }
+
+        /**
+         * Patroni's {@code Failsafe} bookkeeping, as data for the loop (it publishes {@code failsafe_mode_is_active}
+         * from it, and keeps the lease guard off while it lasts): a primary that stays on failsafe is active for a
+         * ttl from this cycle; a replica for a ttl from the last POST /failsafe it accepted; both end when this
+         * node holds the lock with etcd in reach (the end of Patroni's cycle), or steps down for want of etcd.
+         */
+        private void failsafeBookkeeping() {
+            DynamicConfig c = cfg != null ? cfg : lastConfig();
+            long ttl = TimeUnit.SECONDS.toNanos(c.ttl());
+            FailsafeState fs = mem.failsafe();
+            if (failsafeContactCounts(c)) {
+                fs = fs.activeUntil(in.failsafeContact().atNanos() + ttl);
+            }
+            if (failsafeActivated) {
+                fs = fs.activeUntil(in.nowNanos() + ttl);
+            }
+            boolean leaderWithEtcd = in.dcsAvailable() && (in.hasLock() || plan.has(Action.AcquireLock.class)
+                    || plan.has(Action.TakeLeader.class)) && !plan.has(Action.ReleaseLock.class);
+            if (failsafeEnded || leaderWithEtcd) {
+                fs = fs.reset(in.nowNanos());
+            }
+            mem = mem.withFailsafe(fs);
+            if (fs.activeAt(in.nowNanos())) {
+                // publish the end of it on time, not at the next tick after it
+                long left = TimeUnit.NANOSECONDS.toMillis(fs.activeUntilNanos() - in.nowNanos()) + 1;
+                nextCycleInMillis = nextCycleInMillis == null ? left : Math.min(nextCycleInMillis, left);
+            }
         }
 
         // ------------------------------------------------------------------ step 5
@@ -339,7 +398,13 @@ public final class HaDecider {
             // a standby cluster's bootstrap ends in recovery, following the remote (Patroni: result True)
             boolean standby = cfg.isStandbyCluster();
             if (!local.primary() && !standby) {
+                // a custom bootstrap's restore replays up to its target, then promotes
                 return "waiting for end of recovery after bootstrap";
+            }
+            if (mem.bootstrapResult() == null) {
+                plan.add(new Action.SetRole(Role.PRIMARY));
+                plan.add(new Action.PostBootstrap());
+                return "running post_bootstrap";
             }
             Role role = standby ? Role.STANDBY_LEADER : Role.PRIMARY;
             mem = mem.withBootstrapping(false, null).withOnStartFired(true).withCheckpointAfterPromotePending(false);
@@ -410,21 +475,49 @@ public final class HaDecider {
                             FollowTarget.remote(sc.host(), sc.port(), sc.primarySlotName())));
                     return "trying to bootstrap a new standby leader";
                 }
-                plan.add(new Action.Bootstrap());
+                plan.add(new Action.Bootstrap(in.self().bootstrapMethod()));
                 return "trying to bootstrap a new cluster";
             }
             Member clone = cloneMember();
             if (!cluster.isUnlocked() && clone != null) {
                 boolean fromLeader = clone.name().equals(cluster.leaderName());
                 String msg = "from " + (fromLeader ? "leader" : "replica") + " '" + clone.name() + "'";
+                String wait = afterFailedClone(msg);
+                if (wait != null) {
+                    return wait;
+                }
                 plan.add(new Action.CloneReplica(FollowTarget.member(clone.name(), clone.connUrl(), null), msg));
                 return "trying to bootstrap " + msg;
             }
             if (in.self().replicaWithoutLeader() && !cluster.isInitializing()) {
+                String wait = afterFailedClone("(without leader)");
+                if (wait != null) {
+                    return wait;
+                }
                 plan.add(new Action.CloneReplica(null, "(without leader)"));
                 return "trying to bootstrap (without leader)";
             }
             return "waiting for " + (cfg.isStandbyCluster() ? "standby_" : "") + "leader to bootstrap";
+        }
+
+        /**
+         * Every replica creation method failed a moment ago: the next attempt waits until loop_wait has passed since
+         * (Patroni's next cycle), not for the next wake-up of the loop (one attempt per finished action ran a
+         * failing restore script more than ten times a second). Null when it may go ahead.
+         */
+        private String afterFailedClone(String source) {
+            long failed = mem.cloneFailedNanos();
+            if (failed == 0) {
+                return null;
+            }
+            long left = TimeUnit.SECONDS.toNanos(cfg.loopWait()) - (in.nowNanos() - failed);
+            if (left <= 0) {
+                return null;
+            }
+            long ms = TimeUnit.NANOSECONDS.toMillis(left) + 1;
+            nextCycleInMillis = nextCycleInMillis == null ? ms : Math.min(nextCycleInMillis, ms);
+            return "failed to bootstrap " + source + ": trying again in "
+                    + Math.max(1, (left + TimeUnit.SECONDS.toNanos(1) - 1) / TimeUnit.SECONDS.toNanos(1)) + " seconds";
         }
 
         /**
@@ -794,6 +887,12 @@ public final class HaDecider {
             return "no action. I am (" + me + "), and " + named + ": not following it until it expires";
         }
 
+        private void keepWatchdogAlive() {
+            if (in.self().watchdogEnabled()) {
+                plan.add(new Action.KeepWatchdogAlive());
+            }
+        }
+
         /** Patroni's {@code enforce_primary_role}. */
         private String enforcePrimaryRole(String message, String promoteMessage, boolean justAcquired) {
             if (!cluster.isPaused()) {
@@ -810,6 +909,7 @@ public final class HaDecider {
                     mem = mem.withPrePromoteFailed(in.nowNanos());
                     return "Promotion cancelled because the pre-promote script failed";
                 }
+                keepWatchdogAlive();
             }
             if (local.primary()) {
                 if (local.role() != Role.PRIMARY) {
@@ -946,8 +1046,20 @@ public final class HaDecider {
             return TimeUnit.NANOSECONDS.toSeconds(nanos);
         }
 
-        private static ClusterView withLeader(ClusterView c, String leader) {
-            return new ClusterView(c.initialize(), c.config(), new Leader(leader, 0, 0), c.status(), c.members(),
+        /**
+         * The cluster as Patroni's {@code Failsafe.update_cluster} makes it: the primary that called our POST
+         * /failsafe is the leader, with the addresses it sent (its member key may have expired with its lease), and
+         * the slot positions it sent are the status' (permanent slots advance to them).
+         */
+        private static ClusterView withLeader(ClusterView c, FailsafeContact f) {
+            java.util.List<Member> members = new java.util.ArrayList<>(c.members());
+            if (c.member(f.name()).isEmpty()) {
+                members.add(Member.builder(f.name()).connUrl(f.connUrl()).apiUrl(f.apiUrl()).role(Role.PRIMARY)
+                        .state(PostgresState.RUNNING).build());
+            }
+            io.haagent.cluster.ClusterStatus status = f.slots().isEmpty() ? c.status()
+                    : new io.haagent.cluster.ClusterStatus(c.status().optime(), f.slots(), c.status().modRevision());
+            return new ClusterView(c.initialize(), c.config(), new Leader(f.name(), 0, 0), status, members,
                     c.failover(), c.sync(), c.history(), c.failsafe(), c.revision());
         }
     }

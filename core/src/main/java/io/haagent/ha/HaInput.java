@@ -13,7 +13,8 @@ import java.util.Map;
  * @param longAction the long action running in the background, or null
  * @param peers      answers of the other members to {@code GET /patroni}, or null when not fetched: a decision
  *                   that needs them returns {@link Decision.Outcome#needPeers()} and the loop asks and decides again
- * @param failsafeLeader the primary that called our {@code POST /failsafe} within {@code ttl}, or null
+ * @param failsafeContact the last {@code POST /failsafe} this node accepted, or null; the decider judges whether it
+ *                   still counts ({@link FailsafeState#counts})
  * @param failsafeTopologyOk with etcd unreachable and failsafe_mode on: did every member of the failsafe key
  *                   accept our {@code POST /failsafe}? null when not checked yet
  * @param scheduledRestart a restart scheduled through the REST API, or null
@@ -29,7 +30,7 @@ public record HaInput(
         LongAction longAction,
         Map<String, PeerStatus> peers,
         HaMemory memory,
-        String failsafeLeader,
+        FailsafeContact failsafeContact,
         Boolean failsafeTopologyOk,
         ScheduledRestart scheduledRestart,
         long nowNanos,
@@ -48,12 +49,12 @@ public record HaInput(
     }
 
     public HaInput withPeers(Map<String, PeerStatus> p) {
-        return new HaInput(self, cluster, dcsError, lock, local, longAction, p, memory, failsafeLeader,
+        return new HaInput(self, cluster, dcsError, lock, local, longAction, p, memory, failsafeContact,
                 failsafeTopologyOk, scheduledRestart, nowNanos, now);
     }
 
     public HaInput withFailsafeTopologyOk(Boolean ok) {
-        return new HaInput(self, cluster, dcsError, lock, local, longAction, peers, memory, failsafeLeader, ok,
+        return new HaInput(self, cluster, dcsError, lock, local, longAction, peers, memory, failsafeContact, ok,
                 scheduledRestart, nowNanos, now);
     }
 }

@@ -21,6 +21,9 @@ import java.util.List;
  * @param wasPaused              the previous cycle ran in pause
  * @param checkpointAfterPromotePending we promoted and the post-promote CHECKPOINT has not completed yet
  * @param syncTracking           the primary's synchronous replication bookkeeping (§4.9)
+ * @param failsafe               whether failsafe mode is active, and since when contacts are ignored (§3.8)
+ * @param cloneFailedNanos       when the last attempt to create this replica failed, 0 when none did: the next one
+ *                               waits for loop_wait, as in Patroni's loop
  */
 public record HaMemory(
         boolean bootstrapping,
@@ -35,85 +38,102 @@ public record HaMemory(
         List<Member> lastKnownMembers,
         boolean wasPaused,
         boolean checkpointAfterPromotePending,
-        SyncTracking syncTracking) {
+        SyncTracking syncTracking,
+        FailsafeState failsafe,
+        long cloneFailedNanos) {
 
     public static final HaMemory INITIAL = new HaMemory(false, null, false, null, 0, 0, null, false,
-            RewindState.INITIAL, List.of(), false, false, SyncTracking.EMPTY);
+            RewindState.INITIAL, List.of(), false, false, SyncTracking.EMPTY, FailsafeState.INACTIVE, 0);
 
     public HaMemory {
         lastKnownMembers = lastKnownMembers == null ? List.of() : List.copyOf(lastKnownMembers);
         rewind = rewind == null ? RewindState.INITIAL : rewind;
         syncTracking = syncTracking == null ? SyncTracking.EMPTY : syncTracking;
+        failsafe = failsafe == null ? FailsafeState.INACTIVE : failsafe;
     }
 
     public HaMemory withBootstrapping(boolean v, Boolean result) {
         return new HaMemory(v, result, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos);
     }
 
     public HaMemory withRecovering(boolean v) {
         return new HaMemory(bootstrapping, bootstrapResult, v, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos);
     }
 
     public HaMemory withStartTimeout(Integer v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, v, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos);
     }
 
     public HaMemory withCrashRecoveryStarted(long nanos) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, nanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos);
     }
 
     public HaMemory withPrePromoteFailed(long nanos) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
-                nanos, null, onStartFired, rewind, lastKnownMembers, wasPaused, checkpointAfterPromotePending, syncTracking);
+                nanos, null, onStartFired, rewind, lastKnownMembers, wasPaused, checkpointAfterPromotePending,
+                syncTracking, failsafe, cloneFailedNanos);
     }
 
     public HaMemory withPromoteResult(Boolean v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, v, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos);
     }
 
     public HaMemory withOnStartFired(boolean v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, v, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos);
     }
 
     public HaMemory withRewind(RewindState v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, v, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos);
     }
 
     public HaMemory withLastKnownMembers(List<Member> v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, v, wasPaused,
-                checkpointAfterPromotePending, syncTracking);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos);
     }
 
     public HaMemory withWasPaused(boolean v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, v,
-                checkpointAfterPromotePending, syncTracking);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos);
     }
 
     public HaMemory withCheckpointAfterPromotePending(boolean v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
-                prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused, v, syncTracking);
+                prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused, v,
+                syncTracking, failsafe, cloneFailedNanos);
     }
 
     public HaMemory withSyncTracking(SyncTracking v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, v);
+                checkpointAfterPromotePending, v, failsafe, cloneFailedNanos);
+    }
+
+    public HaMemory withFailsafe(FailsafeState v) {
+        return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
+                prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
+                checkpointAfterPromotePending, syncTracking, v, cloneFailedNanos);
+    }
+
+    public HaMemory withCloneFailed(long nanos) {
+        return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
+                prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
+                checkpointAfterPromotePending, syncTracking, failsafe, nanos);
     }
 
     /** Trigger a divergence check (Patroni's {@code trigger_check_diverged_lsn}) unless one already concluded. */

@@ -8,6 +8,7 @@ public record LongAction(Kind kind, String name, long startedNanos) {
 
     public enum Kind {
         BOOTSTRAP,
+        POST_BOOTSTRAP,
         CLONE,
         START,
         START_PRIMARY_AFTER_FAILURE,
@@ -18,6 +19,7 @@ public record LongAction(Kind kind, String name, long startedNanos) {
         REWIND,
         REINITIALIZE,
         FOLLOW_RESTART,
+        COPY_LOGICAL_SLOTS,
         OTHER
     }
 }

@@ -45,24 +45,37 @@ public interface PostgresControl extends AutoCloseable {
     DataDirectoryState dataDirectoryState();
 
     /**
-     * Creates a new cluster: initdb with {@code bootstrap.initdb} options (superuser password through a
-     * temporary 0600 file), {@code bootstrap.pg_hba} lines, configuration files, a start as primary, the
-     * superuser/replication/rewind roles, and {@code bootstrap.post_bootstrap}. Postgres is left running as a
-     * primary. On failure nothing is presented as a valid data directory: an initdb failure leaves it empty; a
-     * later failure stops postgres and moves the directory to {@code <data_dir>.failed}.
+     * Creates a new cluster and starts it (§1.7 step 3): initdb with {@code bootstrap.initdb} options (superuser
+     * password through a temporary 0600 file), {@code bootstrap.pg_hba} lines, configuration files, a start as
+     * primary; or the custom method {@code bootstrap.method} names (§4.6): its command makes the data directory,
+     * and postgres starts with its {@code recovery_conf} (or the recovery the tool left, or as a primary), trusting
+     * the local superuser and replication user until {@link #postBootstrap}. On failure nothing is presented as a
+     * valid data directory: an initdb failure leaves it empty, a start failure after initdb stops postgres and
+     * moves the directory to {@code <data_dir>.failed}; what a failed custom command left stays for the caller to
+     * set aside.
      *
      * @throws PostgresException.DataDirectoryProblem when the data directory is not empty
      * @throws PostgresException.InvalidOption        for a forbidden or malformed {@code bootstrap.initdb} option
      */
     void bootstrap(Duration timeout);
 
-    /** Creates or alters the superuser, replication and rewind roles (part of {@link #bootstrap}). */
+    /**
+     * The rest of a bootstrap once postgres runs as a primary (§1.7 step 4): the superuser, replication and rewind
+     * roles, {@code bootstrap.post_bootstrap}; after a custom bootstrap, pg_hba.conf as configured again and no
+     * recovery settings left.
+     *
+     * @throws PostgresException.HookFailed when post_bootstrap fails
+     */
+    void postBootstrap(Duration timeout);
+
+    /** Creates or alters the superuser, replication and rewind roles (part of {@link #postBootstrap}). */
     void createRoles();
 
     /**
      * Fills the empty data directory from {@code source} with {@code postgresql.create_replica_methods} (the
      * first that succeeds wins; {@code basebackup} is tried twice). Every attempt starts from an emptied data
-     * directory; when all fail it is left empty.
+     * directory (a custom method from none: it makes it; with {@code keep_data} from what is there); a failed custom
+     * method's leftovers are removed before the next (unless {@code keep_data}); when all fail it is removed.
      *
      * @param source the member to clone from, or null for methods that work without one ({@code no_leader})
      * @throws PostgresException.DiskFull             when the last attempt ran out of space
@@ -70,7 +83,10 @@ public interface PostgresControl extends AutoCloseable {
      */
     CloneReport createReplica(Upstream source, Duration timeout);
 
-    /** Deletes everything in the data directory (the directory itself stays). Postgres must be stopped. */
+    /**
+     * Deletes the data directory (Patroni's {@code remove_data_directory}): its content, then the directory itself
+     * where the agent may (a mount point stays, empty). Postgres must be stopped.
+     */
     void removeDataDirectory();
 
     /** {@code pg_controldata} of the data directory (works while stopped). */
@@ -199,6 +215,16 @@ public interface PostgresControl extends AutoCloseable {
 
     /** Applies each step of {@code plan} on its own; one failure does not stop the others. */
     List<SlotResult> applySlots(SlotPlan plan);
+
+    /**
+     * Copies these permanent logical slots from {@code leader} (§4.8.1, Patroni's {@code copy_logical_slots}): their
+     * state files are read with the rewind user's session, postgres is stopped, the files written, and postgres
+     * started again as it ran. A slot the primary does not have as configured is not copied.
+     *
+     * @return the names of the slots copied
+     */
+    List<String> copyLogicalSlots(Upstream leader, List<io.haagent.slots.SlotAction.CopyLogical> slots,
+            Duration timeout);
 
     /**
      * Sets {@code synchronous_standby_names} (render it with {@link SynchronousStandbyNames}) in the managed

@@ -21,6 +21,15 @@ public sealed interface SlotAction {
     record Drop(String slotName, String reason) implements SlotAction {
     }
 
+    /**
+     * A permanent logical slot this replica lacks, whose position the primary publishes: copied from the primary's
+     * {@code pg_replslot/<name>/state} while postgres is stopped (§4.8.1, Patroni's {@code copy_logical_slots}), so
+     * that a logical consumer can go on from this node after a failover. Applied by a long action of its own, not
+     * by the slot applier.
+     */
+    record CopyLogical(String slotName, String database, String plugin, String reason) implements SlotAction {
+    }
+
     /** {@code pg_replication_slot_advance(name, lsn)} on a replica, to the position the primary published. */
     record Advance(String slotName, Lsn lsn, String reason) implements SlotAction {
     }

@@ -13,12 +13,19 @@ public record SlotPlan(List<SlotAction> steps) {
         steps = List.copyOf(steps);
     }
 
-    /** The steps that change something (everything but {@link SlotAction.Keep}). */
+    /** The steps the slot applier changes something with (neither {@link SlotAction.Keep} nor a copy). */
     public List<SlotAction> changes() {
-        return steps.stream().filter(s -> !(s instanceof SlotAction.Keep)).toList();
+        return steps.stream().filter(s -> !(s instanceof SlotAction.Keep) && !(s instanceof SlotAction.CopyLogical))
+                .toList();
     }
 
     public boolean hasChanges() {
         return !changes().isEmpty();
+    }
+
+    /** The permanent logical slots to copy from the primary (a separate, long action: postgres restarts). */
+    public List<SlotAction.CopyLogical> copies() {
+        return steps.stream().filter(SlotAction.CopyLogical.class::isInstance).map(SlotAction.CopyLogical.class::cast)
+                .toList();
     }
 }

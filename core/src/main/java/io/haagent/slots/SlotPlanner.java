@@ -53,6 +53,7 @@ public final class SlotPlanner {
         Map<String, Desired> desired = desired(in, dyn);
         List<SlotAction> drops = new ArrayList<>();
         List<SlotAction> creates = new ArrayList<>();
+        List<SlotAction> copies = new ArrayList<>();
         List<SlotAction> advances = new ArrayList<>();
         List<SlotAction> keeps = new ArrayList<>();
         Map<String, ReplicationSlot> existing = new LinkedHashMap<>();
@@ -100,13 +101,19 @@ public final class SlotPlanner {
             Desired d = e.getValue();
             if (d.creatable()) {
                 creates.add(create(e.getKey(), d));
+            } else if (in.cluster().status().slots().containsKey(e.getKey())) {
+                // Patroni copies only slots with feedback in etcd: the primary has it and says how far it is
+                copies.add(new SlotAction.CopyLogical(e.getKey(), d.database(), d.plugin(), "permanent logical slot"
+                        + " missing on this replica: copied from the primary, so that its consumer can go on from"
+                        + " here after a failover"));
             } else {
-                keeps.add(new SlotAction.Keep(e.getKey(), "permanent logical slot missing on this replica;"
-                        + " copying logical slots from the primary is not done by this agent"));
+                keeps.add(new SlotAction.Keep(e.getKey(), "permanent logical slot missing on this replica; copied"
+                        + " once the primary publishes its position"));
             }
         }
         List<SlotAction> steps = new ArrayList<>(drops);
         steps.addAll(creates);
+        steps.addAll(copies);
         steps.addAll(advances);
         steps.addAll(keeps);
         return new SlotPlan(steps);

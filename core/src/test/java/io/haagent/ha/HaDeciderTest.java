@@ -25,6 +25,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class HaDeciderTest {
 
     private static final Tags NOFAILOVER = Tags.effective(Map.of("nofailover", true));
+    private static final FailsafeContact PG1_CALLED_NOW = new FailsafeContact("pg1", "http://127.0.0.11:8008/patroni",
+            "postgres://127.0.0.11:5432/postgres", Map.of(), HaFixture.NOW_NANOS);
     private static final Action.WriteFailover CLEAR_FAILOVER =
             new Action.WriteFailover(FailoverRequest.of(null, null, null), 42);
 
@@ -166,10 +168,21 @@ class HaDeciderTest {
                         new Action.WriteConfig(Map.of("standby_cluster", Map.of("host", "10.9.0.1"))),
                         new Action.TakeLeader(), new Action.SetRole(Role.STANDBY_LEADER),
                         new Action.FireCallback(CallbackAction.ON_START, Role.STANDBY_LEADER)),
-                row("bootstrap finished but still in recovery: wait (not a standby cluster)",
+                row("bootstrapped and started, still in recovery (a custom bootstrap's restore): wait",
                         () -> HaFixture.node("pg1").noLeader().initialize("")
-                                .memory(m -> m.withBootstrapping(true, true)),
+                                .memory(m -> m.withBootstrapping(true, null)),
                         "waiting for end of recovery after bootstrap"),
+                row("bootstrapped postgres runs as a primary: roles and post_bootstrap",
+                        () -> HaFixture.node("pg1").noLeader().initialize("").local(l -> l.primary())
+                                .memory(m -> m.withBootstrapping(true, null)),
+                        "running post_bootstrap",
+                        new Action.SetRole(Role.PRIMARY), new Action.PostBootstrap()),
+                row("bootstrapped postgres died before post_bootstrap: undo and exit",
+                        () -> HaFixture.node("pg1").noLeader().initialize("").local(l -> l.stopped("in production"))
+                                .memory(m -> m.withBootstrapping(true, null)),
+                        "removing initialize key after failed attempt to bootstrap the cluster",
+                        new Action.CancelInitialization(), new Action.StopPostgres(StopMode.IMMEDIATE),
+                        new Action.QuarantineDataDirectory(), new Action.Exit("Failed to bootstrap cluster")),
                 row("bootstrap failed: undo and exit",
                         () -> HaFixture.node("pg1").noLeader().initialize("").local(l -> l.stopped("shut down"))
                                 .memory(m -> m.withBootstrapping(true, false)),
@@ -192,7 +205,14 @@ class HaDeciderTest {
                 row("empty cluster: race for initialize",
                         () -> HaFixture.node("pg1").noLeader().initialize(null).local(l -> l.emptyDataDir()),
                         "trying to bootstrap a new cluster",
-                        new Action.WriteInitialize("", true, "failed to acquire initialize lock"), new Action.Bootstrap()),
+                        new Action.WriteInitialize("", true, "failed to acquire initialize lock"),
+                        new Action.Bootstrap("initdb")),
+                row("empty cluster, bootstrap.method with a command: race, then the custom method",
+                        () -> HaFixture.node("pg1").noLeader().initialize(null).bootstrapMethod("backup_restore")
+                                .local(l -> l.emptyDataDir()),
+                        "trying to bootstrap a new cluster",
+                        new Action.WriteInitialize("", true, "failed to acquire initialize lock"),
+                        new Action.Bootstrap("backup_restore")),
                 row("empty standby cluster, no config key yet: bootstrap.dcs says clone from the remote",
                         () -> HaFixture.node("pg1").noLeader().initialize(null).noConfig()
                                 .localDynamic(Map.of("standby_cluster", Map.of("host", "10.9.0.1", "port", 5433,
@@ -224,6 +244,14 @@ class HaDeciderTest {
                                 "from replica 'pg2'")),
                 row("no leader but a backup method works without one",
                         () -> HaFixture.node("pg3").noLeader().replicaWithoutLeader().local(l -> l.emptyDataDir()),
+                        "trying to bootstrap (without leader)", new Action.CloneReplica(null, "(without leader)")),
+                row("every replica method failed 4 s ago: the next attempt waits for loop_wait",
+                        () -> HaFixture.node("pg3").local(l -> l.emptyDataDir())
+                                .memory(m -> m.withCloneFailed(HaFixture.NOW_NANOS - 4_000_000_000L)),
+                        "failed to bootstrap from leader 'pg1': trying again in 6 seconds"),
+                row("every replica method failed a loop_wait ago: try again",
+                        () -> HaFixture.node("pg3").noLeader().replicaWithoutLeader().local(l -> l.emptyDataDir())
+                                .memory(m -> m.withCloneFailed(HaFixture.NOW_NANOS - 10_000_000_000L)),
                         "trying to bootstrap (without leader)", new Action.CloneReplica(null, "(without leader)")),
                 row("leader whose data dir vanished releases the lock",
                         () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.emptyDataDir().role(Role.PRIMARY)),
@@ -347,7 +375,23 @@ class HaDeciderTest {
                         () -> HaFixture.node("pg1").lock(LockStatus.HELD).watchdogRequiredButUnusable()
                                 .memory(m -> m.withOnStartFired(true)),
                         "Not promoting self because watchdog could not be activated",
-                        new Action.ReleaseLock(null), new Action.SyncSlots()),
+                        new Action.ReleaseLock(null), new Action.SyncSlots(), new Action.DisableWatchdog()),
+                row("leader with a watchdog keeps it alive",
+                        () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary()).watchdog()
+                                .memory(m -> m.withOnStartFired(true)),
+                        "no action. I am (pg1), the leader with the lock",
+                        new Action.KeepWatchdogAlive(), new Action.UpdateHistory(1), new Action.SyncSlots()),
+                row("paused leader disarms its watchdog",
+                        () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary()).watchdog()
+                                .config("pause", true).memory(m -> m.withOnStartFired(true)),
+                        "PAUSE: no action. I am (pg1), the leader with the lock",
+                        new Action.UpdateHistory(1), new Action.SyncSlots(), new Action.DisableWatchdog()),
+                row("replica with a watchdog keeps it disarmed",
+                        () -> HaFixture.node("pg2").watchdog().memory(m -> m.withOnStartFired(true)),
+                        "no action. I am (pg2), a secondary, and following a leader (pg1)",
+                        new Action.Follow(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null),
+                                Role.REPLICA),
+                        new Action.SyncSlots(), new Action.DisableWatchdog()),
 
                 // ---------------------------------------------------------- §3.5 manual switchover from the leader
                 row("switchover to a healthy candidate: graceful demote",
@@ -440,7 +484,8 @@ class HaDeciderTest {
                 row("leader gone, watchdog required and unusable",
                         () -> HaFixture.node("pg2").noLeader().watchdogRequiredButUnusable().memory(m -> m.withOnStartFired(true)),
                         "following a different leader because i am not the healthiest node",
-                        new Action.Follow(FollowTarget.NONE, Role.REPLICA), new Action.SyncSlots()),
+                        new Action.Follow(FollowTarget.NONE, Role.REPLICA), new Action.SyncSlots(),
+                        new Action.DisableWatchdog()),
                 row("stalled old primary behind the cluster timeline does not retake the lock",
                         () -> HaFixture.node("pg1").noLeader().clusterTimeline(3).local(l -> l.primary().timeline(2))
                                 .memory(m -> m.withOnStartFired(true)),
@@ -486,7 +531,8 @@ class HaDeciderTest {
                 row("etcd unreachable, failsafe on, all members accept: stay primary",
                         () -> HaFixture.node("pg1").dcsDown().config("failsafe_mode", true).failsafeTopologyOk(true)
                                 .local(l -> l.primary()),
-                        "continue to run as a leader because failsafe mode is enabled and all members are accessible"),
+                        "continue to run as a leader because failsafe mode is enabled and all members are accessible",
+                        new Action.HoldLeadershipInFailsafe()),
                 row("etcd unreachable, failsafe on, a member does not answer: demote",
                         () -> HaFixture.node("pg1").dcsDown().config("failsafe_mode", true).failsafeTopologyOk(false)
                                 .local(l -> l.primary()),
@@ -502,7 +548,33 @@ class HaDeciderTest {
                                 .memory(m -> m.withOnStartFired(true)),
                         "no action. I am (pg2), a secondary, and following a leader (pg1)",
                         new Action.Follow(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), Role.REPLICA),
-                        new Action.SyncSlots()),
+                        new Action.SyncSlots(PG1_CALLED_NOW)),
+                row("etcd unreachable on a replica, failsafe: permanent slots follow what the primary sent",
+                        () -> HaFixture.node("pg2").dcsDown().config("failsafe_mode", true)
+                                .localDynamic(Map.of("failsafe_mode", true))
+                                .failsafeContact("pg1", HaFixture.NOW_NANOS, Map.of("cdc", HaFixture.WAL)),
+                        "DCS is not accessible",
+                        new Action.SyncSlots(new FailsafeContact("pg1", "http://127.0.0.11:8008/patroni",
+                                "postgres://127.0.0.11:5432/postgres", Map.of("cdc", HaFixture.WAL),
+                                HaFixture.NOW_NANOS))),
+                row("failsafe: a POST /failsafe older than ttl no longer counts: race",
+                        () -> HaFixture.node("pg2").noLeader().config("failsafe_mode", true)
+                                .failsafeContact("pg1", HaFixture.NOW_NANOS - 31_000_000_000L, Map.of())
+                                .peer(PeerStatus.unreachable("pg1", "connection refused"))
+                                .memory(m -> m.withOnStartFired(true)),
+                        "promoted self to leader by acquiring session lock",
+                        new Action.AcquireLock("following new leader after trying and failing to obtain lock"),
+                        new Action.Promote(), new Action.SyncSlots()),
+                row("failsafe: the sender's member key expired: follow the addresses it sent",
+                        () -> HaFixture.node("pg2").noLeader().config("failsafe_mode", true)
+                                .failsafeContact("pg1", HaFixture.NOW_NANOS, Map.of("pg2", HaFixture.WAL))
+                                .withoutMember("pg1").memory(m -> m.withOnStartFired(true)),
+                        "no action. I am (pg2), a secondary, and following a leader (pg1)",
+                        new Action.Follow(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null),
+                                Role.REPLICA),
+                        new Action.SyncSlots(new FailsafeContact("pg1", "http://127.0.0.11:8008/patroni",
+                                "postgres://127.0.0.11:5432/postgres", Map.of("pg2", HaFixture.WAL),
+                                HaFixture.NOW_NANOS))),
                 row("failsafe key without me: not eligible",
                         () -> HaFixture.node("pg3").noLeader().config("failsafe_mode", true)
                                 .failsafeKey(Map.of("pg1", "http://127.0.0.11:8008/patroni", "pg2", "http://127.0.0.12:8008/patroni"))

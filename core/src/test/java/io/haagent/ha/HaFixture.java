@@ -50,8 +50,10 @@ public final class HaFixture {
     private Map<String, Object> localDynamic;
     private boolean replicaWithoutLeader;
     private boolean watchdogRequired;
+    private boolean watchdogEnabled;
     private boolean removeOnDiverged;
-    private String failsafeLeader;
+    private FailsafeContact failsafeContact;
+    private String bootstrapMethod = "initdb";
     private long leaderLease = 77;
     private Boolean failsafeTopologyOk;
     private ScheduledRestart scheduledRestart;
@@ -204,8 +206,21 @@ public final class HaFixture {
         return this;
     }
 
+    /** {@code bootstrap.method} names a custom method with a command (§4.6). */
+    public HaFixture bootstrapMethod(String m) {
+        bootstrapMethod = m;
+        return this;
+    }
+
+    /** {@code watchdog.mode: automatic} (or required) with a device that can be used. */
+    public HaFixture watchdog() {
+        watchdogEnabled = true;
+        return this;
+    }
+
     public HaFixture watchdogRequiredButUnusable() {
         watchdogRequired = true;
+        watchdogEnabled = true;
         return this;
     }
 
@@ -214,8 +229,16 @@ public final class HaFixture {
         return this;
     }
 
+    /** Member {@code n} (a member of this fixture) called our POST /failsafe just now. */
     public HaFixture failsafeLeader(String n) {
-        failsafeLeader = n;
+        return failsafeContact(n, NOW_NANOS, Map.of());
+    }
+
+    /** Member {@code n} called our POST /failsafe at {@code atNanos}, sending these slot positions. */
+    public HaFixture failsafeContact(String n, long atNanos, Map<String, Long> slots) {
+        Member m = members.get(n);
+        failsafeContact = new FailsafeContact(n, m == null ? null : m.apiUrl(), m == null ? null : m.connUrl(), slots,
+                atNanos);
         return this;
     }
 
@@ -257,11 +280,11 @@ public final class HaFixture {
                     leader == null ? null : new Leader(leader, 11, leaderLease), ClusterStatus.of(optime, Map.of()),
                     new ArrayList<>(members.values()), failover, sync, history, failsafe, 100);
         }
-        NodeSettings self = new NodeSettings(name, "batman", tags, bootstrapConfigured,
+        NodeSettings self = new NodeSettings(name, "batman", tags, bootstrapConfigured, bootstrapMethod,
                 localDynamic != null ? localDynamic : config == null ? Map.of("ttl", 30) : config,
-                replicaWithoutLeader, watchdogRequired, !watchdogRequired, removeOnDiverged);
+                replicaWithoutLeader, watchdogRequired, !watchdogRequired, removeOnDiverged, watchdogEnabled);
         return new HaInput(self, view, dcsDown ? "etcd unreachable" : null, lock, local.build(), longAction, null,
-                memory, failsafeLeader, failsafeTopologyOk, scheduledRestart, NOW_NANOS, now);
+                memory, failsafeContact, failsafeTopologyOk, scheduledRestart, NOW_NANOS, now);
     }
 
     /** Decide, answering peer and failsafe requests from this fixture like the loop does. */

@@ -128,6 +128,33 @@ class SlotPlannerTest {
     }
 
     @Test
+    void aReplicaCopiesAPermanentLogicalSlotOnlyOnceThePrimaryPublishesItsPosition() {
+        Map<String, Object> slots = new HashMap<>();
+        slots.put("cdc", Map.of("type", "logical", "database", "app", "plugin", "pgoutput"));
+        slots.put("audit", Map.of("type", "logical", "database", "app", "plugin", "test_decoding"));
+        ClusterStatus status = ClusterStatus.of(0x5000000, Map.of("cdc", 0x4000000L, "audit", 0x4800000L));
+        ClusterView c = cluster("pg1", Map.of("slots", slots), status, member("pg1", Map.of()), member("pg2", Map.of()));
+        List<ReplicationSlot> existing = List.of(
+                ReplicationSlot.logical("audit", "app", "test_decoding", false, Lsn.parse("0/4000000")));
+        SlotPlan plan = SlotPlanner.plan(new SlotPlanner.Input("pg2", Role.REPLICA, false, c, existing,
+                Lsn.parse("0/5000000")));
+        assertThat(plan.copies()).containsExactly(new SlotAction.CopyLogical("cdc", "app", "pgoutput",
+                "permanent logical slot missing on this replica: copied from the primary, so that its consumer can"
+                        + " go on from here after a failover"));
+        // the copy is not the slot applier's: changes() are what it applies
+        assertThat(plan.changes()).containsExactly(new SlotAction.Advance("audit", Lsn.parse("0/4800000"),
+                "the primary's copy of this permanent slot is at 0/4800000"));
+
+        ClusterView unpublished = cluster("pg1", Map.of("slots", slots), ClusterStatus.EMPTY, member("pg1", Map.of()));
+        assertThat(SlotPlanner.plan(new SlotPlanner.Input("pg2", Role.REPLICA, false, unpublished, List.of(), null))
+                .copies()).isEmpty();
+        assertThat(SlotPlanner.plan(new SlotPlanner.Input("pg2", Role.STANDBY_LEADER, false, c, List.of(), null))
+                .copies()).as("no logical slots in a standby cluster").isEmpty();
+        assertThat(SlotPlanner.plan(new SlotPlanner.Input("pg2", Role.REPLICA, true, c, List.of(), null)).copies())
+                .as("nor on a nofailover node").isEmpty();
+    }
+
+    @Test
     void nofailoverReplicaKeepsNoPermanentSlots() {
         Map<String, Object> slots = new HashMap<>();
         slots.put("perm_a", null);

@@ -194,6 +194,16 @@ public final class ActionExecutor {
             return true;
         });
         on(Action.WriteInitialize.class, (a, u) -> dcs.initialize(a.createNew(), a.sysid()));
+        on(Action.HoldLeadershipInFailsafe.class, (a, u) -> {
+            lock.extend(loop.dynamic().ttl());
+            return true;
+        });
+        on(Action.KeepWatchdogAlive.class, (a, u) -> loop.watchdog().keepAlive(loop.dynamic().ttl(),
+                loop.dynamic().loopWait()));
+        on(Action.DisableWatchdog.class, (a, u) -> {
+            loop.watchdog().disable();
+            return true;
+        });
         on(Action.CancelInitialization.class, (a, u) -> {
             dcs.cancelInitialization();
             return true;
@@ -283,7 +293,7 @@ public final class ActionExecutor {
             return true;
         });
         on(Action.SyncSlots.class, (a, u) -> {
-            syncSlots();
+            syncSlots(a.failsafe());
             return true;
         });
         on(Action.ResumeWalReplay.class, (a, u) -> {
@@ -316,10 +326,11 @@ public final class ActionExecutor {
             return true;
         });
         onThrowing(Action.QuarantineDataDirectory.class, (a, u) -> {
-            if (Files.isDirectory(dataDir)) {
-                Path failed = dataDir.resolveSibling(dataDir.getFileName() + ".failed");
-                LOG.error("moving the data directory of the failed bootstrap to {}", failed);
-                Files.move(dataDir, failed, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            // postgres-control sets a directory aside itself when a step after initdb fails; what is left here is
+            // a failed custom bootstrap's (or nothing: an empty directory would replace that evidence)
+            if (Files.isDirectory(dataDir) && !pg.dataDirectoryState().isEmpty()) {
+                Path failed = io.haagent.pg.control.DataDirectories.setAside(dataDir);
+                LOG.error("moved the data directory of the failed bootstrap to {}", failed);
             }
             return true;
         });
@@ -390,10 +401,16 @@ public final class ActionExecutor {
         }
     }
 
-    private void syncSlots() {
-        ClusterView view = loop.cluster();
+    private void syncSlots(io.haagent.ha.FailsafeContact failsafe) {
+        ClusterView view = loop.cluster() != null ? loop.cluster() : failsafe != null ? loop.lastView() : null;
         if (view == null || !loop.useSlots() || !pg.isRunning()) {
             return;
+        }
+        if (failsafe != null) {
+            // the primary that called our POST /failsafe leads, at the slot positions it sent (§3.8)
+            view = new ClusterView(view.initialize(), view.config(), new io.haagent.cluster.Leader(failsafe.name(), 0,
+                    0), new io.haagent.cluster.ClusterStatus(view.status().optime(), failsafe.slots(), 0),
+                    view.members(), view.failover(), view.sync(), view.history(), view.failsafe(), view.revision());
         }
         Role role = node.role() == Role.STANDBY_LEADER ? Role.STANDBY_LEADER
                 : node.role().isPrimary() ? Role.PRIMARY : Role.REPLICA;
@@ -411,6 +428,34 @@ public final class ActionExecutor {
                 LOG.warn("replication slot {}: {}", r.action(), r.detail());
             }
         }
+        copyLogicalSlots(plan, view, failsafe != null);
+    }
+
+    /**
+     * The planner found permanent logical slots this replica lacks (§4.8.1): copy them from the primary in the
+     * background, as Patroni's cycle does ('Copying logical slots ... from the primary'); not while failsafe stands
+     * in for the leader, nor while another long action runs (the next cycle plans again).
+     */
+    private void copyLogicalSlots(SlotPlan plan, ClusterView view, boolean failsafe) {
+        var copies = plan.copies();
+        if (copies.isEmpty() || failsafe || runner.busy() || view.isUnlocked() || name.equals(view.leaderName())) {
+            return;
+        }
+        Upstream leader = view.leaderMember().map(m -> upstream(FollowTarget.member(m.name(), m.connUrl(), null)))
+                .orElse(null);
+        if (leader == null) {
+            return;
+        }
+        List<String> names = copies.stream().map(c -> c.slotName()).toList();
+        LOG.info("Copying logical slots {} from the primary", names);
+        submit(LongAction.Kind.COPY_LOGICAL_SLOTS, "copy_logical_slots", cancel -> {
+            try {
+                pg.copyLogicalSlots(leader, copies, Duration.ofSeconds(Math.max(60, loop.pgCtlTimeoutSeconds() * 2L)));
+            } catch (PostgresException e) {
+                LOG.error("Failed to copy logical slots from the {}: {}", leader, e.getMessage());
+            }
+            return List.of();
+        });
     }
 
     // ------------------------------------------------------------------------------------------------- long
@@ -419,19 +464,28 @@ public final class ActionExecutor {
         on(Action.Bootstrap.class, (a, u) -> {
             u.add(m -> m.withBootstrapping(true, null));
             return submit(LongAction.Kind.BOOTSTRAP, "bootstrap", cancel -> {
-                node.setState(PostgresState.INITIALIZING);
+                node.setState(a.custom() ? PostgresState.CUSTOM_BOOTSTRAP : PostgresState.INITIALIZING);
                 try {
                     pg.bootstrap(Duration.ofSeconds(Math.max(120, loop.pgCtlTimeoutSeconds() * 2L)));
-                    node.setRole(Role.PRIMARY);
+                    // started; the decider runs post_bootstrap once it runs as a primary (a restore replays first)
                     node.setState(PostgresState.RUNNING);
-                    return List.of(m -> m.withBootstrapping(true, true));
+                    return List.of();
                 } catch (PostgresException e) {
                     LOG.error("bootstrap failed: {}", e.getMessage());
-                    node.setState(PostgresState.INITDB_FAILED);
+                    node.setState(a.custom() ? PostgresState.CUSTOM_BOOTSTRAP_FAILED : PostgresState.INITDB_FAILED);
                     return List.of(m -> m.withBootstrapping(true, false));
                 }
             });
         });
+        on(Action.PostBootstrap.class, (a, u) -> submit(LongAction.Kind.POST_BOOTSTRAP, "post_bootstrap", cancel -> {
+            try {
+                pg.postBootstrap(Duration.ofSeconds(Math.max(120, loop.pgCtlTimeoutSeconds() * 2L)));
+                return List.of(m -> m.withBootstrapping(true, true));
+            } catch (PostgresException e) {
+                LOG.error("post_bootstrap failed: {}", e.getMessage());
+                return List.of(m -> m.withBootstrapping(true, false));
+            }
+        }));
         on(Action.BootstrapStandbyLeader.class, (a, u) -> {
             u.add(m -> m.withBootstrapping(true, null));
             return submit(LongAction.Kind.BOOTSTRAP, "bootstrap a standby leader from " + a.remote(), cancel -> {
@@ -444,9 +498,7 @@ public final class ActionExecutor {
             });
         });
         on(Action.CloneReplica.class, (a, u) -> submit(LongAction.Kind.CLONE, "bootstrap " + a.description(), cancel -> {
-            clone(a.source());
-            // a copy of the leader cannot have diverged from it: nothing to check when it starts
-            return List.of(m -> m.withRewind(RewindState.NOT_NEEDED).withOnStartFired(false));
+            return cloned(clone(a.source()));
         }));
         on(Action.StartPrimary.class, (a, u) -> {
             return submit(LongAction.Kind.START_PRIMARY_AFTER_FAILURE, "starting primary after failure", cancel -> {
@@ -506,9 +558,7 @@ public final class ActionExecutor {
         on(Action.Reinitialize.class, (a, u) -> submit(LongAction.Kind.REINITIALIZE, "reinitialize", cancel -> {
             pg.stop(StopMode.IMMEDIATE, false, Duration.ofSeconds(loop.dynamic().retryTimeout()));
             pg.removeDataDirectory();
-            clone(a.source());
-            // a copy of the leader cannot have diverged from it: nothing to check when it starts
-            return List.of(m -> m.withRewind(RewindState.NOT_NEEDED).withOnStartFired(false));
+            return cloned(clone(a.source()));
         }));
         on(Action.Restart.class, (a, u) -> submit(LongAction.Kind.RESTART, "restart", cancel -> {
             restart(a.timeoutSeconds());
@@ -572,10 +622,23 @@ public final class ActionExecutor {
         }
     }
 
-    private void clone(FollowTarget source) {
+    /** The outcome of a clone for the decider: when it failed (the next attempt waits), or a fresh copy. */
+    private List<HaMemory.MemoryUpdate> cloned(boolean ok) {
+        if (!ok) {
+            long failedAt = clock.nanoTime();
+            return List.of(m -> m.withCloneFailed(failedAt));
+        }
+        // a copy of the leader cannot have diverged from it: nothing to check when it starts
+        return List.of(m -> m.withRewind(RewindState.NOT_NEEDED).withOnStartFired(false).withCloneFailed(0));
+    }
+
+    /** @return false when no replica creation method succeeded */
+    private boolean clone(FollowTarget source) {
         if (createReplica(source)) {
             start(StartRequest.of(recovery(currentLeader()), startTimeout(null)).withoutCallback(), Role.REPLICA);
+            return true;
         }
+        return false;
     }
 
     /** A new data directory copied from {@code source}; false (logged, state stopped) when that failed. */
@@ -747,8 +810,7 @@ public final class ActionExecutor {
         return runner.submit(LongAction.Kind.REINITIALIZE, "reinitialize", cancel -> {
             pg.stop(StopMode.IMMEDIATE, false, Duration.ofSeconds(loop.dynamic().retryTimeout()));
             pg.removeDataDirectory();
-            clone(source);
-            return List.of(m -> m.withRewind(RewindState.NOT_NEEDED).withOnStartFired(false));
+            return cloned(clone(source));
         });
     }
 

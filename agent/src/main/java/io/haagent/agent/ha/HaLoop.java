@@ -92,20 +92,18 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     private volatile long nextRunNanos;
     private volatile ScheduledRestart scheduledRestart;
     private volatile RestartRequest scheduledRestartRequest;
-    private final AtomicReference<FailsafeLeader> failsafeLeader = new AtomicReference<>();
+    private final AtomicReference<io.haagent.ha.FailsafeContact> failsafeContact = new AtomicReference<>();
+    /** The decider's verdict (§3.8): failsafe mode is active; the REST API reports it, the lease guard stands by. */
     private volatile boolean failsafeActive;
     private volatile DecisionRecord lastDecision;
     private volatile Observation lastObservation;
     private final StatusRefresher refresher;
+    private final Watchdog watchdog;
     /** Guards the published postgres status: the newest reading wins, whether the loop's or the refresher's. */
     private final Object statusLock = new Object();
     private ServerStatus freshStatus;
     private long freshStatusNanos;
     private long publishedStatusNanos;
-
-    /** A primary that called our POST /failsafe: it counts as the leader for ttl (§3.8). */
-    public record FailsafeLeader(String name, String apiUrl, String connUrl, Map<String, Long> slots, long atNanos) {
-    }
 
     public HaLoop(AgentConfig config, Dcs dcs, PostgresControl pg, PeerClient peers, StatusBoard board, Clock clock,
             RoleChangeClock roleChanges, Map<String, Object> initialDynamic, Consumer<String> onFatal) {
@@ -126,6 +124,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         this.runner = new LongActionRunner(clock, dcs::wakeUp);
         this.leaseGuard = new LeaseGuard(lock, node, pg, () -> dynamic.pause() || failsafeActive);
         java.nio.file.Path dataDir = java.nio.file.Path.of(config.postgresql().dataDir());
+        this.watchdog = new Watchdog(config.watchdog());
         this.executor = new ActionExecutor(name, dcs, pg, node, lock, runner, this, dataDir, clock);
         this.reader = new LocalStateReader(pg, node, dataDir,
                 () -> dynamic.usePgRewind() || config.postgresql().usePgRewind());
@@ -340,7 +339,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
 
         // 3. decide (asking peers only when an election needs them)
         HaInput in = new HaInput(settings(), v, dcsError, lockStatus, local, runner.current(), null, memory,
-                failsafeLeaderName(), null, scheduledRestart, clock.nanoTime(), clock.now());
+                failsafeContact.get(), null, scheduledRestart, clock.nanoTime(), clock.now());
         Decision decision = decide(in);
         memory = decision.memory();
         beginRoleChange(decision);
@@ -348,10 +347,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         // 4. act
         ActionExecutor.Report report = executor.apply(decision);
         memory = HaMemory.MemoryUpdate.applyAll(memory, report.updates());
-        failsafeActive = v == null && report.summary().startsWith("continue to run as a leader because failsafe");
-        if (failsafeActive) {
-            lock.extend(dynamic.ttl());
-        }
+        failsafeActive = memory.failsafe().activeAt(clock.nanoTime());
         if (v != null && lock.held() && obs.status() != null && obs.status().isPrimary()) {
             writeStatus(obs.status());
             if (dynamic.failsafeMode()) {
@@ -426,10 +422,10 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         }
         boolean removeOnDiverged = dynamic.removeDataDirectoryOnDivergedTimelines() != null
                 ? dynamic.removeDataDirectoryOnDivergedTimelines() : pgc.removeDataDirectoryOnDivergedTimelines();
-        boolean watchdogRequired = "required".equalsIgnoreCase(config.watchdog().mode());
-        return new NodeSettings(name, config.scope(), config.tags(), config.bootstrap() != null
-                && config.bootstrap() != io.haagent.config.BootstrapConfig.NONE, dynamicRaw, withoutLeader,
-                watchdogRequired, false, removeOnDiverged);
+        var boot = config.bootstrap();
+        return new NodeSettings(name, config.scope(), config.tags(), boot != null
+                && boot != io.haagent.config.BootstrapConfig.NONE, boot == null ? null : boot.effectiveMethod(),
+                dynamicRaw, withoutLeader, watchdog.required(), watchdog.usable(), removeOnDiverged, watchdog.enabled());
     }
 
     private void applyDynamicConfig(ClusterView v) {
@@ -488,14 +484,6 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         }
     }
 
-    private String failsafeLeaderName() {
-        FailsafeLeader f = failsafeLeader.get();
-        if (f == null || clock.nanoTime() - f.atNanos() > TimeUnit.SECONDS.toNanos(dynamic.ttl())) {
-            return null;
-        }
-        return f.name();
-    }
-
     private boolean failsafeHeartbeat() {
         ClusterView last = lastView;
         Map<String, String> fs = last == null ? null : last.failsafe();
@@ -508,7 +496,8 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         body.put("api_url", config.restapi().apiUrl());
         Observation obs = lastObservation;
         if (obs != null && obs.status() != null) {
-            body.put("slots", Map.of(SlotNames.fromMemberName(name), obs.status().xlogLocation().value()));
+            // what status.slots would say: replicas advance their copies of the permanent slots to it (§3.8)
+            body.put("slots", statusSlots(obs.status()));
         }
         return peers.failsafeHeartbeat(name, fs, body);
     }
@@ -539,6 +528,15 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     }
 
     private void writeStatus(ServerStatus st) {
+        try {
+            dcs.writeStatus(ClusterStatus.of(st.xlogLocation().value(), statusSlots(st)));
+        } catch (DcsUnavailableException e) {
+            LOG.warn("could not write status: {}", e.getMessage());
+        }
+    }
+
+    /** {@code status.slots} (§4.8.1): the permanent slots' positions and our own member slot's, at our WAL position. */
+    private Map<String, Long> statusSlots(ServerStatus st) {
         Map<String, Long> slots = new LinkedHashMap<>();
         if (useSlots()) {
             Map<String, SlotSpec> permanent = dynamic.slots();
@@ -555,11 +553,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
             }
             slots.put(SlotNames.fromMemberName(name), st.xlogLocation().value());
         }
-        try {
-            dcs.writeStatus(ClusterStatus.of(st.xlogLocation().value(), slots));
-        } catch (DcsUnavailableException e) {
-            LOG.warn("could not write status: {}", e.getMessage());
-        }
+        return slots;
     }
 
     private void writeFailsafe(ClusterView v) {
@@ -691,7 +685,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
             board.publish(SnapshotBuilder.build(config, shown, node, lock, lastRawView, lastViewNanos, dynamic,
                     failsafeActive, dcsLastSeenEpoch, scheduledRestartRequest, nextRunNanos, lastDecision,
                     roleChanges.last(), roleChanges.stats()).toBuilder().configRejection(configGate.rejection())
-                    .build());
+                    .watchdogFailed(watchdog.required() && !watchdog.usable()).build());
         }
     }
 
@@ -801,6 +795,11 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         return memory;
     }
 
+    public Watchdog watchdog() {
+        return watchdog;
+    }
+
+    @Override
     public ClusterView lastView() {
         return lastView;
     }
@@ -818,8 +817,10 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         return scheduledRestart != null;
     }
 
-    public void acceptFailsafe(FailsafeLeader f) {
-        failsafeLeader.set(f);
+    /** A POST /failsafe accepted: the decider judges it in the next cycle, which runs now (§3.8). */
+    public void acceptFailsafe(io.haagent.ha.FailsafeContact f) {
+        failsafeContact.set(f);
+        dcs.wakeUp();
     }
 
     public Observation lastObservation() {
@@ -834,5 +835,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         refresher.close();
         runner.close();
         executor.close();
+        // the loop has stopped: nobody keeps the watchdog alive any more (a magic close, or the machine resets)
+        watchdog.disable();
     }
 }

@@ -12,6 +12,12 @@ public interface LoopContext {
     /** The cluster view of the current cycle (null when etcd was unreachable). */
     ClusterView cluster();
 
+    /** The watchdog device (§7.1). */
+    Watchdog watchdog();
+
+    /** The last cluster view etcd gave (null before the first). */
+    ClusterView lastView();
+
     /** {@code postgresql.pg_ctl_timeout}: the default bound of a start or stop. */
     int pgCtlTimeoutSeconds();
 

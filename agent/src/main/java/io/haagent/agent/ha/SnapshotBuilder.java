@@ -45,7 +45,6 @@ final class SnapshotBuilder {
                 .pendingRestart(st != null && st.pendingRestartNeeded())
                 .pendingRestartReason(pendingReason)
                 .scheduledRestart(restart)
-                .watchdogFailed("required".equalsIgnoreCase(config.watchdog().mode()))
                 .nextRunNanos(nextRunNanos)
                 .lastDecision(decision)
                 .lastRoleChange(lastRoleChange)

@@ -34,6 +34,7 @@ public final class ClusterNode {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
             .version(HttpClient.Version.HTTP_1_1).build();
+    private final HttpClient http;
 
     public static final String SUPERUSER = "postgres";
     public static final String SUPERUSER_PASSWORD = "super-secret-pw";
@@ -59,6 +60,7 @@ public final class ClusterNode {
         this.dir = dir;
         this.config = config;
         this.etcdProxy = etcdProxy;
+        this.http = cluster.restTls() == null ? HTTP : cluster.restTls().client();
     }
 
     public String name() {
@@ -89,12 +91,17 @@ public final class ClusterNode {
         return config;
     }
 
+    /** The stand-in watchdog device ({@link ClusterSpec#watchdog}). */
+    public Path watchdogDevice() {
+        return dir.resolve("watchdog");
+    }
+
     public Path log() {
         return dir.resolve("agent.log");
     }
 
     public String restUrl() {
-        return "http://" + host + ":" + restPort;
+        return (cluster.restTls() == null ? "http://" : "https://") + host + ":" + restPort;
     }
 
     /** The proxy between this node's agent and etcd (only with {@link ClusterSpec#etcdThroughProxies()}). */
@@ -306,7 +313,7 @@ public final class ClusterNode {
 
     private Answer send(HttpRequest.Builder b) {
         try {
-            HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
             return new Answer(r.statusCode(), r.body());
         } catch (IOException e) {
             return new Answer(0, e.toString());

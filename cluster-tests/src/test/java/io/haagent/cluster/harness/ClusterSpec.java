@@ -23,6 +23,11 @@ public final class ClusterSpec {
     final Map<String, Object> local = new LinkedHashMap<>();
     String restUser;
     String restPassword;
+    boolean restTls;
+    boolean loopback;
+    final Map<String, Object> bootstrap = new LinkedHashMap<>();
+    final Map<Integer, String> watchdogModes = new LinkedHashMap<>();
+    final Map<Integer, Boolean> watchdogWritable = new LinkedHashMap<>();
 
     public static ClusterSpec of(int nodes) {
         ClusterSpec s = new ClusterSpec();
@@ -85,6 +90,44 @@ public final class ClusterSpec {
     /** Tags of node {@code index} (1-based). */
     public ClusterSpec tags(int index, Map<String, Object> t) {
         tags.put(index, t);
+        return this;
+    }
+
+    /**
+     * Every node on 127.0.0.1 (its own ports), connect addresses included, as Patroni's sample
+     * {@code postgres0.yml} and its behave scenarios set them up.
+     */
+    public ClusterSpec loopback() {
+        loopback = true;
+        return this;
+    }
+
+    /** A key of the {@code bootstrap} section (e.g. {@code method} and the method's own section). */
+    public ClusterSpec bootstrap(String key, Object value) {
+        bootstrap.put(key, value);
+        return this;
+    }
+
+    /**
+     * The REST API over TLS as many operators set it up: one self-signed certificate without subjectAltName (for
+     * CN {@code ha-agent-rest}, matching no member's address) as every member's {@code restapi.certfile}, its key
+     * as {@code keyfile}, the certificate itself as {@code cafile}, and {@code verify_client: required}; the test's
+     * own calls present it as their client certificate and check nothing of the server's.
+     */
+    public ClusterSpec restTls() {
+        restTls = true;
+        return this;
+    }
+
+    /**
+     * Node {@code index} (1-based) runs with {@code watchdog.mode: mode} on a stand-in device: a plain file
+     * {@code watchdog} in its directory ({@link ClusterNode#watchdogDevice()}) that records what the agent wrote
+     * ({@code 1} per keepalive, {@code V} for the magic close); {@code writable} false makes it read-only for the
+     * agent (a device it cannot open). Other nodes run with {@code mode: off}.
+     */
+    public ClusterSpec watchdog(int index, String mode, boolean writable) {
+        watchdogModes.put(index, mode);
+        watchdogWritable.put(index, writable);
         return this;
     }
 

@@ -40,6 +40,7 @@ public final class TestCluster implements AutoCloseable {
     private final List<ClusterNode> nodes = new ArrayList<>();
     private final List<AutoCloseable> clients = new CopyOnWriteArrayList<>();
     private EtcdDcs observer;
+    private final RestTls restTls;
 
     private TestCluster(ClusterSpec spec) throws IOException {
         this.spec = spec;
@@ -53,10 +54,11 @@ public final class TestCluster implements AutoCloseable {
         } else {
             this.dir = Files.createTempDirectory("cluster-" + spec.scope + "-");
         }
+        this.restTls = spec.restTls ? RestTls.generate(dir.resolve("rest-tls")) : null;
         this.etcd = EtcdCluster.builder().members(spec.etcdMembers).start();
         for (int i = 1; i <= spec.nodes; i++) {
             String name = "pg" + i;
-            String host = "127.0.0." + (spec.firstOctet + i - 1);
+            String host = spec.loopback ? "127.0.0.1" : "127.0.0." + (spec.firstOctet + i - 1);
             Path nodeDir = dir.resolve(name);
             Files.createDirectories(nodeDir);
             Files.setPosixFilePermissions(nodeDir, PosixFilePermissions.fromString("rwx------"));
@@ -75,7 +77,15 @@ public final class TestCluster implements AutoCloseable {
                 }
             }
             Path config = nodeDir.resolve("patroni.yml");
-            writeConfig(config, name, host, rest, pg, nodeDir, etcdHosts, spec.tags.get(i));
+            Map<String, Object> watchdog = Map.of("mode", "off");
+            if (spec.watchdogModes.containsKey(i)) {
+                Path device = nodeDir.resolve("watchdog");
+                Files.writeString(device, "");
+                Files.setPosixFilePermissions(device, PosixFilePermissions.fromString(
+                        spec.watchdogWritable.get(i) ? "rw-------" : "r--------"));
+                watchdog = Map.of("mode", spec.watchdogModes.get(i), "device", device.toString(), "safety_margin", 5);
+            }
+            writeConfig(config, name, host, rest, pg, nodeDir, etcdHosts, spec.tags.get(i), watchdog);
             nodes.add(new ClusterNode(this, name, host, rest, pg, nodeDir, config, proxy));
         }
         OPEN.add(this);
@@ -104,6 +114,11 @@ public final class TestCluster implements AutoCloseable {
 
     public Path dir() {
         return dir;
+    }
+
+    /** The REST API's certificate and key (only with {@link ClusterSpec#restTls()}), else null. */
+    public RestTls restTls() {
+        return restTls;
     }
 
     public EtcdCluster etcd() {
@@ -233,7 +248,7 @@ public final class TestCluster implements AutoCloseable {
     }
 
     private void writeConfig(Path file, String name, String host, int rest, int pg, Path nodeDir,
-            List<String> etcdHosts, Map<String, Object> tags) throws IOException {
+            List<String> etcdHosts, Map<String, Object> tags, Map<String, Object> watchdog) throws IOException {
         ObjectNode root = JSON.createObjectNode();
         root.put("scope", spec.scope);
         root.put("namespace", "/service");
@@ -245,6 +260,12 @@ public final class TestCluster implements AutoCloseable {
             ObjectNode auth = restapi.putObject("authentication");
             auth.put("username", spec.restUser);
             auth.put("password", spec.restPassword);
+        }
+        if (restTls != null) {
+            restapi.put("certfile", restTls.cert().toString());
+            restapi.put("keyfile", restTls.key().toString());
+            restapi.put("cafile", restTls.cert().toString());
+            restapi.put("verify_client", "required");
         }
         ObjectNode etcd3 = root.putObject("etcd3");
         ArrayNode hosts = etcd3.putArray("hosts");
@@ -266,6 +287,7 @@ public final class TestCluster implements AutoCloseable {
         ArrayNode initdb = bootstrap.putArray("initdb");
         initdb.addObject().put("encoding", "UTF8");
         initdb.add("data-checksums");
+        spec.bootstrap.forEach((k, v) -> bootstrap.set(k, JSON.valueToTree(v)));
         ObjectNode postgresql = root.putObject("postgresql");
         postgresql.put("listen", host + ":" + pg);
         postgresql.put("connect_address", host + ":" + pg);
@@ -290,6 +312,7 @@ public final class TestCluster implements AutoCloseable {
         if (tags != null && !tags.isEmpty()) {
             root.set("tags", JSON.valueToTree(tags));
         }
+        root.set("watchdog", JSON.valueToTree(watchdog));
         // YAML is a superset of JSON: the agent (and Patroni) read this file as YAML.
         Files.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));

@@ -67,7 +67,9 @@ final class ConfigBuilder {
                 b.etcd(),
                 pg,
                 b.watchdog(),
-                new Tags(tree.map("tags")),
+                // what the member key, /patroni and tag_<k>=<v> filters see (§1.3.1; Patroni's get_tags):
+                // clonefrom/nofailover/noloadbalance/nosync/nostream only when true
+                Tags.effective(tree.map("tags")),
                 List.copyOf(sources));
         return new Result(config, List.copyOf(b.problems));
     }

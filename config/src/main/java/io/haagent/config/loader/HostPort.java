@@ -13,8 +13,14 @@ import java.util.Set;
  * @param hosts one host, or several for {@code postgresql.listen}
  */
 public record HostPort(List<String> hosts, int port) {
-    /** Hosts a connect address must not use: other nodes and clients could not reach this node there. */
-    public static final Set<String> NOT_CONNECTABLE = Set.of("127.0.0.1", "0.0.0.0", "*", "::1", "localhost");
+    /** Hosts a connect address must not use: they name no host, so nobody can connect to this node there. */
+    public static final Set<String> NOT_CONNECTABLE = Set.of("0.0.0.0", "*", "::");
+
+    /**
+     * Loopback names a connect address may use (Patroni accepts them; its sample {@code postgres0.yml} does): they
+     * work while every member and client runs on this one host, and nowhere else.
+     */
+    public static final Set<String> LOOPBACK = Set.of("127.0.0.1", "::1", "localhost");
 
     public String host() {
         return hosts.get(0);

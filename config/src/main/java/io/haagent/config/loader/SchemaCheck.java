@@ -330,11 +330,20 @@ final class SchemaCheck {
                     + e.getMessage() + ")" + hint, spec.blocksStart()));
             return;
         }
-        if (kind == Kind.CONNECT_ADDRESS && HostPort.NOT_CONNECTABLE.contains(hp.host())) {
-            String todo = spec.required() ? hint : "; use this node's own address"
-                    + (spec.hint() == null ? "" : ", " + spec.hint());
+        if (kind != Kind.CONNECT_ADDRESS) {
+            return;
+        }
+        String todo = spec.required() ? hint : "; use this node's own address"
+                + (spec.hint() == null ? "" : ", " + spec.hint());
+        if (HostPort.NOT_CONNECTABLE.contains(hp.host())) {
             problems.add(Problem.error(s.origin(), path, "must not use " + hp.host() + ": other nodes and clients"
                     + " connect to this address" + todo, spec.blocksStart()));
+        } else if (HostPort.LOOPBACK.contains(hp.host())) {
+            // Patroni accepts it (its own sample configuration uses 127.0.0.1): a single-host test or demo works;
+            // say what stops working when a member or client runs anywhere else
+            problems.add(Problem.warning(s.origin(), path, hp.host() + " is a loopback address: it works only while"
+                    + " every member, HAProxy and client runs on this host; from another host nobody can reach this"
+                    + " node there (replication, elections, switchover checks, health checks)" + todo));
         }
     }
 

@@ -31,15 +31,16 @@
  * data directory, no usable superuser, unreadable YAML); the agent starts despite the others, as Patroni does.
  * <ul>
  * <li>Errors: wrong types, values out of range or not in the enum, addresses that are not {@code host:port},
- * connect addresses that are exactly 127.0.0.1, 0.0.0.0, *, ::1 or localhost (127.0.0.11 is fine: test
- * clusters use the 127/8 range), required keys, DCS sections other than etcd/etcd3, both nofailover and
- * failover_priority, missing binaries, a REST API port that cannot be listened on, a data directory that is
+ * connect addresses that name no host (0.0.0.0, *, ::), required keys, DCS sections other than etcd/etcd3,
+ * both nofailover and failover_priority, missing binaries, a REST API port that cannot be listened on, a data directory that is
  * not empty and not a PostgreSQL data directory of the installed major version, missing certificate files, a
  * required watchdog without its device.</li>
  * <li>Warnings: unknown keys (with the nearest known key), legacy names (still read), settings with no effect
  * (restricted GUCs in the local {@code postgresql.parameters}, cluster-wide keys at the top level), the seed's
- * {@code replication.master} shape, {@code etcd:} read as v3, defaults taken for {@code name} (the host name)
- * and the superuser ({@code postgres} over the local socket when running as the postgres OS user), a
+ * {@code replication.master} shape, connect addresses on loopback (exactly 127.0.0.1, ::1 or localhost: Patroni
+ * accepts them and they work while every member and client runs on one host; 127.0.0.11 and the like, which test
+ * clusters use for separate nodes, pass silently), {@code etcd:} read as v3, defaults taken for {@code name} (the
+ * host name) and the superuser ({@code postgres} over the local socket when running as the postgres OS user), a
  * {@code pg_hba} that does not let the replication user stream, what Patroni 3.3 adjusts in {@code
  * bootstrap.dcs}, an etcd endpoint that does not answer now (the agent keeps retrying), a PostgreSQL port in
  * use (it may be this node's running PostgreSQL), a file holding passwords that every user may read.</li>

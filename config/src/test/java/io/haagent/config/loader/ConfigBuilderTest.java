@@ -368,6 +368,19 @@ class ConfigBuilderTest {
     }
 
     @Test
+    void predefinedTagsThatAreFalseAreLeftOutAsPatroniDoes() throws IOException {
+        // Patroni's own postgres0.yml: a client comparing tags must see only {new_tag: new_value}
+        ConfigLoader.Loaded l = load(MINIMAL + "tags:\n  nofailover: false\n  noloadbalance: false\n"
+                + "  clonefrom: false\n  nosync: false\n  nostream: false\n  new_tag: new_value\n");
+        assertThat(l.config().tags().values()).isEqualTo(Map.of("new_tag", "new_value"));
+        ConfigLoader.Loaded on = load(MINIMAL + "tags:\n  nofailover: false\n  failover_priority: 0\n"
+                + "  clonefrom: true\n  nosync: false\n");
+        // nofailover stays beside failover_priority (Patroni 3.2+: it decides which one wins)
+        assertThat(on.config().tags().values()).isEqualTo(Map.of("nofailover", false, "failover_priority", 0,
+                "clonefrom", true));
+    }
+
+    @Test
     void theEtcdSectionIsReadAsEtcd3WithAWarning() throws IOException {
         ConfigLoader.Loaded l = load(MINIMAL.replace("etcd3:", "etcd:"));
         assertThat(l.config().etcd().section()).isEqualTo("etcd");

@@ -91,9 +91,10 @@ public class ConfigReaderTest {
                 """);
         ConfigLoader.Loaded loaded = ConfigLoader.validate(dir, TestHost.baseCluster());
         assertThat(loaded.problems()).extracting(Problem::format).containsExactly(dir.resolve("b.yml")
-                + ":3: error: restapi.connect_address: must not use 127.0.0.1: other nodes and clients connect to"
-                + " this address: set it to the \"host:port\" other nodes and HAProxy use to reach this node's REST"
-                + " API, e.g. 10.0.0.11:8008");
+                + ":3: warning: restapi.connect_address: 127.0.0.1 is a loopback address: it works only while every"
+                + " member, HAProxy and client runs on this host; from another host nobody can reach this node there"
+                + " (replication, elections, switchover checks, health checks): set it to the \"host:port\" other"
+                + " nodes and HAProxy use to reach this node's REST API, e.g. 10.0.0.11:8008");
     }
 
     @Test

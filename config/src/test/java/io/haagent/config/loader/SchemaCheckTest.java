@@ -55,6 +55,33 @@ class SchemaCheckTest {
     }
 
     @Test
+    void aLoopbackConnectAddressIsAWarningAndAnAddressOfNoHostAnError() {
+        assertThat(check("""
+                restapi: {connect_address: "localhost:8008"}
+                postgresql: {connect_address: "[::1]:5432", proxy_address: "127.0.0.1:6432"}
+                """)).containsExactly(
+                "f.yml:1: warning: restapi.connect_address: localhost is a loopback address: it works only while every"
+                        + " member, HAProxy and client runs on this host; from another host nobody can reach this node"
+                        + " there (replication, elections, switchover checks, health checks): set it to the"
+                        + " \"host:port\" other nodes and HAProxy use to reach this node's REST API, e.g. 10.0.0.11:8008",
+                "f.yml:2: warning: postgresql.connect_address: ::1 is a loopback address: it works only while every"
+                        + " member, HAProxy and client runs on this host; from another host nobody can reach this node"
+                        + " there (replication, elections, switchover checks, health checks): set it to the"
+                        + " \"host:port\" other nodes and clients use to reach this node's PostgreSQL, e.g."
+                        + " 10.0.0.11:5432",
+                "f.yml:2: warning: postgresql.proxy_address: 127.0.0.1 is a loopback address: it works only while"
+                        + " every member, HAProxy and client runs on this host; from another host nobody can reach this"
+                        + " node there (replication, elections, switchover checks, health checks); use this node's own"
+                        + " address, e.g. 10.0.0.11:6432");
+        assertThat(check("restapi: {connect_address: \"127.0.0.11:8008\"}\n")).isEmpty();
+        for (String host : List.of("0.0.0.0", "*", "[::]")) {
+            assertThat(check("postgresql: {connect_address: \"" + host + ":5432\"}\n")).singleElement()
+                    .asString().startsWith("f.yml:1: error: postgresql.connect_address: must not use "
+                            + host.replaceAll("[\\[\\]]", "") + ": other nodes and clients connect to this address");
+        }
+    }
+
+    @Test
     void bootstrapUsersAreDeprecated() {
         assertThat(check("bootstrap:\n  users: {admin: {password: x, options: [createrole]}}\n")).containsExactly(
                 "f.yml:2: warning: bootstrap.users: deprecated, still applied at bootstrap: create users in a"

@@ -119,6 +119,36 @@ public final class DataDirectories {
         }
     }
 
+    /**
+     * Removes {@code dir} itself when it is an empty directory, so that a tool that creates it (a restore that copies
+     * a directory tree, as Patroni's own scenarios do) can. A directory that cannot be removed (its parent is not
+     * writable, it is a mount point) stays, empty.
+     */
+    public static void removeIfEmpty(Path dir) {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            if (ds.iterator().hasNext()) {
+                return;
+            }
+        } catch (java.nio.file.NoSuchFileException | java.nio.file.NotDirectoryException e) {
+            return;
+        } catch (IOException e) {
+            throw new PostgresException.FileOperationFailed("cannot read the data directory", dir, e);
+        }
+        try {
+            Files.delete(dir);
+        } catch (IOException e) {
+            // a mount point, or a parent the agent may not write: the command has to cope with an empty directory
+        }
+    }
+
+    /** Deletes everything inside {@code dir}, then {@code dir} itself when it can ({@link #removeIfEmpty}). */
+    public static void remove(Path dir) {
+        if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            empty(dir);
+        }
+        removeIfEmpty(dir);
+    }
+
     /** Deletes a file or directory tree without following symbolic links. */
     public static void deleteTree(Path p) throws IOException {
         if (Files.isSymbolicLink(p) || !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {

@@ -74,7 +74,10 @@ final class Lifecycle {
         launcher.awaitReady(target, tracked, ctx.watch, request.timeout(), offset);
         ctx.role = !request.recovery().standby() ? Role.PRIMARY
                 : request.callbackRole() == Role.STANDBY_LEADER ? Role.STANDBY_LEADER : Role.REPLICA;
-        ctx.files.backup();
+        if (!ctx.customBootstrap) {
+            // not the trusting pg_hba.conf of a custom bootstrap (§4.6): post_bootstrap puts the restored one back
+            ctx.files.backup();
+        }
         if (request.callback() != null) {
             ctx.callbacks.fire(request.callback(), request.callbackRole());
         }

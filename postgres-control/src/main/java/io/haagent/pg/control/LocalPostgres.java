@@ -116,6 +116,11 @@ public final class LocalPostgres implements PostgresControl {
     }
 
     @Override
+    public void postBootstrap(Duration timeout) {
+        action(() -> provisioning.postBootstrap(timeout));
+    }
+
+    @Override
     public void createRoles() {
         action(provisioning::createRoles);
     }
@@ -165,9 +170,13 @@ public final class LocalPostgres implements PostgresControl {
             }
             Map<String, String> want = ctx.settings().recoveryParameters(recovery, ctx.dynamic);
             Map<String, String> have = ctx.currentSettings(PostgresSettings.FOLLOW_SETTINGS);
-            ctx.writeConfiguration(recovery);
+            boolean confChanged = ctx.writeConfiguration(recovery);
             if (PostgresSettings.FOLLOW_SETTINGS.stream()
                     .allMatch(k -> want.getOrDefault(k, "").equals(have.getOrDefault(k, "")))) {
+                if (confChanged) {
+                    // another setting of the file changed (hot_standby_feedback for copied logical slots)
+                    ctx.signalReload();
+                }
                 return FollowResult.UNCHANGED;
             }
             // PG13+: primary_conninfo and primary_slot_name are reloadable (the walreceiver restarts by itself),
@@ -386,6 +395,12 @@ public final class LocalPostgres implements PostgresControl {
         } catch (SQLException e) {
             throw SqlErrors.wrap("listing replication slots", e);
         }
+    }
+
+    @Override
+    public List<String> copyLogicalSlots(Upstream leader, List<io.haagent.slots.SlotAction.CopyLogical> slots,
+            Duration timeout) {
+        return action(() -> new LogicalSlotCopy(ctx, lifecycle).copy(leader, slots, timeout));
     }
 
     @Override

@@ -67,6 +67,11 @@ final class NodeContext {
     volatile String synchronousStandbyNames;
     /** What the configuration files were last written for; null when unknown (after a clone or a rewind). */
     volatile Recovery lastRecovery;
+    /**
+     * A custom bootstrap (§4.6) runs, from its command until post_bootstrap has set the roles: pg_hba.conf trusts
+     * the local superuser and replication connections, and the configuration files are not backed up.
+     */
+    volatile boolean customBootstrap;
     /** The role passed to callbacks that do not name one. */
     volatile Role role = Role.REPLICA;
     private volatile Integer major;
@@ -213,7 +218,8 @@ final class NodeContext {
 
     // ------------------------------------------------------------------------------------------ configuration
 
-    void writeConfiguration(Recovery recovery) {
+    /** @return true when postgresql.conf changed */
+    boolean writeConfiguration(Recovery recovery) {
         synchronized (configLock) {
             if (files.postgresqlConf().startsWith(dataDir)) {
                 DataDirectoryState state = dataDirectoryState();
@@ -224,12 +230,19 @@ final class NodeContext {
             }
             files.ensureBaseConf();
             EffectiveParameters params = effective();
+            List<String> hba = settings().pgHba(dynamic);
+            if (customBootstrap) {
+                // §4.6: the restored cluster's passwords are not ours yet; trust this host's own connections of
+                // the superuser and the replication user until post_bootstrap has set them, in our own file
+                params = params.with("hba_file", files.hbaFile().toString());
+                hba = settings().customBootstrapHba();
+            }
             String conf = PostgresqlConfFile.render(files.includeTarget(), params.values(),
                     settings().recoveryParameters(recovery, dynamic));
-            if (files.writePostgresqlConf(conf)) {
+            boolean changed = files.writePostgresqlConf(conf);
+            if (changed) {
                 LOG.info("wrote {} for a {}", files.postgresqlConf(), recovery);
             }
-            List<String> hba = settings().pgHba(dynamic);
             if (hba != null && params.get("hba_file").equals(files.hbaFile().toString())) {
                 files.writeHba(hba);
             }
@@ -237,10 +250,17 @@ final class NodeContext {
             if (ident != null && params.get("ident_file").equals(files.identFile().toString())) {
                 files.writeIdent(ident);
             }
-            files.setStandby(recovery.standby());
-            files.stripAutoConf();
+            switch (recovery.kind()) {
+                case RESTORE -> files.setRecoverySignal();
+                case AS_RESTORED -> { }
+                default -> files.setStandby(recovery.standby());
+            }
+            if (recovery.kind() != Recovery.Kind.AS_RESTORED) {
+                files.stripAutoConf();
+            }
             lastRecovery = recovery;
             writePgpass(List.of());
+            return changed;
         }
     }
 

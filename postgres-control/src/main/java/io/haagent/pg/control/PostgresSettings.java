@@ -86,12 +86,49 @@ public final class PostgresSettings {
         if (synchronousStandbyNames != null) {
             p = p.with("synchronous_standby_names", synchronousStandbyNames);
         }
+        if (!dynamic.isStandbyCluster() && dynamic.slots().values().stream().anyMatch(s -> s.isLogical())) {
+            // §4.8.1: a replica's copies of the permanent logical slots stay usable only while the primary keeps
+            // the catalog rows their decoding needs; Patroni enforces the same (on the primary it has no effect)
+            p = p.with("hot_standby_feedback", "on");
+        }
         return p;
     }
 
     /** {@code postgresql.pg_hba} (local wins over dynamic); null when neither is set: initdb's file stays. */
     public List<String> pgHba(DynamicConfig dynamic) {
         return pg().pgHba() != null && !pg().pgHba().isEmpty() ? pg().pgHba() : dynamic.pgHba();
+    }
+
+    /**
+     * pg_hba.conf while a custom bootstrap runs (§4.6, Patroni's {@code replace_pg_hba}): the restored cluster's
+     * passwords are not the configured ones, so the superuser and the replication user are trusted on the local
+     * socket and from the address the agent itself connects from, until post_bootstrap has set their passwords.
+     */
+    public List<String> customBootstrapHba() {
+        String su = pg().superuser() == null || pg().superuser().username() == null ? "all"
+                : pg().superuser().username();
+        String repl = pg().replication() == null || pg().replication().username() == null ? "all"
+                : pg().replication().username();
+        List<String> out = new java.util.ArrayList<>();
+        out.add("local\treplication\t" + repl + "\t\ttrust");
+        out.add("local\tall\t" + su + "\t\ttrust");
+        java.util.Set<String> seen = new java.util.LinkedHashSet<>();
+        try {
+            for (java.net.InetAddress a : java.net.InetAddress.getAllByName(connectHost())) {
+                seen.add(a.getHostAddress() + (a instanceof java.net.Inet6Address ? "/128" : "/32"));
+                if (a.isLoopbackAddress()) {
+                    // a connection to 127.x.y.z comes from 127.0.0.1 (the loopback route's source address)
+                    seen.add(a instanceof java.net.Inet6Address ? "::1/128" : "127.0.0.1/32");
+                }
+            }
+        } catch (java.net.UnknownHostException e) {
+            // the local socket lines still let post_bootstrap in; the agent's TCP sessions would be refused
+        }
+        for (String addr : seen) {
+            out.add("host\treplication\t" + repl + "\t" + addr + "\ttrust");
+            out.add("host\tall\t" + su + "\t" + addr + "\ttrust");
+        }
+        return out;
     }
 
     public List<String> pgIdent(DynamicConfig dynamic) {
@@ -103,7 +140,11 @@ public final class PostgresSettings {
      * to '' so that nothing in an included file can turn the follower into a point-in-time recovery.
      */
     public Map<String, String> recoveryParameters(Recovery r, DynamicConfig dynamic) {
-        if (!r.standby()) {
+        if (r.kind() == Recovery.Kind.RESTORE) {
+            // the user's restore, as bootstrap.<method>.recovery_conf says (§4.6): its targets are the point
+            return r.settings();
+        }
+        if (!r.standby() || r.kind() == Recovery.Kind.AS_RESTORED) {
             return null;
         }
         Map<String, String> out = new LinkedHashMap<>();

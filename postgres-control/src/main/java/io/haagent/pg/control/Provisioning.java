@@ -1,12 +1,15 @@
 package io.haagent.pg.control;
 
 import io.haagent.cluster.Role;
+import io.haagent.config.BootstrapConfig;
 import io.haagent.config.Credentials;
+import io.haagent.config.Values;
 import io.haagent.pg.CloneReport;
 import io.haagent.pg.CommandLine;
 import io.haagent.pg.DataDirectoryState;
 import io.haagent.pg.EffectiveParameters;
 import io.haagent.pg.PostgresException;
+import io.haagent.pg.Recovery;
 import io.haagent.pg.StartRequest;
 import io.haagent.pg.StopMode;
 import io.haagent.pg.ToolOptions;
@@ -27,6 +30,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,34 +49,165 @@ final class Provisioning {
         this.lifecycle = lifecycle;
     }
 
+    /**
+     * A new cluster's data directory, started (§1.7 step 3): initdb, or the custom method of
+     * {@code bootstrap.method} (§4.6). The roles and post_bootstrap follow in {@link #postBootstrap}, once postgres
+     * runs as a primary (a custom method's restore may replay for a while first).
+     */
     void bootstrap(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         DataDirectoryState state = ctx.dataDirectoryState();
         if (!state.isEmpty()) {
             throw new PostgresException.DataDirectoryProblem("bootstrap a new cluster", state);
         }
-        String method = ctx.node.bootstrap().method();
-        if (method != null && !method.isBlank() && !method.equals("initdb")) {
-            throw new PostgresException.InvalidOption("bootstrap.method", method,
-                    "custom bootstrap methods are not supported by this agent yet; use initdb, or bootstrap with"
-                            + " your method by hand and start the agent on the resulting data directory");
+        BootstrapConfig b = ctx.node.bootstrap();
+        Map<String, Object> custom = b.customMethod();
+        if (custom != null) {
+            customBootstrap(b.method(), custom, deadline);
+            return;
         }
-        List<String> options = ToolOptions.arguments(ctx.node.bootstrap().initdb(), "bootstrap.initdb",
-                ToolOptions.INITDB_FORBIDDEN);
+        List<String> options = ToolOptions.arguments(b.initdb(), "bootstrap.initdb", ToolOptions.INITDB_FORBIDDEN);
         runInitdb(options, timeout);
         try {
             if (ctx.settings().pgHba(ctx.dynamic) == null) {
-                ctx.files.appendHba(ctx.node.bootstrap().pgHba());
+                ctx.files.appendHba(b.pgHba());
             }
             lifecycle.start(StartRequest.asPrimary(NodeContext.remaining(deadline)).withoutCallback());
-            createRoles();
-            runPostBootstrap(NodeContext.remaining(deadline));
-            ctx.role = Role.PRIMARY;
         } catch (PostgresException | IllegalArgumentException e) {
             abortBootstrap();
             Path moved = DataDirectories.setAside(ctx.dataDir);
             throw new PostgresException.BootstrapFailed("bootstrap failed after initdb: "
                     + (e instanceof PostgresException pe ? pe.whatHappened() : e.getMessage()), moved, e);
+        }
+    }
+
+    /** Keys of a custom bootstrap method that are not passed to its command (Patroni 4.x's reserved_args). */
+    private static final java.util.Set<String> BOOTSTRAP_RESERVED = java.util.Set.of("command", "no_params",
+            "keep_existing_recovery_conf", "recovery_conf", "scope", "datadir");
+
+    /**
+     * §4.6, Patroni's {@code _custom_bootstrap}: the command gets {@code --scope} and {@code --datadir} (unless
+     * {@code no_params}) and the section's other keys as {@code --key=value}; it must create the data directory
+     * (a restore tool often copies into a directory that must not exist yet). Then the configuration files are
+     * restored, a leftover promote trigger file removed, and postgres started with {@code recovery_conf} (a
+     * point-in-time restore), with the recovery the tool left ({@code keep_existing_recovery_conf}), or as a
+     * primary. The command's failure leaves the data directory as it is: the HA loop sets it aside.
+     */
+    private void customBootstrap(String method, Map<String, Object> section, long deadline) {
+        List<String> cmd;
+        try {
+            cmd = new ArrayList<>(CommandLine.split(section.get("command").toString()));
+        } catch (IllegalArgumentException e) {
+            throw new PostgresException.InvalidOption("bootstrap." + method + ".command",
+                    section.get("command").toString(), e.getMessage());
+        }
+        if (!Values.truthy(section.get("no_params"))) {
+            cmd.add("--scope=" + ctx.node.scope());
+            cmd.add("--datadir=" + ctx.dataDir);
+        }
+        for (Map.Entry<String, Object> e : section.entrySet()) {
+            if (!BOOTSTRAP_RESERVED.contains(e.getKey()) && e.getValue() != null) {
+                cmd.add("--" + e.getKey() + "=" + e.getValue());
+            }
+        }
+        DataDirectories.removeIfEmpty(ctx.dataDir);
+        LOG.info("Running custom bootstrap script: {}", section.get("command"));
+        ToolResult r = ctx.runner.run(ToolCommand.of("bootstrap " + method, cmd, NodeContext.remaining(deadline)));
+        if (!r.succeeded()) {
+            throw new PostgresException.ToolFailed("the custom bootstrap method " + method + " failed", r.report(),
+                    "fix bootstrap." + method + ".command; the data directory it left is set aside");
+        }
+        DataDirectoryState made = ctx.dataDirectoryState();
+        if (!made.isValid()) {
+            throw new PostgresException.DataDirectoryProblem("start the cluster made by bootstrap." + method, made);
+        }
+        ctx.customBootstrap = true;
+        ctx.files.restoreMissingFromBackup();
+        removePromoteTrigger(section);
+        Recovery recovery;
+        Map<String, Object> recoveryConf = Values.map(section.get("recovery_conf"));
+        if (recoveryConf != null) {
+            Map<String, String> settings = new java.util.LinkedHashMap<>();
+            recoveryConf.forEach((k, v) -> {
+                if (v != null) {
+                    settings.put(k, v instanceof Boolean bo ? (bo ? "on" : "off") : v.toString());
+                }
+            });
+            recovery = Recovery.restore(settings);
+        } else if (Values.truthy(section.get("keep_existing_recovery_conf"))) {
+            recovery = Recovery.asRestored();
+        } else {
+            recovery = Recovery.primary();
+        }
+        if (ctx.settings().pgHba(ctx.dynamic) == null) {
+            ctx.files.appendHba(ctx.node.bootstrap().pgHba());
+        }
+        // the files as restored (plus bootstrap.pg_hba), for post_bootstrap to put back after the trust period
+        ctx.files.backup();
+        lifecycle.start(new StartRequest(recovery, NodeContext.remaining(deadline), null, null));
+    }
+
+    /** A promote trigger file left in the backup would end the restore at once (Patroni's _post_restore). */
+    private void removePromoteTrigger(Map<String, Object> section) {
+        Map<String, Object> rc = Values.map(section.get("recovery_conf"));
+        Object name = rc == null ? null : rc.get("promote_trigger_file");
+        for (Path p : java.util.stream.Stream.of(name == null ? null : ctx.dataDir.resolve(name.toString()),
+                ctx.dataDir.resolve("promote")).filter(java.util.Objects::nonNull).toList()) {
+            try {
+                if (Files.deleteIfExists(p)) {
+                    LOG.info("removed the promote trigger file {}", p);
+                }
+            } catch (IOException e) {
+                throw new PostgresException.FileOperationFailed("cannot remove the promote trigger file", p, e);
+            }
+        }
+    }
+
+    /**
+     * After the bootstrap, once postgres runs as a primary (§1.7 step 4): the superuser, replication and rewind
+     * roles, then {@code bootstrap.post_bootstrap}. After a custom bootstrap the trusted access ends: pg_hba.conf
+     * as configured (or as restored), no recovery settings left, and postgres reloads (restarts when
+     * {@code hba_file} points elsewhere).
+     */
+    void postBootstrap(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        ctx.requireRunning("run post_bootstrap");
+        try {
+            createRoles();
+            runPostBootstrap(NodeContext.remaining(deadline));
+            endCustomBootstrap(deadline);
+        } catch (PostgresException | IllegalArgumentException e) {
+            abortBootstrap();
+            ctx.customBootstrap = false;
+            Path moved = DataDirectories.setAside(ctx.dataDir);
+            throw new PostgresException.BootstrapFailed("bootstrap failed after postgres started: "
+                    + (e instanceof PostgresException pe ? pe.whatHappened() : e.getMessage()), moved, e);
+        }
+        ctx.role = Role.PRIMARY;
+        ctx.files.backup();
+    }
+
+    private void endCustomBootstrap(long deadline) {
+        if (ctx.customBootstrap) {
+            ctx.customBootstrap = false;
+            if (ctx.settings().pgHba(ctx.dynamic) == null) {
+                try {
+                    Files.deleteIfExists(ctx.files.hbaFile());
+                } catch (IOException e) {
+                    throw new PostgresException.FileOperationFailed("cannot remove the bootstrap's pg_hba.conf",
+                            ctx.files.hbaFile(), e);
+                }
+                ctx.files.restoreMissingFromBackup();
+            }
+            ctx.writeConfiguration(Recovery.primary());
+            if (!ctx.effective().get("hba_file").equals(ctx.files.hbaFile().toString())) {
+                // hba_file is read at postmaster start only
+                lifecycle.stop(StopMode.FAST, true, NodeContext.remaining(deadline), false, () -> { });
+                lifecycle.start(StartRequest.asPrimary(NodeContext.remaining(deadline)).withoutCallback());
+            } else {
+                ctx.signalReload();
+            }
+            LOG.info("custom bootstrap done: pg_hba.conf no longer trusts the local superuser and replication user");
         }
     }
 
@@ -180,8 +315,8 @@ final class Provisioning {
 
     void removeDataDirectory() {
         ctx.requireStopped("remove the data directory");
-        LOG.warn("removing the content of the data directory {}", ctx.dataDir);
-        DataDirectories.empty(ctx.dataDir);
+        LOG.warn("removing the data directory {}", ctx.dataDir);
+        DataDirectories.remove(ctx.dataDir);
         ctx.lastRecovery = null;
     }
 }

@@ -141,6 +141,14 @@ public final class ConfigFiles {
         AtomicFiles.delete(recoverySignal());
     }
 
+    /** A point-in-time restore: {@code recovery.signal}, never {@code standby.signal} (it would never end). */
+    public void setRecoverySignal() {
+        AtomicFiles.delete(standbySignal());
+        if (!Files.exists(recoverySignal())) {
+            AtomicFiles.write(recoverySignal(), "");
+        }
+    }
+
     public void removeSignalFiles() {
         AtomicFiles.delete(standbySignal());
         AtomicFiles.delete(recoverySignal());

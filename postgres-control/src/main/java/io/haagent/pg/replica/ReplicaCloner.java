@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Creates a replica's data directory (§4.5): {@code pg_basebackup -X stream} from the source (two attempts),
- * or a custom {@code create_replica_methods} command. Every attempt starts from an emptied data directory and a
- * failure leaves it empty: a half-copied directory must never look like a valid one.
+ * or a custom {@code create_replica_methods} command. Every attempt starts from an emptied data directory (a custom
+ * method from none at all: it makes the directory; with {@code keep_data} from what is there) and a failure removes
+ * what it left: a half-copied directory must never look like a valid one.
  */
 public final class ReplicaCloner {
     public static final String BASEBACKUP = "basebackup";
@@ -111,8 +112,11 @@ public final class ReplicaCloner {
                 if (left.isNegative() || left.isZero()) {
                     break;
                 }
-                if (!Values.truthy(section.get("keep_data"))) {
-                    DataDirectories.empty(dataDir);
+                boolean keepData = Values.truthy(section.get("keep_data"));
+                if (!keepData) {
+                    // the method makes the data directory itself (a restore that copies a tree into a new
+                    // directory fails with "File exists" otherwise), as with Patroni
+                    DataDirectories.remove(dataDir);
                 }
                 ToolResult r = runner.run(ToolCommand.of(method, customCommand(method, section,
                         source == null ? "" : dsnOf.apply(source)), left).withEnv("PGPASSFILE", pgpass.toString()));
@@ -121,10 +125,14 @@ public final class ReplicaCloner {
                 if (r.succeeded()) {
                     return done(method, source, start, attempts);
                 }
-                LOG.warn("replica method {} failed", method);
+                LOG.warn("replica method {} failed{}", method, keepData ? "; keep_data: what it left stays" : "");
+                if (!keepData) {
+                    // nothing half-made is taken for a valid directory by the next method or the next cycle
+                    DataDirectories.remove(dataDir);
+                }
             }
         }
-        DataDirectories.empty(dataDir);
+        DataDirectories.remove(dataDir);
         String from = source == null ? "without a source" : "from " + source;
         if (last != null && diskFull(last)) {
             throw new PostgresException.DiskFull("creating a replica " + from, dataDir, last);

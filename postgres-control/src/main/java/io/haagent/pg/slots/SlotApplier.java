@@ -57,7 +57,7 @@ public final class SlotApplier {
             }
             if (r.failed()) {
                 LOG.warn("replication slot {}: {} failed: {}", step.slotName(), kind(step), r.detail());
-            } else if (!(step instanceof SlotAction.Keep)) {
+            } else if (!(step instanceof SlotAction.Keep) && !(step instanceof SlotAction.CopyLogical)) {
                 LOG.info("replication slot {}: {} ({})", step.slotName(), r.detail(), step.reason());
             }
             out.add(r);
@@ -67,7 +67,7 @@ public final class SlotApplier {
 
     private static SlotResult applyOne(SlotAction step, Connection local, Function<String, Connection> dbConns)
             throws SQLException {
-        if (step instanceof SlotAction.Keep) {
+        if (step instanceof SlotAction.Keep || step instanceof SlotAction.CopyLogical) {
             return new SlotResult(step, SlotResult.Outcome.SKIPPED, step.reason());
         }
         if (step instanceof SlotAction.CreatePhysical) {

@@ -67,6 +67,7 @@ class LifecycleIT {
         pg.setDynamicConfig(PgTestSupport.dynamic());
         assertThat(pg.dataDirectoryState().kind()).isEqualTo(DataDirectoryState.Kind.ABSENT);
         pg.bootstrap(Duration.ofSeconds(180));
+        pg.postBootstrap(Duration.ofSeconds(180));
     }
 
     static Path script(Path p, String body) throws Exception {

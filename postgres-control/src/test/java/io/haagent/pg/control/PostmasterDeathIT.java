@@ -35,6 +35,7 @@ class PostmasterDeathIT {
         node = fixture.node("pg1");
         pg = PgTestSupport.control(fixture, node, node.config().build());
         pg.bootstrap(LONG);
+        pg.postBootstrap(LONG);
     }
 
     @AfterAll

@@ -58,6 +58,7 @@ class ReplicaIT {
         pg2 = PgTestSupport.control(fixture, n2, n2.config().build());
         pg3 = PgTestSupport.control(fixture, n3, n3.config().build());
         pg1.bootstrap(LONG);
+        pg1.postBootstrap(LONG);
         exec(n1, "CREATE TABLE t(id int primary key, v text)", "INSERT INTO t VALUES (1, 'before clone')");
         List<SlotResult> r = pg1.applySlots(new SlotPlan(List.of(new SlotAction.CreatePhysical("pg2", "test"),
                 new SlotAction.CreatePhysical("pg3", "test"))));

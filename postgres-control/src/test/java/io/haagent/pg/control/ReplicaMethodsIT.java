@@ -35,6 +35,7 @@ class ReplicaMethodsIT {
         source = fixture.node("source");
         primary = PgTestSupport.control(fixture, source, source.config().build());
         primary.bootstrap(LONG);
+        primary.postBootstrap(LONG);
     }
 
     @AfterAll
@@ -86,10 +87,34 @@ class ReplicaMethodsIT {
     }
 
     @Test
-    void whenEveryMethodFailsTheDirectoryIsLeftEmptyAndEachAttemptIsReported() throws Exception {
+    void eachMethodMakesTheDirectoryAndAFailedOnesLeftoversGoUnlessKeepData() throws Exception {
+        PostgresTestNode n = fixture.node("leftovers");
+        String datadir = "for a in \"$@\"; do case \"$a\" in --datadir=*) D=\"${a#--datadir=}\";;"
+                + " --connstring=*) C=\"${a#--connstring=}\";; esac; done\n";
+        // mkdir without -p: a restore that copies a tree into a new directory fails with "File exists" otherwise
+        Path first = script(n, "first.sh", datadir + "mkdir \"$D\" || exit 3; touch \"$D/junk\"; exit 1");
+        Path second = script(n, "second.sh", datadir + "mkdir \"$D\" || exit 3; touch \"$D/marker\"; exit 1");
+        Path third = script(n, "third.sh", datadir + "test -e \"$D/marker\" -a ! -e \"$D/junk\" || exit 9\n"
+                + "rm \"$D/marker\"; exec pg_basebackup -D \"$D\" -X stream -c fast -d \"$C\"");
+        try (LocalPostgres pg = PgTestSupport.control(fixture, n, n.config()
+                .createReplicaMethods(List.of("first", "second", "third"))
+                .replicaMethod("first", Map.of("command", first.toString()))
+                .replicaMethod("second", Map.of("command", second.toString(), "keep_data", true))
+                .replicaMethod("third", Map.of("command", third.toString(), "keep_data", true))
+                .build())) {
+            Files.createDirectories(n.dataDir());
+            CloneReport r = pg.createReplica(upstream(source), LONG);
+            assertThat(r.method()).isEqualTo("third");
+            assertThat(r.attempts()).extracting(a -> a.exitCode()).containsExactly(1, 1, 0);
+            assertThat(pg.dataDirectoryState().isValid()).isTrue();
+        }
+    }
+
+    @Test
+    void whenEveryMethodFailsTheDirectoryIsRemovedAndEachAttemptIsReported() throws Exception {
         PostgresTestNode n = fixture.node("allfail");
         Path half = script(n, "half.sh", "for a in \"$@\"; do case \"$a\" in --datadir=*) D=\"${a#--datadir=}\";;"
-                + " esac; done\necho 15 > \"$D/PG_VERSION\"; echo 'copy failed half way' >&2; exit 4");
+                + " esac; done\nmkdir \"$D\"; echo 15 > \"$D/PG_VERSION\"; echo 'copy failed half way' >&2; exit 4");
         try (LocalPostgres pg = PgTestSupport.control(fixture, n, n.config()
                 .createReplicaMethods(List.of("half"))
                 .replicaMethod("half", Map.of("command", half.toString()))
@@ -100,7 +125,7 @@ class ReplicaMethodsIT {
                                 assertThat(a.exitCode()).isEqualTo(4);
                                 assertThat(a.lastLines()).contains("copy failed half way");
                             }));
-            assertThat(pg.dataDirectoryState().kind()).isEqualTo(DataDirectoryState.Kind.EMPTY);
+            assertThat(pg.dataDirectoryState().kind()).isEqualTo(DataDirectoryState.Kind.ABSENT);
         }
     }
 
@@ -149,18 +174,4 @@ class ReplicaMethodsIT {
         }
     }
 
-    @Test
-    void customBootstrapMethodsAreRefusedNamingTheKey() {
-        PostgresTestNode n = fixture.node("custombootstrap");
-        io.haagent.config.BootstrapConfig bc = new io.haagent.config.BootstrapConfig(Map.of(), "clone_from_backup",
-                List.of(), Map.of("clone_from_backup", Map.of("command", "/bin/true")), null, List.of(), Map.of());
-        try (LocalPostgres pg = new LocalPostgres(new PostgresNode(n.name(), PgTestSupport.SCOPE, n.config().build(),
-                bc), fixture.binaries(), Tuning.DEFAULT)) {
-            assertThatThrownBy(() -> pg.bootstrap(LONG))
-                    .isInstanceOfSatisfying(PostgresException.InvalidOption.class, e ->
-                            assertThat(e.keyPath()).isEqualTo("bootstrap.method"))
-                    .hasMessageContaining("clone_from_backup");
-            assertThat(n.dataDir()).doesNotExist();
-        }
-    }
 }

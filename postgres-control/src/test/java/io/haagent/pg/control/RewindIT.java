@@ -50,6 +50,7 @@ class RewindIT {
         pg1 = PgTestSupport.control(fixture, n1, n1.config().build());
         pg2 = PgTestSupport.control(fixture, n2, n2.config().build());
         pg1.bootstrap(LONG);
+        pg1.postBootstrap(LONG);
         exec(n1, "CREATE TABLE t(id int primary key, v text)", "INSERT INTO t VALUES (1, 'common')");
         pg2.createReplica(upstream(n1), LONG);
         pg2.start(StartRequest.asReplica(upstream(n1), null, START));

@@ -66,6 +66,7 @@ class SlotsIT {
         pg1.setDynamicConfig(DynamicConfig.from(config));
         pg2.setDynamicConfig(DynamicConfig.from(config));
         pg1.bootstrap(LONG);
+        pg1.postBootstrap(LONG);
         exec(n1, "SELECT pg_create_physical_replication_slot('pg2', true)",
                 "SELECT pg_create_physical_replication_slot('stale')",
                 "SELECT pg_create_physical_replication_slot('backup_tool')");
@@ -172,9 +173,63 @@ class SlotsIT {
         Lsn now = pg2.replicationSlots().stream().filter(s -> s.name().equals("perm_phys")).findFirst()
                 .map(ReplicationSlot::restartLsn).orElseThrow();
         assertThat(now).isGreaterThan(createdAt).isEqualTo(published);
-        // the logical permanent slot is not copied to replicas by this agent: the plan says so and leaves it
+        // the logical permanent slot is copied only once the primary publishes its position (Patroni's rule)
         assertThat(advance.steps()).anySatisfy(st -> assertThat(st).isEqualTo(new SlotAction.Keep("cdc",
-                "permanent logical slot missing on this replica; copying logical slots from the primary is not done"
-                        + " by this agent")));
+                "permanent logical slot missing on this replica; copied once the primary publishes its position")));
+    }
+
+    /** The changes a logical consumer of slot {@code cdc} receives now on {@code n} (and confirms). */
+    private static List<String> consume(PostgresTestNode n) {
+        return queryColumn(n, "SELECT data FROM pg_logical_slot_get_changes('cdc', NULL, NULL)"
+                + " WHERE data LIKE 'table public.cdc_probe:%'");
+    }
+
+    private static Lsn confirmed(LocalPostgres pg, String slot) {
+        return pg.replicationSlots().stream().filter(s -> s.name().equals(slot)).findFirst()
+                .map(ReplicationSlot::confirmedFlushLsn).orElseThrow();
+    }
+
+    @Test
+    @Order(4)
+    void aLogicalConsumerGoesOnFromTheReplicaAfterItIsPromoted() {
+        exec(n1, "CREATE TABLE cdc_probe (v text)", "INSERT INTO cdc_probe VALUES ('before the copy')");
+        assertThat(consume(n1)).containsExactly("table public.cdc_probe: INSERT: v[text]:'before the copy'");
+        Lsn atCopy = confirmed(pg1, "cdc");
+        await().atMost(Duration.ofSeconds(60)).until(() -> pg2.state().replayLsn().compareTo(pg1.state().flushLsn())
+                >= 0);
+
+        // the primary publishes the slot's position: the replica's plan copies it, and the copy restarts it
+        ClusterStatus published = ClusterStatus.of(atCopy.value(), Map.of("cdc", atCopy.value()));
+        SlotPlan copy = SlotPlanner.plan(new SlotPlanner.Input("pg2", Role.REPLICA, false,
+                view(published, "pg1", "pg2"), pg2.replicationSlots(), pg2.state().replayLsn()));
+        assertThat(copy.copies()).containsExactly(new SlotAction.CopyLogical("cdc", "postgres", "test_decoding",
+                "permanent logical slot missing on this replica: copied from the primary, so that its consumer can"
+                        + " go on from here after a failover"));
+        assertThat(pg2.applySlots(copy)).noneMatch(SlotResult::failed);
+        assertThat(pg2.copyLogicalSlots(upstream(n1), copy.copies(), LONG)).containsExactly("cdc");
+        assertThat(pg2.state().inRecovery()).as("running as a replica again").isTrue();
+        assertThat(confirmed(pg2, "cdc")).isEqualTo(atCopy);
+        assertThat(queryOne(n2, "SHOW hot_standby_feedback")).isEqualTo("on");
+
+        // the consumer reads on from the primary; the replica's copy follows the position published
+        exec(n1, "INSERT INTO cdc_probe VALUES ('consumed on the old primary')");
+        assertThat(consume(n1)).containsExactly(
+                "table public.cdc_probe: INSERT: v[text]:'consumed on the old primary'");
+        exec(n1, "INSERT INTO cdc_probe VALUES ('not consumed before the failover')");
+        Lsn consumed = confirmed(pg1, "cdc");
+        await().atMost(Duration.ofSeconds(60)).until(() -> pg2.state().replayLsn().compareTo(pg1.state().flushLsn())
+                >= 0);
+        SlotPlan advance = SlotPlanner.plan(new SlotPlanner.Input("pg2", Role.REPLICA, false,
+                view(ClusterStatus.of(consumed.value(), Map.of("cdc", consumed.value())), "pg1", "pg2"),
+                pg2.replicationSlots(), pg2.state().replayLsn()));
+        assertThat(advance.changes()).contains(new SlotAction.Advance("cdc", consumed,
+                "the primary's copy of this permanent slot is at " + consumed));
+        assertThat(pg2.applySlots(advance)).noneMatch(SlotResult::failed);
+        assertThat(confirmed(pg2, "cdc")).isEqualTo(consumed);
+
+        // failover: the replica is promoted, and the consumer goes on from it where it stopped on the old primary
+        pg2.promote(Duration.ofSeconds(60));
+        assertThat(consume(n2)).containsExactly(
+                "table public.cdc_probe: INSERT: v[text]:'not consumed before the failover'");
     }
 }

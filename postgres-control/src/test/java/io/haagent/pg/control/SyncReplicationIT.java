@@ -44,6 +44,7 @@ class SyncReplicationIT {
         pg1 = PgTestSupport.control(fixture, n1, n1.config().build());
         pg2 = PgTestSupport.control(fixture, n2, n2.config().build());
         pg1.bootstrap(LONG);
+        pg1.postBootstrap(LONG);
         exec(n1, "CREATE TABLE t(id int primary key)");
         pg1.applySlots(new SlotPlan(List.of(new SlotAction.CreatePhysical("pg2", "test"))));
         pg2.createReplica(upstream(n1), LONG);

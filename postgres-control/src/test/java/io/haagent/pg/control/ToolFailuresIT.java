@@ -46,6 +46,7 @@ class ToolFailuresIT {
         source = fixture.node("source");
         primary = PgTestSupport.control(fixture, source, source.config().build());
         primary.bootstrap(LONG);
+        primary.postBootstrap(LONG);
     }
 
     @AfterAll
@@ -313,7 +314,8 @@ class ToolFailuresIT {
         BootstrapConfig bc = new BootstrapConfig(Map.of(), "initdb", List.of(), Map.of(), "/bin/false", List.of(),
                 Map.of());
         try (LocalPostgres pg = control(n, n.config().build(), fixture.binaries(), bc)) {
-            assertThatThrownBy(() -> pg.bootstrap(LONG))
+            pg.bootstrap(LONG);
+            assertThatThrownBy(() -> pg.postBootstrap(LONG))
                     .isInstanceOfSatisfying(PostgresException.BootstrapFailed.class, e ->
                             assertThat(e.movedTo()).isEqualTo(n.root().resolve("data.failed")))
                     .hasMessageContaining("post_bootstrap");

@@ -54,6 +54,7 @@ public final class GenerateGoldenFiles {
             pg1.setDynamicConfig(dyn);
             pg2.setDynamicConfig(dyn);
             pg1.bootstrap(Duration.ofSeconds(120));
+            pg1.postBootstrap(Duration.ofSeconds(120));
             write(coreOut, "pg_controldata-in-production.txt", controldata(f, n1));
             write(pcOut, "postmaster.pid", Files.readString(n1.dataDir().resolve("postmaster.pid")));
             write(pcOut, "postmaster.opts", Files.readString(n1.dataDir().resolve("postmaster.opts")));
@@ -117,6 +118,7 @@ public final class GenerateGoldenFiles {
             LocalPostgres pg = new LocalPostgres(new PostgresNode("crash", "batman", n.config().build(), null),
                     f.binaries(), Tuning.DEFAULT);
             pg.bootstrap(Duration.ofSeconds(120));
+            pg.postBootstrap(Duration.ofSeconds(120));
             pg.stop(StopMode.IMMEDIATE, false, Duration.ofSeconds(30));
             write(coreOut, "pg_controldata-crashed.txt", controldata(f, n));
             PostgresTestNode r = f.node("replica");

@@ -159,8 +159,11 @@ public final class DynamicConfigRules {
     /**
      * {@code loop_wait + 2*retry_timeout <= ttl} (§1.5). Safety rule 2: a primary that cannot reach etcd notices
      * within loop_wait + retry_timeout and must have demoted before its lease (ttl) can expire and another node
-     * promote. Patroni lowers loop_wait (then retry_timeout) to make it hold; we refuse, so that etcd holds what
-     * the nodes run.
+     * promote. A {@code loop_wait} of {@code ttl} or more can never hold the lock and is refused. Otherwise the
+     * values are stored and every node lowers loop_wait (then retry_timeout) until the rule holds, as Patroni's
+     * {@code Config._validate_and_adjust_timeouts} does (v3.0.2 to v4.1.4), and the answer says so as a warning:
+     * Patroni's own tools and tests set {@code ttl: 20} with the default loop_wait and retry_timeout (10 + 2*10),
+     * and a refusal broke them. The nodes' {@link DynamicConfig} applies the same adjustment.
      */
     private void timeouts(Map<String, ?> m) {
         Long ttl = m.get("ttl") == null ? (Long) (long) DynamicConfig.DEFAULT_TTL : integerValue(m.get("ttl"));
@@ -172,12 +175,18 @@ public final class DynamicConfigRules {
                 || loopWait > MAX_SECONDS || retry < 3 || retry > MAX_SECONDS) {
             return; // each is reported on its own
         }
-        if (loopWait + 2 * retry > ttl) {
+        if (loopWait >= ttl) {
+            error(m.get("loop_wait") != null ? "loop_wait" : "ttl", "loop_wait " + loopWait + " is not below ttl "
+                    + ttl + ": a leader would lose its lock between two cycles; lower loop_wait or raise ttl");
+        } else if (loopWait + 2 * retry > ttl) {
             String at = m.get("loop_wait") != null ? "loop_wait" : m.get("retry_timeout") != null ? "retry_timeout"
                     : "ttl";
-            error(at, "loop_wait + 2*retry_timeout = " + loopWait + " + 2*" + retry + " = " + (loopWait + 2 * retry)
-                    + " exceeds ttl " + ttl + ": a primary cut off from etcd must demote before its leader lock"
-                    + " expires; lower loop_wait or retry_timeout, or raise ttl");
+            int[] t = DynamicConfig.adjustTimeouts(ttl.intValue(), loopWait.intValue(), retry.intValue(),
+                    new ArrayList<>());
+            warning(at, "loop_wait + 2*retry_timeout = " + loopWait + " + 2*" + retry + " = " + (loopWait + 2 * retry)
+                    + " exceeds ttl " + ttl + " (a primary cut off from etcd must demote before its leader lock"
+                    + " expires): the nodes run with loop_wait " + t[1] + " and retry_timeout " + t[2]
+                    + ", as Patroni adjusts them; set them so to make this warning go");
         }
     }
 

@@ -90,9 +90,8 @@ class DynamicConfigRulesTest {
                 Arguments.of(map("ttl", 1.0e12), "ttl: must be an integer from 20 to 86400 (seconds), not 1.0E12"),
                 Arguments.of(map("ttl", "thirty"), "ttl: must be an integer from 20 to 86400 (seconds), not 'thirty'"),
                 Arguments.of(map("ttl", true), "ttl: must be an integer from 20 to 86400 (seconds), not true"),
-                Arguments.of(map("loop_wait", 40), "loop_wait: loop_wait + 2*retry_timeout = 40 + 2*10 = 60 exceeds"
-                        + " ttl 30: a primary cut off from etcd must demote before its leader lock expires; lower"
-                        + " loop_wait or retry_timeout, or raise ttl"),
+                Arguments.of(map("loop_wait", 40), "loop_wait: loop_wait 40 is not below ttl 30: a leader would lose"
+                        + " its lock between two cycles; lower loop_wait or raise ttl"),
                 Arguments.of(map("retry_timeout", -3), "retry_timeout: must be an integer from 3 to 86400 (seconds),"
                         + " not -3"),
                 Arguments.of(params("wal_level", "minimal"), "postgresql.parameters.wal_level: must be one of"
@@ -156,6 +155,25 @@ class DynamicConfigRulesTest {
         assertThat(errors(map("ttl", "30", "loop_wait", 10.0, "retry_timeout", " 10 "))).isEmpty();
         assertThat(errors(params("max_connections", "200", "max_wal_senders", 12))).isEmpty();
         assertThat(errors(params("max_connections", 100.5))).hasSize(1);
+    }
+
+    /**
+     * Patroni's acceptance scenarios (basic_replication, v3.0.2) PATCH {@code {"ttl": 20, "synchronous_mode": true}}
+     * with the default loop_wait 10 and retry_timeout 10; Patroni stores it and lowers loop_wait. So do we: a
+     * refusal made every later scenario of that feature fail. The nodes adjust as {@link DynamicConfig} does.
+     */
+    @Test
+    void patronisTimingRuleIsAdjustedWithAWarningAsPatroniDoes() {
+        Map<String, Object> c = map("ttl", 20, "synchronous_mode", true);
+        assertThat(errors(c)).isEmpty();
+        assertThat(warnings(c)).containsExactly("ttl: loop_wait + 2*retry_timeout = 10 + 2*10 = 30 exceeds ttl 20 (a"
+                + " primary cut off from etcd must demote before its leader lock expires): the nodes run with loop_wait"
+                + " 1 and retry_timeout 9, as Patroni adjusts them; set them so to make this warning go");
+        DynamicConfig running = DynamicConfig.from(c);
+        assertThat(running.loopWait()).isEqualTo(1);
+        assertThat(running.retryTimeout()).isEqualTo(9);
+        assertThat(errors(map("ttl", 30, "retry_timeout", 12))).isEmpty();
+        assertThat(DynamicConfig.from(map("ttl", 30, "retry_timeout", 12)).loopWait()).isEqualTo(6);
     }
 
     @Test

@@ -204,9 +204,8 @@ class WriteEndpointsHttpTest {
             cases.put("{\"ttl\":-1}", "ttl: must be an integer from 20 to 86400 (seconds), not -1");
             cases.put("{\"ttl\":0}", "ttl: must be an integer from 20 to 86400 (seconds), not 0");
             cases.put("{\"ttl\":1e12}", "ttl: must be an integer from 20 to 86400 (seconds), not 1.0E12");
-            cases.put("{\"loop_wait\":40}", "loop_wait: loop_wait + 2*retry_timeout = 40 + 2*10 = 60 exceeds ttl 30:"
-                    + " a primary cut off from etcd must demote before its leader lock expires; lower loop_wait or"
-                    + " retry_timeout, or raise ttl");
+            cases.put("{\"loop_wait\":40}", "loop_wait: loop_wait 40 is not below ttl 30: a leader would lose its"
+                    + " lock between two cycles; lower loop_wait or raise ttl");
             cases.put("{\"retry_timeout\":-3}", "retry_timeout: must be an integer from 3 to 86400 (seconds), not -3");
             cases.put("{\"postgresql\":{\"parameters\":{\"wal_level\":\"minimal\"}}}",
                     "postgresql.parameters.wal_level: must be one of replica, logical, hot_standby (replicas need at"

@@ -87,9 +87,9 @@ public final class DynamicConfigRules {
                 continue;
             }
             switch (k) {
-                case "ttl" -> integer(k, v, 20, MAX_SECONDS, "seconds");
+                case "ttl" -> timing(k, v, 20);
                 case "loop_wait" -> integer(k, v, 1, MAX_SECONDS, "seconds");
-                case "retry_timeout" -> integer(k, v, 3, MAX_SECONDS, "seconds");
+                case "retry_timeout" -> timing(k, v, 3);
                 case "maximum_lag_on_failover" -> integer(k, v, 0, Long.MAX_VALUE, "bytes");
                 case "maximum_lag_on_syncnode" -> integer(k, v, -1, Long.MAX_VALUE, "bytes");
                 case "max_timelines_history" -> integer(k, v, 0, Integer.MAX_VALUE, null);
@@ -171,10 +171,12 @@ public final class DynamicConfigRules {
                 : integerValue(m.get("loop_wait"));
         Long retry = m.get("retry_timeout") == null ? (Long) (long) DynamicConfig.DEFAULT_RETRY_TIMEOUT
                 : integerValue(m.get("retry_timeout"));
-        if (ttl == null || loopWait == null || retry == null || ttl < 20 || ttl > MAX_SECONDS || loopWait < 1
-                || loopWait > MAX_SECONDS || retry < 3 || retry > MAX_SECONDS) {
+        if (ttl == null || loopWait == null || retry == null || ttl < 1 || ttl > MAX_SECONDS || loopWait < 1
+                || loopWait > MAX_SECONDS || retry < 1 || retry > MAX_SECONDS) {
             return; // each is reported on its own
         }
+        ttl = Math.max(ttl, 20); // as the nodes adjust them (timing)
+        retry = Math.max(retry, 3);
         if (loopWait >= ttl) {
             error(m.get("loop_wait") != null ? "loop_wait" : "ttl", "loop_wait " + loopWait + " is not below ttl "
                     + ttl + ": a leader would lose its lock between two cycles; lower loop_wait or raise ttl");
@@ -499,6 +501,21 @@ public final class DynamicConfigRules {
                 ? "; did you mean postgresql.parameters." + k + "?" : "";
         error(path, "unknown key" + (near != null ? "; did you mean " + parent + near + "?" : top.isEmpty()
                 ? "; the keys known here are " + String.join(", ", known) : top));
+    }
+
+    /**
+     * {@code ttl} and {@code retry_timeout}: a positive integer below Patroni's minimum is stored, and the nodes run
+     * with the minimum, as Patroni's {@code __get_and_maybe_adjust_int_value} adjusts it (a warning says so):
+     * Patroni's own tools and scenarios write {@code ttl: 10}. Zero, negatives and what is no integer are refused.
+     */
+    private void timing(String path, Object v, long patroniMin) {
+        Long n = integerValue(v);
+        if (n != null && n >= 1 && n < patroniMin) {
+            warning(path, n + " is below Patroni's minimum " + patroniMin + ": the nodes run with " + patroniMin
+                    + ", as Patroni adjusts it; set " + patroniMin + " or more to make this warning go");
+        } else {
+            integer(path, v, patroniMin, MAX_SECONDS, "seconds");
+        }
     }
 
     private void integer(String path, Object v, long min, long max, String unit) {

@@ -316,10 +316,16 @@ class ConfigBuilderTest {
                     retry_timeout: 2
                     maximum_lag_on_failover: -5
                 """);
+        // timings below Patroni's minimums are adjusted as Patroni adjusts them, and the nodes say which run
         assertThat(lines(l)).containsExactly(
-                "patroni.yml:17: error: bootstrap.dcs.ttl: must be an integer from 20 to 86400 (seconds), not 10",
-                "patroni.yml:19: error: bootstrap.dcs.retry_timeout: must be an integer from 3 to 86400 (seconds),"
-                        + " not 2",
+                "patroni.yml:17: warning: bootstrap.dcs.ttl: 10 is below Patroni's minimum 20: the nodes run with 20,"
+                        + " as Patroni adjusts it; set 20 or more to make this warning go",
+                "patroni.yml:18: warning: bootstrap.dcs.loop_wait: loop_wait + 2*retry_timeout = 15 + 2*3 = 21 exceeds"
+                        + " ttl 20 (a primary cut off from etcd must demote before its leader lock expires): the nodes"
+                        + " run with loop_wait 14 and retry_timeout 3, as Patroni adjusts them; set them so to make"
+                        + " this warning go",
+                "patroni.yml:19: warning: bootstrap.dcs.retry_timeout: 2 is below Patroni's minimum 3: the nodes run"
+                        + " with 3, as Patroni adjusts it; set 3 or more to make this warning go",
                 "patroni.yml:20: error: bootstrap.dcs.maximum_lag_on_failover: must be an integer of at least 0"
                         + " (bytes), not -5");
         assertThat(l.canStart()).isTrue(); // Patroni 3 starts with these too; the nodes say so once at run time

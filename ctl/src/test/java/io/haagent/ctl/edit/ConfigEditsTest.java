@@ -54,10 +54,10 @@ class ConfigEditsTest {
     void checkNamesTheKeyPathOfWhatTheEditBreaks() {
         Map<String, Object> before = stored();
         EditCheck.Result bad = EditCheck.check(before, ConfigEdits.set(before,
-                List.of("postgresql.parameters.max_connections=lots", "ttl=5")));
+                List.of("postgresql.parameters.max_connections=lots", "ttl=0")));
         assertThat(bad.ok()).isFalse();
         assertThat(bad.errors()).anyMatch(e -> e.startsWith("postgresql.parameters.max_connections: must be an integer"));
-        assertThat(bad.errors()).contains("ttl: must be an integer from 20 to 86400 (seconds), not 5");
+        assertThat(bad.errors()).contains("ttl: must be an integer from 20 to 86400 (seconds), not 0");
 
         // a typo would be stored and do nothing: refused, as by PATCH /config
         EditCheck.Result typo = EditCheck.check(before, ConfigEdits.set(before, List.of("loop_wiat=3")));
@@ -78,9 +78,9 @@ class ConfigEditsTest {
 
         // a problem already stored still stops the write (the nodes are not running that configuration), marked as
         // not this edit's doing; a warning already there is not repeated
-        Map<String, Object> broken = ConfigEdits.set(before, List.of("ttl=5", "member_slots_ttl=0"));
+        Map<String, Object> broken = ConfigEdits.set(before, List.of("ttl=0", "member_slots_ttl=0"));
         EditCheck.Result stored = EditCheck.check(broken, ConfigEdits.set(broken, List.of("maximum_lag_on_failover=5")));
-        assertThat(stored.errors()).containsExactly("ttl: must be an integer from 20 to 86400 (seconds), not 5"
+        assertThat(stored.errors()).containsExactly("ttl: must be an integer from 20 to 86400 (seconds), not 0"
                 + " (already in the stored configuration)");
         assertThat(stored.warnings()).isEmpty();
     }

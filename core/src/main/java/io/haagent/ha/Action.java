@@ -11,14 +11,17 @@ import java.util.Map;
 /**
  * What the decider asks the executor to do (STYLE 2: work out the steps, then apply them). The executor
  * applies a decision's actions in order and stops at the first one that does not succeed (a lost race or CAS:
- * the cycle's summary becomes the action's {@code ifNotDone} sentence when it has one); actions marked long run
- * on the background runner. Every type here must be handled by the executor (a test walks them).
+ * the cycle's summary becomes the action's {@code ifNotDone} sentence when it has one); {@link LongRunning}
+ * actions run on the background runner. Every type here must be handled by the executor (a test walks them).
  */
 public sealed interface Action {
 
-    /** True for actions that run on the background runner (one at a time). */
-    default boolean isLong() {
-        return false;
+    /**
+     * An action that runs on the background runner, one at a time (Patroni's async executor): while it runs the
+     * decider only keeps the lock (§3.2 step 5). Its result comes back to the next cycle as the runner's finished
+     * record, never as a value the chain waits for.
+     */
+    sealed interface LongRunning extends Action {
     }
 
     // ---------------------------------------------------------------- DCS
@@ -72,6 +75,14 @@ public sealed interface Action {
 
     // ---------------------------------------------------------------- local bookkeeping
 
+    /**
+     * Failsafe mode keeps this primary the leader while etcd is gone (§3.8: every member of the failsafe key
+     * accepted our POST /failsafe): the lock belief is extended by ttl, so the lease guard does not stop postgres,
+     * and the node reports failsafe mode active until etcd answers again.
+     */
+    record KeepLeaderByFailsafe() implements Action {
+    }
+
     /** The role this node reports (member key, /patroni, callbacks). */
     record SetRole(Role role) implements Action {
     }
@@ -120,38 +131,22 @@ public sealed interface Action {
     // ---------------------------------------------------------------- postgres, long
 
     /** initdb (or the custom method), start, wait until primary, create roles, run post_bootstrap. */
-    record Bootstrap() implements Action {
-        @Override
-        public boolean isLong() {
-            return true;
-        }
+    record Bootstrap() implements LongRunning {
     }
 
     /**
      * The bootstrap of a standby cluster (§7.3): clone from the remote primary, start following it; the next
      * cycles finish it as a standby leader (initialize, config, leader key) as {@link Bootstrap} does.
      */
-    record BootstrapStandbyLeader(FollowTarget remote) implements Action {
-        @Override
-        public boolean isLong() {
-            return true;
-        }
+    record BootstrapStandbyLeader(FollowTarget remote) implements LongRunning {
     }
 
     /** Clone a replica from {@code source} (null: only methods that work without a leader), then follow. */
-    record CloneReplica(FollowTarget source, String description) implements Action {
-        @Override
-        public boolean isLong() {
-            return true;
-        }
+    record CloneReplica(FollowTarget source, String description) implements LongRunning {
     }
 
     /** Start postgres as the primary it was a moment ago (crash of the leader, timeline unchanged, §3.6). */
-    record StartPrimary(int timeoutSeconds) implements Action {
-        @Override
-        public boolean isLong() {
-            return true;
-        }
+    record StartPrimary(int timeoutSeconds) implements LongRunning {
     }
 
     /**
@@ -160,19 +155,11 @@ public sealed interface Action {
      * stays down and the next cycle rewinds, instead of starting it only to stop it again.
      */
     record StartReplica(FollowTarget target, Role role, Integer timeoutSeconds, String description,
-            boolean checkDivergenceFirst) implements Action {
-        @Override
-        public boolean isLong() {
-            return true;
-        }
+            boolean checkDivergenceFirst) implements LongRunning {
     }
 
     /** Run pre_promote; if it succeeds, promote and wait for production; fire on_role_change. */
-    record Promote() implements Action {
-        @Override
-        public boolean isLong() {
-            return true;
-        }
+    record Promote() implements LongRunning {
     }
 
     /**
@@ -180,43 +167,23 @@ public sealed interface Action {
      * as a candidate has our shutdown checkpoint), then start as a replica of {@code follow} unless a rewind is
      * needed first. Immediate modes stop inline (they exist to stop writes now) and start in the background.
      */
-    record Demote(DemoteMode mode) implements Action {
-        @Override
-        public boolean isLong() {
-            return mode == DemoteMode.GRACEFUL || mode == DemoteMode.OFFLINE;
-        }
+    record Demote(DemoteMode mode) implements LongRunning {
     }
 
     /** Single-user crash recovery so that pg_controldata shows a clean shutdown. */
-    record CrashRecovery() implements Action {
-        @Override
-        public boolean isLong() {
-            return true;
-        }
+    record CrashRecovery() implements LongRunning {
     }
 
     /** pg_rewind from the leader, then start as its replica. */
-    record Rewind(FollowTarget leader) implements Action {
-        @Override
-        public boolean isLong() {
-            return true;
-        }
+    record Rewind(FollowTarget leader) implements LongRunning {
     }
 
     /** Stop, wipe the data directory and clone again from {@code source}. */
-    record Reinitialize(FollowTarget source, String reason) implements Action {
-        @Override
-        public boolean isLong() {
-            return true;
-        }
+    record Reinitialize(FollowTarget source, String reason) implements LongRunning {
     }
 
     /** Restart postgres (scheduled restart), with the start timeout. */
-    record Restart(Integer timeoutSeconds) implements Action {
-        @Override
-        public boolean isLong() {
-            return true;
-        }
+    record Restart(Integer timeoutSeconds) implements LongRunning {
     }
 
     /** Forget the scheduled restart (done, stale, or overtaken by another restart). */

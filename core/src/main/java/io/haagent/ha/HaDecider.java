@@ -228,6 +228,7 @@ public final class HaDecider {
                         throw new FailsafeCheckRequired();
                     }
                     if (in.failsafeTopologyOk()) {
+                        plan.add(new Action.KeepLeaderByFailsafe());
                         return "continue to run as a leader because failsafe mode is enabled and all members are accessible";
                     }
                 }
@@ -965,7 +966,7 @@ public final class HaDecider {
         }
 
         boolean hasLong() {
-            return actions.stream().anyMatch(Action::isLong);
+            return actions.stream().anyMatch(Action.LongRunning.class::isInstance);
         }
 
         java.util.List<Action> actions() {

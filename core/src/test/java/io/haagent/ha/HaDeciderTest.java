@@ -486,7 +486,8 @@ class HaDeciderTest {
                 row("etcd unreachable, failsafe on, all members accept: stay primary",
                         () -> HaFixture.node("pg1").dcsDown().config("failsafe_mode", true).failsafeTopologyOk(true)
                                 .local(l -> l.primary()),
-                        "continue to run as a leader because failsafe mode is enabled and all members are accessible"),
+                        "continue to run as a leader because failsafe mode is enabled and all members are accessible",
+                        new Action.KeepLeaderByFailsafe()),
                 row("etcd unreachable, failsafe on, a member does not answer: demote",
                         () -> HaFixture.node("pg1").dcsDown().config("failsafe_mode", true).failsafeTopologyOk(false)
                                 .local(l -> l.primary()),

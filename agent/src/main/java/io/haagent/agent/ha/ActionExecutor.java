@@ -259,6 +259,10 @@ public final class ActionExecutor {
     // ------------------------------------------------------------------------------------------------- local
 
     private void registerLocalHandlers() {
+        on(Action.KeepLeaderByFailsafe.class, (a, u) -> {
+            lock.extend(loop.dynamic().ttl());
+            return true;
+        });
         on(Action.SetRole.class, (a, u) -> {
             node.setRole(a.role());
             return true;

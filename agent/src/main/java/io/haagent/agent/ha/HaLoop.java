@@ -348,10 +348,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         // 4. act
         ActionExecutor.Report report = executor.apply(decision);
         memory = HaMemory.MemoryUpdate.applyAll(memory, report.updates());
-        failsafeActive = v == null && report.summary().startsWith("continue to run as a leader because failsafe");
-        if (failsafeActive) {
-            lock.extend(dynamic.ttl());
-        }
+        failsafeActive = decision.has(Action.KeepLeaderByFailsafe.class) && !report.stopped();
         if (v != null && lock.held() && obs.status() != null && obs.status().isPrimary()) {
             writeStatus(obs.status());
             if (dynamic.failsafeMode()) {

@@ -428,23 +428,13 @@ public final class HaDecider {
             return "waiting for " + (cfg.isStandbyCluster() ? "standby_" : "") + "leader to bootstrap";
         }
 
-        /**
-         * Patroni's {@code get_clone_member}: a running {@code clonefrom} member other than us and the leader,
-         * else the leader. Patroni picks at random to spread the load; we pick by our name's hash, which spreads
-         * it as well and keeps the decision a function of its input.
-         */
+        /** {@link CloneSource}; a leader key naming no member still names the member to clone from. */
         private Member cloneMember() {
-            var candidates = cluster.members().stream()
-                    .filter(m -> m.tags().clonefrom() && m.isRunning() && !m.name().equals(me)
-                            && !m.name().equals(cluster.leaderName()))
-                    .toList();
-            if (!candidates.isEmpty()) {
-                return candidates.get(Math.floorMod(me.hashCode(), candidates.size()));
+            Member m = CloneSource.pick(cluster, me);
+            if (m == null && !cluster.isUnlocked()) {
+                return Member.builder(cluster.leaderName()).build();
             }
-            if (cluster.isUnlocked()) {
-                return null;
-            }
-            return cluster.leaderMember().orElse(Member.builder(cluster.leaderName()).build());
+            return m;
         }
 
         // ------------------------------------------------------------------ step 10, §1.7.8-9

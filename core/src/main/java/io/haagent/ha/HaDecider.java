@@ -109,6 +109,17 @@ public final class HaDecider {
                 cluster = withLeader(cluster, in.failsafeLeader());
             }
 
+            // a config key that changes postgresql.parameters: the loop has written postgres' files, postgres
+            // re-reads them (a stopped postgres reads them when it starts). The first cycle adopts what runs.
+            if (mem.appliedParameters() == null) {
+                mem = mem.withAppliedParameters(cfg.parameters());
+            } else if (!mem.appliedParameters().equals(cfg.parameters())) {
+                if (local.running()) {
+                    plan.add(new Action.ApplyParameters());
+                }
+                mem = mem.withAppliedParameters(cfg.parameters());
+            }
+
             // step 2: pause bookkeeping
             if (cluster.isPaused()) {
                 mem = mem.withWasPaused(true);

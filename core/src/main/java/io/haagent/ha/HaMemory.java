@@ -2,6 +2,7 @@ package io.haagent.ha;
 
 import io.haagent.cluster.Member;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What the HA loop remembers between cycles. Immutable: the decider returns the next memory with its decision;
@@ -21,6 +22,8 @@ import java.util.List;
  * @param wasPaused              the previous cycle ran in pause
  * @param checkpointAfterPromotePending we promoted and the post-promote CHECKPOINT has not completed yet
  * @param syncTracking           the primary's synchronous replication bookkeeping (§4.9)
+ * @param appliedParameters      the {@code postgresql.parameters} postgres last read (null until the first cycle
+ *                               adopts the ones it runs with): a config key that changes them makes postgres reload
  */
 public record HaMemory(
         boolean bootstrapping,
@@ -35,85 +38,94 @@ public record HaMemory(
         List<Member> lastKnownMembers,
         boolean wasPaused,
         boolean checkpointAfterPromotePending,
-        SyncTracking syncTracking) {
+        SyncTracking syncTracking,
+        Map<String, Object> appliedParameters) {
 
     public static final HaMemory INITIAL = new HaMemory(false, null, false, null, 0, 0, null, false,
-            RewindState.INITIAL, List.of(), false, false, SyncTracking.EMPTY);
+            RewindState.INITIAL, List.of(), false, false, SyncTracking.EMPTY, null);
 
     public HaMemory {
         lastKnownMembers = lastKnownMembers == null ? List.of() : List.copyOf(lastKnownMembers);
         rewind = rewind == null ? RewindState.INITIAL : rewind;
         syncTracking = syncTracking == null ? SyncTracking.EMPTY : syncTracking;
+        appliedParameters = appliedParameters == null ? null
+                : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(appliedParameters));
     }
 
     public HaMemory withBootstrapping(boolean v, Boolean result) {
         return new HaMemory(v, result, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking);
+                checkpointAfterPromotePending, syncTracking, appliedParameters);
     }
 
     public HaMemory withRecovering(boolean v) {
         return new HaMemory(bootstrapping, bootstrapResult, v, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking);
+                checkpointAfterPromotePending, syncTracking, appliedParameters);
     }
 
     public HaMemory withStartTimeout(Integer v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, v, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking);
+                checkpointAfterPromotePending, syncTracking, appliedParameters);
     }
 
     public HaMemory withCrashRecoveryStarted(long nanos) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, nanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking);
+                checkpointAfterPromotePending, syncTracking, appliedParameters);
     }
 
     public HaMemory withPrePromoteFailed(long nanos) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
-                nanos, null, onStartFired, rewind, lastKnownMembers, wasPaused, checkpointAfterPromotePending, syncTracking);
+                nanos, null, onStartFired, rewind, lastKnownMembers, wasPaused, checkpointAfterPromotePending, syncTracking, appliedParameters);
     }
 
     public HaMemory withPromoteResult(Boolean v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, v, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking);
+                checkpointAfterPromotePending, syncTracking, appliedParameters);
     }
 
     public HaMemory withOnStartFired(boolean v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, v, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking);
+                checkpointAfterPromotePending, syncTracking, appliedParameters);
     }
 
     public HaMemory withRewind(RewindState v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, v, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking);
+                checkpointAfterPromotePending, syncTracking, appliedParameters);
     }
 
     public HaMemory withLastKnownMembers(List<Member> v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, v, wasPaused,
-                checkpointAfterPromotePending, syncTracking);
+                checkpointAfterPromotePending, syncTracking, appliedParameters);
     }
 
     public HaMemory withWasPaused(boolean v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, v,
-                checkpointAfterPromotePending, syncTracking);
+                checkpointAfterPromotePending, syncTracking, appliedParameters);
     }
 
     public HaMemory withCheckpointAfterPromotePending(boolean v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
-                prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused, v, syncTracking);
+                prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused, v, syncTracking, appliedParameters);
     }
 
     public HaMemory withSyncTracking(SyncTracking v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, v);
+                checkpointAfterPromotePending, v, appliedParameters);
+    }
+
+    public HaMemory withAppliedParameters(Map<String, Object> v) {
+        return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
+                prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
+                checkpointAfterPromotePending, syncTracking, v);
     }
 
     /** Trigger a divergence check (Patroni's {@code trigger_check_diverged_lsn}) unless one already concluded. */

@@ -480,6 +480,13 @@ class HaDeciderTest {
                         () -> HaFixture.node("pg1").dcsDown().local(l -> l.primary()),
                         "demoting self because DCS is not accessible and I was a leader",
                         new Action.Demote(DemoteMode.OFFLINE)),
+                row("a config key that changes postgresql.parameters: postgres reloads",
+                        () -> HaFixture.node("pg2").config("postgresql", Map.of("parameters", Map.of("work_mem", "8MB")))
+                                .memory(m -> m.withAppliedParameters(Map.of("work_mem", "4MB")).withOnStartFired(true)),
+                        "no action. I am (pg2), a secondary, and following a leader (pg1)",
+                        new Action.ApplyParameters(),
+                        new Action.Follow(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), Role.REPLICA),
+                        new Action.SyncSlots()),
                 row("etcd unreachable on a replica: carry on",
                         () -> HaFixture.node("pg2").dcsDown(),
                         "DCS is not accessible"),
@@ -579,5 +586,18 @@ class HaDeciderTest {
         Decision d = fixture.get().decide();
         assertThat(d.summary()).as(title).isEqualTo(summary);
         assertThat(d.actions()).as(title).containsExactlyElementsOf(actions);
+    }
+
+    @org.junit.jupiter.api.Test
+    void changedParametersReachAStoppedPostgresWhenItStartsNotByReload() {
+        Decision d = HaFixture.node("pg2").config("postgresql", Map.of("parameters", Map.of("work_mem", "8MB")))
+                .memory(m -> m.withAppliedParameters(Map.of("work_mem", "4MB"))).local(l -> l.stopped("shut down"))
+                .decide();
+        assertThat(d.actions()).noneMatch(Action.ApplyParameters.class::isInstance);
+        assertThat(d.memory().appliedParameters()).isEqualTo(Map.of("work_mem", "8MB"));
+        Decision first = HaFixture.node("pg2").config("postgresql", Map.of("parameters", Map.of("work_mem", "8MB")))
+                .decide();
+        assertThat(first.actions()).as("the first cycle adopts what runs").noneMatch(Action.ApplyParameters.class::isInstance);
+        assertThat(first.memory().appliedParameters()).isEqualTo(Map.of("work_mem", "8MB"));
     }
 }

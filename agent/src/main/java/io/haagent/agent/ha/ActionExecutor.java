@@ -296,7 +296,12 @@ public final class ActionExecutor {
             return true;
         });
         on(Action.ApplyParameters.class, (a, u) -> {
-            pg.reload();
+            try {
+                pg.reload();
+            } catch (PostgresException e) {
+                // the cycle goes on: a failed reload leaves the old values in force, as pending_restart shows
+                LOG.warn("reload after a configuration change failed: {}", e.getMessage());
+            }
             return true;
         });
         on(Action.CheckpointAfterPromote.class, (a, u) -> {

@@ -76,7 +76,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     private final Consumer<String> onFatal;
 
     private volatile boolean stopping;
-    private HaMemory memory = HaMemory.INITIAL;
+    private HaMemory memory;
     private volatile ClusterView view;
     private volatile ClusterView lastView;
     /** The last view as etcd had it (its config key unfiltered), for the REST API's /config and /cluster. */
@@ -120,6 +120,8 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         this.onFatal = onFatal;
         this.dynamicRaw = initialDynamic;
         this.dynamic = DynamicConfig.from(initialDynamic);
+        // postgres runs (or will start) with these parameters: a config key that differs makes it reload
+        this.memory = HaMemory.INITIAL.withAppliedParameters(dynamic.parameters());
         this.configGate = new ConfigGate(initialDynamic);
         this.node = new NodeState(clock, Role.UNINITIALIZED, PostgresState.STOPPED);
         this.lock = new LockBelief(clock);
@@ -433,7 +435,6 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         if (v.config() == null || v.config().isEmpty() || v.config().modRevision() == appliedConfigRevision) {
             return;
         }
-        DynamicConfig before = dynamic;
         dynamicRaw = v.config().data();
         dynamic = v.config().dynamic();
         appliedConfigRevision = v.config().modRevision();
@@ -443,13 +444,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         pg.setDynamicConfig(dynamic);
         dcs.setTimeouts(dynamic.ttl(), dynamic.retryTimeout());
         DynamicConfigCache.save(java.nio.file.Path.of(config.postgresql().dataDir()), dynamicRaw);
-        if (before != null && !before.parameters().equals(dynamic.parameters()) && pg.isRunning()) {
-            try {
-                pg.reload();
-            } catch (PostgresException e) {
-                LOG.warn("reload after a configuration change failed: {}", e.getMessage());
-            }
-        }
+        // postgres re-reads its files when the decider sees the parameters changed (Action.ApplyParameters)
     }
 
     private void trackLeaderPresence(ClusterView v, long now) {

@@ -552,11 +552,23 @@ public final class ActionExecutor {
         return out;
     }
 
+    /**
+     * How long a start may take before the cycle calls it failed. Not a safety bound: a replica that starts slowly
+     * harms nobody; the leader's start after a crash is bounded by the decider instead (master_start_timeout, §3.6),
+     * which releases the lock rather than wait on a primary that may never come up.
+     */
     Duration startTimeout(Integer seconds) {
         int s = seconds != null && seconds > 0 ? seconds : loop.pgCtlTimeoutSeconds();
         return Duration.ofSeconds(Math.max(1, s));
     }
 
+    /**
+     * How long a stop may take. With synchronous mode, primary_stop_timeout bounds it (§3.7): a primary stuck in a
+     * smart/fast shutdown still holds the lock and blocks the failover, while an immediate stop after the bound may
+     * lose no acknowledged write (synchronous standbys have it). Otherwise pg_ctl_timeout: the lock stays ours while
+     * we stop, so waiting longer only delays the switchover; it never lets a second primary in (LeaseGuard stops
+     * postgres if the lease would end first).
+     */
     Duration stopTimeout() {
         int s = loop.dynamic().synchronousModeEffective() && loop.dynamic().primaryStopTimeout() > 0
                 ? loop.dynamic().primaryStopTimeout() : loop.pgCtlTimeoutSeconds();

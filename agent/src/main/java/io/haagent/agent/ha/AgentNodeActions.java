@@ -150,7 +150,7 @@ public final class AgentNodeActions implements NodeActions {
         if (obs != null && obs.local().running() && obs.local().primary()) {
             return ActionOutcome.refused("Running as a leader");
         }
-        loop.acceptFailsafe(new HaLoop.FailsafeLeader(hb.name(), hb.apiUrl(), hb.connUrl(), hb.slots(), clock.nanoTime()));
+        loop.acceptFailsafe(new FailsafeContacts.FailsafeLeader(hb.name(), hb.apiUrl(), hb.connUrl(), hb.slots(), clock.nanoTime()));
         return ActionOutcome.ok("Accepted");
     }
 

@@ -1,0 +1,31 @@
+package io.haagent.agent.ha;
+
+import io.haagent.config.AgentConfig;
+import io.haagent.config.BootstrapConfig;
+import io.haagent.config.DynamicConfig;
+import io.haagent.config.Values;
+import io.haagent.ha.NodeSettings;
+import java.util.Map;
+
+/** The decider's view of this node's configuration: the local file's settings and the dynamic configuration. */
+final class NodeSettingsOf {
+    private NodeSettingsOf() {
+    }
+
+    static NodeSettings of(AgentConfig config, DynamicConfig dynamic, Map<String, Object> dynamicRaw) {
+        var pgc = config.postgresql();
+        boolean withoutLeader = false;
+        for (String m : pgc.createReplicaMethods()) {
+            Map<String, Object> section = pgc.replicaMethods().get(m);
+            if (section != null && (Values.truthy(section.get("no_leader")) || Values.truthy(section.get("no_master")))) {
+                withoutLeader = true;
+            }
+        }
+        boolean removeOnDiverged = dynamic.removeDataDirectoryOnDivergedTimelines() != null
+                ? dynamic.removeDataDirectoryOnDivergedTimelines() : pgc.removeDataDirectoryOnDivergedTimelines();
+        boolean watchdogRequired = "required".equalsIgnoreCase(config.watchdog().mode());
+        return new NodeSettings(config.name(), config.scope(), config.tags(),
+                config.bootstrap() != null && config.bootstrap() != BootstrapConfig.NONE, dynamicRaw, withoutLeader,
+                watchdogRequired, false, removeOnDiverged);
+    }
+}

@@ -29,6 +29,8 @@ public final class HaDecider {
             return Decision.Outcome.needPeers(peersToAsk(in));
         } catch (FailsafeCheckRequired e) {
             return Decision.Outcome.needFailsafeCheck();
+        } catch (DivergenceCheckRequired e) {
+            return Decision.Outcome.needDivergenceCheck(e.leader);
         }
     }
 
@@ -52,6 +54,17 @@ public final class HaDecider {
     private static void putPeer(Map<String, String> out, HaInput in, String name, String url) {
         if (!name.equals(in.name()) && url != null && !url.isBlank()) {
             out.put(name, url);
+        }
+    }
+
+    /** The decision needs the divergence check's answer first (second phase, like the peers' answers). */
+    static final class DivergenceCheckRequired extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final transient Member leader;
+
+        DivergenceCheckRequired(Member leader) {
+            super(null, null, false, false);
+            this.leader = leader;
         }
     }
 
@@ -102,6 +115,7 @@ public final class HaDecider {
             // so that a standby cluster's first node clones from the remote instead of running initdb
             cfg = cluster.config() == null || cluster.config().isEmpty()
                     ? DynamicConfig.from(in.self().dynamicConfiguration()) : cluster.dynamic();
+            divergenceCheck();
             if (!cluster.isUnlocked()) {
                 mem = mem.withLastKnownMembers(cluster.members());
             } else if (cfg.failsafeMode() && in.failsafeLeader() != null && !in.failsafeLeader().equals(me)) {
@@ -559,6 +573,29 @@ public final class HaDecider {
                 return "doing crash recovery in a single user mode";
             }
             return null;
+        }
+
+        /**
+         * §4.7: the previous cycle asked whether we diverged (CHECK); with a primary leader to compare with, ask
+         * for the check (second phase) and read its answer. Not while a long action runs (it may be the rewind or
+         * the clone itself), nor when neither pg_rewind nor a re-clone could act on the answer.
+         */
+        private void divergenceCheck() {
+            if (mem.rewind() != RewindState.CHECK || cluster.isUnlocked() || me.equals(cluster.leaderName())
+                    || local.primary() || in.longAction() != null || !canRewindOrReinitialize()) {
+                return;
+            }
+            Member leader = cluster.leaderMember().orElse(null);
+            if (leader == null || leader.roleEnum() != Role.PRIMARY || leader.host() == null) {
+                return;
+            }
+            if (in.divergence() == null) {
+                throw new DivergenceCheckRequired(leader);
+            }
+            RewindState after = RewindState.after(in.divergence());
+            if (after != null) {
+                mem = mem.withRewind(after);
+            }
         }
 
         private boolean canRewindOrReinitialize() {

@@ -589,6 +589,43 @@ class HaDeciderTest {
     }
 
     @org.junit.jupiter.api.Test
+    void theDivergenceCheckIsAskedForAndItsAnswerRead() {
+        java.util.function.Supplier<HaFixture> f = () -> HaFixture.node("pg2")
+                .member("pg1", b -> b.role(Role.PRIMARY)).memory(m -> m.withOnStartFired(true).withRewind(RewindState.CHECK));
+        Decision.Outcome first = new HaDecider().decide(f.get().input());
+        assertThat(first.decision()).isNull();
+        assertThat(first.divergenceCheckAgainst().name()).isEqualTo("pg1");
+
+        HaFixture diverged = f.get().divergence(new io.haagent.pg.Divergence.RewindNeeded("replayed past the branch point"));
+        Decision d = diverged.decide();
+        assertThat(diverged.divergenceChecks()).containsExactly("pg1");
+        assertThat(d.memory().rewind()).isEqualTo(RewindState.NEEDED);
+        assertThat(d.summary()).isEqualTo("running pg_rewind from pg1");
+        assertThat(d.actions()).contains(new Action.Rewind(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null)));
+
+        Decision fine = f.get().divergence(new io.haagent.pg.Divergence.NotDiverged("same timeline")).decide();
+        assertThat(fine.memory().rewind()).isEqualTo(RewindState.NOT_NEEDED);
+        Decision unknown = f.get().divergence(new io.haagent.pg.Divergence.Undetermined("leader unreachable")).decide();
+        assertThat(unknown.memory().rewind()).as("asked again next cycle").isEqualTo(RewindState.CHECK);
+
+        HaFixture busy = f.get().longAction(LongAction.Kind.REWIND, "running pg_rewind from pg1", 2);
+        assertThat(new HaDecider().decide(busy.input()).decision()).as("not while a long action runs").isNotNull();
+    }
+
+    @org.junit.jupiter.api.Test
+    void oneReadingOfADivergenceAnswer() {
+        assertThat(RewindState.after(new io.haagent.pg.Divergence.RewindImpossible("diverged", "no wal_log_hints", false)))
+                .isEqualTo(RewindState.NEEDED);
+        assertThat(RewindState.keepsPostgresDown(
+                new io.haagent.pg.Divergence.RewindImpossible("diverged", "no wal_log_hints", false))).isFalse();
+        assertThat(RewindState.keepsPostgresDown(
+                new io.haagent.pg.Divergence.RewindImpossible("diverged", "no wal_log_hints", true))).isTrue();
+        assertThat(RewindState.keepsPostgresDown(new io.haagent.pg.Divergence.RewindNeeded("diverged"))).isTrue();
+        assertThat(RewindState.keepsPostgresDown(new io.haagent.pg.Divergence.Undetermined("?"))).isFalse();
+        assertThat(RewindState.after(new io.haagent.pg.Divergence.Undetermined("?"))).isNull();
+    }
+
+    @org.junit.jupiter.api.Test
     void changedParametersReachAStoppedPostgresWhenItStartsNotByReload() {
         Decision d = HaFixture.node("pg2").config("postgresql", Map.of("parameters", Map.of("work_mem", "8MB")))
                 .memory(m -> m.withAppliedParameters(Map.of("work_mem", "4MB"))).local(l -> l.stopped("shut down"))

@@ -475,11 +475,12 @@ public final class ActionExecutor {
                 if (d != null) {
                     LOG.info("divergence check against {} before starting: {}", a.target(), d.reason());
                 }
-                if (d instanceof Divergence.RewindNeeded || d instanceof Divergence.RewindImpossible) {
+                RewindState after = RewindState.after(d);
+                if (RewindState.keepsPostgresDown(d)) {
                     return List.of(m -> m.withRewind(RewindState.NEEDED));
                 }
-                if (d instanceof Divergence.NotDiverged) {
-                    out.add(m -> m.withRewind(RewindState.NOT_NEEDED));
+                if (after != null) {
+                    out.add(m -> m.withRewind(after));
                 }
             }
             Role before = node.role();
@@ -736,7 +737,7 @@ public final class ActionExecutor {
         FollowTarget target = mode == DemoteMode.OFFLINE ? FollowTarget.NONE : currentLeader();
         if (mode == DemoteMode.GRACEFUL && !target.isNone()) {
             Upstream up = upstream(target);
-            if (up != null && pg.checkDivergence(up) instanceof Divergence.RewindNeeded) {
+            if (up != null && RewindState.keepsPostgresDown(pg.checkDivergence(up))) {
                 LOG.info("diverged from {}: pg_rewind runs before postgres starts again", target);
                 updates.add(m -> m.withRewind(RewindState.NEEDED));
                 return updates;

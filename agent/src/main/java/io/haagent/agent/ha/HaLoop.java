@@ -17,7 +17,6 @@ import io.haagent.ha.HaDecider;
 import io.haagent.ha.HaInput;
 import io.haagent.ha.HaMemory;
 import io.haagent.ha.PeerStatus;
-import io.haagent.ha.RewindState;
 import io.haagent.ha.RoleChangeRecord;
 import io.haagent.ha.ScheduledRestart;
 import io.haagent.pg.Divergence;
@@ -241,7 +240,6 @@ public final class HaLoop implements LoopContext, AutoCloseable {
             // before our lease can expire, so decide as if it were the primary it last was.
             local = assumeStillPrimaryIfWeWere(local);
         }
-        checkDivergenceIfAsked(v, obs);
 
         // 3. decide (asking peers only when an election needs them)
         HaInput in = new HaInput(NodeSettingsOf.of(config, dynamic, dynamicRaw), v, read.dcsError(), read.lock(), local, runner.current(), null, memory,
@@ -306,6 +304,11 @@ public final class HaLoop implements LoopContext, AutoCloseable {
             }
             if (out.failsafeCheckNeeded()) {
                 input = input.withFailsafeTopologyOk(failsafeHeartbeat());
+            } else if (out.divergenceCheckAgainst() != null) {
+                Member leader = out.divergenceCheckAgainst();
+                Divergence d = pg.checkDivergence(Upstream.of(leader));
+                LOG.info("divergence check against {}: {}", leader.name(), d.reason());
+                input = input.withDivergence(d);
             } else {
                 Map<String, PeerStatus> answers = peers.statuses(out.peersNeeded());
                 input = input.withPeers(answers);
@@ -330,29 +333,6 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         dcs.setTimeouts(dynamic.ttl(), dynamic.retryTimeout());
         DynamicConfigCache.save(java.nio.file.Path.of(config.postgresql().dataDir()), dynamicRaw);
         // postgres re-reads its files when the decider sees the parameters changed (Action.ApplyParameters)
-    }
-
-    /** §4.7: the decider asked whether we diverged; find out against the current leader. */
-    private void checkDivergenceIfAsked(ClusterView v, Observation obs) {
-        if (memory.rewind() != RewindState.CHECK || v == null || v.isUnlocked() || name.equals(v.leaderName())
-                || obs.local().primary() || runner.busy()) {
-            return;
-        }
-        boolean removeOnDiverged = NodeSettingsOf.of(config, dynamic, dynamicRaw).removeDataDirectoryOnDivergedTimelines();
-        if (!obs.local().canRewind() && !removeOnDiverged) {
-            return;
-        }
-        Member leader = v.leaderMember().orElse(null);
-        if (leader == null || leader.roleEnum() != Role.PRIMARY || leader.host() == null) {
-            return;
-        }
-        Divergence d = pg.checkDivergence(Upstream.of(leader));
-        LOG.info("divergence check against {}: {}", leader.name(), d.reason());
-        if (d instanceof Divergence.NotDiverged) {
-            memory = memory.withRewind(RewindState.NOT_NEEDED);
-        } else if (d instanceof Divergence.RewindNeeded || d instanceof Divergence.RewindImpossible) {
-            memory = memory.withRewind(RewindState.NEEDED);
-        }
     }
 
     private boolean failsafeHeartbeat() {

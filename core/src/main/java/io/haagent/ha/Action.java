@@ -17,6 +17,14 @@ import java.util.Map;
 public sealed interface Action {
 
     /**
+     * The cycle's sentence when this action does not succeed and stops the chain (a lost race or CAS), or null for
+     * the decision's own summary. The records that can lose a race carry it as a component.
+     */
+    default String ifNotDone() {
+        return null;
+    }
+
+    /**
      * An action that runs on the background runner, one at a time (Patroni's async executor): while it runs the
      * decider only keeps the lock (§3.2 step 5). Its result comes back to the next cycle as the runner's finished
      * record, never as a value the chain waits for.

@@ -66,12 +66,9 @@ public final class ActionExecutor {
     private final LoopContext loop;
     private final Path dataDir;
     private final io.haagent.time.Clock clock;
-    private final ExecutorService checkpointThread = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "post-promote-checkpoint");
-        t.setDaemon(true);
-        return t;
-    });
-    private final Map<Class<? extends Action>, Handler> handlers = new HashMap<>();
+    /** The post-promote CHECKPOINT's thread, or null when it runs on the background executor given to us. */
+    private final ExecutorService checkpointThread;
+    private final java.util.concurrent.Executor checkpoints;    private final Map<Class<? extends Action>, Handler> handlers = new HashMap<>();
     private final java.util.concurrent.LinkedBlockingQueue<HaMemory.MemoryUpdate> asyncUpdates =
             new java.util.concurrent.LinkedBlockingQueue<>();
     private final StepDown stepDown;
@@ -81,6 +78,19 @@ public final class ActionExecutor {
 
     public ActionExecutor(String name, Dcs dcs, PostgresControl pg, NodeState node, LockBelief lock,
             LongActionRunner runner, LoopContext loop, Path dataDir, io.haagent.time.Clock clock) {
+        this(name, dcs, pg, node, lock, runner, loop, dataDir, clock, null);
+    }
+
+    /** @param background where the post-promote CHECKPOINT runs; null: a thread of our own (see LongActionRunner) */
+    public ActionExecutor(String name, Dcs dcs, PostgresControl pg, NodeState node, LockBelief lock,
+            LongActionRunner runner, LoopContext loop, Path dataDir, io.haagent.time.Clock clock,
+            java.util.concurrent.Executor background) {
+        this.checkpointThread = background != null ? null : Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "post-promote-checkpoint");
+            t.setDaemon(true);
+            return t;
+        });
+        this.checkpoints = background != null ? background : checkpointThread;
         this.name = name;
         this.dcs = dcs;
         this.pg = pg;
@@ -193,7 +203,7 @@ public final class ActionExecutor {
             return true;
         });
         on(Action.CheckpointAfterPromote.class, (a, u) -> {
-            checkpointThread.execute(() -> {
+            checkpoints.execute(() -> {
                 try {
                     pg.checkpoint();
                     LOG.info("post-promote CHECKPOINT done");
@@ -462,6 +472,8 @@ public final class ActionExecutor {
     }
 
     public void close() {
-        checkpointThread.shutdownNow();
+        if (checkpointThread != null) {
+            checkpointThread.shutdownNow();
+        }
     }
 }

@@ -85,6 +85,17 @@ public final class HaLoop implements LoopContext, AutoCloseable {
 
     public HaLoop(AgentConfig config, Dcs dcs, PostgresControl pg, PeerClient peers, StatusBoard board, Clock clock,
             RoleChangeClock roleChanges, Map<String, Object> initialDynamic, Consumer<String> onFatal) {
+        this(config, dcs, pg, peers, board, clock, roleChanges, initialDynamic, onFatal, null);
+    }
+
+    /**
+     * @param background where long actions and the post-promote CHECKPOINT run; null: threads of their own. A loop
+     *                   test or the simulator passes an executor it steps itself and calls {@link #cycle()} directly
+     *                   (with its FakeClock): then nothing in a cycle runs on a thread or a clock it does not drive.
+     */
+    public HaLoop(AgentConfig config, Dcs dcs, PostgresControl pg, PeerClient peers, StatusBoard board, Clock clock,
+            RoleChangeClock roleChanges, Map<String, Object> initialDynamic, Consumer<String> onFatal,
+            java.util.concurrent.Executor background) {
         this.config = config;
         this.name = config.name();
         this.dcs = dcs;
@@ -104,10 +115,10 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         this.failsafe = new FailsafeContacts(clock, peers);
         this.lock = new LockBelief(clock);
         this.clusterReader = new ClusterReader(name, dcs, lock, configGate, clock);
-        this.runner = new LongActionRunner(clock, dcs::wakeUp);
+        this.runner = new LongActionRunner(clock, dcs::wakeUp, background);
         this.leaseGuard = new LeaseGuard(lock, node, pg, () -> dynamic.pause() || failsafeActive);
         java.nio.file.Path dataDir = java.nio.file.Path.of(config.postgresql().dataDir());
-        this.executor = new ActionExecutor(name, dcs, pg, node, lock, runner, this, dataDir, clock);
+        this.executor = new ActionExecutor(name, dcs, pg, node, lock, runner, this, dataDir, clock, background);
         this.reader = new LocalStateReader(pg, node, dataDir,
                 () -> dynamic.usePgRewind() || config.postgresql().usePgRewind());
         this.publisher = new Publisher(board, clock, node, lock, pg);
@@ -206,7 +217,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
      *
      * @return run the next cycle within this many milliseconds, or null for the normal {@code loop_wait}
      */
-    Long cycle() {
+    public Long cycle() {
         long now = clock.nanoTime();
         memory = HaMemory.MemoryUpdate.applyAll(memory, runner.drainFinished());
         memory = HaMemory.MemoryUpdate.applyAll(memory, executor.drainAsyncUpdates());

@@ -105,7 +105,11 @@ public sealed interface Action {
 
     // ---------------------------------------------------------------- postgres, quick
 
-    /** Make recovery settings point at {@code target}: reload when enough, else restart in the background. */
+    /**
+     * Make recovery settings point at {@code target}: reload when enough, else restart in the background. {@code role}
+     * is the role it follows as; the role reported and the on_role_change callback follow as SetRole and
+     * FireCallback actions when they change.
+     */
     record Follow(FollowTarget target, Role role) implements Action {
     }
 

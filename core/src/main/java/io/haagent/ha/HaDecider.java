@@ -696,7 +696,28 @@ public final class HaDecider {
                 plan.add(new Action.ResumeWalReplay());
             }
             plan.add(new Action.Follow(target, role));
+            reportRoleAfterFollow(role);
             return followReason;
+        }
+
+        /**
+         * The role this node reports once it follows as {@code role}: becoming or ceasing to be the standby leader
+         * is a role change (on_role_change fires); any other non-replica role settles to replica silently. The role
+         * it has at that point is the one read, unless this plan already set it.
+         */
+        private void reportRoleAfterFollow(Role role) {
+            Role now = local.role();
+            for (Action a : plan.actions()) {
+                if (a instanceof Action.SetRole r) {
+                    now = r.role();
+                }
+            }
+            if (role != now && (role == Role.STANDBY_LEADER || now == Role.STANDBY_LEADER)) {
+                plan.add(new Action.SetRole(role));
+                plan.add(new Action.FireCallback(CallbackAction.ON_ROLE_CHANGE, role));
+            } else if (now != Role.REPLICA && role == Role.REPLICA && now != Role.STANDBY_LEADER) {
+                plan.add(new Action.SetRole(Role.REPLICA));
+            }
         }
 
         // ------------------------------------------------------------------ §3.4 no leader

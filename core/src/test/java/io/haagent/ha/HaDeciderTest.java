@@ -613,6 +613,33 @@ class HaDeciderTest {
     }
 
     @org.junit.jupiter.api.Test
+    void followingReportsTheRoleAndFiresOnRoleChangeOnlyForTheStandbyLeadersChange() {
+        // the lock holder of a standby cluster follows the remote: it becomes the standby leader
+        Decision up = HaFixture.node("pg1").lock(LockStatus.HELD).config("standby_cluster", Map.of("host", "10.9.0.1"))
+                .memory(m -> m.withOnStartFired(true)).decide();
+        assertThat(up.actions()).as(up.summary()).containsSubsequence(
+                new Action.Follow(FollowTarget.remote("10.9.0.1", null, null), Role.STANDBY_LEADER),
+                new Action.SetRole(Role.STANDBY_LEADER),
+                new Action.FireCallback(CallbackAction.ON_ROLE_CHANGE, Role.STANDBY_LEADER));
+
+        // a former standby leader that follows the new one as a replica: back to replica, with the callback
+        Decision down = HaFixture.node("pg2").config("standby_cluster", Map.of("host", "10.9.0.1"))
+                .local(l -> l.role(Role.STANDBY_LEADER)).memory(m -> m.withOnStartFired(true)).decide();
+        assertThat(down.actions()).as(down.summary()).containsSubsequence(
+                new Action.SetRole(Role.REPLICA), new Action.FireCallback(CallbackAction.ON_ROLE_CHANGE, Role.REPLICA));
+
+        // a demoted primary that follows the leader settles to replica without a callback (its start fired one)
+        Decision settle = HaFixture.node("pg2").local(l -> l.role(Role.DEMOTED)).memory(m -> m.withOnStartFired(true))
+                .decide();
+        assertThat(settle.actions()).as(settle.summary()).contains(new Action.SetRole(Role.REPLICA))
+                .noneMatch(Action.FireCallback.class::isInstance);
+
+        // a replica following as a replica: nothing to report
+        Decision steady = HaFixture.node("pg2").memory(m -> m.withOnStartFired(true)).decide();
+        assertThat(steady.actions()).noneMatch(a -> a instanceof Action.SetRole || a instanceof Action.FireCallback);
+    }
+
+    @org.junit.jupiter.api.Test
     void oneReadingOfADivergenceAnswer() {
         assertThat(RewindState.after(new io.haagent.pg.Divergence.RewindImpossible("diverged", "no wal_log_hints", false)))
                 .isEqualTo(RewindState.NEEDED);

@@ -258,12 +258,7 @@ public final class ActionExecutor {
             LOG.info("following {} now: {}", target, recovery);
             u.add(HaMemory::triggerRewindCheck);
         }
-        if (role != node.role() && (role == Role.STANDBY_LEADER || node.role() == Role.STANDBY_LEADER)) {
-            node.setRole(role);
-            pg.fireCallback(CallbackAction.ON_ROLE_CHANGE, role);
-        } else if (node.role() != Role.REPLICA && role == Role.REPLICA && node.role() != Role.STANDBY_LEADER) {
-            node.setRole(Role.REPLICA);
-        }
+        // the role it reports, and whether on_role_change fires, are the decider's (SetRole, FireCallback after us)
     }
 
     // ------------------------------------------------------------------------------------------------- long

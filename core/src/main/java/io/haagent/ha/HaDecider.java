@@ -561,7 +561,11 @@ public final class HaDecider {
             }
             boolean checkFirst = mem.rewind() == RewindState.CHECK && !target.isNone() && !target.remote()
                     && canRewindOrReinitialize();
-            plan.add(new Action.StartReplica(target, role, timeout, "restarting after failure", checkFirst));
+            // a node that was (or is leaving) another role announces the change; a replica restarting announces a start
+            Role before = roleNow();
+            CallbackAction callback = before.isPrimary() || before == Role.DEMOTED
+                    || before != role && before != Role.REPLICA ? CallbackAction.ON_ROLE_CHANGE : CallbackAction.ON_START;
+            plan.add(new Action.StartReplica(target, role, timeout, "restarting after failure", checkFirst, callback));
             mem = mem.withRecovering(true).withOnStartFired(false);
             return msg;
         }
@@ -700,18 +704,24 @@ public final class HaDecider {
             return followReason;
         }
 
-        /**
-         * The role this node reports once it follows as {@code role}: becoming or ceasing to be the standby leader
-         * is a role change (on_role_change fires); any other non-replica role settles to replica silently. The role
-         * it has at that point is the one read, unless this plan already set it.
-         */
-        private void reportRoleAfterFollow(Role role) {
+        /** The role the node has when the plan so far has run: the one read, unless the plan sets it. */
+        private Role roleNow() {
             Role now = local.role();
             for (Action a : plan.actions()) {
                 if (a instanceof Action.SetRole r) {
                     now = r.role();
                 }
             }
+            return now;
+        }
+
+        /**
+         * The role this node reports once it follows as {@code role}: becoming or ceasing to be the standby leader
+         * is a role change (on_role_change fires); any other non-replica role settles to replica silently. The role
+         * it has at that point is the one read, unless this plan already set it.
+         */
+        private void reportRoleAfterFollow(Role role) {
+            Role now = roleNow();
             if (role != now && (role == Role.STANDBY_LEADER || now == Role.STANDBY_LEADER)) {
                 plan.add(new Action.SetRole(role));
                 plan.add(new Action.FireCallback(CallbackAction.ON_ROLE_CHANGE, role));

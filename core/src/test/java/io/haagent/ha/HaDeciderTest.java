@@ -284,12 +284,13 @@ class HaDeciderTest {
                         () -> HaFixture.node("pg2").local(l -> l.stopped("shut down in recovery").state(PostgresState.STOPPED)),
                         "starting as a secondary",
                         new Action.StartReplica(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null),
-                                Role.REPLICA, null, "restarting after failure", true)),
+                                Role.REPLICA, null, "restarting after failure", true, CallbackAction.ON_START)),
                 row("lock holder whose postgres stopped in recovery starts read-only",
                         () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.stopped("shut down in recovery")),
                         "starting as readonly because i had the session lock",
                         new Action.SetState(PostgresState.CRASHED),
-                        new Action.StartReplica(FollowTarget.NONE, Role.REPLICA, 300, "restarting after failure", false)),
+                        new Action.StartReplica(FollowTarget.NONE, Role.REPLICA, 300, "restarting after failure", false,
+                                CallbackAction.ON_START)),
                 row("diverged stopped node is rewound before it starts",
                         () -> HaFixture.node("pg1").leader("pg2").local(l -> l.stopped("shut down").role(Role.DEMOTED)
                                 .state(PostgresState.STOPPED)).memory(m -> m.withRewind(RewindState.NEEDED)),
@@ -637,6 +638,18 @@ class HaDeciderTest {
         // a replica following as a replica: nothing to report
         Decision steady = HaFixture.node("pg2").memory(m -> m.withOnStartFired(true)).decide();
         assertThat(steady.actions()).noneMatch(a -> a instanceof Action.SetRole || a instanceof Action.FireCallback);
+    }
+
+    @org.junit.jupiter.api.Test
+    void theStartsCallbackIsChosenByTheDecider() {
+        Decision demoted = HaFixture.node("pg2").local(l -> l.stopped("shut down").role(Role.DEMOTED)).decide();
+        assertThat(demoted.actions()).as(demoted.summary()).filteredOn(Action.StartReplica.class::isInstance)
+                .singleElement().extracting(a -> ((Action.StartReplica) a).callback())
+                .isEqualTo(CallbackAction.ON_ROLE_CHANGE);
+        Decision replica = HaFixture.node("pg2").local(l -> l.stopped("shut down in recovery")).decide();
+        assertThat(replica.actions()).as(replica.summary()).filteredOn(Action.StartReplica.class::isInstance)
+                .singleElement().extracting(a -> ((Action.StartReplica) a).callback())
+                .isEqualTo(CallbackAction.ON_START);
     }
 
     @org.junit.jupiter.api.Test

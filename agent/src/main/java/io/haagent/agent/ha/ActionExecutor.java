@@ -322,10 +322,8 @@ public final class ActionExecutor {
                     out.add(m -> m.withRewind(after));
                 }
             }
-            Role before = node.role();
             StartRequest req = new StartRequest(targets.recovery(a.target()), startTimeout(a.timeoutSeconds()),
-                    before.isPrimary() || before == Role.DEMOTED || before != a.role() && before != Role.REPLICA
-                            ? CallbackAction.ON_ROLE_CHANGE : CallbackAction.ON_START, a.role());
+                    a.callback(), a.role());
             starts.start(req, a.role());
             return out;
         }));

@@ -18,7 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The keys a primary holding the lock writes each cycle (§1.4, §3.8): {@code status} (its WAL position and the
+ * The keys a primary holding the lock writes each cycle (§1.2, §3.8): {@code status} (its WAL position and the
  * positions of its permanent slots, which replicas copy) and, with {@code failsafe_mode}, {@code failsafe} (every
  * member's {@code api_url}: the members it must reach to stay primary while etcd is gone). A failed write is
  * logged and tried again next cycle; it never ends the cycle.

@@ -653,6 +653,29 @@ class HaDeciderTest {
     }
 
     @org.junit.jupiter.api.Test
+    void aCycleRecordReplaysWithItsSecondPhaseAnswers() {
+        // an election: the decider asked the peers; the record holds their answers and decides the same way again
+        HaFixture f = HaFixture.node("pg2").noLeader().memory(m -> m.withOnStartFired(true));
+        HaInput[] last = new HaInput[1];
+        HaDecider decider = new HaDecider();
+        HaInput in = f.input();
+        Decision.Outcome out = decider.decide(in);
+        assertThat(out.needsPeers()).isTrue();
+        Map<String, PeerStatus> answers = new java.util.LinkedHashMap<>();
+        out.peersNeeded().keySet().forEach(n -> answers.put(n, PeerStatus.unreachable(n, "connection refused")));
+        last[0] = in.withPeers(answers);
+        Decision d = decider.decide(last[0]).decision();
+        CycleRecord record = new CycleRecord(last[0], d);
+        assertThat(record.replays()).isTrue();
+        assertThat(record.replay().summary()).isEqualTo(d.summary());
+        assertThat(new CycleRecord(in, d)).as("without the answers it cannot replay")
+                .satisfies(r -> org.assertj.core.api.Assertions.assertThatThrownBy(r::replay)
+                        .isInstanceOf(IllegalStateException.class));
+        Decision other = HaFixture.node("pg3").decide();
+        assertThat(new CycleRecord(last[0], other).replays()).as("a record that does not match its input").isFalse();
+    }
+
+    @org.junit.jupiter.api.Test
     void oneReadingOfADivergenceAnswer() {
         assertThat(RewindState.after(new io.haagent.pg.Divergence.RewindImpossible("diverged", "no wal_log_hints", false)))
                 .isEqualTo(RewindState.NEEDED);

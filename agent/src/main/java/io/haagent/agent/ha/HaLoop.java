@@ -12,6 +12,7 @@ import io.haagent.config.DynamicConfig;
 import io.haagent.dcs.Dcs;
 import io.haagent.dcs.DcsUnavailableException;
 import io.haagent.ha.Action;
+import io.haagent.ha.CycleRecord;
 import io.haagent.ha.Decision;
 import io.haagent.ha.HaDecider;
 import io.haagent.ha.HaInput;
@@ -80,6 +81,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     private final ClusterReader clusterReader;
     private volatile boolean failsafeActive;
     private volatile Observation lastObservation;
+    private volatile CycleRecord lastCycle;
     private final StatusRefresher refresher;
     private final Publisher publisher;
 
@@ -255,7 +257,9 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         // 3. decide (asking peers only when an election needs them)
         HaInput in = new HaInput(NodeSettingsOf.of(config, dynamic, dynamicRaw), v, read.dcsError(), read.lock(), local, runner.current(), null, memory,
                 failsafe.leaderName(dynamic.ttl()), null, scheduledRestart, clock.nanoTime(), clock.now());
-        Decision decision = decide(in);
+        CycleRecord record = decide(in);
+        lastCycle = record;
+        Decision decision = record.decision();
         memory = decision.memory();
         roleChangeStart.begin(decision);
 
@@ -306,12 +310,13 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         return l.running() && node.role().isPrimary() ? l.asRunningPrimary() : l;
     }
 
-    private Decision decide(HaInput in) {
+    /** Decide, gathering the second-phase inputs the decider asks for (peers, failsafe check, divergence check). */
+    private CycleRecord decide(HaInput in) {
         HaInput input = in;
         for (int i = 0; i < 4; i++) {
             Decision.Outcome out = decider.decide(input);
             if (out.decision() != null) {
-                return out.decision();
+                return new CycleRecord(input, out.decision());
             }
             if (out.failsafeCheckNeeded()) {
                 input = input.withFailsafeTopologyOk(failsafeHeartbeat());
@@ -466,6 +471,11 @@ public final class HaLoop implements LoopContext, AutoCloseable {
 
     public Observation lastObservation() {
         return lastObservation;
+    }
+
+    /** The last cycle's input and decision: replayable ({@link CycleRecord#replay()}), for tests and the simulator. */
+    public CycleRecord lastCycle() {
+        return lastCycle;
     }
 
     /** The decision record the REST API shows: why this node did what it last did. */

@@ -477,17 +477,21 @@ start_haproxy() {
 # the example client writes 3 rows (one line per attempt); prints where they went. stdin stays open (the client
 # stops when it closes) through a process substitution that is ended afterwards.
 run_client() {
-  local client=$repo/examples/python/ha_client.py out status=0
+  local client=$repo/examples/python/ha_client.py out status=0 feeder=$DIR/run/client-stdin.pid
   if [ ! -r "$client" ]; then
     echo "$client is missing"
     return 1
   fi
-  # $! inside the substitution: the process substitution's sleep (bash 4.4+), ended as soon as the client is done
+  # The substitution's sleep records its pid ($! is not set for a process substitution here) and holds none of our
+  # output (a reader of the demo's output through a pipe would wait for it); it is ended as soon as the client is
+  # done.
   out=$(PGPASSFILE=$DIR/pgpass PGCONNECT_TIMEOUT=5 "$PY" "$client" "$@" --dsn "dbname=postgres user=$SUPERUSER" \
-    --deadline 30 write --table demo_writes --count 3 --interval 0.2 < <(exec sleep 120)
-    rc=$?
-    kill "$!" 2>/dev/null
-    exit "$rc") || status=$?
+    --deadline 30 write --table demo_writes --count 3 --interval 0.2 \
+    < <(echo "$BASHPID" > "$feeder"; exec sleep 120 2>/dev/null)) || status=$?
+  if [ -s "$feeder" ]; then
+    kill "$(cat "$feeder")" 2>/dev/null || true
+  fi
+  rm -f "$feeder"
   local oks servers
   oks=$(printf '%s\n' "$out" | grep -c '^ok ' || true)
   servers=$(printf '%s\n' "$out" | awk '$1 == "ok" { print $4 }' | sort -u | tr '\n' ' ')

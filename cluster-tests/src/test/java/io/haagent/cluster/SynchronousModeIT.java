@@ -30,6 +30,11 @@ class SynchronousModeIT {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).ignoreExceptions().until(() ->
                 !c.view().sync().syncStandbys().isEmpty()
                         && old.sql("SELECT count(*) FROM pg_stat_replication WHERE sync_state = 'sync'").equals(List.of("1")));
+        // every node tells Prometheus that synchronous replication is wanted (the HaAgentSyncStandbyMissing alert)
+        for (ClusterNode n : c.nodes()) {
+            assertThat(n.get("/metrics").body()).as(n.name())
+                    .containsPattern("(?m)^ha_agent_synchronous_mode\\{[^}]*name=\"" + n.name() + "\"\\} 1$");
+        }
         old.sql("CREATE TABLE acked (id bigint PRIMARY KEY)");
         PrimaryWatch watch = c.watchPrimaries();
 

@@ -17,7 +17,11 @@ import java.util.concurrent.TimeUnit;
 /** Runs a program to completion. Output goes to files, so no pipe can fill up and stall the child. */
 final class Cmd {
     /** What a run produced. {@code toString} is the whole story, for assertion messages. */
-    record Result(List<String> argv, long pid, int exit, String out, String err) {
+    record Result(List<String> argv, long pid, int exit, String out, String err, List<String> holdingOutput) {
+        Result(List<String> argv, long pid, int exit, String out, String err) {
+            this(argv, pid, exit, out, err, List.of());
+        }
+
         @Override
         public String toString() {
             return String.join(" ", argv) + "\n  exit " + exit + "\n  --- stdout\n" + out + "\n  --- stderr\n" + err;
@@ -59,6 +63,42 @@ final class Cmd {
         return this;
     }
 
+    private boolean findHolders;
+
+    /**
+     * After the command exits, look for processes that still hold its stdout or stderr open (a background process
+     * that was not detached: a reader of the command's output through a pipe would wait for it); in
+     * {@link Result#holdingOutput()}, as "pid command line".
+     */
+    Cmd findOutputHolders() {
+        this.findHolders = true;
+        return this;
+    }
+
+    private static List<String> holdersOf(File... files) {
+        java.util.Set<String> targets = new java.util.HashSet<>();
+        for (File f : files) {
+            targets.add(f.getAbsolutePath());
+        }
+        List<String> out = new java.util.ArrayList<>();
+        File[] procs = new File("/proc").listFiles((d, n) -> n.chars().allMatch(Character::isDigit));
+        for (File proc : procs == null ? new File[0] : procs) {
+            for (String fd : List.of("0", "1", "2")) {
+                try {
+                    String link = Files.readSymbolicLink(proc.toPath().resolve("fd").resolve(fd)).toString();
+                    if (targets.contains(link)) {
+                        String cmd = Files.readString(proc.toPath().resolve("cmdline")).replace('\0', ' ').strip();
+                        out.add(proc.getName() + " " + cmd);
+                        break;
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // gone, or not ours to read
+                }
+            }
+        }
+        return out;
+    }
+
     Cmd timeout(Duration limit) {
         this.timeout = limit;
         return this;
@@ -82,7 +122,8 @@ final class Cmd {
             }
             return new Result(argv, p.pid(), p.exitValue(),
                     Files.readString(out.toPath(), StandardCharsets.UTF_8),
-                    Files.readString(err.toPath(), StandardCharsets.UTF_8));
+                    Files.readString(err.toPath(), StandardCharsets.UTF_8),
+                    findHolders ? holdersOf(out, err) : List.of());
         } finally {
             Files.deleteIfExists(out.toPath());
             Files.deleteIfExists(err.toPath());

@@ -1,6 +1,7 @@
 package io.haagent.dist;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.haagent.testing.EtcdCluster;
 import io.haagent.testing.TestBinaries;
@@ -44,6 +45,20 @@ class DemoIT {
         return c;
     }
 
+    /**
+     * The README's first two commands are this test's {@code scripts/demo.sh up} and the suite's
+     * {@code scripts/test.sh}, as printed (issue 16: it began with {@code sudo}, absent on a fresh Debian as root,
+     * and only validated a file).
+     */
+    @Test
+    void theReadmesFirstTwoCommandsAreTheDemoAndTheTests() throws Exception {
+        List<String> commands = Files.readAllLines(Dist.repoRoot().resolve("README.md")).stream()
+                .filter(l -> l.startsWith("    ") && !l.isBlank()).map(String::strip).limit(2).toList();
+        assertThat(commands).containsExactly("scripts/demo.sh up", "scripts/test.sh");
+        assertThat(Files.readString(Dist.repoRoot().resolve("README.md"))).doesNotContain("sudo apt-get")
+                .contains("(docs/guide/README.md)").contains("`15/main` on port 5432");
+    }
+
     @Test
     void upSwitchoverStatusAndDown() throws Exception {
         TestBinaries.etcd();
@@ -58,8 +73,11 @@ class DemoIT {
         ports[5] = EtcdCluster.freePort("127.0.0.1");
         List<Long> started = new ArrayList<>();
         try {
-            Cmd.Result up = demo(dir, "up", ports).run();
+            Cmd.Result up = demo(dir, "up", ports).findOutputHolders().run();
             assertThat(up.exit()).as(up.toString()).isZero();
+            // nothing it left running holds its output (`scripts/demo.sh up | tee` waited two minutes for the
+            // example client's stdin feeder)
+            assertThat(up.holdingOutput()).as(up.toString()).isEmpty();
             String out = up.out();
             // a progress line per step, each finished
             for (int step = 1; step <= 10; step++) {
@@ -91,6 +109,22 @@ class DemoIT {
             Cmd.Result switchover = Cmd.of("/bin/sh", "-c", sw.group(1)).timeout(Duration.ofMinutes(3)).run();
             assertThat(switchover.exit()).as(switchover.toString()).isZero();
             assertThat(switchover.out()).contains("switched over from " + primary.group(1) + " to ");
+
+            // a real Prometheus scraping the demo cluster answers every query of examples/grafana's dashboard,
+            // and counts the switchover: once on each of the two nodes that changed role
+            List<String> targets = Stream.of(HOSTS.split(" ")).map(h -> h + ":" + ports[1]).toList();
+            try (DashboardCheck prom = DashboardCheck.scraping(tmp.resolve("prometheus"), targets)) {
+                await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                        assertThat(prom.emptyOrFailingQueries("demo")).isEmpty());
+                assertThat(prom.query("sum(ha_agent_role_changes_total{scope=\"demo\",kind=\"switchover\"})"))
+                        .extracting(DashboardCheck::value).containsExactly(2.0);
+                // an asynchronous cluster: no synchronous standby, none wanted, HaAgentSyncStandbyMissing quiet
+                assertThat(prom.query("max(ha_agent_synchronous_mode{scope=\"demo\"})"))
+                        .extracting(DashboardCheck::value).containsExactly(0.0);
+                assertThat(prom.query("max by (name) (patroni_primary{scope=\"demo\"}) == 1"))
+                        .extracting(r -> DashboardCheck.label(r, "name")).hasSize(1)
+                        .doesNotContain(primary.group(1));
+            }
 
             Cmd.Result status = demo(dir, "status", null).run();
             assertThat(status.exit()).as(status.toString()).isZero();

@@ -22,7 +22,27 @@ class PrometheusRulesIT {
     void rulesAreValid() throws Exception {
         Cmd.Result r = Cmd.of(promtool(), "check", "rules", RULES).run();
         assertThat(r.exit()).as(r.toString()).isZero();
-        assertThat(r.out()).as(r.toString()).contains("SUCCESS: 3 rules found");
+        assertThat(r.out()).as(r.toString()).contains("SUCCESS: 7 rules found");
+    }
+
+    @Test
+    void scrapeConfigIsValidAndLoadsTheRules() throws Exception {
+        Cmd.Result r = Cmd.of(promtool(), "check", "config", RULES.resolveSibling("prometheus.yml")).run();
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.out()).as(r.toString()).contains("SUCCESS: 1 rule files found").contains("SUCCESS: 7 rules found");
+    }
+
+    /** Every alert has a case in the rule tests where it fires (a non-empty exp_alerts), not only quiet ones. */
+    @Test
+    void everyAlertHasACaseWhereItFires() throws Exception {
+        String tests = Files.readString(RULE_TESTS);
+        List<String> alerts = java.util.regex.Pattern.compile("(?m)^\\s*- alert: (\\w+)$")
+                .matcher(Files.readString(RULES)).results().map(m -> m.group(1)).toList();
+        assertThat(alerts).contains("HaAgentReplicationLag", "HaAgentPaused", "HaAgentPendingRestart",
+                "HaAgentSyncStandbyMissing");
+        for (String alert : alerts) {
+            assertThat(tests).as(alert).containsPattern("alertname: " + alert + "\\n\\s+exp_alerts:\\n\\s+- exp_labels");
+        }
     }
 
     @Test

@@ -87,7 +87,7 @@ final class ConfigRules {
         }
         for (var e : loggers.entries().entrySet()) {
             String name = e.getKey();
-            String path = "log.loggers." + name;
+            String path = "log.loggers." + SafeText.of(name, 80);
             Origin where = e.getValue().origin();
             if (!isJavaLogger(name)) {
                 out.add(Problem.warning(where, path, "no logger of ha-agent has this name, so this setting does"

@@ -17,7 +17,10 @@ import java.util.List;
  *     {@code count(patroni_role{role="master"}) by (cluster)} counts primaries (only the current role is exported:
  *     a 0-valued series for other roles would be counted too);</li>
  * <li>{@code ha_agent_role_changes_total{kind}} and the histogram {@code ha_agent_role_change_duration_seconds}
- *     for failovers, switchovers and crash restarts.</li>
+ *     for failovers, switchovers and crash restarts;</li>
+ * <li>{@code ha_agent_synchronous_mode}: 1 when the cluster's configuration asks for synchronous replication, so that
+ *     an alert can tell "no synchronous standby" from "none wanted" ({@code patroni_sync_standby} is 0 on every node
+ *     in both cases).</li>
  * </ul>
  */
 public final class MetricsText {
@@ -94,6 +97,10 @@ public final class MetricsText {
                 "Always 1; the role label carries this node's role (master, replica, standby_leader, ...).",
                 "{cluster=\"" + escape(s.scope()) + "\",name=\"" + escape(s.name()) + "\",role=\"" + escape(role)
                         + "\"}", "1");
+
+        gauge(b, "ha_agent_synchronous_mode", "Value is 1 if the cluster's configuration asks for synchronous"
+                + " replication (synchronous_mode, outside a standby cluster), 0 otherwise.", labels,
+                bit(fresh != null && fresh.dynamic().synchronousModeEffective()));
 
         RoleChangeStats stats = s.roleChangeStats();
         String base = "scope=\"" + escape(s.scope()) + "\",name=\"" + escape(s.name()) + "\",kind=\"";

@@ -178,8 +178,8 @@ public final class SlowClients implements AutoCloseable {
         slots.forEach(SlowClients::close);
     }
 
-    /** One probe's outcome: the status code (0 when none came) and how long it took. */
-    public record Probe(int status, long nanos, String error) {
+    /** One probe's outcome: the status code (0 when none came), how long it took, and when it began (nanoTime). */
+    public record Probe(int status, long nanos, String error, long startedAt) {
     }
 
     /** {@code GET path} on a new connection with {@code Connection: close}; the status line and the time to it. */
@@ -195,12 +195,13 @@ public final class SlowClients implements AutoCloseable {
             int n = so.getInputStream().readNBytes(buf, 0, 12);
             long took = System.nanoTime() - start;
             String line = new String(buf, 0, n, StandardCharsets.ISO_8859_1);
-            if (!line.startsWith("HTTP/1.1 ")) {
-                return new Probe(0, took, "no status line: '" + line + "'");
+            // Patroni's http.server answers HTTP/1.0
+            if (!line.startsWith("HTTP/1.1 ") && !line.startsWith("HTTP/1.0 ")) {
+                return new Probe(0, took, "no status line: '" + line + "'", start);
             }
-            return new Probe(Integer.parseInt(line.substring(9, 12)), took, null);
+            return new Probe(Integer.parseInt(line.substring(9, 12)), took, null, start);
         } catch (IOException | RuntimeException e) {
-            return new Probe(0, System.nanoTime() - start, e.toString());
+            return new Probe(0, System.nanoTime() - start, e.toString(), start);
         }
     }
 

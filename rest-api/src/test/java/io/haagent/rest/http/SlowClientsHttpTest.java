@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.LongSummaryStatistics;
+import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +22,15 @@ import org.junit.jupiter.api.Test;
  * (127.0.1.x), the probes from 127.0.0.1, as HAProxy's would from its own host.
  */
 class SlowClientsHttpTest {
-    /** Generous: the point is "answered while under attack"; the figure itself is measured by bench/rest. */
+    /**
+     * Issue 18's bound for a health check under attack. A shared two-core machine can take the CPU from this JVM for
+     * longer than that now and then (a probe's own outlier, not the attack's doing), so it holds for 95 % of the
+     * probes and for the median of every second of the attack; {@link #BOUND} holds for every probe. The figures
+     * against Patroni are measured by bench/rest/slow-clients.sh.
+     */
+    private static final Duration FAST = Duration.ofMillis(50);
+
+    /** Every probe: no health check may go unanswered while the attack lasts (before: every one timed out). */
     private static final Duration BOUND = Duration.ofSeconds(1);
 
     private RestApiHarness h;
@@ -87,11 +96,30 @@ class SlowClientsHttpTest {
             sorted.add(p.nanos() / 1000);
         }
         sorted.sort(null);
+        // "throughout": the median of each second of the attack, so no stretch of it degrades the checks
+        TreeMap<Long, List<Long>> bySecond = new TreeMap<>();
+        long first = probes.get(0).startedAt();
+        for (SlowClients.Probe p : probes) {
+            bySecond.computeIfAbsent((p.startedAt() - first) / 1_000_000_000L, k -> new ArrayList<>()).add(p.nanos());
+        }
+        List<String> slowSeconds = new ArrayList<>();
+        bySecond.forEach((second, nanos) -> {
+            nanos.sort(null);
+            long median = nanos.get(nanos.size() / 2);
+            if (median > FAST.toNanos()) {
+                slowSeconds.add("second " + second + ": median " + median / 1_000_000 + " ms of " + nanos.size());
+            }
+        });
+        long p95 = sorted.get(sorted.size() * 95 / 100);
         System.out.printf("SlowClientsHttpTest: %d probes of /health and /primary under 50 slow connections:"
-                + " p50 %.2f ms, p99 %.2f ms, max %.2f ms; the server closed or refused %d slow requests (%d with 503)%n",
-                probes.size(), sorted.get(sorted.size() / 2) / 1000.0, sorted.get(sorted.size() * 99 / 100) / 1000.0,
+                + " p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.2f ms; the server closed or refused %d slow requests"
+                + " (%d with 503)%n", probes.size(), sorted.get(sorted.size() / 2) / 1000.0, p95 / 1000.0,
+                sorted.get(sorted.size() * 99 / 100) / 1000.0,
                 ms.getMax() / 1000.0, attack.reconnects(), attack.refusedWith503());
         assertThat(failed).as("probes not answered 200 within %s", BOUND).isEmpty();
+        assertThat(p95).as("95th percentile of the probes, in µs").isLessThanOrEqualTo(FAST.toNanos() / 1000);
+        assertThat(slowSeconds).as("seconds of the attack whose median probe took over %s", FAST).isEmpty();
+        assertThat(bySecond).as("seconds probed").hasSizeGreaterThanOrEqualTo(11);
         // the attack did not make the server grow: Jetty's pool (acceptor and selector included) is its whole size
         System.out.println("SlowClientsHttpTest: at most " + mostThreads.get() + " REST threads during the attack");
         assertThat(mostThreads.get()).isLessThanOrEqualTo(RestApiOptions.DEFAULTS.maxThreads());

@@ -48,6 +48,7 @@ class WriteBodiesFuzzTest {
         List<Router.Route> writes = Router.routes().stream().filter(Router.Route::writes).toList();
         List<String> problems = new ArrayList<>();
         int[] byClass = new int[6];
+        String previous = "none";
         for (int i = 0; i < REQUESTS; i++) {
             long seed = SEED + i;
             JsonFuzz fuzz = new JsonFuzz(seed);
@@ -57,9 +58,15 @@ class WriteBodiesFuzzTest {
             try {
                 answer = h.request(r.method(), "/" + r.segment(), body);
             } catch (RuntimeException e) {
-                problems.add("seed " + seed + ": " + r.method() + " /" + r.segment() + ": no answer: " + e);
+                // the request before it (its answer may have closed the connection this one was sent on)
+                problems.add("seed " + seed + ": " + r.method() + " /" + r.segment() + ": no answer: " + e
+                        + "; the request before: " + previous);
+                previous = "(no answer)";
                 continue;
             }
+            previous = r.method() + " /" + r.segment() + " answered " + answer.statusCode() + " "
+                    + answer.headers().firstValue("connection").map(v -> "(connection: " + v + ")").orElse("")
+                    + " to " + (body == null || body.length() <= 200 ? body : body.substring(0, 200) + "...");
             byClass[answer.statusCode() / 100]++;
             if (answer.statusCode() == 500) {
                 problems.add("seed " + seed + ": " + r.method() + " /" + r.segment() + " answered 500: "

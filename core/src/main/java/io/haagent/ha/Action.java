@@ -11,14 +11,25 @@ import java.util.Map;
 /**
  * What the decider asks the executor to do (STYLE 2: work out the steps, then apply them). The executor
  * applies a decision's actions in order and stops at the first one that does not succeed (a lost race or CAS:
- * the cycle's summary becomes the action's {@code ifNotDone} sentence when it has one); actions marked long run
- * on the background runner. Every type here must be handled by the executor (a test walks them).
+ * the cycle's summary becomes the action's {@code ifNotDone} sentence when it has one); {@link LongRunning}
+ * actions run on the background runner. Every type here must be handled by the executor (a test walks them).
  */
 public sealed interface Action {
 
-    /** True for actions that run on the background runner (one at a time). */
-    default boolean isLong() {
-        return false;
+    /**
+     * The cycle's sentence when this action does not succeed and stops the chain (a lost race or CAS), or null for
+     * the decision's own summary. The records that can lose a race carry it as a component.
+     */
+    default String ifNotDone() {
+        return null;
+    }
+
+    /**
+     * An action that runs on the background runner, one at a time (Patroni's async executor): while it runs the
+     * decider only keeps the lock (§3.2 step 5). Its result comes back to the next cycle as the runner's finished
+     * record, never as a value the chain waits for.
+     */
+    sealed interface LongRunning extends Action {
     }
 
     // ---------------------------------------------------------------- DCS
@@ -108,7 +119,11 @@ public sealed interface Action {
 
     // ---------------------------------------------------------------- postgres, quick
 
-    /** Make recovery settings point at {@code target}: reload when enough, else restart in the background. */
+    /**
+     * Make recovery settings point at {@code target}: reload when enough, else restart in the background. {@code role}
+     * is the role it follows as; the role reported and the on_role_change callback follow as SetRole and
+     * FireCallback actions when they change.
+     */
     record Follow(FollowTarget target, Role role) implements Action {
     }
 
@@ -155,14 +170,9 @@ public sealed interface Action {
      * Create a new cluster and start it: initdb, or the custom method (§4.6) named by {@code method}. What is left
      * ({@link PostBootstrap}) is decided once postgres runs as a primary.
      */
-    record Bootstrap(String method) implements Action {
+    record Bootstrap(String method) implements LongRunning {
         public boolean custom() {
             return !"initdb".equals(method);
-        }
-
-        @Override
-        public boolean isLong() {
-            return true;
         }
     }
 
@@ -170,59 +180,36 @@ public sealed interface Action {
      * The bootstrapped postgres runs as a primary: create the roles, run {@code post_bootstrap}, and after a custom
      * bootstrap end its trusted access (§1.7 step 4). Its outcome is the bootstrap's result.
      */
-    record PostBootstrap() implements Action {
-        @Override
-        public boolean isLong() {
-            return true;
-        }
+    record PostBootstrap() implements LongRunning {
     }
 
     /**
      * The bootstrap of a standby cluster (§7.3): clone from the remote primary, start following it; the next
      * cycles finish it as a standby leader (initialize, config, leader key) as {@link Bootstrap} does.
      */
-    record BootstrapStandbyLeader(FollowTarget remote) implements Action {
-        @Override
-        public boolean isLong() {
-            return true;
-        }
+    record BootstrapStandbyLeader(FollowTarget remote) implements LongRunning {
     }
 
     /** Clone a replica from {@code source} (null: only methods that work without a leader), then follow. */
-    record CloneReplica(FollowTarget source, String description) implements Action {
-        @Override
-        public boolean isLong() {
-            return true;
-        }
+    record CloneReplica(FollowTarget source, String description) implements LongRunning {
     }
 
     /** Start postgres as the primary it was a moment ago (crash of the leader, timeline unchanged, §3.6). */
-    record StartPrimary(int timeoutSeconds) implements Action {
-        @Override
-        public boolean isLong() {
-            return true;
-        }
+    record StartPrimary(int timeoutSeconds) implements LongRunning {
     }
 
     /**
      * Start postgres in recovery following {@code target} (or nobody), with the given reported role. With
      * {@code checkDivergenceFirst} the data is compared with the target before starting: if it diverged, postgres
-     * stays down and the next cycle rewinds, instead of starting it only to stop it again.
+     * stays down and the next cycle rewinds, instead of starting it only to stop it again. {@code callback}: the
+     * callback the start fires (on_role_change when the node was or becomes another role, else on_start).
      */
     record StartReplica(FollowTarget target, Role role, Integer timeoutSeconds, String description,
-            boolean checkDivergenceFirst) implements Action {
-        @Override
-        public boolean isLong() {
-            return true;
-        }
+            boolean checkDivergenceFirst, CallbackAction callback) implements LongRunning {
     }
 
     /** Run pre_promote; if it succeeds, promote and wait for production; fire on_role_change. */
-    record Promote() implements Action {
-        @Override
-        public boolean isLong() {
-            return true;
-        }
+    record Promote() implements LongRunning {
     }
 
     /**
@@ -230,43 +217,23 @@ public sealed interface Action {
      * as a candidate has our shutdown checkpoint), then start as a replica of {@code follow} unless a rewind is
      * needed first. Immediate modes stop inline (they exist to stop writes now) and start in the background.
      */
-    record Demote(DemoteMode mode) implements Action {
-        @Override
-        public boolean isLong() {
-            return mode == DemoteMode.GRACEFUL || mode == DemoteMode.OFFLINE;
-        }
+    record Demote(DemoteMode mode) implements LongRunning {
     }
 
     /** Single-user crash recovery so that pg_controldata shows a clean shutdown. */
-    record CrashRecovery() implements Action {
-        @Override
-        public boolean isLong() {
-            return true;
-        }
+    record CrashRecovery() implements LongRunning {
     }
 
     /** pg_rewind from the leader, then start as its replica. */
-    record Rewind(FollowTarget leader) implements Action {
-        @Override
-        public boolean isLong() {
-            return true;
-        }
+    record Rewind(FollowTarget leader) implements LongRunning {
     }
 
     /** Stop, wipe the data directory and clone again from {@code source}. */
-    record Reinitialize(FollowTarget source, String reason) implements Action {
-        @Override
-        public boolean isLong() {
-            return true;
-        }
+    record Reinitialize(FollowTarget source, String reason) implements LongRunning {
     }
 
     /** Restart postgres (scheduled restart), with the start timeout. */
-    record Restart(Integer timeoutSeconds) implements Action {
-        @Override
-        public boolean isLong() {
-            return true;
-        }
+    record Restart(Integer timeoutSeconds) implements LongRunning {
     }
 
     /** Forget the scheduled restart (done, stale, or overtaken by another restart). */

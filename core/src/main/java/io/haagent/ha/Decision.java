@@ -32,20 +32,27 @@ public record Decision(List<Action> actions, String summary, HaMemory memory, Ro
 
     /** What {@code decide} returns: a decision, or the peers it must hear from first. */
     /**
-     * @param peersNeeded member name → {@code api_url} of every peer to ask {@code GET /patroni}
+     * @param peersNeeded            member name → {@code api_url} of every peer to ask {@code GET /patroni}
+     * @param divergenceCheckAgainst the leader to compare our data with (§4.7) before deciding, or null
      */
-    public record Outcome(Decision decision, Map<String, String> peersNeeded, boolean failsafeCheckNeeded) {
+    public record Outcome(Decision decision, Map<String, String> peersNeeded, boolean failsafeCheckNeeded,
+            io.haagent.cluster.Member divergenceCheckAgainst) {
         public static Outcome of(Decision d) {
-            return new Outcome(d, null, false);
+            return new Outcome(d, null, false, null);
         }
 
         public static Outcome needPeers(Map<String, String> peers) {
-            return new Outcome(null, Map.copyOf(peers), false);
+            return new Outcome(null, Map.copyOf(peers), false, null);
         }
 
         /** The primary lost etcd with failsafe_mode on: POST /failsafe to every member of the failsafe key first. */
         public static Outcome needFailsafeCheck() {
-            return new Outcome(null, null, true);
+            return new Outcome(null, null, true, null);
+        }
+
+        /** The divergence check the previous cycle asked for: compare our data with {@code leader} first. */
+        public static Outcome needDivergenceCheck(io.haagent.cluster.Member leader) {
+            return new Outcome(null, null, false, leader);
         }
 
         public boolean needsPeers() {

@@ -1,6 +1,5 @@
 package io.haagent.ha;
 
-import io.haagent.cluster.ClusterView;
 import io.haagent.cluster.FailoverRequest;
 import io.haagent.cluster.Leader;
 import io.haagent.cluster.Member;
@@ -8,8 +7,6 @@ import io.haagent.cluster.PostgresState;
 import io.haagent.cluster.Role;
 import io.haagent.config.DynamicConfig;
 import io.haagent.pg.CallbackAction;
-import io.haagent.pg.ControlData;
-import io.haagent.pg.StopMode;
 import io.haagent.text.SafeText;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -29,6 +26,8 @@ public final class HaDecider {
             return Decision.Outcome.needPeers(peersToAsk(in));
         } catch (FailsafeCheckRequired e) {
             return Decision.Outcome.needFailsafeCheck();
+        } catch (DivergenceCheckRequired e) {
+            return Decision.Outcome.needDivergenceCheck(e.leader);
         }
     }
 
@@ -55,6 +54,17 @@ public final class HaDecider {
         }
     }
 
+    /** The decision needs the divergence check's answer first (second phase, like the peers' answers). */
+    static final class DivergenceCheckRequired extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final transient Member leader;
+
+        DivergenceCheckRequired(Member leader) {
+            super(null, null, false, false);
+            this.leader = leader;
+        }
+    }
+
     static final class FailsafeCheckRequired extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
@@ -63,27 +73,11 @@ public final class HaDecider {
         }
     }
 
-    /** One cycle's working state: the input, the actions so far, the memory to carry on. */
-    private static final class Cycle {
-        private final HaInput in;
-        private final String me;
-        private final LocalState local;
-        private final Plan plan = new Plan();
-        private ClusterView cluster;
-        /** The primary that called our POST /failsafe, when it stands in for the leader this cycle. */
-        private FailsafeContact failsafeLeader;
-        private DynamicConfig cfg;
-        private HaMemory mem;
-        private RoleChangeRecord roleChange;
-        private Long nextCycleInMillis;
-        private String pgState;
+    /** One cycle: the steps of §3.2 in order, the leader-key rules (§3.3, §3.4). */
+    private static final class Cycle extends DecisionCycleSetup {
 
         Cycle(HaInput in) {
-            this.in = in;
-            this.me = in.name();
-            this.local = in.local();
-            this.mem = in.memory();
-            this.pgState = local.pgState();
+            super(in);
         }
 
         Decision run() {
@@ -109,12 +103,24 @@ public final class HaDecider {
             // so that a standby cluster's first node clones from the remote instead of running initdb
             cfg = cluster.config() == null || cluster.config().isEmpty()
                     ? DynamicConfig.from(in.self().dynamicConfiguration()) : cluster.dynamic();
+            divergenceCheck();
             if (!cluster.isUnlocked()) {
                 mem = mem.withLastKnownMembers(cluster.members());
             } else if (cfg.failsafeMode() && failsafeContactCounts(cfg) && !in.failsafeContact().name().equals(me)) {
                 // §3.2.1: the primary that recently called our POST /failsafe counts as the leader
                 cluster = withLeader(cluster, in.failsafeContact());
                 failsafeLeader = in.failsafeContact();
+            }
+
+            // a config key that changes postgresql.parameters: the loop has written postgres' files, postgres
+            // re-reads them (a stopped postgres reads them when it starts). The first cycle adopts what runs.
+            if (mem.appliedParameters() == null) {
+                mem = mem.withAppliedParameters(cfg.parameters());
+            } else if (!mem.appliedParameters().equals(cfg.parameters())) {
+                if (local.running()) {
+                    plan.add(new Action.ApplyParameters());
+                }
+                mem = mem.withAppliedParameters(cfg.parameters());
             }
 
             // step 2: pause bookkeeping
@@ -223,546 +229,8 @@ public final class HaDecider {
             return ret;
         }
 
-        // ------------------------------------------------------------------ §3.8 DCS unreachable
-
-        private String dcsUnavailable() {
-            // the pause flag comes from the last view we had; without one assume not paused (the safe side
-            // for a primary: it demotes)
-            boolean paused = in.memory().wasPaused();
-            if (!paused && local.running() && local.primary()) {
-                boolean failsafe = lastConfig().failsafeMode();
-                if (failsafe) {
-                    if (in.failsafeTopologyOk() == null) {
-                        throw new FailsafeCheckRequired();
-                    }
-                    if (in.failsafeTopologyOk()) {
-                        // every member of the failsafe key accepted our POST /failsafe: none of them will race for
-                        // the lock while we run (they take us for the leader for ttl), so keep leading for a ttl
-                        plan.add(new Action.HoldLeadershipInFailsafe());
-                        keepWatchdogAlive();
-                        failsafeActivated = true;
-                        return "continue to run as a leader because failsafe mode is enabled and all members are accessible";
-                    }
-                }
-                failsafeEnded = true;
-                // Safety rule 2: we cannot renew, so another node may be elected once our lease expires.
-                // Stop accepting writes before that can happen.
-                if (in.longAction() != null) {
-                    plan.add(new Action.CancelLongAction());
-                }
-                plan.add(new Action.Demote(DemoteMode.OFFLINE));
-                roleChange = new RoleChangeRecord(RoleChangeRecord.Kind.DEMOTE,
-                        "demoting self because DCS is not accessible and I was a leader", me, 0, local.walPosition(),
-                        java.util.List.of());
-                return "demoting self because DCS is not accessible and I was a leader";
-            }
-            DynamicConfig last = lastConfig();
-            if (!paused && local.running() && !local.primary() && in.longAction() == null && last.failsafeMode()
-                    && failsafeContactCounts(last)) {
-                // §3.8: a replica keeps the permanent slots advanced to the positions the primary sends with its
-                // POST /failsafe, so that they are current when it is promoted after the outage
-                plan.add(new Action.SyncSlots(in.failsafeContact()));
-            }
-            return "DCS is not accessible";
-        }
-
-        private DynamicConfig lastConfig() {
-            return DynamicConfig.from(in.self().dynamicConfiguration());
-        }
-
-        // ------------------------------------------------------------------ §3.8, §7.5 failsafe state
-
-        private boolean failsafeActivated;
-        private boolean failsafeEnded;
-
-        private boolean failsafeContactCounts(DynamicConfig c) {
-            return mem.failsafe().counts(in.failsafeContact(), in.nowNanos(), TimeUnit.SECONDS.toNanos(c.ttl()));
-        }
-
-        /**
-         * Patroni's {@code Failsafe} bookkeeping, as data for the loop (it publishes {@code failsafe_mode_is_active}
-         * from it, and keeps the lease guard off while it lasts): a primary that stays on failsafe is active for a
-         * ttl from this cycle; a replica for a ttl from the last POST /failsafe it accepted; both end when this
-         * node holds the lock with etcd in reach (the end of Patroni's cycle), or steps down for want of etcd.
-         */
-        private void failsafeBookkeeping() {
-            DynamicConfig c = cfg != null ? cfg : lastConfig();
-            long ttl = TimeUnit.SECONDS.toNanos(c.ttl());
-            FailsafeState fs = mem.failsafe();
-            if (failsafeContactCounts(c)) {
-                fs = fs.activeUntil(in.failsafeContact().atNanos() + ttl);
-            }
-            if (failsafeActivated) {
-                fs = fs.activeUntil(in.nowNanos() + ttl);
-            }
-            boolean leaderWithEtcd = in.dcsAvailable() && (in.hasLock() || plan.has(Action.AcquireLock.class)
-                    || plan.has(Action.TakeLeader.class)) && !plan.has(Action.ReleaseLock.class);
-            if (failsafeEnded || leaderWithEtcd) {
-                fs = fs.reset(in.nowNanos());
-            }
-            mem = mem.withFailsafe(fs);
-            if (fs.activeAt(in.nowNanos())) {
-                // publish the end of it on time, not at the next tick after it
-                long left = TimeUnit.NANOSECONDS.toMillis(fs.activeUntilNanos() - in.nowNanos()) + 1;
-                nextCycleInMillis = nextCycleInMillis == null ? left : Math.min(nextCycleInMillis, left);
-            }
-        }
-
-        // ------------------------------------------------------------------ step 5
-
-        private String longActionInProgress() {
-            LongAction action = in.longAction();
-            if (in.hasLock()) {
-                if (action.kind() == LongAction.Kind.CRASH_RECOVERY) {
-                    long elapsed = seconds(in.nowNanos() - mem.crashRecoveryStartedNanos());
-                    if (cfg.primaryStartTimeout() - elapsed <= 0 && election().isFailoverPossible(0, false)) {
-                        plan.add(new Action.CancelLongAction());
-                        plan.add(new Action.Demote(DemoteMode.IMMEDIATE));
-                        recordDemote(RoleChangeRecord.Kind.CRASH_RESTART,
-                                "terminated crash recovery because of startup timeout");
-                        return "terminated crash recovery because of startup timeout";
-                    }
-                }
-                return "updated leader lock during " + action.name();
-            }
-            if (!mem.bootstrapping() && !cluster.isPaused()) {
-                if (action.kind() == LongAction.Kind.PROMOTE) {
-                    // the executor checks the cancel flag before it runs pg_ctl promote
-                    plan.add(new Action.CancelLongAction());
-                    return "lost leader before promote";
-                }
-                if (local.role().isPrimary() || local.primary()) {
-                    plan.add(new Action.CancelLongAction());
-                    plan.add(new Action.Demote(DemoteMode.IMMEDIATE_NOLOCK));
-                    recordDemote(RoleChangeRecord.Kind.DEMOTE, "lost leader lock during " + action.name());
-                    return "lost leader lock during " + action.name();
-                }
-            }
-            return action.name() + " in progress";
-        }
-
-        // ------------------------------------------------------------------ step 6
-
-        private String startingInstance() {
-            if (!local.starting() || cluster.isPaused()) {
-                if (mem.startTimeoutSeconds() != null && !local.starting()) {
-                    mem = mem.withStartTimeout(null);
-                }
-                if (cluster.isPaused()) {
-                    String s = local.running() ? PostgresState.RUNNING : PostgresState.STOPPED;
-                    if (!s.equals(pgState)) {
-                        plan.add(new Action.SetState(s));
-                        pgState = s;
-                    }
-                }
-                return null;
-            }
-            if (in.lock() == LockStatus.LOST) {
-                plan.add(new Action.Demote(DemoteMode.IMMEDIATE_NOLOCK));
-                recordDemote(RoleChangeRecord.Kind.DEMOTE,
-                        "stopped PostgreSQL while starting up because leader key was lost");
-                return "stopped PostgreSQL while starting up because leader key was lost";
-            }
-            if (in.hasLock()) {
-                int timeout = mem.startTimeoutSeconds() != null ? mem.startTimeoutSeconds() : cfg.primaryStartTimeout();
-                long left = timeout - local.startingForSeconds();
-                if (left <= 0) {
-                    if (election().isFailoverPossible(0, false)) {
-                        plan.add(new Action.Demote(DemoteMode.IMMEDIATE));
-                        recordDemote(RoleChangeRecord.Kind.CRASH_RESTART, "stopped PostgreSQL because of startup timeout");
-                        return "stopped PostgreSQL because of startup timeout";
-                    }
-                    return "primary start has timed out, but continuing to wait because failover is not possible";
-                }
-                String msg = manualFailoverFromLeader();
-                if (msg != null) {
-                    return msg;
-                }
-                return "PostgreSQL is still starting up, " + left + " seconds until timeout";
-            }
-            return null;
-        }
-
-        // ------------------------------------------------------------------ step 7, §1.7
-
-        private String postBootstrap() {
-            if (!local.running() || Boolean.FALSE.equals(mem.bootstrapResult())) {
-                // §1.7.6: undo the race, keep the evidence, stop
-                plan.add(new Action.CancelInitialization());
-                plan.add(new Action.StopPostgres(StopMode.IMMEDIATE));
-                plan.add(new Action.QuarantineDataDirectory());
-                plan.add(new Action.Exit("Failed to bootstrap cluster"));
-                mem = mem.withBootstrapping(false, null);
-                return "removing initialize key after failed attempt to bootstrap the cluster";
-            }
-            // a standby cluster's bootstrap ends in recovery, following the remote (Patroni: result True)
-            boolean standby = cfg.isStandbyCluster();
-            if (!local.primary() && !standby) {
-                // a custom bootstrap's restore replays up to its target, then promotes
-                return "waiting for end of recovery after bootstrap";
-            }
-            if (mem.bootstrapResult() == null) {
-                plan.add(new Action.SetRole(Role.PRIMARY));
-                plan.add(new Action.PostBootstrap());
-                return "running post_bootstrap";
-            }
-            Role role = standby ? Role.STANDBY_LEADER : Role.PRIMARY;
-            mem = mem.withBootstrapping(false, null).withOnStartFired(true).withCheckpointAfterPromotePending(false);
-            plan.add(new Action.WriteInitialize(local.systemId(), cluster.initialize() == null, null));
-            plan.add(new Action.WriteConfig(in.self().dynamicConfiguration()));
-            plan.add(new Action.TakeLeader());
-            plan.add(new Action.SetRole(role));
-            DynamicConfig boot = DynamicConfig.from(in.self().dynamicConfiguration());
-            if (boot.synchronousModeEffective() && !standby) {
-                plan.add(new Action.SetSynchronousStandbyNames(java.util.List.of(), boot.synchronousModeStrict(), 0));
-            }
-            plan.add(new Action.FireCallback(CallbackAction.ON_START, role));
-            roleChange = new RoleChangeRecord(RoleChangeRecord.Kind.BOOTSTRAP, "initialized a new cluster", null, 1, 0,
-                    java.util.List.of());
-            // the next cycle at once: it creates the slots of the members waiting to clone us, before their
-            // postgres starts (a walreceiver refused for a missing slot retries only after 5 s)
-            nextCycleInMillis = 0L;
-            return "initialized a new cluster";
-        }
-
-        // ------------------------------------------------------------------ step 8
-
-        private String postRecover() {
-            if (!local.running()) {
-                if (in.hasLock()) {
-                    if (local.role() == Role.PRIMARY || local.role() == Role.STANDBY_LEADER || local.role() == Role.PROMOTED) {
-                        plan.add(new Action.SetRole(Role.DEMOTED));
-                    }
-                    plan.add(new Action.ReleaseLock(null));
-                    return "removed leader key after trying and failing to start postgres";
-                }
-                return "failed to start postgres";
-            }
-            return null;
-        }
-
-        // ------------------------------------------------------------------ step 9, §3.11
-
-        private String emptyDataDirectory() {
-            boolean accessible = local.dataDir() != DataDirState.INACCESSIBLE;
-            if (local.role() != Role.UNINITIALIZED) {
-                plan.add(new Action.SetRole(Role.UNINITIALIZED));
-            }
-            if (local.running()) {
-                plan.add(new Action.StopPostgres(StopMode.IMMEDIATE));
-            }
-            if (in.hasLock()) {
-                plan.add(new Action.ReleaseLock(null));
-                return "released leader key voluntarily as data dir " + (accessible ? "empty" : "not accessible")
-                        + " and currently leader";
-            }
-            if (!accessible) {
-                return "data directory is not accessible: " + local.dataDirError();
-            }
-            if (cluster.isPaused()) {
-                return "running with empty data directory";
-            }
-            return bootstrap();
-        }
-
-        private String bootstrap() {
-            if (cluster.isUnlocked() && cluster.initialize() == null && !in.self().nofailover()
-                    && in.self().bootstrapConfigured()) {
-                plan.add(new Action.WriteInitialize("", true, "failed to acquire initialize lock"));
-                if (cfg.isStandbyCluster()) {
-                    var sc = cfg.standbyCluster();
-                    plan.add(new Action.BootstrapStandbyLeader(
-                            FollowTarget.remote(sc.host(), sc.port(), sc.primarySlotName())));
-                    return "trying to bootstrap a new standby leader";
-                }
-                plan.add(new Action.Bootstrap(in.self().bootstrapMethod()));
-                return "trying to bootstrap a new cluster";
-            }
-            Member clone = cloneMember();
-            if (!cluster.isUnlocked() && clone != null) {
-                boolean fromLeader = clone.name().equals(cluster.leaderName());
-                String msg = "from " + (fromLeader ? "leader" : "replica") + " '" + clone.name() + "'";
-                String wait = afterFailedClone(msg);
-                if (wait != null) {
-                    return wait;
-                }
-                plan.add(new Action.CloneReplica(FollowTarget.member(clone.name(), clone.connUrl(), null), msg));
-                return "trying to bootstrap " + msg;
-            }
-            if (in.self().replicaWithoutLeader() && !cluster.isInitializing()) {
-                String wait = afterFailedClone("(without leader)");
-                if (wait != null) {
-                    return wait;
-                }
-                plan.add(new Action.CloneReplica(null, "(without leader)"));
-                return "trying to bootstrap (without leader)";
-            }
-            return "waiting for " + (cfg.isStandbyCluster() ? "standby_" : "") + "leader to bootstrap";
-        }
-
-        /**
-         * Every replica creation method failed a moment ago: the next attempt waits until loop_wait has passed since
-         * (Patroni's next cycle), not for the next wake-up of the loop (one attempt per finished action ran a
-         * failing restore script more than ten times a second). Null when it may go ahead.
-         */
-        private String afterFailedClone(String source) {
-            long failed = mem.cloneFailedNanos();
-            if (failed == 0) {
-                return null;
-            }
-            long left = TimeUnit.SECONDS.toNanos(cfg.loopWait()) - (in.nowNanos() - failed);
-            if (left <= 0) {
-                return null;
-            }
-            long ms = TimeUnit.NANOSECONDS.toMillis(left) + 1;
-            nextCycleInMillis = nextCycleInMillis == null ? ms : Math.min(nextCycleInMillis, ms);
-            return "failed to bootstrap " + source + ": trying again in "
-                    + Math.max(1, (left + TimeUnit.SECONDS.toNanos(1) - 1) / TimeUnit.SECONDS.toNanos(1)) + " seconds";
-        }
-
-        /**
-         * Patroni's {@code get_clone_member}: a running {@code clonefrom} member other than us and the leader,
-         * else the leader. Patroni picks at random to spread the load; we pick by our name's hash, which spreads
-         * it as well and keeps the decision a function of its input.
-         */
-        private Member cloneMember() {
-            var candidates = cluster.members().stream()
-                    .filter(m -> m.tags().clonefrom() && m.isRunning() && !m.name().equals(me)
-                            && !m.name().equals(cluster.leaderName()))
-                    .toList();
-            if (!candidates.isEmpty()) {
-                return candidates.get(Math.floorMod(me.hashCode(), candidates.size()));
-            }
-            if (cluster.isUnlocked()) {
-                return null;
-            }
-            return cluster.leaderMember().orElse(Member.builder(cluster.leaderName()).build());
-        }
-
-        // ------------------------------------------------------------------ step 10, §1.7.8-9
-
-        private String checkSystemId() {
-            String sysid = local.systemId();
-            if (!LocalState.sysidValid(sysid)) {
-                return "data dir for the cluster is not empty, but system ID is invalid; consider doing reinitialize";
-            }
-            if (LocalState.sysidValid(cluster.initialize())) {
-                if (!cluster.initialize().equals(sysid)) {
-                    if (cluster.isPaused()) {
-                        if (in.hasLock()) {
-                            plan.add(new Action.ReleaseLock(null));
-                            return "released leader key voluntarily due to the system ID mismatch";
-                        }
-                        return null;
-                    }
-                    String m = "system ID mismatch, node " + me + " belongs to a different cluster: "
-                            + cluster.initialize() + " != " + sysid;
-                    plan.add(new Action.Exit(m));
-                    return m;
-                }
-            } else if (cluster.isUnlocked() && !cluster.isPaused() && !mem.onStartFired()) {
-                // existing data, no initialize key: this node's data founds the cluster
-                if (local.running() && !local.primary()) {
-                    String m = "No initialize key in DCS and PostgreSQL is running as replica, aborting start."
-                            + " Please first start the agent on the node running as primary";
-                    plan.add(new Action.Exit(m));
-                    return m;
-                }
-                plan.add(new Action.WriteInitialize(sysid, cluster.initialize() == null, null));
-            }
-            return null;
-        }
-
-        // ------------------------------------------------------------------ §3.6 recover
-
-        private String recover() {
-            Integer timeout = null;
-            if (in.hasLock()) {
-                timeout = cfg.primaryStartTimeout();
-                if (timeout == 0 && election().isFailoverPossible(0, false)) {
-                    plan.add(new Action.Demote(DemoteMode.IMMEDIATE));
-                    recordDemote(RoleChangeRecord.Kind.FAILOVER, "stopped PostgreSQL to fail over after a crash");
-                    return "stopped PostgreSQL to fail over after a crash";
-                }
-            }
-            ControlData.State control = local.controlState();
-            if (timeout != null && timeout > 0
-                    && (control == ControlData.State.IN_PRODUCTION || control == ControlData.State.IN_CRASH_RECOVERY
-                            || control == ControlData.State.SHUTTING_DOWN || control == ControlData.State.SHUT_DOWN)
-                    && PostgresState.CRASHED.equals(pgState)
-                    && local.role().isPrimary()
-                    && !local.recoveryConfExists()) {
-                // We know we ran as the primary a moment ago: start it as primary again, same timeline.
-                plan.add(new Action.StartPrimary(timeout));
-                mem = mem.withRecovering(true).withOnStartFired(false);
-                roleChange = new RoleChangeRecord(RoleChangeRecord.Kind.CRASH_RESTART, "starting primary after failure", me,
-                        cluster.timeline(), cluster.lastLsn(), java.util.List.of());
-                return "starting primary after failure";
-            }
-            if (control == ControlData.State.IN_PRODUCTION || control == ControlData.State.SHUTTING_DOWN
-                    || control == ControlData.State.IN_CRASH_RECOVERY) {
-                String msg = crashRecovery();
-                if (msg != null) {
-                    return msg;
-                }
-            }
-            FollowTarget target;
-            Role role = Role.REPLICA;
-            String msg;
-            if (in.hasLock() && !cfg.isStandbyCluster()) {
-                mem = mem.withRewind(RewindState.INITIAL);
-                msg = "starting as readonly because i had the session lock";
-                target = FollowTarget.NONE;
-            } else {
-                if (!mem.rewind().executed()) {
-                    mem = mem.triggerRewindCheck();
-                }
-                msg = rewindOrReinitialize();
-                if (msg != null) {
-                    return msg;
-                }
-                if (in.hasLock()) {
-                    msg = "starting as a standby leader because i had the session lock";
-                    role = Role.STANDBY_LEADER;
-                    target = nodeToFollow();
-                } else if (cfg.isStandbyCluster() && cluster.isUnlocked()) {
-                    msg = "trying to follow a remote member because standby cluster is unhealthy";
-                    target = remoteMember();
-                } else {
-                    msg = "starting as a secondary";
-                    target = nodeToFollow();
-                }
-                if (cfg.synchronousModeEffective()) {
-                    plan.add(new Action.SetSynchronousStandbyNames(java.util.List.of(), false, 0));
-                }
-            }
-            boolean checkFirst = mem.rewind() == RewindState.CHECK && !target.isNone() && !target.remote()
-                    && canRewindOrReinitialize();
-            plan.add(new Action.StartReplica(target, role, timeout, "restarting after failure", checkFirst));
-            mem = mem.withRecovering(true).withOnStartFired(false);
-            return msg;
-        }
-
-        private String crashRecovery() {
-            if (mem.crashRecoveryStartedNanos() == 0 && (cluster.isUnlocked() || local.canRewind())) {
-                plan.add(new Action.CrashRecovery());
-                mem = mem.withCrashRecoveryStarted(in.nowNanos());
-                return "doing crash recovery in a single user mode";
-            }
-            return null;
-        }
-
-        private boolean canRewindOrReinitialize() {
-            return local.canRewind() || in.self().removeDataDirectoryOnDivergedTimelines();
-        }
-
-        /** §4.7: rewind (or reinitialize) when the divergence check said so and a leader is known. */
-        private String rewindOrReinitialize() {
-            FollowTarget leader = cfg.isStandbyCluster() ? remoteMember() : leaderTarget();
-            if (leader == null || leader.isNone() || mem.rewind() != RewindState.NEEDED) {
-                return null;
-            }
-            if (local.canRewind()) {
-                if (!local.running() && local.controlState() == ControlData.State.IN_ARCHIVE_RECOVERY) {
-                    String msg = crashRecovery();
-                    if (msg != null) {
-                        return msg;
-                    }
-                }
-                plan.add(new Action.Rewind(leader));
-                return "running pg_rewind from " + leader.memberName();
-            }
-            if (in.self().removeDataDirectoryOnDivergedTimelines() && !cfg.isStandbyCluster()) {
-                plan.add(new Action.Reinitialize(leader, "diverged timelines"));
-                return "reinitializing due to diverged timelines";
-            }
-            return null;
-        }
-
-        // ------------------------------------------------------------------ follow
-
-        private FollowTarget leaderTarget() {
-            if (cluster.isUnlocked() || me.equals(cluster.leaderName())) {
-                return null;
-            }
-            Member lm = cluster.leaderMember().orElse(null);
-            return FollowTarget.member(cluster.leaderName(), lm == null ? null : lm.connUrl(), null);
-        }
-
-        private FollowTarget remoteMember() {
-            var sc = cfg.standbyCluster();
-            return sc == null ? FollowTarget.NONE : FollowTarget.remote(sc.host(), sc.port(), sc.primarySlotName());
-        }
-
-        /** Patroni's {@code _get_node_to_follow}. */
-        private FollowTarget nodeToFollow() {
-            if (in.self().tags().nostream()) {
-                return FollowTarget.NONE;
-            }
-            if (cfg.isStandbyCluster()
-                    && (me.equals(cluster.leaderName()) || cluster.isUnlocked() && !cluster.isPaused())) {
-                return remoteMember();
-            }
-            String from = in.self().tags().replicatefrom();
-            if (from != null && !from.equals(me)) {
-                return cluster.member(from)
-                        .map(m -> FollowTarget.member(m.name(), m.connUrl(), null))
-                        .orElse(FollowTarget.NONE);
-            }
-            FollowTarget t = leaderTarget();
-            return t == null ? FollowTarget.NONE : t;
-        }
-
-        private String follow(String demoteReason, String followReason) {
-            boolean isPrimary = local.primary();
-            FollowTarget target = nodeToFollow();
-            if (cluster.isPaused()) {
-                if (!(mem.rewind() == RewindState.NEEDED && canRewindOrReinitialize()) || cluster.isUnlocked()) {
-                    if (isPrimary) {
-                        if (local.role() != Role.PRIMARY) {
-                            plan.add(new Action.SetRole(Role.PRIMARY));
-                        }
-                        return "continue to run as primary without lock";
-                    } else if (local.role() != Role.STANDBY_LEADER && local.role() != Role.REPLICA) {
-                        plan.add(new Action.SetRole(Role.REPLICA));
-                    }
-                    if (target.isNone()) {
-                        return "no action. I am (" + me + ")";
-                    }
-                }
-            } else if (isPrimary) {
-                // Another node holds the lock (or nobody does and we lost it): stop writes now.
-                plan.add(new Action.Demote(DemoteMode.IMMEDIATE_NOLOCK));
-                recordDemote(RoleChangeRecord.Kind.DEMOTE, demoteReason);
-                return demoteReason;
-            }
-            if (!local.starting()) {
-                String msg = rewindOrReinitialize();
-                if (msg != null) {
-                    return msg;
-                }
-            }
-            Role role = target.remote() && in.hasLock() ? Role.STANDBY_LEADER : Role.REPLICA;
-            if (cfg.isStandbyCluster() && role == Role.REPLICA && (target.isNone() || target.connUrl() == null)) {
-                return "continue following the old known standby leader";
-            }
-            if (local.walReplayPaused() && !cluster.isPaused()) {
-                plan.add(new Action.ResumeWalReplay());
-            }
-            plan.add(new Action.Follow(target, role));
-            return followReason;
-        }
-
         // ------------------------------------------------------------------ §3.4 no leader
 
-        private Election election;
-
-        private Election election() {
-            if (election == null) {
-                election = new Election(in);
-            }
-            return election;
-        }
 
         private String unhealthyCluster() {
             boolean backoff = mem.prePromoteFailedNanos() != 0
@@ -887,12 +355,6 @@ public final class HaDecider {
             return "no action. I am (" + me + "), and " + named + ": not following it until it expires";
         }
 
-        private void keepWatchdogAlive() {
-            if (in.self().watchdogEnabled()) {
-                plan.add(new Action.KeepWatchdogAlive());
-            }
-        }
-
         /** Patroni's {@code enforce_primary_role}. */
         private String enforcePrimaryRole(String message, String promoteMessage, boolean justAcquired) {
             if (!cluster.isPaused()) {
@@ -933,155 +395,6 @@ public final class HaDecider {
             mem = mem.withPromoteResult(null).withCheckpointAfterPromotePending(true);
             plan.add(new Action.Promote());
             return promoteMessage;
-        }
-
-        // ------------------------------------------------------------------ §4.9
-
-        private void synchronousReplication() {
-            SyncStandbys.Plan p = SyncStandbys.plan(me, local, cluster, mem.syncTracking());
-            p.actions().forEach(plan::add);
-            mem = mem.withSyncTracking(p.tracking());
-            if (p.nextCycleInMillis() != null) {
-                nextCycleInMillis = nextCycleInMillis == null ? p.nextCycleInMillis()
-                        : Math.min(nextCycleInMillis, p.nextCycleInMillis());
-            }
-        }
-
-        // ------------------------------------------------------------------ §3.5
-
-        private String failoverActionName(FailoverRequest f) {
-            return f.leader() != null ? "switchover" : "manual failover";
-        }
-
-        /** Patroni's {@code process_manual_failover_from_leader}; null when it does not demote us. */
-        private String manualFailoverFromLeader() {
-            FailoverRequest f = cluster.failover();
-            if (f == null || cluster.isPaused() && !local.primary()) {
-                return null;
-            }
-            String action = failoverActionName(f);
-            if (f.scheduledAt() != null) {
-                if (cluster.isPaused()) {
-                    return null;
-                }
-                long deltaMillis = f.scheduledAt().toInstant().toEpochMilli() - in.now().toEpochMilli();
-                if (deltaMillis > 0) {
-                    // wait for the exact time: ask the loop to come back then, not at the next tick
-                    if (deltaMillis <= TimeUnit.SECONDS.toMillis(cfg.loopWait())) {
-                        nextCycleInMillis = deltaMillis;
-                    }
-                    return null;
-                }
-                if (deltaMillis < -(long) (cfg.loopWait() * 1.5 * 1000)) {
-                    plan.add(new Action.WriteFailover(FailoverRequest.of(null, null, null), f.modRevision()));
-                    return null;
-                }
-            }
-            if (f.leader() == null || f.leader().equals(me)) {
-                if (f.candidate() == null || !f.candidate().equals(me)) {
-                    if (!(f.candidate() == null && cluster.isPaused())
-                            && election().isFailoverPossible(0, false)) {
-                        plan.add(new Action.Demote(DemoteMode.GRACEFUL));
-                        recordDemote(f.leader() != null ? RoleChangeRecord.Kind.SWITCHOVER
-                                : RoleChangeRecord.Kind.FAILOVER, action + ": demoting myself");
-                        return action + ": demoting myself";
-                    }
-                }
-            }
-            plan.add(new Action.WriteFailover(FailoverRequest.of(null, null, null), f.modRevision()));
-            return null;
-        }
-
-        /** Scheduled restart (§3.5); null when none is due. */
-        private String scheduledRestart() {
-            ScheduledRestart r = in.scheduledRestart();
-            if (r == null || in.longAction() != null || plan.hasLong()) {
-                return null;
-            }
-            if (r.postmasterStartTime() != null && local.postmasterStartTime() != null
-                    && !r.postmasterStartTime().equals(local.postmasterStartTime())) {
-                plan.add(new Action.ClearScheduledRestart());
-                return null;
-            }
-            if (cluster.isPaused()) {
-                return null;
-            }
-            long deltaMillis = r.schedule().toEpochMilli() - in.now().toEpochMilli();
-            if (deltaMillis > 0) {
-                if (deltaMillis <= TimeUnit.SECONDS.toMillis(cfg.loopWait())) {
-                    nextCycleInMillis = deltaMillis;
-                }
-                return null;
-            }
-            plan.add(new Action.ClearScheduledRestart());
-            if (deltaMillis < -(long) (cfg.loopWait() * 1.5 * 1000)) {
-                return null;
-            }
-            if (!restartMatches(r)) {
-                return "restart conditions are not satisfied";
-            }
-            plan.add(new Action.Restart(r.timeoutSeconds()));
-            mem = mem.withStartTimeout(r.timeoutSeconds());
-            return "restarting after scheduled restart";
-        }
-
-        private boolean restartMatches(ScheduledRestart r) {
-            if (r.role() != null && !r.role().equals(local.role().wire())) {
-                return false;
-            }
-            if (r.postgresVersion() != null && local.serverVersion() >= r.postgresVersion()) {
-                return false;
-            }
-            return !r.restartPending() || local.pendingRestart();
-        }
-
-        // ------------------------------------------------------------------ helpers
-
-        private void recordDemote(RoleChangeRecord.Kind kind, String decision) {
-            roleChange = new RoleChangeRecord(kind, decision, me, cluster == null ? 0 : cluster.timeline(),
-                    cluster == null ? 0 : cluster.lastLsn(), election == null ? java.util.List.of() : election.considered());
-        }
-
-        private static long seconds(long nanos) {
-            return TimeUnit.NANOSECONDS.toSeconds(nanos);
-        }
-
-        /**
-         * The cluster as Patroni's {@code Failsafe.update_cluster} makes it: the primary that called our POST
-         * /failsafe is the leader, with the addresses it sent (its member key may have expired with its lease), and
-         * the slot positions it sent are the status' (permanent slots advance to them).
-         */
-        private static ClusterView withLeader(ClusterView c, FailsafeContact f) {
-            java.util.List<Member> members = new java.util.ArrayList<>(c.members());
-            if (c.member(f.name()).isEmpty()) {
-                members.add(Member.builder(f.name()).connUrl(f.connUrl()).apiUrl(f.apiUrl()).role(Role.PRIMARY)
-                        .state(PostgresState.RUNNING).build());
-            }
-            io.haagent.cluster.ClusterStatus status = f.slots().isEmpty() ? c.status()
-                    : new io.haagent.cluster.ClusterStatus(c.status().optime(), f.slots(), c.status().modRevision());
-            return new ClusterView(c.initialize(), c.config(), new Leader(f.name(), 0, 0), status, members,
-                    c.failover(), c.sync(), c.history(), c.failsafe(), c.revision());
-        }
-    }
-
-    /** Actions in order, with a few queries the steps need. */
-    private static final class Plan {
-        private final java.util.List<Action> actions = new java.util.ArrayList<>();
-
-        void add(Action a) {
-            actions.add(a);
-        }
-
-        boolean has(Class<? extends Action> type) {
-            return actions.stream().anyMatch(type::isInstance);
-        }
-
-        boolean hasLong() {
-            return actions.stream().anyMatch(Action::isLong);
-        }
-
-        java.util.List<Action> actions() {
-            return actions;
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.haagent.ha;
 
 import io.haagent.cluster.ClusterView;
+import io.haagent.pg.Divergence;
 import java.time.Instant;
 import java.util.Map;
 
@@ -20,6 +21,8 @@ import java.util.Map;
  * @param scheduledRestart a restart scheduled through the REST API, or null
  * @param nowNanos   monotonic time
  * @param now        wall time, for scheduled actions only
+ * @param divergence the answer of the divergence check against the leader (§4.7) made this cycle because the
+ *                   decider asked for it ({@link Decision.Outcome#divergenceCheckAgainst()}), or null when not made
  */
 public record HaInput(
         NodeSettings self,
@@ -34,7 +37,16 @@ public record HaInput(
         Boolean failsafeTopologyOk,
         ScheduledRestart scheduledRestart,
         long nowNanos,
-        Instant now) {
+        Instant now,
+        Divergence divergence) {
+
+    /** The input before any second-phase answer (peers, failsafe check, divergence check). */
+    public HaInput(NodeSettings self, ClusterView cluster, String dcsError, LockStatus lock, LocalState local,
+            LongAction longAction, Map<String, PeerStatus> peers, HaMemory memory, FailsafeContact failsafeContact,
+            Boolean failsafeTopologyOk, ScheduledRestart scheduledRestart, long nowNanos, Instant now) {
+        this(self, cluster, dcsError, lock, local, longAction, peers, memory, failsafeContact, failsafeTopologyOk,
+                scheduledRestart, nowNanos, now, null);
+    }
 
     public boolean dcsAvailable() {
         return cluster != null;
@@ -50,11 +62,16 @@ public record HaInput(
 
     public HaInput withPeers(Map<String, PeerStatus> p) {
         return new HaInput(self, cluster, dcsError, lock, local, longAction, p, memory, failsafeContact,
-                failsafeTopologyOk, scheduledRestart, nowNanos, now);
+                failsafeTopologyOk, scheduledRestart, nowNanos, now, divergence);
     }
 
     public HaInput withFailsafeTopologyOk(Boolean ok) {
         return new HaInput(self, cluster, dcsError, lock, local, longAction, peers, memory, failsafeContact, ok,
-                scheduledRestart, nowNanos, now);
+                scheduledRestart, nowNanos, now, divergence);
+    }
+
+    public HaInput withDivergence(Divergence d) {
+        return new HaInput(self, cluster, dcsError, lock, local, longAction, peers, memory, failsafeContact,
+                failsafeTopologyOk, scheduledRestart, nowNanos, now, d);
     }
 }

@@ -2,6 +2,7 @@ package io.haagent.ha;
 
 import io.haagent.cluster.Member;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What the HA loop remembers between cycles. Immutable: the decider returns the next memory with its decision;
@@ -24,6 +25,8 @@ import java.util.List;
  * @param failsafe               whether failsafe mode is active, and since when contacts are ignored (§3.8)
  * @param cloneFailedNanos       when the last attempt to create this replica failed, 0 when none did: the next one
  *                               waits for loop_wait, as in Patroni's loop
+ * @param appliedParameters      the {@code postgresql.parameters} postgres last read (null until the first cycle
+ *                               adopts the ones it runs with): a config key that changes them makes postgres reload
  */
 public record HaMemory(
         boolean bootstrapping,
@@ -40,100 +43,109 @@ public record HaMemory(
         boolean checkpointAfterPromotePending,
         SyncTracking syncTracking,
         FailsafeState failsafe,
-        long cloneFailedNanos) {
+        long cloneFailedNanos,
+        Map<String, Object> appliedParameters) {
 
     public static final HaMemory INITIAL = new HaMemory(false, null, false, null, 0, 0, null, false,
-            RewindState.INITIAL, List.of(), false, false, SyncTracking.EMPTY, FailsafeState.INACTIVE, 0);
+            RewindState.INITIAL, List.of(), false, false, SyncTracking.EMPTY, FailsafeState.INACTIVE, 0, null);
 
     public HaMemory {
         lastKnownMembers = lastKnownMembers == null ? List.of() : List.copyOf(lastKnownMembers);
         rewind = rewind == null ? RewindState.INITIAL : rewind;
         syncTracking = syncTracking == null ? SyncTracking.EMPTY : syncTracking;
         failsafe = failsafe == null ? FailsafeState.INACTIVE : failsafe;
+        appliedParameters = appliedParameters == null ? null
+                : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(appliedParameters));
     }
 
     public HaMemory withBootstrapping(boolean v, Boolean result) {
         return new HaMemory(v, result, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters);
     }
 
     public HaMemory withRecovering(boolean v) {
         return new HaMemory(bootstrapping, bootstrapResult, v, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters);
     }
 
     public HaMemory withStartTimeout(Integer v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, v, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters);
     }
 
     public HaMemory withCrashRecoveryStarted(long nanos) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, nanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters);
     }
 
     public HaMemory withPrePromoteFailed(long nanos) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 nanos, null, onStartFired, rewind, lastKnownMembers, wasPaused, checkpointAfterPromotePending,
-                syncTracking, failsafe, cloneFailedNanos);
+                syncTracking, failsafe, cloneFailedNanos, appliedParameters);
     }
 
     public HaMemory withPromoteResult(Boolean v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, v, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters);
     }
 
     public HaMemory withOnStartFired(boolean v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, v, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters);
     }
 
     public HaMemory withRewind(RewindState v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, v, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters);
     }
 
     public HaMemory withLastKnownMembers(List<Member> v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, v, wasPaused,
-                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters);
     }
 
     public HaMemory withWasPaused(boolean v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, v,
-                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters);
     }
 
     public HaMemory withCheckpointAfterPromotePending(boolean v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused, v,
-                syncTracking, failsafe, cloneFailedNanos);
+                syncTracking, failsafe, cloneFailedNanos, appliedParameters);
     }
 
     public HaMemory withSyncTracking(SyncTracking v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, v, failsafe, cloneFailedNanos);
+                checkpointAfterPromotePending, v, failsafe, cloneFailedNanos, appliedParameters);
+    }
+
+    public HaMemory withAppliedParameters(Map<String, Object> v) {
+        return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
+                prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, v);
     }
 
     public HaMemory withFailsafe(FailsafeState v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking, v, cloneFailedNanos);
+                checkpointAfterPromotePending, syncTracking, v, cloneFailedNanos, appliedParameters);
     }
 
     public HaMemory withCloneFailed(long nanos) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking, failsafe, nanos);
+                checkpointAfterPromotePending, syncTracking, failsafe, nanos, appliedParameters);
     }
 
     /** Trigger a divergence check (Patroni's {@code trigger_check_diverged_lsn}) unless one already concluded. */

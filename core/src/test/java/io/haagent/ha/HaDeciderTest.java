@@ -312,12 +312,13 @@ class HaDeciderTest {
                         () -> HaFixture.node("pg2").local(l -> l.stopped("shut down in recovery").state(PostgresState.STOPPED)),
                         "starting as a secondary",
                         new Action.StartReplica(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null),
-                                Role.REPLICA, null, "restarting after failure", true)),
+                                Role.REPLICA, null, "restarting after failure", true, CallbackAction.ON_START)),
                 row("lock holder whose postgres stopped in recovery starts read-only",
                         () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.stopped("shut down in recovery")),
                         "starting as readonly because i had the session lock",
                         new Action.SetState(PostgresState.CRASHED),
-                        new Action.StartReplica(FollowTarget.NONE, Role.REPLICA, 300, "restarting after failure", false)),
+                        new Action.StartReplica(FollowTarget.NONE, Role.REPLICA, 300, "restarting after failure", false,
+                                CallbackAction.ON_START)),
                 row("diverged stopped node is rewound before it starts",
                         () -> HaFixture.node("pg1").leader("pg2").local(l -> l.stopped("shut down").role(Role.DEMOTED)
                                 .state(PostgresState.STOPPED)).memory(m -> m.withRewind(RewindState.NEEDED)),
@@ -525,6 +526,13 @@ class HaDeciderTest {
                         () -> HaFixture.node("pg1").dcsDown().local(l -> l.primary()),
                         "demoting self because DCS is not accessible and I was a leader",
                         new Action.Demote(DemoteMode.OFFLINE)),
+                row("a config key that changes postgresql.parameters: postgres reloads",
+                        () -> HaFixture.node("pg2").config("postgresql", Map.of("parameters", Map.of("work_mem", "8MB")))
+                                .memory(m -> m.withAppliedParameters(Map.of("work_mem", "4MB")).withOnStartFired(true)),
+                        "no action. I am (pg2), a secondary, and following a leader (pg1)",
+                        new Action.ApplyParameters(),
+                        new Action.Follow(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), Role.REPLICA),
+                        new Action.SyncSlots()),
                 row("etcd unreachable on a replica: carry on",
                         () -> HaFixture.node("pg2").dcsDown(),
                         "DCS is not accessible"),
@@ -650,5 +658,117 @@ class HaDeciderTest {
         Decision d = fixture.get().decide();
         assertThat(d.summary()).as(title).isEqualTo(summary);
         assertThat(d.actions()).as(title).containsExactlyElementsOf(actions);
+    }
+
+    @org.junit.jupiter.api.Test
+    void theDivergenceCheckIsAskedForAndItsAnswerRead() {
+        java.util.function.Supplier<HaFixture> f = () -> HaFixture.node("pg2")
+                .member("pg1", b -> b.role(Role.PRIMARY)).memory(m -> m.withOnStartFired(true).withRewind(RewindState.CHECK));
+        Decision.Outcome first = new HaDecider().decide(f.get().input());
+        assertThat(first.decision()).isNull();
+        assertThat(first.divergenceCheckAgainst().name()).isEqualTo("pg1");
+
+        HaFixture diverged = f.get().divergence(new io.haagent.pg.Divergence.RewindNeeded("replayed past the branch point"));
+        Decision d = diverged.decide();
+        assertThat(diverged.divergenceChecks()).containsExactly("pg1");
+        assertThat(d.memory().rewind()).isEqualTo(RewindState.NEEDED);
+        assertThat(d.summary()).isEqualTo("running pg_rewind from pg1");
+        assertThat(d.actions()).contains(new Action.Rewind(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null)));
+
+        Decision fine = f.get().divergence(new io.haagent.pg.Divergence.NotDiverged("same timeline")).decide();
+        assertThat(fine.memory().rewind()).isEqualTo(RewindState.NOT_NEEDED);
+        Decision unknown = f.get().divergence(new io.haagent.pg.Divergence.Undetermined("leader unreachable")).decide();
+        assertThat(unknown.memory().rewind()).as("asked again next cycle").isEqualTo(RewindState.CHECK);
+
+        HaFixture busy = f.get().longAction(LongAction.Kind.REWIND, "running pg_rewind from pg1", 2);
+        assertThat(new HaDecider().decide(busy.input()).decision()).as("not while a long action runs").isNotNull();
+    }
+
+    @org.junit.jupiter.api.Test
+    void followingReportsTheRoleAndFiresOnRoleChangeOnlyForTheStandbyLeadersChange() {
+        // the lock holder of a standby cluster follows the remote: it becomes the standby leader
+        Decision up = HaFixture.node("pg1").lock(LockStatus.HELD).config("standby_cluster", Map.of("host", "10.9.0.1"))
+                .memory(m -> m.withOnStartFired(true)).decide();
+        assertThat(up.actions()).as(up.summary()).containsSubsequence(
+                new Action.Follow(FollowTarget.remote("10.9.0.1", null, null), Role.STANDBY_LEADER),
+                new Action.SetRole(Role.STANDBY_LEADER),
+                new Action.FireCallback(CallbackAction.ON_ROLE_CHANGE, Role.STANDBY_LEADER));
+
+        // a former standby leader that follows the new one as a replica: back to replica, with the callback
+        Decision down = HaFixture.node("pg2").config("standby_cluster", Map.of("host", "10.9.0.1"))
+                .local(l -> l.role(Role.STANDBY_LEADER)).memory(m -> m.withOnStartFired(true)).decide();
+        assertThat(down.actions()).as(down.summary()).containsSubsequence(
+                new Action.SetRole(Role.REPLICA), new Action.FireCallback(CallbackAction.ON_ROLE_CHANGE, Role.REPLICA));
+
+        // a demoted primary that follows the leader settles to replica without a callback (its start fired one)
+        Decision settle = HaFixture.node("pg2").local(l -> l.role(Role.DEMOTED)).memory(m -> m.withOnStartFired(true))
+                .decide();
+        assertThat(settle.actions()).as(settle.summary()).contains(new Action.SetRole(Role.REPLICA))
+                .noneMatch(Action.FireCallback.class::isInstance);
+
+        // a replica following as a replica: nothing to report
+        Decision steady = HaFixture.node("pg2").memory(m -> m.withOnStartFired(true)).decide();
+        assertThat(steady.actions()).noneMatch(a -> a instanceof Action.SetRole || a instanceof Action.FireCallback);
+    }
+
+    @org.junit.jupiter.api.Test
+    void theStartsCallbackIsChosenByTheDecider() {
+        Decision demoted = HaFixture.node("pg2").local(l -> l.stopped("shut down").role(Role.DEMOTED)).decide();
+        assertThat(demoted.actions()).as(demoted.summary()).filteredOn(Action.StartReplica.class::isInstance)
+                .singleElement().extracting(a -> ((Action.StartReplica) a).callback())
+                .isEqualTo(CallbackAction.ON_ROLE_CHANGE);
+        Decision replica = HaFixture.node("pg2").local(l -> l.stopped("shut down in recovery")).decide();
+        assertThat(replica.actions()).as(replica.summary()).filteredOn(Action.StartReplica.class::isInstance)
+                .singleElement().extracting(a -> ((Action.StartReplica) a).callback())
+                .isEqualTo(CallbackAction.ON_START);
+    }
+
+    @org.junit.jupiter.api.Test
+    void aCycleRecordReplaysWithItsSecondPhaseAnswers() {
+        // an election: the decider asked the peers; the record holds their answers and decides the same way again
+        HaFixture f = HaFixture.node("pg2").noLeader().memory(m -> m.withOnStartFired(true));
+        HaInput[] last = new HaInput[1];
+        HaDecider decider = new HaDecider();
+        HaInput in = f.input();
+        Decision.Outcome out = decider.decide(in);
+        assertThat(out.needsPeers()).isTrue();
+        Map<String, PeerStatus> answers = new java.util.LinkedHashMap<>();
+        out.peersNeeded().keySet().forEach(n -> answers.put(n, PeerStatus.unreachable(n, "connection refused")));
+        last[0] = in.withPeers(answers);
+        Decision d = decider.decide(last[0]).decision();
+        CycleRecord record = new CycleRecord(last[0], d);
+        assertThat(record.replays()).isTrue();
+        assertThat(record.replay().summary()).isEqualTo(d.summary());
+        assertThat(new CycleRecord(in, d)).as("without the answers it cannot replay")
+                .satisfies(r -> org.assertj.core.api.Assertions.assertThatThrownBy(r::replay)
+                        .isInstanceOf(IllegalStateException.class));
+        Decision other = HaFixture.node("pg3").decide();
+        assertThat(new CycleRecord(last[0], other).replays()).as("a record that does not match its input").isFalse();
+    }
+
+    @org.junit.jupiter.api.Test
+    void oneReadingOfADivergenceAnswer() {
+        assertThat(RewindState.after(new io.haagent.pg.Divergence.RewindImpossible("diverged", "no wal_log_hints", false)))
+                .isEqualTo(RewindState.NEEDED);
+        assertThat(RewindState.keepsPostgresDown(
+                new io.haagent.pg.Divergence.RewindImpossible("diverged", "no wal_log_hints", false))).isFalse();
+        assertThat(RewindState.keepsPostgresDown(
+                new io.haagent.pg.Divergence.RewindImpossible("diverged", "no wal_log_hints", true))).isTrue();
+        assertThat(RewindState.keepsPostgresDown(new io.haagent.pg.Divergence.RewindNeeded("diverged"))).isTrue();
+        assertThat(RewindState.keepsPostgresDown(new io.haagent.pg.Divergence.Undetermined("?"))).isFalse();
+        assertThat(RewindState.after(new io.haagent.pg.Divergence.Undetermined("?"))).isNull();
+    }
+
+    @org.junit.jupiter.api.Test
+    void changedParametersReachAStoppedPostgresWhenItStartsNotByReload() {
+        Decision d = HaFixture.node("pg2").config("postgresql", Map.of("parameters", Map.of("work_mem", "8MB")))
+                .memory(m -> m.withAppliedParameters(Map.of("work_mem", "4MB"))).local(l -> l.stopped("shut down"))
+                .decide();
+        assertThat(d.actions()).noneMatch(Action.ApplyParameters.class::isInstance);
+        assertThat(d.memory().appliedParameters()).isEqualTo(Map.of("work_mem", "8MB"));
+        Decision first = HaFixture.node("pg2").config("postgresql", Map.of("parameters", Map.of("work_mem", "8MB")))
+                .decide();
+        assertThat(first.actions()).as("the first cycle adopts what runs").noneMatch(Action.ApplyParameters.class::isInstance);
+        assertThat(first.memory().appliedParameters()).isEqualTo(Map.of("work_mem", "8MB"));
     }
 }

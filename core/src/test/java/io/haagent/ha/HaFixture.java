@@ -61,6 +61,8 @@ public final class HaFixture {
     private final Map<String, PeerStatus> peers = new LinkedHashMap<>();
     private final Local local = new Local();
     private final List<Map<String, String>> peerRequests = new ArrayList<>();
+    private final List<String> divergenceChecks = new ArrayList<>();
+    private io.haagent.pg.Divergence divergence;
 
     private HaFixture(String name) {
         this.name = name;
@@ -287,14 +289,33 @@ public final class HaFixture {
                 memory, failsafeContact, failsafeTopologyOk, scheduledRestart, NOW_NANOS, now);
     }
 
-    /** Decide, answering peer and failsafe requests from this fixture like the loop does. */
+    /** The answer of the divergence check when the decider asks for one; unset: asking fails the test. */
+    public HaFixture divergence(io.haagent.pg.Divergence d) {
+        divergence = d;
+        return this;
+    }
+
+    /** The leaders the decider asked to compare our data with. */
+    public List<String> divergenceChecks() {
+        return divergenceChecks;
+    }
+
+    /** Decide, answering peer, failsafe and divergence requests from this fixture like the loop does. */
     public Decision decide() {
         HaDecider decider = new HaDecider();
         HaInput in = input();
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < 4; i++) {
             Decision.Outcome out = decider.decide(in);
             if (out.decision() != null) {
                 return out.decision();
+            }
+            if (out.divergenceCheckAgainst() != null) {
+                if (in.divergence() != null || divergence == null) {
+                    throw new AssertionError("unexpected divergence check against " + out.divergenceCheckAgainst().name());
+                }
+                divergenceChecks.add(out.divergenceCheckAgainst().name());
+                in = in.withDivergence(divergence);
+                continue;
             }
             if (out.failsafeCheckNeeded()) {
                 if (in.failsafeTopologyOk() != null) {

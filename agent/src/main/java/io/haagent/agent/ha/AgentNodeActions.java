@@ -10,6 +10,7 @@ import io.haagent.cluster.FailoverRequest;
 import io.haagent.cluster.Member;
 import io.haagent.cluster.PostgresState;
 import io.haagent.dcs.Dcs;
+import io.haagent.ha.CloneSource;
 import io.haagent.ha.FailoverCandidates;
 import io.haagent.ha.FollowTarget;
 import io.haagent.ha.PeerStatus;
@@ -134,23 +135,13 @@ public final class AgentNodeActions implements NodeActions {
                 Thread.currentThread().interrupt();
             }
         }
-        Member source = cloneSource(v);
+        Member source = CloneSource.pick(v, name);
         String busy = loop.executor().submitReinitialize(
                 source == null ? null : FollowTarget.member(source.name(), source.connUrl(), null));
         if (busy != null) {
             return ActionOutcome.refused(busy + " already in progress");
         }
         return ActionOutcome.ok("reinitialize started");
-    }
-
-    /** A running clonefrom member other than us and the leader, else the leader (§3.11). */
-    private Member cloneSource(ClusterView v) {
-        for (Member m : v.members()) {
-            if (m.tags().clonefrom() && m.isRunning() && !m.name().equals(name) && !m.name().equals(v.leaderName())) {
-                return m;
-            }
-        }
-        return v.leaderMember().orElse(null);
     }
 
     @Override

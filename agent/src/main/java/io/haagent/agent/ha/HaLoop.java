@@ -1,49 +1,35 @@
 package io.haagent.agent.ha;
 
-import io.haagent.api.CandidateCheck;
 import io.haagent.api.DecisionRecord;
-import io.haagent.api.NodeSnapshot;
 import io.haagent.api.RestartRequest;
-import io.haagent.api.RoleChangeKind;
 import io.haagent.api.StatusBoard;
-import io.haagent.api.Version;
-import io.haagent.cluster.ClusterStatus;
 import io.haagent.cluster.ClusterView;
 import io.haagent.cluster.Member;
 import io.haagent.cluster.PostgresState;
 import io.haagent.cluster.Role;
-import io.haagent.cluster.Tags;
 import io.haagent.config.AgentConfig;
 import io.haagent.config.DynamicConfig;
-import io.haagent.config.SlotSpec;
 import io.haagent.dcs.Dcs;
 import io.haagent.dcs.DcsUnavailableException;
 import io.haagent.ha.Action;
+import io.haagent.ha.CycleRecord;
 import io.haagent.ha.Decision;
 import io.haagent.ha.HaDecider;
 import io.haagent.ha.HaInput;
 import io.haagent.ha.HaMemory;
-import io.haagent.ha.LockStatus;
-import io.haagent.ha.NodeSettings;
 import io.haagent.ha.PeerStatus;
-import io.haagent.ha.RewindState;
 import io.haagent.ha.RoleChangeRecord;
 import io.haagent.ha.ScheduledRestart;
 import io.haagent.pg.Divergence;
 import io.haagent.pg.PostgresControl;
 import io.haagent.pg.PostgresException;
 import io.haagent.pg.ServerStatus;
-import io.haagent.pg.SlotNames;
 import io.haagent.pg.Upstream;
-import io.haagent.slots.ReplicationSlot;
 import io.haagent.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,7 +62,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     private final Consumer<String> onFatal;
 
     private volatile boolean stopping;
-    private HaMemory memory = HaMemory.INITIAL;
+    private HaMemory memory;
     private volatile ClusterView view;
     private volatile ClusterView lastView;
     /** The last view as etcd had it (its config key unfiltered), for the REST API's /config and /cluster. */
@@ -87,26 +73,32 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     private volatile Map<String, Object> dynamicRaw;
     private volatile DynamicConfig dynamic;
     private long appliedConfigRevision = -1;
-    private long leaderMissingSinceNanos;
-    private long postmasterDiedNanos;
+    private final RoleChangeStart roleChangeStart;
     private volatile long nextRunNanos;
     private volatile ScheduledRestart scheduledRestart;
     private volatile RestartRequest scheduledRestartRequest;
-    private final AtomicReference<io.haagent.ha.FailsafeContact> failsafeContact = new AtomicReference<>();
-    /** The decider's verdict (§3.8): failsafe mode is active; the REST API reports it, the lease guard stands by. */
+    private final FailsafeContacts failsafe;
+    private final ClusterReader clusterReader;
     private volatile boolean failsafeActive;
-    private volatile DecisionRecord lastDecision;
     private volatile Observation lastObservation;
+    private volatile CycleRecord lastCycle;
     private final StatusRefresher refresher;
+    private final Publisher publisher;
     private final Watchdog watchdog;
-    /** Guards the published postgres status: the newest reading wins, whether the loop's or the refresher's. */
-    private final Object statusLock = new Object();
-    private ServerStatus freshStatus;
-    private long freshStatusNanos;
-    private long publishedStatusNanos;
 
     public HaLoop(AgentConfig config, Dcs dcs, PostgresControl pg, PeerClient peers, StatusBoard board, Clock clock,
             RoleChangeClock roleChanges, Map<String, Object> initialDynamic, Consumer<String> onFatal) {
+        this(config, dcs, pg, peers, board, clock, roleChanges, initialDynamic, onFatal, null);
+    }
+
+    /**
+     * @param background where long actions and the post-promote CHECKPOINT run; null: threads of their own. A loop
+     *                   test or the simulator passes an executor it steps itself and calls {@link #cycle()} directly
+     *                   (with its FakeClock): then nothing in a cycle runs on a thread or a clock it does not drive.
+     */
+    public HaLoop(AgentConfig config, Dcs dcs, PostgresControl pg, PeerClient peers, StatusBoard board, Clock clock,
+            RoleChangeClock roleChanges, Map<String, Object> initialDynamic, Consumer<String> onFatal,
+            java.util.concurrent.Executor background) {
         this.config = config;
         this.name = config.name();
         this.dcs = dcs;
@@ -115,33 +107,32 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         this.board = board;
         this.clock = clock;
         this.roleChanges = roleChanges;
+        this.node = new NodeState(clock, Role.UNINITIALIZED, PostgresState.STOPPED);
+        this.roleChangeStart = new RoleChangeStart(clock, roleChanges, node);
         this.onFatal = onFatal;
         this.dynamicRaw = initialDynamic;
         this.dynamic = DynamicConfig.from(initialDynamic);
+        // postgres runs (or will start) with these parameters: a config key that differs makes it reload
+        this.memory = HaMemory.INITIAL.withAppliedParameters(dynamic.parameters());
         this.configGate = new ConfigGate(initialDynamic);
-        this.node = new NodeState(clock, Role.UNINITIALIZED, PostgresState.STOPPED);
+        this.failsafe = new FailsafeContacts(clock, peers);
         this.lock = new LockBelief(clock);
-        this.runner = new LongActionRunner(clock, dcs::wakeUp);
+        this.clusterReader = new ClusterReader(name, dcs, lock, configGate, clock);
+        this.runner = new LongActionRunner(clock, dcs::wakeUp, background);
         this.leaseGuard = new LeaseGuard(lock, node, pg, () -> dynamic.pause() || failsafeActive);
         java.nio.file.Path dataDir = java.nio.file.Path.of(config.postgresql().dataDir());
         this.watchdog = new Watchdog(config.watchdog());
-        this.executor = new ActionExecutor(name, dcs, pg, node, lock, runner, this, dataDir, clock);
+        this.executor = new ActionExecutor(name, dcs, pg, node, lock, runner, this, dataDir, clock, background);
         this.reader = new LocalStateReader(pg, node, dataDir,
                 () -> dynamic.usePgRewind() || config.postgresql().usePgRewind());
-        this.refresher = new StatusRefresher(pg, clock, this::offerFreshStatus, () -> {
-            synchronized (statusLock) {
-                return Math.max(publishedStatusNanos, freshStatusNanos);
-            }
-        });
-        roleChanges.onChange(change -> {
-            synchronized (statusLock) {
-                board.update(s -> s.toBuilder().lastRoleChange(change).roleChangeStats(roleChanges.stats()).build());
-            }
-        });
+        this.publisher = new Publisher(board, clock, node, lock, pg);
+        this.refresher = new StatusRefresher(pg, clock, publisher::offerFreshStatus, publisher::newestReadingNanos);
+        roleChanges.onChange(change -> publisher.update(
+                s -> s.toBuilder().lastRoleChange(change).roleChangeStats(roleChanges.stats()).build()));
         pg.setDynamicConfig(dynamic);
         pg.addPostmasterListener(event -> {
             if (!event.expected()) {
-                postmasterDiedNanos = clock.nanoTime();
+                roleChangeStart.postmasterDied();
                 LOG.warn("postmaster (pid {}) died", event.pid());
             }
             dcs.wakeUp();
@@ -219,50 +210,10 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         dcs.wakeUp();
     }
 
-    /**
-     * SIGTERM (§3.10), after the loop thread has stopped. Not paused: stop postgres (fast, no extra checkpoint);
-     * a leader then deletes its key with the shutdown checkpoint as {@code optime}, so a replica that has it takes
-     * over at once instead of after the lease. Paused: leave postgres and the key alone.
-     */
+    /** SIGTERM (§3.10), after the loop thread has stopped: {@link ShutdownHandover}. */
     public void shutdown() {
-        ClusterView v = lastView;
-        if (v != null && v.isPaused()) {
-            LOG.info("Leader key is not deleted and Postgresql is not stopped due paused state");
-            return;
-        }
-        runner.cancel();
-        try {
-            runner.awaitIdle(Duration.ofSeconds(pgCtlTimeoutSeconds()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        boolean leader = lock.flagged();
-        Long checkpoint = null;
-        if (pg.isRunning()) {
-            node.setState(PostgresState.STOPPING);
-            try {
-                var stopped = pg.stop(io.haagent.pg.StopMode.FAST, false, executor.stopTimeout());
-                if (stopped.controlData() != null) {
-                    checkpoint = stopped.controlData().checkpointLocation().map(io.haagent.cluster.Lsn::value)
-                            .orElse(null);
-                }
-            } catch (PostgresException e) {
-                LOG.error("could not stop postgres: {}; the leader key is kept", e.getMessage());
-                return;
-            }
-        }
-        node.setState(PostgresState.STOPPED);
-        try {
-            if (leader) {
-                final Long optime = checkpoint;
-                lock.releasing(() -> dcs.releaseLeader(optime));
-                LOG.info("Leader key released");
-            }
-            ClusterView now = dcs.cluster();
-            dcs.touchMember(member(reader.read(), now));
-        } catch (DcsUnavailableException e) {
-            LOG.warn("etcd unreachable during shutdown: {}", e.getMessage());
-        }
+        ShutdownHandover.run(lastView, dcs, pg, node, lock, runner, Duration.ofSeconds(pgCtlTimeoutSeconds()),
+                executor.stopTimeout(), now -> MemberKey.build(memberFacts(), reader.read(), now));
     }
 
     /**
@@ -270,54 +221,23 @@ public final class HaLoop implements LoopContext, AutoCloseable {
      *
      * @return run the next cycle within this many milliseconds, or null for the normal {@code loop_wait}
      */
-    Long cycle() {
+    public Long cycle() {
         long now = clock.nanoTime();
         memory = HaMemory.MemoryUpdate.applyAll(memory, runner.drainFinished());
         memory = HaMemory.MemoryUpdate.applyAll(memory, executor.drainAsyncUpdates());
 
-        // 1. etcd, and the lock renewal, as one read of the world (safety rule 2: the first failure of the cycle
-        //    ends etcd access for it, so a primary cut off from etcd decides within one retry_timeout)
-        String dcsError = null;
-        LockStatus lockStatus = LockStatus.NOT_HELD;
-        ClusterView v = null;
-        try {
-            long releasesSeen = lock.releases();
-            ClusterView raw = dcs.cluster();
-            lastRawView = raw;
-            v = configGate.admit(raw);
-            applyDynamicConfig(v);
-            if (name.equals(v.leaderName())) {
-                long sent = clock.nanoTime();
-                Boolean renewed = lock.renewUnlessReleasedSince(releasesSeen, dcs::renewLeader);
-                if (renewed == null) {
-                    // we released the key after etcd showed it to us (a switchover's demote): look again
-                    ClusterView again = dcs.cluster();
-                    lastRawView = again;
-                    v = configGate.admit(again);
-                    applyDynamicConfig(v);
-                } else if (renewed) {
-                    lock.confirm(sent, dynamic.ttl());
-                    lockStatus = LockStatus.HELD;
-                } else {
-                    lock.clear();
-                    lockStatus = LockStatus.LOST;
-                    LOG.error("failed to update leader lock");
-                }
-            } else if (lock.flagged()) {
-                lock.clear();
-            }
+        // 1. etcd, and the lock renewal, as one read of the world
+        ClusterReader.Result read = clusterReader.read(this::applyDynamicConfig, () -> dynamic.ttl());
+        ClusterView v = read.view();
+        lastRawView = clusterReader.lastRaw();
+        if (v != null) {
             dcsLastSeenEpoch = clock.now().getEpochSecond();
-        } catch (DcsUnavailableException e) {
-            dcsError = e.getMessage();
-            LOG.error("Error communicating with DCS: {}", e.getMessage());
-            v = null;
-            lockStatus = lock.held() ? LockStatus.HELD : LockStatus.NOT_HELD;
         }
         view = v;
         if (v != null) {
             lastView = v;
             lastViewNanos = now;
-            trackLeaderPresence(v, now);
+            roleChangeStart.sawView(v, now);
         }
 
         // 2. the local node
@@ -335,23 +255,26 @@ public final class HaLoop implements LoopContext, AutoCloseable {
             // before our lease can expire, so decide as if it were the primary it last was.
             local = assumeStillPrimaryIfWeWere(local);
         }
-        checkDivergenceIfAsked(v, obs);
 
         // 3. decide (asking peers only when an election needs them)
-        HaInput in = new HaInput(settings(), v, dcsError, lockStatus, local, runner.current(), null, memory,
-                failsafeContact.get(), null, scheduledRestart, clock.nanoTime(), clock.now());
-        Decision decision = decide(in);
+        HaInput in = new HaInput(NodeSettingsOf.of(config, dynamic, dynamicRaw, watchdog), v, read.dcsError(),
+                read.lock(), local, runner.current(), null, memory, failsafe.last(), null, scheduledRestart,
+                clock.nanoTime(), clock.now());
+        CycleRecord record = decide(in);
+        lastCycle = record;
+        Decision decision = record.decision();
         memory = decision.memory();
-        beginRoleChange(decision);
+        roleChangeStart.begin(decision);
 
         // 4. act
         ActionExecutor.Report report = executor.apply(decision);
         memory = HaMemory.MemoryUpdate.applyAll(memory, report.updates());
+        // the decider's verdict (§3.8): the REST API reports it, the lease guard stands by while it lasts
         failsafeActive = memory.failsafe().activeAt(clock.nanoTime());
         if (v != null && lock.held() && obs.status() != null && obs.status().isPrimary()) {
-            writeStatus(obs.status());
+            StatusKeys.writeStatus(dcs, pg, name, dynamic, obs.status());
             if (dynamic.failsafeMode()) {
-                writeFailsafe(v);
+                StatusKeys.writeFailsafe(dcs, name, config.restapi().apiUrl(), v);
             }
         }
         String summary = report.summary();
@@ -374,7 +297,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         Observation after = decision.actions().isEmpty() ? obs : reader.read();
         if (v != null) {
             try {
-                dcs.touchMember(member(after, v));
+                dcs.touchMember(MemberKey.build(memberFacts(), after, v));
             } catch (DcsUnavailableException e) {
                 LOG.warn("could not write the member key: {}", e.getMessage());
             }
@@ -391,15 +314,21 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         return l.running() && node.role().isPrimary() ? l.asRunningPrimary() : l;
     }
 
-    private Decision decide(HaInput in) {
+    /** Decide, gathering the second-phase inputs the decider asks for (peers, failsafe check, divergence check). */
+    private CycleRecord decide(HaInput in) {
         HaInput input = in;
         for (int i = 0; i < 4; i++) {
             Decision.Outcome out = decider.decide(input);
             if (out.decision() != null) {
-                return out.decision();
+                return new CycleRecord(input, out.decision());
             }
             if (out.failsafeCheckNeeded()) {
                 input = input.withFailsafeTopologyOk(failsafeHeartbeat());
+            } else if (out.divergenceCheckAgainst() != null) {
+                Member leader = out.divergenceCheckAgainst();
+                Divergence d = pg.checkDivergence(Upstream.of(leader));
+                LOG.info("divergence check against {}: {}", leader.name(), d.reason());
+                input = input.withDivergence(d);
             } else {
                 Map<String, PeerStatus> answers = peers.statuses(out.peersNeeded());
                 input = input.withPeers(answers);
@@ -410,29 +339,10 @@ public final class HaLoop implements LoopContext, AutoCloseable {
 
     // ------------------------------------------------------------------------------------------------- inputs
 
-    private NodeSettings settings() {
-        var pgc = config.postgresql();
-        boolean withoutLeader = false;
-        for (String m : pgc.createReplicaMethods()) {
-            Map<String, Object> section = pgc.replicaMethods().get(m);
-            if (section != null && (io.haagent.config.Values.truthy(section.get("no_leader"))
-                    || io.haagent.config.Values.truthy(section.get("no_master")))) {
-                withoutLeader = true;
-            }
-        }
-        boolean removeOnDiverged = dynamic.removeDataDirectoryOnDivergedTimelines() != null
-                ? dynamic.removeDataDirectoryOnDivergedTimelines() : pgc.removeDataDirectoryOnDivergedTimelines();
-        var boot = config.bootstrap();
-        return new NodeSettings(name, config.scope(), config.tags(), boot != null
-                && boot != io.haagent.config.BootstrapConfig.NONE, boot == null ? null : boot.effectiveMethod(),
-                dynamicRaw, withoutLeader, watchdog.required(), watchdog.usable(), removeOnDiverged, watchdog.enabled());
-    }
-
     private void applyDynamicConfig(ClusterView v) {
         if (v.config() == null || v.config().isEmpty() || v.config().modRevision() == appliedConfigRevision) {
             return;
         }
-        DynamicConfig before = dynamic;
         dynamicRaw = v.config().data();
         dynamic = v.config().dynamic();
         appliedConfigRevision = v.config().modRevision();
@@ -442,251 +352,28 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         pg.setDynamicConfig(dynamic);
         dcs.setTimeouts(dynamic.ttl(), dynamic.retryTimeout());
         DynamicConfigCache.save(java.nio.file.Path.of(config.postgresql().dataDir()), dynamicRaw);
-        if (before != null && !before.parameters().equals(dynamic.parameters()) && pg.isRunning()) {
-            try {
-                pg.reload();
-            } catch (PostgresException e) {
-                LOG.warn("reload after a configuration change failed: {}", e.getMessage());
-            }
-        }
-    }
-
-    private void trackLeaderPresence(ClusterView v, long now) {
-        if (v.isUnlocked()) {
-            if (leaderMissingSinceNanos == 0) {
-                leaderMissingSinceNanos = now;
-            }
-        } else {
-            leaderMissingSinceNanos = 0;
-        }
-    }
-
-    /** §4.7: the decider asked whether we diverged; find out against the current leader. */
-    private void checkDivergenceIfAsked(ClusterView v, Observation obs) {
-        if (memory.rewind() != RewindState.CHECK || v == null || v.isUnlocked() || name.equals(v.leaderName())
-                || obs.local().primary() || runner.busy()) {
-            return;
-        }
-        boolean removeOnDiverged = settings().removeDataDirectoryOnDivergedTimelines();
-        if (!obs.local().canRewind() && !removeOnDiverged) {
-            return;
-        }
-        Member leader = v.leaderMember().orElse(null);
-        if (leader == null || leader.roleEnum() != Role.PRIMARY || leader.host() == null) {
-            return;
-        }
-        Divergence d = pg.checkDivergence(Upstream.of(leader));
-        LOG.info("divergence check against {}: {}", leader.name(), d.reason());
-        if (d instanceof Divergence.NotDiverged) {
-            memory = memory.withRewind(RewindState.NOT_NEEDED);
-        } else if (d instanceof Divergence.RewindNeeded || d instanceof Divergence.RewindImpossible) {
-            memory = memory.withRewind(RewindState.NEEDED);
-        }
+        // postgres re-reads its files when the decider sees the parameters changed (Action.ApplyParameters)
     }
 
     private boolean failsafeHeartbeat() {
-        ClusterView last = lastView;
-        Map<String, String> fs = last == null ? null : last.failsafe();
-        if (fs == null || !fs.containsKey(name)) {
-            return false;
-        }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("name", name);
-        body.put("conn_url", config.postgresql().connUrl());
-        body.put("api_url", config.restapi().apiUrl());
         Observation obs = lastObservation;
-        if (obs != null && obs.status() != null) {
-            // what status.slots would say: replicas advance their copies of the permanent slots to it (§3.8)
-            body.put("slots", statusSlots(obs.status()));
-        }
-        return peers.failsafeHeartbeat(name, fs, body);
+        Map<String, Long> slots = obs != null && obs.status() != null
+                ? StatusKeys.statusSlots(pg, name, dynamic, obs.status()) : null;
+        return failsafe.heartbeat(lastView, name, config.postgresql().connUrl(), config.restapi().apiUrl(), slots);
     }
 
     // ------------------------------------------------------------------------------------------------- outputs
 
-    private void beginRoleChange(Decision d) {
-        RoleChangeRecord r = d.roleChange();
-        if (r == null) {
-            return;
-        }
-        long now = clock.nanoTime();
-        switch (r.kind()) {
-            case FAILOVER -> {
-                // the new primary (lock then promote), or the old one stepping down for a manual failover
-                if (d.has(Action.AcquireLock.class) || d.has(Action.Promote.class) || d.has(Action.Demote.class)) {
-                    roleChanges.begin(RoleChangeKind.FAILOVER, node.role().wire(), r.decision(),
-                            leaderMissingSinceNanos == 0 ? now : leaderMissingSinceNanos);
-                }
-            }
-            case SWITCHOVER -> roleChanges.begin(RoleChangeKind.SWITCHOVER, node.role().wire(), r.decision(),
-                    d.has(Action.AcquireLock.class) && leaderMissingSinceNanos != 0 ? leaderMissingSinceNanos : now);
-            case CRASH_RESTART -> roleChanges.begin(RoleChangeKind.CRASH_RESTART, node.role().wire(), r.decision(),
-                    postmasterDiedNanos == 0 ? now : postmasterDiedNanos);
-            default -> {
-            }
-        }
-    }
-
-    private void writeStatus(ServerStatus st) {
-        try {
-            dcs.writeStatus(ClusterStatus.of(st.xlogLocation().value(), statusSlots(st)));
-        } catch (DcsUnavailableException e) {
-            LOG.warn("could not write status: {}", e.getMessage());
-        }
-    }
-
-    /** {@code status.slots} (§4.8.1): the permanent slots' positions and our own member slot's, at our WAL position. */
-    private Map<String, Long> statusSlots(ServerStatus st) {
-        Map<String, Long> slots = new LinkedHashMap<>();
-        if (useSlots()) {
-            Map<String, SlotSpec> permanent = dynamic.slots();
-            if (!permanent.isEmpty()) {
-                try {
-                    for (ReplicationSlot s : pg.replicationSlots()) {
-                        if (permanent.containsKey(s.name()) && s.position() != null) {
-                            slots.put(s.name(), s.position().value());
-                        }
-                    }
-                } catch (PostgresException e) {
-                    LOG.debug("slots for status: {}", e.getMessage());
-                }
-            }
-            slots.put(SlotNames.fromMemberName(name), st.xlogLocation().value());
-        }
-        return slots;
-    }
-
-    private void writeFailsafe(ClusterView v) {
-        Map<String, String> fs = new LinkedHashMap<>();
-        for (Member m : v.members()) {
-            if (m.apiUrl() != null && !m.apiUrl().isBlank()) {
-                fs.put(m.name(), m.apiUrl());
-            }
-        }
-        fs.put(name, config.restapi().apiUrl());
-        try {
-            dcs.writeFailsafe(fs);
-        } catch (DcsUnavailableException e) {
-            LOG.warn("could not write failsafe: {}", e.getMessage());
-        }
-    }
-
-    private Member member(Observation obs, ClusterView v) {
-        var pgc = config.postgresql();
-        Tags tags = config.tags();
-        Member.Builder b = Member.builder(name)
-                .connUrl(pgc.connUrl())
-                .apiUrl(config.restapi().apiUrl())
-                .state(node.state())
-                .role(node.role())
-                .version(Version.PATRONI_COMPATIBLE)
-                .proxyUrl(pgc.proxyUrl())
-                .tags(tags)
-                .pause(v.isPaused());
-        if (lock.held() && memory.checkpointAfterPromotePending()) {
-            b.checkpointAfterPromote(false);
-        }
-        ServerStatus st = obs.status();
-        if (st != null) {
-            if (st.pendingRestartNeeded()) {
-                b.pendingRestart(true);
-                Map<String, Map<String, String>> reason = new LinkedHashMap<>();
-                st.pendingRestart().forEach((k, p) -> reason.put(k, Map.of("old_value", String.valueOf(p.oldValue()),
-                        "new_value", String.valueOf(p.newValue()))));
-                b.pendingRestartReason(reason);
-            }
-            String state = node.state();
-            boolean busyOtherThanPromote = runner.busy() && runner.current().kind() != io.haagent.ha.LongAction.Kind.PROMOTE;
-            if (!busyOtherThanPromote && (PostgresState.RUNNING.equals(state) || PostgresState.RESTARTING.equals(state)
-                    || PostgresState.STARTING.equals(state))) {
-                b.xlogLocation(st.xlogLocation().value());
-                if (st.replicationState() != null) {
-                    b.replicationState(st.replicationState());
-                }
-            }
-            if (st.timeline() > 0) {
-                b.timeline((int) st.timeline());
-            }
-        }
-        RestartRequest sr = scheduledRestartRequest;
-        if (sr != null) {
-            Map<String, Object> data = new LinkedHashMap<>();
-            data.put("schedule", sr.schedule().toString());
-            ScheduledRestart s = scheduledRestart;
-            if (s != null && s.postmasterStartTime() != null) {
-                data.put("postmaster_start_time", s.postmasterStartTime());
-            }
-            if (sr.role() != null) {
-                data.put("role", sr.role());
-            }
-            if (sr.postgresVersion() != null) {
-                data.put("postgres_version", sr.postgresVersion());
-            }
-            if (sr.restartPending()) {
-                data.put("restart_pending", true);
-            }
-            if (sr.timeoutSeconds() != null) {
-                data.put("timeout", sr.timeoutSeconds());
-            }
-            b.scheduledRestart(data);
-        }
-        return b.build();
-    }
-
-    /**
-     * A monitoring result read between cycles (§2.4: Patroni answers GET /patroni from a live query, and peers
-     * compare the WAL positions in it during elections and switchover checks): it replaces the published postgres
-     * status when it is newer than what the last cycle published.
-     */
-    private void offerFreshStatus(ServerStatus st, long readStartedNanos) {
-        synchronized (statusLock) {
-            if (readStartedNanos <= publishedStatusNanos || readStartedNanos <= freshStatusNanos) {
-                return;
-            }
-            freshStatus = st;
-            freshStatusNanos = readStartedNanos;
-            board.update(s -> s.toBuilder().postgres(SnapshotBuilder.postgres(st, node)).build());
-        }
+    private MemberKey.Facts memberFacts() {
+        return new MemberKey.Facts(config, node, lock, memory, runner.current(), scheduledRestartRequest,
+                scheduledRestart);
     }
 
     private void publish(Observation obs, long obsNanos, String summary, List<Action> actions,
             RoleChangeRecord roleChange) {
-        List<CandidateCheck> candidates = new ArrayList<>();
-        if (roleChange != null) {
-            for (RoleChangeRecord.Candidate c : roleChange.candidates()) {
-                candidates.add(new CandidateCheck(c.name(), c.eligible(), c.reason()));
-            }
-        }
-        Map<String, String> inputs = new LinkedHashMap<>();
-        ClusterView v = view;
-        inputs.put("leader", v == null ? "unknown (etcd unreachable)" : v.isUnlocked() ? "none" : v.leaderName());
-        inputs.put("lock", lock.held() ? "held" : "not held");
-        inputs.put("postgres", node.state() + " as " + node.role().wire());
-        inputs.put("wal_position", io.haagent.cluster.Lsn.of(obs.local().walPosition()).toString());
-        inputs.put("timeline", String.valueOf(obs.local().timeline()));
-        if (v != null) {
-            inputs.put("last_leader_lsn", io.haagent.cluster.Lsn.of(v.lastLsn()).toString());
-        }
-        DecisionRecord record = new DecisionRecord(clock.now(), summary,
-                actions.stream().map(ActionExecutor::describe).toList(), inputs, candidates);
-        if (roleChange != null || lastDecision == null || !summary.equals(lastDecision.summary())) {
-            lastDecision = record;
-        } else {
-            lastDecision = new DecisionRecord(clock.now(), summary, lastDecision.actions(), lastDecision.inputs(),
-                    lastDecision.candidates());
-        }
-        synchronized (statusLock) {
-            Observation shown = obs;
-            if (freshStatus != null && freshStatusNanos > obsNanos) {
-                // the refresher read postgres after this cycle did: publish the newer reading
-                shown = new Observation(obs.local(), freshStatus, obs.controlData(), false, null);
-            }
-            publishedStatusNanos = Math.max(obsNanos, freshStatusNanos);
-            board.publish(SnapshotBuilder.build(config, shown, node, lock, lastRawView, lastViewNanos, dynamic,
-                    failsafeActive, dcsLastSeenEpoch, scheduledRestartRequest, nextRunNanos, lastDecision,
-                    roleChanges.last(), roleChanges.stats()).toBuilder().configRejection(configGate.rejection())
-                    .watchdogFailed(watchdog.required() && !watchdog.usable()).build());
-        }
+        publisher.publish(obs, obsNanos, summary, actions, roleChange, new Publisher.Facts(config, view, lastRawView,
+                lastViewNanos, dynamic, failsafeActive, dcsLastSeenEpoch, scheduledRestartRequest, nextRunNanos,
+                roleChanges, configGate.rejection(), watchdog.required() && !watchdog.usable()));
     }
 
     // ------------------------------------------------------------------------------------------------- LoopContext
@@ -736,41 +423,12 @@ public final class HaLoop implements LoopContext, AutoCloseable {
 
     @Override
     public void publishNow() {
-        synchronized (statusLock) {
-            board.update(s -> withBeliefs(s.toBuilder()).build());
-        }
+        publisher.publishNow();
     }
 
     @Override
     public void publishPostgresNow() {
-        long started = clock.nanoTime();
-        ServerStatus st = null;
-        try {
-            if (pg.isRunning()) {
-                st = pg.state();
-            }
-        } catch (PostgresException e) {
-            LOG.debug("status read to publish at once: {}", e.getMessage());
-        }
-        synchronized (statusLock) {
-            NodeSnapshot.Builder b = withBeliefs(board.current().toBuilder());
-            if (st != null && started > publishedStatusNanos && started > freshStatusNanos) {
-                freshStatus = st;
-                freshStatusNanos = started;
-                b.postgres(SnapshotBuilder.postgres(st, node));
-            }
-            board.publish(b.build());
-        }
-    }
-
-    /** The lock belief and the step-down state as they are now. */
-    private NodeSnapshot.Builder withBeliefs(NodeSnapshot.Builder b) {
-        if (lock.flagged()) {
-            b.leaderLockUntil(lock.deadlineNanos());
-        } else {
-            b.noLeaderLock();
-        }
-        return b.steppingDown(node.steppingDown(), node.steppingDownTo());
+        publisher.publishPostgresNow();
     }
 
     // ------------------------------------------------------------------------------------------------- for the REST port
@@ -819,12 +477,22 @@ public final class HaLoop implements LoopContext, AutoCloseable {
 
     /** A POST /failsafe accepted: the decider judges it in the next cycle, which runs now (§3.8). */
     public void acceptFailsafe(io.haagent.ha.FailsafeContact f) {
-        failsafeContact.set(f);
+        failsafe.accept(f);
         dcs.wakeUp();
     }
 
     public Observation lastObservation() {
         return lastObservation;
+    }
+
+    /** The last cycle's input and decision: replayable ({@link CycleRecord#replay()}), for tests and the simulator. */
+    public CycleRecord lastCycle() {
+        return lastCycle;
+    }
+
+    /** The decision record the REST API shows: why this node did what it last did. */
+    public io.haagent.api.DecisionRecord lastDecision() {
+        return publisher.lastDecision();
     }
 
     @Override

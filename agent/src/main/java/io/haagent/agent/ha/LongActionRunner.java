@@ -37,11 +37,9 @@ public final class LongActionRunner implements AutoCloseable {
 
     private final Clock clock;
     private final Runnable wake;
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "ha-long-action");
-        t.setDaemon(true);
-        return t;
-    });
+    /** Our own thread, or null when the bodies run on an executor given to us (a test's scheduler). */
+    private final ExecutorService thread;
+    private final java.util.concurrent.Executor executor;
     private final AtomicReference<Running> current = new AtomicReference<>();
     private final List<HaMemory.MemoryUpdate> finished = new ArrayList<>();
     private final Object idle = new Object();
@@ -50,8 +48,22 @@ public final class LongActionRunner implements AutoCloseable {
     }
 
     public LongActionRunner(Clock clock, Runnable wake) {
+        this(clock, wake, null);
+    }
+
+    /**
+     * @param executor where the bodies run; null: a thread of our own. A loop test or the simulator passes a
+     *                 scheduler it steps itself, so a long action finishes exactly when the script says.
+     */
+    public LongActionRunner(Clock clock, Runnable wake, java.util.concurrent.Executor executor) {
         this.clock = clock;
         this.wake = wake;
+        this.thread = executor != null ? null : Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "ha-long-action");
+            t.setDaemon(true);
+            return t;
+        });
+        this.executor = executor != null ? executor : thread;
     }
 
     /** The action running now, or null. */
@@ -74,7 +86,7 @@ public final class LongActionRunner implements AutoCloseable {
         if (!current.compareAndSet(null, r)) {
             return current.get().action().name();
         }
-        thread.execute(() -> {
+        executor.execute(() -> {
             List<HaMemory.MemoryUpdate> updates = List.of();
             try {
                 updates = body.run(r.cancel());
@@ -130,6 +142,8 @@ public final class LongActionRunner implements AutoCloseable {
 
     @Override
     public void close() {
-        thread.shutdownNow();
+        if (thread != null) {
+            thread.shutdownNow();
+        }
     }
 }

@@ -16,8 +16,9 @@ class ActionExecutorCoverageTest {
     void everyActionTypeHasAHandler() {
         ActionExecutor executor = new ActionExecutor("pg1", null, null, null, null, null, null, Path.of("/nonexistent"),
                 io.haagent.time.Clock.SYSTEM);
-        Class<?>[] types = Action.class.getPermittedSubclasses();
-        assertThat(types).hasSizeGreaterThan(25);
+        List<Class<?>> types = new ArrayList<>();
+        collectRecords(Action.class, types);
+        assertThat(types).hasSizeGreaterThan(25).contains(Action.Promote.class, Action.HoldLeadershipInFailsafe.class);
         List<String> missing = new ArrayList<>();
         for (Class<?> t : types) {
             if (!executor.handles((Class<? extends Action>) t)) {
@@ -26,5 +27,16 @@ class ActionExecutorCoverageTest {
         }
         assertThat(missing).as("action types without a handler").isEmpty();
         executor.close();
+    }
+
+    /** The records under a sealed interface, through its sealed sub-interfaces ({@link Action.LongRunning}). */
+    private static void collectRecords(Class<?> sealed, List<Class<?>> out) {
+        for (Class<?> t : sealed.getPermittedSubclasses()) {
+            if (t.isInterface()) {
+                collectRecords(t, out);
+            } else {
+                out.add(t);
+            }
+        }
     }
 }

@@ -1,0 +1,134 @@
+package io.haagent.agent.ha;
+
+import io.haagent.cluster.ClusterView;
+import io.haagent.dcs.Dcs;
+import io.haagent.ha.Action;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The executor's etcd steps: the leader key (take, renew on acquire, release, delete an unusable one),
+ * {@code initialize}, {@code config}, {@code failover}, {@code sync} and {@code history}. A step that loses its race
+ * or CAS returns false and stops the decision's chain; every write carries the revision the decision was made on.
+ */
+final class DcsSteps {
+    private static final Logger LOG = LoggerFactory.getLogger(DcsSteps.class);
+
+    private final String name;
+    private final Dcs dcs;
+    private final LockBelief lock;
+    private final LoopContext loop;
+    private final Path dataDir;
+    private final io.haagent.time.Clock clock;
+
+    DcsSteps(String name, Dcs dcs, LockBelief lock, LoopContext loop, Path dataDir, io.haagent.time.Clock clock) {
+        this.name = name;
+        this.dcs = dcs;
+        this.lock = lock;
+        this.loop = loop;
+        this.dataDir = dataDir;
+        this.clock = clock;
+    }
+
+    void register(ActionExecutor ex) {
+        ex.on(Action.AcquireLock.class, (a, u) -> {
+            long sent = clock.nanoTime();
+            boolean ok = dcs.acquireLeader();
+            if (ok) {
+                lock.confirm(sent, loop.dynamic().ttl());
+                LOG.info("acquired the leader lock");
+                loop.roleChanges().phase("acquire_lock");
+            } else {
+                LOG.info("Could not take out TTL lock");
+            }
+            return ok;
+        });
+        ex.on(Action.TakeLeader.class, (a, u) -> {
+            long sent = clock.nanoTime();
+            boolean ok = dcs.takeLeader();
+            if (ok) {
+                lock.confirm(sent, loop.dynamic().ttl());
+            }
+            return ok;
+        });
+        ex.on(Action.ReleaseLock.class, (a, u) -> {
+            // Safety rule 1: stop believing (and answering /primary 200) before anybody else can take the key.
+            lock.releasing(() -> dcs.releaseLeader(a.lastLsn()));
+            LOG.info("Leader key released");
+            return true;
+        });
+        ex.on(Action.DeleteUnusableLeader.class, (a, u) -> {
+            if (dcs.deleteLeader(a.expectedRevision())) {
+                LOG.warn("deleted the leader key: it named no member (mod_revision {})", a.expectedRevision());
+            } else {
+                LOG.info("the unusable leader key changed meanwhile; left as it is");
+            }
+            return true;
+        });
+        ex.on(Action.WriteInitialize.class, (a, u) -> dcs.initialize(a.createNew(), a.sysid()));
+        ex.on(Action.CancelInitialization.class, (a, u) -> {
+            dcs.cancelInitialization();
+            return true;
+        });
+        ex.on(Action.WriteConfig.class, (a, u) -> dcs.setConfig(a.config(), Dcs.ANY_REVISION));
+        ex.on(Action.WriteFailover.class, (a, u) -> {
+            // clearing or rewriting the request never holds up what follows (e.g. the promotion)
+            if (!dcs.setFailover(a.request(), a.expectedRevision())) {
+                LOG.info("failover key changed meanwhile; left as it is");
+            }
+            return true;
+        });
+        ex.on(Action.WriteSync.class, (a, u) -> {
+            boolean ok = dcs.setSync(a.state(), a.expectedRevision());
+            if (!ok) {
+                LOG.info("Synchronous replication key updated by someone else");
+            }
+            return ok;
+        });
+        ex.on(Action.DeleteSync.class, (a, u) -> {
+            if (dcs.deleteSync(a.expectedRevision())) {
+                LOG.info("Disabled synchronous replication");
+            }
+            return true;
+        });
+        ex.onThrowing(Action.UpdateHistory.class, (a, u) -> {
+            updateHistory(((Action.UpdateHistory) a).primaryTimeline());
+            return true;
+        });
+    }
+
+    private void updateHistory(long timeline) throws IOException {
+        ClusterView view = loop.cluster();
+        if (view == null) {
+            return;
+        }
+        var current = view.history();
+        if (timeline <= 1) {
+            if (!current.absent() && !current.lines().isEmpty() || current.absent()) {
+                if (!current.lines().isEmpty()) {
+                    dcs.setHistory(new io.haagent.cluster.TimelineHistory(List.of(), false, 0));
+                }
+            }
+            return;
+        }
+        var lines = current.lines();
+        if (!lines.isEmpty() && lines.get(lines.size() - 1).parentTimeline() == timeline - 1
+                && lines.get(lines.size() - 1).timestamp() != null && lines.get(lines.size() - 1).newLeader() != null) {
+            return;
+        }
+        Path file = dataDir.resolve("pg_wal").resolve(String.format("%08X.history", timeline));
+        if (!Files.exists(file)) {
+            return;
+        }
+        var entries = io.haagent.pg.PgTimelineHistory.parse(Files.readString(file));
+        var merged = TimelineHistoryMerge.merge(entries, lines, Files.getLastModifiedTime(file).toInstant(), name,
+                loop.dynamic().maxTimelinesHistory());
+        if (!merged.isEmpty()) {
+            dcs.setHistory(new io.haagent.cluster.TimelineHistory(merged, false, 0));
+        }
+    }
+}

@@ -198,7 +198,7 @@ class ToolFailuresIT {
     // ---------------------------------------------------------------------------------------- replicas
 
     @Test
-    void anUnreachableSourceFailsBothBasebackupAttemptsAndLeavesTheDirectoryEmpty() {
+    void anUnreachableSourceFailsBothBasebackupAttemptsAndLeavesNoDirectory() {
         PostgresTestNode n = fixture.node("nosource");
         Upstream nobody = Upstream.of(n.address(), PostgresFixture.freePort(n.address()));
         try (LocalPostgres pg = control(n, n.config().build())) {
@@ -208,7 +208,7 @@ class ToolFailuresIT {
                         assertThat(e.attempts().get(1).outputContains("Connection refused")).isTrue();
                     })
                     .hasMessageContaining("pg_hba.conf");
-            assertThat(pg.dataDirectoryState().kind()).isEqualTo(DataDirectoryState.Kind.EMPTY);
+            assertThat(pg.dataDirectoryState().kind()).isEqualTo(DataDirectoryState.Kind.ABSENT);
         }
     }
 
@@ -240,7 +240,7 @@ class ToolFailuresIT {
                         })
                         .hasMessageContaining("did not finish within 3 s and was killed");
                 assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
-                assertThat(pg.dataDirectoryState().kind()).isEqualTo(DataDirectoryState.Kind.EMPTY);
+                assertThat(pg.dataDirectoryState().kind()).isEqualTo(DataDirectoryState.Kind.ABSENT);
                 assertThat(ProcessHandle.allProcesses().filter(p -> p.info().arguments().map(a -> String.join(" ", a)
                         .contains(n.dataDir().toString())).orElse(false))).as("no pg_basebackup left").isEmpty();
             }
@@ -252,7 +252,7 @@ class ToolFailuresIT {
     }
 
     @Test
-    void aFullDiskDuringBasebackupIsDiskFullAndLeavesTheDirectoryEmpty() throws Exception {
+    void aFullDiskDuringBasebackupIsDiskFullAndLeavesNoDirectory() throws Exception {
         // really exercised: the real pg_basebackup writing into a 4 MB tmpfs mounted over the data directory in
         // a private user+mount namespace (unshare -Urm; no root needed), so it gets a genuine ENOSPC
         Process probe = new ProcessBuilder("unshare", "-Urm", "true").redirectErrorStream(true).start();
@@ -274,7 +274,7 @@ class ToolFailuresIT {
                         assertThat(e.path()).isEqualTo(n.dataDir());
                     })
                     .hasMessageContaining("df -h");
-            assertThat(pg.dataDirectoryState().kind()).isEqualTo(DataDirectoryState.Kind.EMPTY);
+            assertThat(pg.dataDirectoryState().kind()).isEqualTo(DataDirectoryState.Kind.ABSENT);
         }
     }
 

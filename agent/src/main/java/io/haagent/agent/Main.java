@@ -9,6 +9,7 @@ import io.haagent.config.loader.Problem;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,11 +49,14 @@ public final class Main implements Callable<Integer> {
     private final HostEnvironment host;
     private final PrintStream out;
     private final PrintStream err;
+    /** Where the configuration is looked for without an argument ({@link ConfigReader#DEFAULT_FILES}). */
+    private final List<Path> defaultFiles;
 
-    private Main(HostEnvironment host, PrintStream out, PrintStream err) {
+    private Main(HostEnvironment host, PrintStream out, PrintStream err, List<Path> defaultFiles) {
         this.host = host;
         this.out = out;
         this.err = err;
+        this.defaultFiles = defaultFiles;
     }
 
     public static void main(String[] args) {
@@ -65,7 +69,12 @@ public final class Main implements Callable<Integer> {
 
     /** As {@link #run(String...)} with the environment and output streams given (tests). */
     public static int run(HostEnvironment host, PrintStream out, PrintStream err, String... args) {
-        CommandLine cl = commandLine(host, out, err);
+        return run(host, ConfigReader.DEFAULT_FILES, out, err, args);
+    }
+
+    /** As above, looking for the configuration in {@code defaultFiles} when no argument names it (tests). */
+    static int run(HostEnvironment host, List<Path> defaultFiles, PrintStream out, PrintStream err, String... args) {
+        CommandLine cl = new CommandLine(new Main(host, out, err, defaultFiles));
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         int code = cl.execute(args);
@@ -76,7 +85,7 @@ public final class Main implements Callable<Integer> {
 
     /** The command line (also what the man page is generated from). */
     public static CommandLine commandLine(HostEnvironment host, PrintStream out, PrintStream err) {
-        return new CommandLine(new Main(host, out, err));
+        return new CommandLine(new Main(host, out, err, ConfigReader.DEFAULT_FILES));
     }
 
     @Override
@@ -86,7 +95,7 @@ public final class Main implements Callable<Integer> {
             err.println("Try 'ha-agent --help' for more.");
             return 2;
         }
-        Path path = config != null ? Path.of(config) : ConfigReader.defaultFile(host.env(), ConfigReader.DEFAULT_FILES);
+        Path path = config != null ? Path.of(config) : ConfigReader.defaultFile(host.env(), defaultFiles);
         if (validateConfig) {
             return validate(path);
         }

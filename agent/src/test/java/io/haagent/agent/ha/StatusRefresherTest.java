@@ -1,6 +1,7 @@
 package io.haagent.agent.ha;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.haagent.cluster.Role;
 import io.haagent.pg.PostgresControl;
@@ -51,7 +52,7 @@ class StatusRefresherTest {
     @Test
     void nothingIsReadWhileNobodyAsks() throws Exception {
         clock.advanceSeconds(600);
-        Thread.sleep(200);
+        await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> reads.get() == 0);
         assertThat(reads).hasValue(0);
     }
 

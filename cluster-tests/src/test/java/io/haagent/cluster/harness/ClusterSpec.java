@@ -17,6 +17,8 @@ public final class ClusterSpec {
     int firstOctet = 11;
     int etcdMembers = 1;
     boolean etcdProxies;
+    int etcdFirstHost = 21;
+    Links links;
     final Map<String, Object> dynamic = new LinkedHashMap<>();
     final Map<String, Object> parameters = new LinkedHashMap<>();
     final Map<Integer, Map<String, Object>> tags = new LinkedHashMap<>();
@@ -66,6 +68,21 @@ public final class ClusterSpec {
     /** Each agent reaches etcd through its own {@code TcpProxy}, so a test can cut one node off. */
     public ClusterSpec etcdThroughProxies() {
         etcdProxies = true;
+        return this;
+    }
+
+    /** etcd members listen on 127.0.0.{first}, {first+1}, ... (default 21). */
+    public ClusterSpec etcdFirstHost(int v) {
+        etcdFirstHost = v;
+        return this;
+    }
+
+    /**
+     * Every link of the cluster through the test's own proxies ({@link Links}): which etcd endpoints each agent is
+     * given and which addresses each node publishes for its PostgreSQL and REST API (its connect addresses).
+     */
+    public ClusterSpec links(Links v) {
+        links = v;
         return this;
     }
 

@@ -55,7 +55,7 @@ public final class TestCluster implements AutoCloseable {
             this.dir = Files.createTempDirectory("cluster-" + spec.scope + "-");
         }
         this.restTls = spec.restTls ? RestTls.generate(dir.resolve("rest-tls")) : null;
-        this.etcd = EtcdCluster.builder().members(spec.etcdMembers).start();
+        this.etcd = EtcdCluster.builder().members(spec.etcdMembers).firstHost(spec.etcdFirstHost).start();
         for (int i = 1; i <= spec.nodes; i++) {
             String name = "pg" + i;
             String host = spec.loopback ? "127.0.0.1" : "127.0.0." + (spec.firstOctet + i - 1);
@@ -66,7 +66,11 @@ public final class TestCluster implements AutoCloseable {
             int pg = EtcdCluster.freePort(host);
             List<String> etcdHosts = new ArrayList<>();
             TcpProxy proxy = null;
-            if (spec.etcdProxies) {
+            if (spec.links != null) {
+                for (var m : etcd.members()) {
+                    etcdHosts.add(spec.links.etcd(i, host, m));
+                }
+            } else if (spec.etcdProxies) {
                 var m = etcd.member(0);
                 proxy = TcpProxy.start(host, m.host(), m.clientPort());
                 proxies.add(proxy);
@@ -255,7 +259,8 @@ public final class TestCluster implements AutoCloseable {
         root.put("name", name);
         ObjectNode restapi = root.putObject("restapi");
         restapi.put("listen", host + ":" + rest);
-        restapi.put("connect_address", host + ":" + rest);
+        restapi.put("connect_address", spec.links == null ? host + ":" + rest
+                : spec.links.rest(Integer.parseInt(name.substring(2)), host, rest));
         if (spec.restUser != null) {
             ObjectNode auth = restapi.putObject("authentication");
             auth.put("username", spec.restUser);
@@ -290,7 +295,8 @@ public final class TestCluster implements AutoCloseable {
         spec.bootstrap.forEach((k, v) -> bootstrap.set(k, JSON.valueToTree(v)));
         ObjectNode postgresql = root.putObject("postgresql");
         postgresql.put("listen", host + ":" + pg);
-        postgresql.put("connect_address", host + ":" + pg);
+        postgresql.put("connect_address", spec.links == null ? host + ":" + pg
+                : spec.links.postgres(Integer.parseInt(name.substring(2)), host, pg));
         postgresql.put("data_dir", nodeDir.resolve("data").toString());
         postgresql.put("bin_dir", TestBinaries.postgresBinDir().toString());
         postgresql.put("pgpass", nodeDir.resolve("pgpass").toString());

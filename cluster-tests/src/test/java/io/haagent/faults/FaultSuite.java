@@ -235,7 +235,7 @@ public final class FaultSuite implements AutoCloseable {
         }
         long maxLag = s.strict() ? 0 : MAXIMUM_LAG;
         History h = new History(s.name(), new Window(ctx.start, ctx.end), attempts, sampler.samples(), deaths,
-                new Expectations(s.overlapExpected(), s.strict() || s.lossless(), maxLag, RECOVERY.toMillis()));
+                new Expectations(s.overlapExpected() || ctx.overlapExpected, s.strict() || s.lossless(), maxLag, RECOVERY.toMillis()));
         Checkers.Verdict v = Checkers.check(h, present == null ? allAcked(attempts) : present, recovery);
         List<String> breaches = new ArrayList<>(v.breaches());
         breaches.addAll(ctx.breaches);
@@ -282,6 +282,25 @@ public final class FaultSuite implements AutoCloseable {
             });
         }
         return out;
+    }
+
+    /** After a scenario that failed half-way: every link healed, agent resumed or started, etcd member started. */
+    void repair() {
+        network.heal();
+        for (ClusterNode n : cluster.nodes()) {
+            try {
+                Files.setPosixFilePermissions(n.dataDir().resolve("pg_wal"),
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            } catch (IOException e) {
+                // no data directory yet
+            }
+            if (n.agentAlive()) {
+                n.thawAgent();
+            } else {
+                n.start();
+            }
+        }
+        cluster.etcd().members().stream().filter(m -> !m.isRunning()).forEach(cluster.etcd()::restart);
     }
 
     @Override
@@ -362,7 +381,7 @@ public final class FaultSuite implements AutoCloseable {
                     Checkers.Verdict v = new Checkers.Verdict(List.of("harness: " + e), List.of(), 0, 0, 0, 0, 0);
                     r = new Result(s.name(), s.fault(), s.strict() ? "synchronous_mode_strict" : "asynchronous",
                             new Window(-1, -1), v, -1, List.of(), null, "");
-                    System.out.println(suite.cluster.logs(40));
+                    System.out.println(suite.cluster.logs(15));
                 }
                 results.add(r);
                 Checkers.Verdict v = r.verdict();
@@ -373,6 +392,10 @@ public final class FaultSuite implements AutoCloseable {
                 v.notes().forEach(n -> System.out.println("    note   " + n));
                 Report.write(o, results);
                 if (r.history() == null) {
+                    suite.repair();
+                }
+                if (r.history() == null && suite.awaitWhole(RECOVERY) < 0) {
+                    System.out.println("  the cluster did not become whole again: the run stops here");
                     break;
                 }
             }

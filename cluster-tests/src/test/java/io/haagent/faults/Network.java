@@ -83,7 +83,7 @@ final class Network implements Links, AutoCloseable {
         etcd.get(number(node)).forEach(p -> p.set(node, Fault.BLACKHOLE, Fault.BLACKHOLE));
     }
 
-    /** {@code node}'s agent reaches etcd member {@code member} (0-based) with {@code delay} each way. */
+    /** {@code node}'s agent reaches every etcd member {@code millis} late each way. */
     void delayEtcd(String node, long millis) {
         etcd.get(number(node)).forEach(p -> p.set(node, Fault.delay(millis), Fault.delay(millis)));
     }

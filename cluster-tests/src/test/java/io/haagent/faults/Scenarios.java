@@ -211,6 +211,14 @@ final class Scenarios {
                     ctx.suite.network.heal();
                     ctx.end();
                 }));
+        s.add(new Scenario("primary-etcd-slow", "every answer between the primary's agent and etcd delayed 1.5 s "
+                + "each way for ttl + 10 s (a slow, not a dead, network)", false, false, false, false, ctx -> {
+                    ctx.start();
+                    ctx.suite.network.delayEtcd(ctx.primary.name(), 1500);
+                    ctx.hold(ctx.ttl().plusSeconds(10));
+                    ctx.suite.network.heal();
+                    ctx.end();
+                }));
         s.add(new Scenario("replica-cut-from-primary", "a replica cut off from the primary only (PostgreSQL and REST, "
                 + "both ways) for ttl + 10 s", true, false, false, true, ctx -> {
                     ctx.start();

@@ -275,6 +275,10 @@ public final class TestCluster implements AutoCloseable {
         ObjectNode etcd3 = root.putObject("etcd3");
         ArrayNode hosts = etcd3.putArray("hosts");
         etcdHosts.forEach(hosts::add);
+        if (spec.links != null) {
+            // the given endpoints only: Patroni otherwise discovers the members' own client URLs and bypasses them
+            etcd3.put("use_proxies", true);
+        }
         ObjectNode bootstrap = root.putObject("bootstrap");
         ObjectNode dcs = bootstrap.putObject("dcs");
         dcs.put("ttl", spec.ttl);

@@ -521,7 +521,7 @@ public final class FakePostgres implements PostgresControl {
         String inner = value.contains("(") ? value.substring(value.indexOf('(') + 1, value.lastIndexOf(')')) : value;
         for (String part : inner.split(",")) {
             String n = part.trim();
-            if (n.startsWith("\"") && n.endsWith("\"")) {
+            if (n.length() > 1 && n.startsWith("\"") && n.endsWith("\"")) {
                 n = n.substring(1, n.length() - 1);
             }
             if (!n.isEmpty()) {

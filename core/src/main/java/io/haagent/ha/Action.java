@@ -103,6 +103,20 @@ public sealed interface Action {
     record UpdateHistory(long primaryTimeline) implements Action {
     }
 
+    /**
+     * The primary holding the lock writes {@code status} (§1.2): its WAL position and its permanent slots'
+     * positions, which replicas copy. A failed write is logged and tried again next cycle; it never stops the chain.
+     */
+    record WriteStatus(long walPosition) implements Action {
+    }
+
+    /**
+     * With {@code failsafe_mode}, the primary holding the lock writes {@code failsafe} (§3.8): every member's
+     * {@code api_url}, the members it must reach to stay primary while etcd is gone. Never stops the chain.
+     */
+    record WriteFailsafe() implements Action {
+    }
+
     // ---------------------------------------------------------------- local bookkeeping
 
     /** The role this node reports (member key, /patroni, callbacks). */

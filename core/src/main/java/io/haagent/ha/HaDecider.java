@@ -82,6 +82,7 @@ public final class HaDecider {
 
         Decision run() {
             String summary = steps();
+            statusKeys();
             failsafeBookkeeping();
             if (in.self().watchdogEnabled() && !plan.has(Action.KeepWatchdogAlive.class)) {
                 // §7.1: only a leader that is not paused keeps the watchdog armed
@@ -92,6 +93,24 @@ public final class HaDecider {
             }
             return new Decision(plan.actions(), summary, mem, roleChange, nextCycleInMillis,
                     election == null ? java.util.List.of() : election.notes());
+        }
+
+        /**
+         * §1.2, §3.8: a running primary that holds the lock after this decision writes the {@code status} key (its
+         * WAL position) and, with {@code failsafe_mode}, the {@code failsafe} key, each cycle, after the history.
+         */
+        private void statusKeys() {
+            boolean leadsAfter = plan.has(Action.AcquireLock.class) || plan.has(Action.TakeLeader.class)
+                    || in.hasLock() && !plan.has(Action.Demote.class) && !plan.has(Action.ReleaseLock.class);
+            if (cluster == null || !in.dcsAvailable() || !local.running() || !local.primary() || !leadsAfter) {
+                return;
+            }
+            java.util.List<Action> keys = new java.util.ArrayList<>();
+            keys.add(new Action.WriteStatus(local.walPosition()));
+            if (cfg.failsafeMode()) {
+                keys.add(new Action.WriteFailsafe());
+            }
+            plan.insertAfter(Action.UpdateHistory.class, keys);
         }
 
         private String steps() {

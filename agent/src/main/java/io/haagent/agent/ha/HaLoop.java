@@ -271,12 +271,6 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         memory = HaMemory.MemoryUpdate.applyAll(memory, report.updates());
         // the decider's verdict (§3.8): the REST API reports it, the lease guard stands by while it lasts
         failsafeActive = memory.failsafe().activeAt(clock.nanoTime());
-        if (v != null && lock.held() && obs.status() != null && obs.status().isPrimary()) {
-            StatusKeys.writeStatus(dcs, pg, name, dynamic, obs.status());
-            if (dynamic.failsafeMode()) {
-                StatusKeys.writeFailsafe(dcs, name, config.restapi().apiUrl(), v);
-            }
-        }
         String summary = report.summary();
         for (String note : decision.notes()) {
             LOG.info(note);
@@ -358,7 +352,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     private boolean failsafeHeartbeat() {
         Observation obs = lastObservation;
         Map<String, Long> slots = obs != null && obs.status() != null
-                ? StatusKeys.statusSlots(pg, name, dynamic, obs.status()) : null;
+                ? StatusKeys.statusSlots(pg, name, dynamic, obs.status().xlogLocation().value()) : null;
         return failsafe.heartbeat(lastView, name, config.postgresql().connUrl(), config.restapi().apiUrl(), slots);
     }
 
@@ -386,6 +380,11 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     @Override
     public ClusterView cluster() {
         return view;
+    }
+
+    @Override
+    public String apiUrl() {
+        return config.restapi().apiUrl();
     }
 
     @Override

@@ -78,6 +78,13 @@ class HaLoopTest {
             assertThat(n.pg.upstream().memberName()).isEqualTo("pg1");
         }
         assertThat(c.view().members()).hasSize(3);
+        // the leader's status key (its decision, Action.WriteStatus): its WAL position, and no failsafe key
+        assertThat(pg1.lastRecord().decision().actions()).contains(new Action.WriteStatus(pg1.pg.lsn()));
+        assertThat(c.view().status().optime()).isEqualTo(pg1.pg.lsn());
+        assertThat(c.view().failsafe()).isNull();
+        pg1.pg.write(100);
+        c.round();
+        assertThat(c.view().status().optime()).isEqualTo(pg1.pg.lsn());
     }
 
     @Test
@@ -222,6 +229,9 @@ class HaLoopTest {
     void failsafeKeepsThePrimaryWhileEveryMemberAnswersAndDemotesWhenOneDoesNot() {
         LoopCluster c = cluster("    failsafe_mode: true\n");
         c.bootstrap();
+        assertThat(c.node("pg1").decided(Action.WriteFailsafe.class)).isTrue();
+        assertThat(c.view().failsafe()).containsOnlyKeys("pg1", "pg2", "pg3")
+                .containsEntry("pg2", "http://10.0.0.12:8008/patroni");
         c.store.setReachable(false);
         c.rounds(5, Duration.ofSeconds(10)); // 50 s: past the ttl
 

@@ -4,7 +4,6 @@ import io.haagent.api.DecisionRecord;
 import io.haagent.api.RestartRequest;
 import io.haagent.api.StatusBoard;
 import io.haagent.cluster.ClusterView;
-import io.haagent.cluster.Member;
 import io.haagent.cluster.PostgresState;
 import io.haagent.cluster.Role;
 import io.haagent.config.AgentConfig;
@@ -17,14 +16,11 @@ import io.haagent.ha.Decision;
 import io.haagent.ha.HaDecider;
 import io.haagent.ha.HaInput;
 import io.haagent.ha.HaMemory;
-import io.haagent.ha.PeerStatus;
 import io.haagent.ha.RoleChangeRecord;
 import io.haagent.ha.ScheduledRestart;
-import io.haagent.pg.Divergence;
 import io.haagent.pg.PostgresControl;
 import io.haagent.pg.PostgresException;
 import io.haagent.pg.ServerStatus;
-import io.haagent.pg.Upstream;
 import io.haagent.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -58,7 +54,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     private final LocalStateReader reader;
     private final RoleChangeClock roleChanges;
     private final LeaseGuard leaseGuard;
-    private final HaDecider decider = new HaDecider();
+    private final SecondPhase deciding;
     private final Consumer<String> onFatal;
 
     private volatile boolean stopping;
@@ -116,6 +112,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         this.memory = HaMemory.INITIAL.withAppliedParameters(dynamic.parameters());
         this.configGate = new ConfigGate(initialDynamic);
         this.failsafe = new FailsafeContacts(clock, peers);
+        this.deciding = new SecondPhase(pg, peers, this::failsafeHeartbeat);
         this.lock = new LockBelief(clock);
         this.clusterReader = new ClusterReader(name, dcs, lock, configGate, clock);
         this.runner = new LongActionRunner(clock, dcs::wakeUp, background);
@@ -260,7 +257,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         HaInput in = new HaInput(NodeSettingsOf.of(config, dynamic, dynamicRaw, watchdog), v, read.dcsError(),
                 read.lock(), local, runner.current(), null, memory, failsafe.last(), null, scheduledRestart,
                 clock.nanoTime(), clock.now());
-        CycleRecord record = decide(in);
+        CycleRecord record = deciding.decide(in);
         lastCycle = record;
         Decision decision = record.decision();
         memory = decision.memory();
@@ -306,29 +303,6 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     /** The local state with {@code primary} set when postgres runs and this node last took the primary role. */
     private io.haagent.ha.LocalState assumeStillPrimaryIfWeWere(io.haagent.ha.LocalState l) {
         return l.running() && node.role().isPrimary() ? l.asRunningPrimary() : l;
-    }
-
-    /** Decide, gathering the second-phase inputs the decider asks for (peers, failsafe check, divergence check). */
-    private CycleRecord decide(HaInput in) {
-        HaInput input = in;
-        for (int i = 0; i < 4; i++) {
-            Decision.Outcome out = decider.decide(input);
-            if (out.decision() != null) {
-                return new CycleRecord(input, out.decision());
-            }
-            if (out.failsafeCheckNeeded()) {
-                input = input.withFailsafeTopologyOk(failsafeHeartbeat());
-            } else if (out.divergenceCheckAgainst() != null) {
-                Member leader = out.divergenceCheckAgainst();
-                Divergence d = pg.checkDivergence(Upstream.of(leader));
-                LOG.info("divergence check against {}: {}", leader.name(), d.reason());
-                input = input.withDivergence(d);
-            } else {
-                Map<String, PeerStatus> answers = peers.statuses(out.peersNeeded());
-                input = input.withPeers(answers);
-            }
-        }
-        throw new IllegalStateException("the decider kept asking for more input");
     }
 
     // ------------------------------------------------------------------------------------------------- inputs

@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * What the HA loop remembers between cycles. Immutable: the decider returns the next memory with its decision;
  * results of actions (rewind done, promote refused by pre_promote, bootstrap finished) are folded in by the loop
- * through {@link MemoryUpdate}s.
+ * through {@link Outcome}s.
  *
  * @param bootstrapping          we won the {@code initialize} race and are creating the cluster
  * @param bootstrapResult        null while unknown; true/false once the bootstrap action finished
@@ -154,19 +154,5 @@ public record HaMemory(
             return this;
         }
         return withRewind(RewindState.CHECK);
-    }
-
-    /** A change of memory produced by an action's outcome, applied by the loop. */
-    @FunctionalInterface
-    public interface MemoryUpdate {
-        HaMemory apply(HaMemory m);
-
-        static HaMemory applyAll(HaMemory m, List<MemoryUpdate> updates) {
-            HaMemory out = m;
-            for (MemoryUpdate u : updates) {
-                out = u.apply(out);
-            }
-            return out;
-        }
     }
 }

@@ -7,8 +7,8 @@ import io.haagent.dcs.DcsUnavailableException;
 import io.haagent.ha.Action;
 import io.haagent.ha.Decision;
 import io.haagent.ha.FollowTarget;
-import io.haagent.ha.HaMemory;
 import io.haagent.ha.LongAction;
+import io.haagent.ha.Outcome;
 import io.haagent.pg.FollowResult;
 import io.haagent.pg.PostgresControl;
 import io.haagent.pg.PostgresException;
@@ -43,13 +43,13 @@ public final class ActionExecutor {
      * @param stopped an action did not succeed and the rest were skipped: the loop should decide again soon
      * @param updates memory changes from inline actions, for the loop to apply
      */
-    public record Report(String summary, boolean stopped, List<HaMemory.MemoryUpdate> updates) {
+    public record Report(String summary, boolean stopped, List<Outcome> updates) {
     }
 
     @FunctionalInterface
     interface Handler {
         /** @return false when the action did not succeed and the chain must stop */
-        boolean apply(Action action, List<HaMemory.MemoryUpdate> updates) throws Exception;
+        boolean apply(Action action, List<Outcome> updates) throws Exception;
     }
 
     private final String name;
@@ -64,7 +64,7 @@ public final class ActionExecutor {
     /** The post-promote CHECKPOINT's thread, or null when it runs on the background executor given to us. */
     private final ExecutorService checkpointThread;
     private final java.util.concurrent.Executor checkpoints;    private final Map<Class<? extends Action>, Handler> handlers = new HashMap<>();
-    private final java.util.concurrent.LinkedBlockingQueue<HaMemory.MemoryUpdate> asyncUpdates =
+    private final java.util.concurrent.LinkedBlockingQueue<Outcome> asyncUpdates =
             new java.util.concurrent.LinkedBlockingQueue<>();
     private final StepDown stepDown;
     private final Targets targets;
@@ -112,7 +112,7 @@ public final class ActionExecutor {
     }
 
     public Report apply(Decision decision) {
-        List<HaMemory.MemoryUpdate> updates = new ArrayList<>();
+        List<Outcome> updates = new ArrayList<>();
         for (Action action : decision.actions()) {
             Handler h = handlers.get(action.getClass());
             if (h == null) {
@@ -143,7 +143,7 @@ public final class ActionExecutor {
         return s.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
     }
 
-    <A extends Action> void on(Class<A> type, java.util.function.BiFunction<A, List<HaMemory.MemoryUpdate>, Boolean> f) {
+    <A extends Action> void on(Class<A> type, java.util.function.BiFunction<A, List<Outcome>, Boolean> f) {
         handlers.put(type, (a, u) -> f.apply(type.cast(a), u));
     }
 
@@ -214,12 +214,12 @@ public final class ActionExecutor {
                 try {
                     pg.checkpoint();
                     LOG.info("post-promote CHECKPOINT done");
-                    runnerUpdate(m -> m.withCheckpointAfterPromotePending(false));
+                    runnerUpdate(new Outcome.CheckpointAfterPromoteDone());
                 } catch (RuntimeException e) {
                     LOG.warn("post-promote CHECKPOINT failed: {}", e.getMessage());
                 }
             });
-            u.add(m -> m.withCheckpointAfterPromotePending(false));
+            u.add(new Outcome.CheckpointAfterPromoteDone());
             return true;
         });
         on(Action.StopPostgres.class, (a, u) -> {
@@ -253,18 +253,18 @@ public final class ActionExecutor {
         });
     }
 
-    private void follow(FollowTarget target, Role role, List<HaMemory.MemoryUpdate> u) {
+    private void follow(FollowTarget target, Role role, List<Outcome> u) {
         Recovery recovery = targets.recovery(target);
         FollowResult result = pg.follow(recovery);
         if (result == FollowResult.RESTART_REQUIRED) {
             submit(LongAction.Kind.FOLLOW_RESTART, "changing primary_conninfo and restarting", cancel -> {
                 pg.restart(new StartRequest(recovery, startTimeout(null), null, null), stopTimeout());
                 node.setState(PostgresState.RUNNING);
-                return List.of(HaMemory::triggerRewindCheck);
+                return List.of(new Outcome.RewindCheckDue());
             });
         } else if (result == FollowResult.RELOADED) {
             LOG.info("following {} now: {}", target, recovery);
-            u.add(HaMemory::triggerRewindCheck);
+            u.add(new Outcome.RewindCheckDue());
         }
         // the role it reports, and whether on_role_change fires, are the decider's (SetRole, FireCallback after us)
     }
@@ -282,14 +282,14 @@ public final class ActionExecutor {
         return true;
     }
 
-    private void runnerUpdate(HaMemory.MemoryUpdate u) {
+    private void runnerUpdate(Outcome u) {
         asyncUpdates.add(u);
         loop.wakeUp();
     }
 
     /** Memory updates from threads other than the runner (post-promote checkpoint). */
-    public List<HaMemory.MemoryUpdate> drainAsyncUpdates() {
-        List<HaMemory.MemoryUpdate> out = new ArrayList<>();
+    public List<Outcome> drainAsyncUpdates() {
+        List<Outcome> out = new ArrayList<>();
         asyncUpdates.drainTo(out);
         return out;
     }

@@ -16,6 +16,7 @@ import io.haagent.ha.Decision;
 import io.haagent.ha.HaDecider;
 import io.haagent.ha.HaInput;
 import io.haagent.ha.HaMemory;
+import io.haagent.ha.Outcome;
 import io.haagent.ha.RoleChangeRecord;
 import io.haagent.ha.ScheduledRestart;
 import io.haagent.pg.PostgresControl;
@@ -220,8 +221,13 @@ public final class HaLoop implements LoopContext, AutoCloseable {
      */
     public Long cycle() {
         long now = clock.nanoTime();
-        memory = HaMemory.MemoryUpdate.applyAll(memory, runner.drainFinished());
-        memory = HaMemory.MemoryUpdate.applyAll(memory, executor.drainAsyncUpdates());
+        // what came back from the last cycle's actions: typed outcomes, applied by their own rules
+        List<Outcome> back = new java.util.ArrayList<>(runner.drainFinished());
+        back.addAll(executor.drainAsyncUpdates());
+        if (!back.isEmpty()) {
+            LOG.debug("outcomes: {}", back);
+            memory = Outcome.applyAll(memory, back);
+        }
 
         // 1. etcd, and the lock renewal, as one read of the world
         ClusterReader.Result read = clusterReader.read(this::applyDynamicConfig, () -> dynamic.ttl());
@@ -265,7 +271,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
 
         // 4. act
         ActionExecutor.Report report = executor.apply(decision);
-        memory = HaMemory.MemoryUpdate.applyAll(memory, report.updates());
+        memory = Outcome.applyAll(memory, report.updates());
         // the decider's verdict (§3.8): the REST API reports it, the lease guard stands by while it lasts
         failsafeActive = memory.failsafe().activeAt(clock.nanoTime());
         String summary = report.summary();

@@ -5,8 +5,8 @@ import io.haagent.cluster.PostgresState;
 import io.haagent.cluster.Role;
 import io.haagent.ha.Action;
 import io.haagent.ha.FollowTarget;
-import io.haagent.ha.HaMemory;
 import io.haagent.ha.LongAction;
+import io.haagent.ha.Outcome;
 import io.haagent.ha.RewindState;
 import io.haagent.pg.CallbackAction;
 import io.haagent.pg.Divergence;
@@ -58,7 +58,7 @@ final class LongSteps {
 
     void register() {
         ex.on(Action.Bootstrap.class, (a, u) -> {
-            u.add(m -> m.withBootstrapping(true, null));
+            u.add(new Outcome.BootstrapStarted());
             return ex.submit(LongAction.Kind.BOOTSTRAP, "bootstrap", cancel -> {
                 node.setState(a.custom() ? PostgresState.CUSTOM_BOOTSTRAP : PostgresState.INITIALIZING);
                 try {
@@ -69,28 +69,28 @@ final class LongSteps {
                 } catch (PostgresException e) {
                     LOG.error("bootstrap failed: {}", e.getMessage());
                     node.setState(a.custom() ? PostgresState.CUSTOM_BOOTSTRAP_FAILED : PostgresState.INITDB_FAILED);
-                    return List.of(m -> m.withBootstrapping(true, false));
+                    return List.of(new Outcome.BootstrapFinished(false, false));
                 }
             });
         });
         ex.on(Action.PostBootstrap.class, (a, u) -> ex.submit(LongAction.Kind.POST_BOOTSTRAP, "post_bootstrap", cancel -> {
             try {
                 pg.postBootstrap(Duration.ofSeconds(Math.max(120, loop.pgCtlTimeoutSeconds() * 2L)));
-                return List.of(m -> m.withBootstrapping(true, true));
+                return List.of(new Outcome.BootstrapFinished(true, false));
             } catch (PostgresException e) {
                 LOG.error("post_bootstrap failed: {}", e.getMessage());
-                return List.of(m -> m.withBootstrapping(true, false));
+                return List.of(new Outcome.BootstrapFinished(false, false));
             }
         }));
         ex.on(Action.BootstrapStandbyLeader.class, (a, u) -> {
-            u.add(m -> m.withBootstrapping(true, null));
+            u.add(new Outcome.BootstrapStarted());
             return ex.submit(LongAction.Kind.BOOTSTRAP, "bootstrap a standby leader from " + a.remote(), cancel -> {
                 if (!starts.createReplica(a.remote())) {
-                    return List.of(m -> m.withBootstrapping(true, false));
+                    return List.of(new Outcome.BootstrapFinished(false, false));
                 }
                 starts.start(StartRequest.of(targets.recovery(a.remote()), ex.startTimeout(null)).withoutCallback(),
                         Role.STANDBY_LEADER);
-                return List.of(m -> m.withBootstrapping(true, true).withRewind(RewindState.NOT_NEEDED));
+                return List.of(new Outcome.BootstrapFinished(true, true));
             });
         });
         ex.on(Action.CloneReplica.class, (a, u) -> ex.submit(LongAction.Kind.CLONE, "bootstrap " + a.description(), cancel -> {
@@ -107,7 +107,7 @@ final class LongSteps {
             });
         });
         ex.on(Action.StartReplica.class, (a, u) -> ex.submit(LongAction.Kind.START, a.description(), cancel -> {
-            List<HaMemory.MemoryUpdate> out = new ArrayList<>();
+            List<Outcome> out = new ArrayList<>();
             if (a.checkDivergenceFirst()) {
                 Upstream up = Targets.upstream(a.target());
                 Divergence d = up == null ? null : pg.checkDivergence(up);
@@ -116,10 +116,10 @@ final class LongSteps {
                 }
                 RewindState after = RewindState.after(d);
                 if (RewindState.keepsPostgresDown(d)) {
-                    return List.of(m -> m.withRewind(RewindState.NEEDED));
+                    return List.of(new Outcome.Rewind(RewindState.NEEDED));
                 }
                 if (after != null) {
-                    out.add(m -> m.withRewind(after));
+                    out.add(new Outcome.Rewind(after));
                 }
             }
             StartRequest req = new StartRequest(targets.recovery(a.target()), ex.startTimeout(a.timeoutSeconds()),
@@ -144,10 +144,10 @@ final class LongSteps {
                     }
                     try {
                         pg.rewind(Targets.upstream(a.leader()), Duration.ofSeconds(Math.max(300, loop.pgCtlTimeoutSeconds())));
-                        return List.of(m -> m.withRewind(RewindState.SUCCESS));
+                        return List.of(new Outcome.Rewind(RewindState.SUCCESS));
                     } catch (PostgresException e) {
                         LOG.error("pg_rewind from {} failed: {}", a.leader(), e.getMessage());
-                        return List.of(m -> m.withRewind(RewindState.FAILED));
+                        return List.of(new Outcome.Rewind(RewindState.FAILED));
                     }
                 }));
         ex.on(Action.Reinitialize.class, (a, u) -> ex.submit(LongAction.Kind.REINITIALIZE, "reinitialize", cancel -> {
@@ -157,18 +157,18 @@ final class LongSteps {
         }));
         ex.on(Action.Restart.class, (a, u) -> ex.submit(LongAction.Kind.RESTART, "restart", cancel -> {
             restart(a.timeoutSeconds());
-            return List.of(m -> m.withStartTimeout(null));
+            return List.of(new Outcome.Restarted());
         }));
     }
 
     /** The outcome of a clone for the decider: when it failed (the next attempt waits), or a fresh copy. */
-    private List<HaMemory.MemoryUpdate> cloned(boolean ok) {
+    private List<Outcome> cloned(boolean ok) {
         if (!ok) {
             long failedAt = clock.nanoTime();
-            return List.of(m -> m.withCloneFailed(failedAt));
+            return List.of(new Outcome.Cloned(false, failedAt));
         }
         // a copy of the leader cannot have diverged from it: nothing to check when it starts
-        return List.of(m -> m.withRewind(RewindState.NOT_NEEDED).withOnStartFired(false).withCloneFailed(0));
+        return List.of(new Outcome.Cloned(true, 0));
     }
 
     /**
@@ -198,7 +198,7 @@ final class LongSteps {
         });
     }
 
-    private List<HaMemory.MemoryUpdate> promote(LongActionRunner.Cancel cancel) {
+    private List<Outcome> promote(LongActionRunner.Cancel cancel) {
         if (cancel.requested()) {
             LOG.info("promotion cancelled: the leader lock was lost before pg_ctl promote");
             return List.of();
@@ -210,10 +210,10 @@ final class LongSteps {
             loop.publishPostgresNow();
             loop.roleChanges().phase("promote");
             loop.roleChanges().complete(Role.PRIMARY.wire());
-            return List.of(m -> m.withPromoteResult(true));
+            return List.of(new Outcome.Promoted(true));
         } catch (PostgresException.HookFailed e) {
             LOG.warn("pre_promote refused the promotion: {}", e.getMessage());
-            return List.of(m -> m.withPromoteResult(false));
+            return List.of(new Outcome.Promoted(false));
         }
     }
 
@@ -221,7 +221,7 @@ final class LongSteps {
     String submitRestart(Integer timeoutSeconds) {
         return runner.submit(LongAction.Kind.RESTART, "restart", cancel -> {
             restart(timeoutSeconds);
-            return List.of(m -> m.withStartTimeout(null));
+            return List.of(new Outcome.Restarted());
         });
     }
 

@@ -7,8 +7,8 @@ import io.haagent.dcs.Dcs;
 import io.haagent.dcs.DcsUnavailableException;
 import io.haagent.ha.DemoteMode;
 import io.haagent.ha.FollowTarget;
-import io.haagent.ha.HaMemory;
 import io.haagent.ha.LongAction;
+import io.haagent.ha.Outcome;
 import io.haagent.ha.RewindState;
 import io.haagent.pg.CallbackAction;
 import io.haagent.pg.PostgresControl;
@@ -74,7 +74,7 @@ final class StepDown {
         return v == null || v.failover() == null ? null : v.failover().candidate();
     }
 
-    private List<HaMemory.MemoryUpdate> demoteBody(DemoteMode mode) {
+    private List<Outcome> demoteBody(DemoteMode mode) {
         try {
             return stepDown(mode);
         } finally {
@@ -84,9 +84,9 @@ final class StepDown {
         }
     }
 
-    private List<HaMemory.MemoryUpdate> stepDown(DemoteMode mode) {
-        List<HaMemory.MemoryUpdate> updates = new ArrayList<>();
-        updates.add(HaMemory::triggerRewindCheck);
+    private List<Outcome> stepDown(DemoteMode mode) {
+        List<Outcome> updates = new ArrayList<>();
+        updates.add(new Outcome.RewindCheckDue());
         if (!mode.releaseLock()) {
             // without the lock (or without etcd) we are not the leader any more, whatever happens next
             lock.clear();
@@ -140,7 +140,7 @@ final class StepDown {
             Upstream up = Targets.upstream(target);
             if (up != null && RewindState.keepsPostgresDown(pg.checkDivergence(up))) {
                 LOG.info("diverged from {}: pg_rewind runs before postgres starts again", target);
-                updates.add(m -> m.withRewind(RewindState.NEEDED));
+                updates.add(new Outcome.Rewind(RewindState.NEEDED));
                 return updates;
             }
         }

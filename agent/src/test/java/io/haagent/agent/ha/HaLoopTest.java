@@ -163,6 +163,8 @@ class HaLoopTest {
         assertThat(pg2.pg.timeline()).isEqualTo(2);
         assertThat(pg2.pg.lsn()).isEqualTo(pg3.pg.lsn());
         assertThat(pg2.lastSummary()).isEqualTo("no action. I am (pg2), a secondary, and following a leader (pg3)");
+        // the promote's typed outcome reached the memory the next decision started from
+        assertThat(pg3.records.get(pg3.records.indexOf(promote) + 1).input().memory().promoteResult()).isTrue();
     }
 
     @Test

@@ -78,6 +78,14 @@ public sealed interface Outcome {
         }
     }
 
+    /** postgres started and is ready, and the start fired its callback: on_start is not fired again for it. */
+    record StartCallbackFired() implements Outcome {
+        @Override
+        public HaMemory applyTo(HaMemory m) {
+            return m.withOnStartFired(true);
+        }
+    }
+
     /** A restart ended: the start timeout it asked for no longer applies. */
     record Restarted() implements Outcome {
         @Override

@@ -45,6 +45,7 @@ class OutcomeTest {
         assertThat(m.promoteResult()).isFalse();
         assertThat(m.startTimeoutSeconds()).isNull();
         assertThat(m.checkpointAfterPromotePending()).isFalse();
+        assertThat(new Outcome.StartCallbackFired().applyTo(HaMemory.INITIAL).onStartFired()).isTrue();
         assertThat(new Outcome.Promoted(true)).isEqualTo(new Outcome.Promoted(true)).hasToString("Promoted[ok=true]");
     }
 }

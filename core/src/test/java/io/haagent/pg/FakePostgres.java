@@ -375,13 +375,14 @@ public final class FakePostgres implements PostgresControl {
             }
             events.add("start primary");
         }
+        accepting = !startHangs;
+        if (startHangs) {
+            // as LocalPostgres: the callback fires once postgres is ready, so not for a start that timed out
+            throw new PostgresException.StartTimedOut(pid, request.timeout(), List.of());
+        }
         if (request.callback() != null) {
             fireCallback(request.callback(), request.callbackRole() != null ? request.callbackRole()
                     : inRecovery ? Role.REPLICA : Role.PRIMARY);
-        }
-        accepting = !startHangs;
-        if (startHangs) {
-            throw new PostgresException.StartTimedOut(pid, request.timeout(), List.of());
         }
     }
 

@@ -56,6 +56,14 @@ final class LongSteps {
         this.stepDown = stepDown;
     }
 
+    /**
+     * A start that asked for a callback fired it once postgres was ready (PostgresControl#start): the decider must not
+     * fire on_start for the same postmaster again (Patroni's cb_called). Nothing when the start did not end running.
+     */
+    private List<Outcome> started() {
+        return PostgresState.RUNNING.equals(node.state()) ? List.of(new Outcome.StartCallbackFired()) : List.of();
+    }
+
     void register() {
         ex.on(Action.Bootstrap.class, (a, u) -> {
             u.add(new Outcome.BootstrapStarted());
@@ -103,7 +111,7 @@ final class LongSteps {
                 loop.publishPostgresNow();
                 loop.roleChanges().phase("start");
                 loop.roleChanges().complete(Role.PRIMARY.wire());
-                return List.of();
+                return started();
             });
         });
         ex.on(Action.StartReplica.class, (a, u) -> ex.submit(LongAction.Kind.START, a.description(), cancel -> {
@@ -125,6 +133,9 @@ final class LongSteps {
             StartRequest req = new StartRequest(targets.recovery(a.target()), ex.startTimeout(a.timeoutSeconds()),
                     a.callback(), a.role());
             starts.start(req, a.role());
+            if (a.callback() != null) {
+                out.addAll(started());
+            }
             return out;
         }));
         ex.on(Action.Promote.class, (a, u) -> {

@@ -168,6 +168,39 @@ class HaLoopTest {
     }
 
     @Test
+    void anOldPrimaryThatWroteAfterTheForkIsRewoundAndFollows() {
+        LoopCluster c = cluster("    postgresql:\n      use_pg_rewind: true\n");
+        c.bootstrap();
+        LoopCluster.Node pg1 = c.node("pg1");
+        c.node("pg2").pg.stall(true);
+        c.node("pg3").pg.stall(true);
+        pg1.pg.write(500); // acknowledged by nobody else: lost when pg1 goes
+        c.stream();
+        pg1.agentDown = true;
+        pg1.pg.crash();
+        c.clock.advance(Duration.ofSeconds(31));
+        c.node("pg2").pg.stall(false);
+        c.node("pg3").pg.stall(false);
+        c.rounds(2, Duration.ofSeconds(1));
+        assertThat(c.leader()).isEqualTo("pg2");
+
+        pg1.agentDown = false;
+        c.rounds(6, Duration.ofSeconds(1));
+        assertThat(pg1.records).anyMatch(r -> r.input().divergence() instanceof io.haagent.pg.Divergence.RewindNeeded
+                || r.decision().has(Action.Rewind.class));
+        // not shut down cleanly: crash recovery in single-user mode first, then pg_rewind (§4.7)
+        assertThat(pg1.summaries).containsSubsequence("doing crash recovery in a single user mode",
+                "running pg_rewind from pg2");
+        assertThat(pg1.records).anyMatch(r -> r.decision().has(Action.CrashRecovery.class));
+        assertThat(pg1.pg.events()).containsSubsequence("crash", "crash recovery", "rewind from pg2",
+                "start replica of pg2", "callback on_role_change replica");
+        assertThat(c.primaries()).containsExactly("pg2");
+        assertThat(pg1.pg.timeline()).isEqualTo(2);
+        assertThat(pg1.pg.lsn()).isEqualTo(c.node("pg2").pg.lsn());
+        assertThat(pg1.lastSummary()).isEqualTo("no action. I am (pg1), a secondary, and following a leader (pg2)");
+    }
+
+    @Test
     void crashedPrimaryIsStartedAgainWithinMasterStartTimeout() {
         LoopCluster c = cluster("");
         c.bootstrap();

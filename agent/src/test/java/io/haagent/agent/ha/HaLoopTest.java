@@ -114,8 +114,14 @@ class HaLoopTest {
         assertThat(c.leader()).isEqualTo("pg2");
         assertThat(c.primaries()).containsExactly("pg2");
         assertThat(c.view().failover()).isNull();
-        assertThat(since(pg1.pg.events(), events1)).containsExactly("checkpoint", "stop fast", "callback on_stop master", "start replica",
-                "callback on_role_change replica", "follow pg2");
+        // the step-down ends stopped and without the lock; the next cycle decides what the old primary becomes
+        assertThat(since(pg1.summaries, mark1)).containsSubsequence("switchover: demoting myself",
+                "starting as a secondary");
+        assertThat(pg1.records).anyMatch(r -> r.decision().actions().stream()
+                .anyMatch(a -> a instanceof Action.StartReplica s && s.target().memberName().equals("pg2")
+                        && s.callback() == io.haagent.pg.CallbackAction.ON_ROLE_CHANGE));
+        assertThat(since(pg1.pg.events(), events1)).containsExactly("checkpoint", "stop fast", "callback on_stop master",
+                "start replica of pg2", "callback on_role_change replica");
         assertThat(c.node("pg2").pg.timeline()).isEqualTo(2);
         for (String replica : List.of("pg1", "pg3")) {
             assertThat(c.node(replica).lastSummary())

@@ -213,7 +213,30 @@ public final class LocalPostgres implements PostgresControl {
 
     @Override
     public void promote(Duration timeout) {
-        action(() -> lifecycle.promote(timeout));
+        action(() -> lifecycle.promote(timeout, this::askKeptSession));
+    }
+
+    /**
+     * One boolean query on the kept monitoring session (the promotion's signal and its watch, issue 17): null when
+     * no session is open (none is opened here) or the query failed (the session is closed; the next state() opens
+     * another). The lock is held for this one statement only, so a slow promotion never holds up state().
+     */
+    private Boolean askKeptSession(String sql) {
+        synchronized (monitorLock) {
+            try {
+                if (monitor == null || monitor.isClosed()) {
+                    return null;
+                }
+                try (java.sql.Statement st = monitor.createStatement();
+                        java.sql.ResultSet rs = st.executeQuery(sql)) {
+                    return rs.next() ? rs.getBoolean(1) : null;
+                }
+            } catch (SQLException e) {
+                LOG.debug("{} on the kept session failed: {}", sql, e.getMessage());
+                closeMonitor();
+                return null;
+            }
+        }
     }
 
     @Override

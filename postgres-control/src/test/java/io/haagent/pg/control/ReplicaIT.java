@@ -83,7 +83,8 @@ class ReplicaIT {
         CloneReport report = pg2.createReplica(upstream(n1), LONG);
         assertThat(report.method()).isEqualTo("basebackup");
         assertThat(report.attempts()).hasSize(1);
-        assertThat(report.attempts().get(0).command()).contains("-X", "stream")
+        // --no-sync: the agent makes the copy durable with one syncfs afterwards (FilesystemSync, issue 17)
+        assertThat(report.attempts().get(0).command()).contains("-X", "stream", "--no-sync")
                 .noneMatch(a -> a.contains("repl 'secret'"));
         pg2.start(StartRequest.asReplica(upstream(n1), "pg2", START));
 

@@ -149,8 +149,8 @@ public sealed interface Action {
     }
 
     /**
-     * Create, advance and drop replication slots as the slot planner says for this cluster view; copy the permanent
-     * logical slots a replica lacks from the primary (a long action: postgres restarts).
+     * Create, advance and drop replication slots as the slot planner says for this cluster view; the permanent logical
+     * slots a replica lacks come back as an outcome, for the next decision to copy ({@link CopyLogicalSlots}).
      *
      * @param failsafe with failsafe mode, the primary that called our POST /failsafe: it is the leader and its slot
      *                 positions are the status' (Patroni's {@code Failsafe.update_cluster}, also while etcd is out
@@ -159,6 +159,17 @@ public sealed interface Action {
     record SyncSlots(FailsafeContact failsafe) implements Action {
         public SyncSlots() {
             this(null);
+        }
+    }
+
+    /**
+     * Copy these permanent logical slots, which the last slot sync found missing here, from the leader (§4.8.1,
+     * Patroni's {@code copy_logical_slots}): postgres is stopped, the slot files written, postgres started again.
+     */
+    record CopyLogicalSlots(FollowTarget leader, List<io.haagent.slots.SlotAction.CopyLogical> slots)
+            implements LongRunning {
+        public CopyLogicalSlots {
+            slots = List.copyOf(slots);
         }
     }
 

@@ -539,6 +539,19 @@ class HaDeciderTest {
                 row("etcd unreachable on a replica: carry on",
                         () -> HaFixture.node("pg2").dcsDown(),
                         "DCS is not accessible"),
+                row("a replica copies the logical slots the last slot sync found missing",
+                        () -> HaFixture.node("pg2").memory(m -> m.withOnStartFired(true).withLogicalSlotsToCopy(
+                                List.of(new io.haagent.slots.SlotAction.CopyLogical("app", "postgres", "pgoutput", "t")))),
+                        "no action. I am (pg2), a secondary, and following a leader (pg1)",
+                        new Action.Follow(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), Role.REPLICA),
+                        new Action.CopyLogicalSlots(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null),
+                                List.of(new io.haagent.slots.SlotAction.CopyLogical("app", "postgres", "pgoutput", "t")))),
+                row("the leader copies no logical slots",
+                        () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary())
+                                .memory(m -> m.withOnStartFired(true).withLogicalSlotsToCopy(List.of(
+                                        new io.haagent.slots.SlotAction.CopyLogical("app", "postgres", "pgoutput", "t")))),
+                        "no action. I am (pg1), the leader with the lock",
+                        new Action.UpdateHistory(1), STATUS, new Action.SyncSlots()),
                 row("failsafe on: the leader writes the failsafe key after the status key",
                         () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary())
                                 .config("failsafe_mode", true).memory(m -> m.withOnStartFired(true)),

@@ -190,8 +190,11 @@ public final class ActionExecutor {
         });
         on(Action.SyncSlots.class, (a, u) -> {
             SlotSync.Planned planned = slotSync.run(a.failsafe());
-            if (planned != null) {
-                longSteps.copyLogicalSlots(planned.plan(), planned.view(), a.failsafe() != null);
+            var copies = planned == null ? List.<io.haagent.slots.SlotAction.CopyLogical>of() : planned.plan().copies();
+            // what to do about missing logical slots is the next decision's (Action.CopyLogicalSlots), at once
+            u.add(new Outcome.LogicalSlotsMissing(copies));
+            if (!copies.isEmpty()) {
+                loop.wakeUp();
             }
             return true;
         });

@@ -1,6 +1,5 @@
 package io.haagent.agent.ha;
 
-import io.haagent.cluster.ClusterView;
 import io.haagent.cluster.PostgresState;
 import io.haagent.cluster.Role;
 import io.haagent.ha.Action;
@@ -16,7 +15,6 @@ import io.haagent.pg.Recovery;
 import io.haagent.pg.StartRequest;
 import io.haagent.pg.StopMode;
 import io.haagent.pg.Upstream;
-import io.haagent.slots.SlotPlan;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -138,6 +136,24 @@ final class LongSteps {
             }
             return out;
         }));
+        // §4.8.1: the permanent logical slots the last slot sync found missing, copied from the primary (postgres
+        // restarts), as Patroni's cycle does ('Copying logical slots ... from the primary')
+        ex.on(Action.CopyLogicalSlots.class, (a, u) -> {
+            Upstream leader = Targets.upstream(a.leader());
+            if (leader == null) {
+                return true;
+            }
+            LOG.info("Copying logical slots {} from the primary", a.slots().stream().map(c -> c.slotName()).toList());
+            return ex.submit(LongAction.Kind.COPY_LOGICAL_SLOTS, "copy_logical_slots", cancel -> {
+                try {
+                    pg.copyLogicalSlots(leader, a.slots(),
+                            Duration.ofSeconds(Math.max(60, loop.pgCtlTimeoutSeconds() * 2L)));
+                } catch (PostgresException e) {
+                    LOG.error("Failed to copy logical slots from the {}: {}", leader, e.getMessage());
+                }
+                return List.of();
+            });
+        });
         ex.on(Action.Promote.class, (a, u) -> {
             return ex.submit(LongAction.Kind.PROMOTE, "promote", cancel -> promote(cancel));
         });
@@ -180,33 +196,6 @@ final class LongSteps {
         }
         // a copy of the leader cannot have diverged from it: nothing to check when it starts
         return List.of(new Outcome.Cloned(true, 0));
-    }
-
-    /**
-     * The planner found permanent logical slots this replica lacks (§4.8.1): copy them from the primary in the
-     * background, as Patroni's cycle does ('Copying logical slots ... from the primary'); not while failsafe stands
-     * in for the leader, nor while another long action runs (the next cycle plans again).
-     */
-    void copyLogicalSlots(SlotPlan plan, ClusterView view, boolean failsafe) {
-        var copies = plan.copies();
-        if (copies.isEmpty() || failsafe || ex.runnerBusy() || view.isUnlocked() || name.equals(view.leaderName())) {
-            return;
-        }
-        Upstream leader = view.leaderMember()
-                .map(m -> Targets.upstream(FollowTarget.member(m.name(), m.connUrl(), null))).orElse(null);
-        if (leader == null) {
-            return;
-        }
-        List<String> names = copies.stream().map(c -> c.slotName()).toList();
-        LOG.info("Copying logical slots {} from the primary", names);
-        ex.submit(LongAction.Kind.COPY_LOGICAL_SLOTS, "copy_logical_slots", cancel -> {
-            try {
-                pg.copyLogicalSlots(leader, copies, Duration.ofSeconds(Math.max(60, loop.pgCtlTimeoutSeconds() * 2L)));
-            } catch (PostgresException e) {
-                LOG.error("Failed to copy logical slots from the {}: {}", leader, e.getMessage());
-            }
-            return List.of();
-        });
     }
 
     private List<Outcome> promote(LongActionRunner.Cancel cancel) {

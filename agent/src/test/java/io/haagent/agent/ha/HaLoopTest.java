@@ -207,6 +207,33 @@ class HaLoopTest {
     }
 
     @Test
+    void replicasCopyThePermanentLogicalSlotsFromThePrimary() {
+        LoopCluster c = cluster("""
+                    slots:
+                      app:
+                        type: logical
+                        database: postgres
+                        plugin: pgoutput
+                    postgresql:
+                      parameters:
+                        wal_level: logical
+                """);
+        c.rounds(6, Duration.ofSeconds(1));
+        assertThat(c.node("pg1").pg.replicationSlots()).extracting(s -> s.name()).contains("app", "pg2", "pg3");
+        for (String replica : List.of("pg2", "pg3")) {
+            LoopCluster.Node n = c.node(replica);
+            // the slot sync found the slot missing; the next decision copied it (a long action)
+            assertThat(n.records).anyMatch(r -> r.decision().has(Action.CopyLogicalSlots.class));
+            assertThat(n.pg.events()).contains("copy logical slots [app]");
+            assertThat(n.pg.replicationSlots()).extracting(s -> s.name()).contains("app");
+        }
+        int copies = (int) c.node("pg2").pg.events().stream().filter(e -> e.startsWith("copy logical")).count();
+        c.rounds(2, Duration.ofSeconds(1));
+        assertThat(c.node("pg2").pg.events().stream().filter(e -> e.startsWith("copy logical")).count())
+                .as("copied once").isEqualTo(copies);
+    }
+
+    @Test
     void crashedPrimaryIsStartedAgainWithinMasterStartTimeout() {
         LoopCluster c = cluster("");
         c.bootstrap();

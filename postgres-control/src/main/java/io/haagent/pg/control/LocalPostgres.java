@@ -169,7 +169,7 @@ public final class LocalPostgres implements PostgresControl {
                 return FollowResult.RESTART_REQUIRED;
             }
             Map<String, String> want = ctx.settings().recoveryParameters(recovery, ctx.dynamic);
-            Map<String, String> have = ctx.currentSettings(PostgresSettings.FOLLOW_SETTINGS);
+            Map<String, String> have = followSettings();
             boolean confChanged = ctx.writeConfiguration(recovery);
             if (PostgresSettings.FOLLOW_SETTINGS.stream()
                     .allMatch(k -> want.getOrDefault(k, "").equals(have.getOrDefault(k, "")))) {
@@ -333,12 +333,76 @@ public final class LocalPostgres implements PostgresControl {
         }
     }
 
-    /** The monitoring query on the kept connection, opened first when there is none. Holds monitorLock. */
-    private ServerStatus monitorQuery() throws SQLException {
+    /**
+     * A short read on the kept monitoring connection, as {@link #state()} does it: opened when there is none, and
+     * when a kept one fails (its postmaster died since), one attempt on a fresh one. The reads a cycle makes every
+     * {@code loop_wait} (the slots, the follow check) used to open a session each: a TCP connection, a SCRAM
+     * exchange (4,096 PBKDF2 rounds in the agent) and a forked backend, most of an idle replica's CPU (issue 15).
+     */
+    private <T> T onMonitor(String what, SqlRead<T> read) {
+        synchronized (monitorLock) {
+            boolean reused = monitor != null;
+            try {
+                return read.apply(monitorConnection());
+            } catch (SQLException e) {
+                closeMonitor();
+                if (!reused) {
+                    throw SqlErrors.wrap(what, e);
+                }
+            } catch (PostgresException e) {
+                closeMonitor();
+                throw e;
+            }
+            try {
+                return read.apply(monitorConnection());
+            } catch (SQLException e) {
+                closeMonitor();
+                throw SqlErrors.wrap(what, e);
+            } catch (PostgresException e) {
+                closeMonitor();
+                throw e;
+            }
+        }
+    }
+
+    /** A read of one connection. */
+    @FunctionalInterface
+    private interface SqlRead<T> {
+        T apply(Connection c) throws SQLException;
+    }
+
+    /**
+     * The settings {@link #follow} compares, in one query on the kept connection. A session runs the server's
+     * pending reload before its next query, so it sees what a new session would.
+     */
+    private Map<String, String> followSettings() {
+        List<String> names = PostgresSettings.FOLLOW_SETTINGS;
+        StringBuilder sql = new StringBuilder("SELECT ");
+        for (int i = 0; i < names.size(); i++) {
+            sql.append(i == 0 ? "" : ", ").append("pg_catalog.current_setting('").append(names.get(i)).append("')");
+        }
+        return onMonitor("reading the current settings", c -> {
+            Map<String, String> out = new LinkedHashMap<>();
+            try (Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery(sql.toString())) {
+                rs.next();
+                for (int i = 0; i < names.size(); i++) {
+                    out.put(names.get(i), rs.getString(i + 1));
+                }
+            }
+            return out;
+        });
+    }
+
+    private Connection monitorConnection() throws SQLException {
         if (monitor == null || monitor.isClosed()) {
             monitor = ctx.localConnection("ha-agent heartbeat", Duration.ofSeconds(2));
         }
-        return MonitoringQuery.run(monitor);
+        return monitor;
+    }
+
+    /** The monitoring query on the kept connection, opened first when there is none. Holds monitorLock. */
+    private ServerStatus monitorQuery() throws SQLException {
+        return MonitoringQuery.run(monitorConnection());
     }
 
     /**
@@ -390,11 +454,7 @@ public final class LocalPostgres implements PostgresControl {
     @Override
     public List<ReplicationSlot> replicationSlots() {
         ctx.requireRunning("list replication slots");
-        try (Connection c = ctx.localConnection("ha-agent slots", Duration.ofSeconds(5))) {
-            return SlotApplier.list(c);
-        } catch (SQLException e) {
-            throw SqlErrors.wrap("listing replication slots", e);
-        }
+        return onMonitor("listing replication slots", SlotApplier::list);
     }
 
     @Override

@@ -169,7 +169,8 @@ public final class LocalPostgres implements PostgresControl {
                 return FollowResult.RESTART_REQUIRED;
             }
             Map<String, String> want = ctx.settings().recoveryParameters(recovery, ctx.dynamic);
-            Map<String, String> have = followSettings();
+            Map<String, String> have = keptOrNew(c -> NodeContext.readSettings(c, PostgresSettings.FOLLOW_SETTINGS),
+                    () -> ctx.currentSettings(PostgresSettings.FOLLOW_SETTINGS));
             boolean confChanged = ctx.writeConfiguration(recovery);
             if (PostgresSettings.FOLLOW_SETTINGS.stream()
                     .allMatch(k -> want.getOrDefault(k, "").equals(have.getOrDefault(k, "")))) {
@@ -213,7 +214,55 @@ public final class LocalPostgres implements PostgresControl {
 
     @Override
     public void promote(Duration timeout) {
-        action(() -> lifecycle.promote(timeout));
+        action(() -> lifecycle.promote(timeout, this::askKeptSession));
+    }
+
+    /** A read on the kept session. */
+    private interface KeptRead<T> {
+        T read(Connection c) throws SQLException;
+    }
+
+    /**
+     * A read every replica cycle makes (the follow settings, the slot list) on the kept monitoring session when one
+     * is open, else through {@code otherwise} (a new connection). Issue 17: a new connection is a new backend each
+     * cycle, 35-850 ms of a replica's cycle on a loaded machine, and a switchover's release of the leader key that
+     * lands during such a cycle waits for its end before the candidate takes the lock.
+     */
+    private <T> T keptOrNew(KeptRead<T> read, java.util.function.Supplier<T> otherwise) {
+        synchronized (monitorLock) {
+            try {
+                if (monitor != null && !monitor.isClosed()) {
+                    return read.read(monitor);
+                }
+            } catch (SQLException e) {
+                LOG.debug("a read on the kept session failed, opening a new one: {}", e.getMessage());
+                closeMonitor();
+            }
+        }
+        return otherwise.get();
+    }
+
+    /**
+     * One boolean query on the kept monitoring session (the promotion's signal and its watch, issue 17): null when
+     * no session is open (none is opened here) or the query failed (the session is closed; the next state() opens
+     * another). The lock is held for this one statement only, so a slow promotion never holds up state().
+     */
+    private Boolean askKeptSession(String sql) {
+        synchronized (monitorLock) {
+            try {
+                if (monitor == null || monitor.isClosed()) {
+                    return null;
+                }
+                try (java.sql.Statement st = monitor.createStatement();
+                        java.sql.ResultSet rs = st.executeQuery(sql)) {
+                    return rs.next() ? rs.getBoolean(1) : null;
+                }
+            } catch (SQLException e) {
+                LOG.debug("{} on the kept session failed: {}", sql, e.getMessage());
+                closeMonitor();
+                return null;
+            }
+        }
     }
 
     @Override
@@ -333,76 +382,12 @@ public final class LocalPostgres implements PostgresControl {
         }
     }
 
-    /**
-     * A short read on the kept monitoring connection, as {@link #state()} does it: opened when there is none, and
-     * when a kept one fails (its postmaster died since), one attempt on a fresh one. The reads a cycle makes every
-     * {@code loop_wait} (the slots, the follow check) used to open a session each: a TCP connection, a SCRAM
-     * exchange (4,096 PBKDF2 rounds in the agent) and a forked backend, most of an idle replica's CPU (issue 15).
-     */
-    private <T> T onMonitor(String what, SqlRead<T> read) {
-        synchronized (monitorLock) {
-            boolean reused = monitor != null;
-            try {
-                return read.apply(monitorConnection());
-            } catch (SQLException e) {
-                closeMonitor();
-                if (!reused) {
-                    throw SqlErrors.wrap(what, e);
-                }
-            } catch (PostgresException e) {
-                closeMonitor();
-                throw e;
-            }
-            try {
-                return read.apply(monitorConnection());
-            } catch (SQLException e) {
-                closeMonitor();
-                throw SqlErrors.wrap(what, e);
-            } catch (PostgresException e) {
-                closeMonitor();
-                throw e;
-            }
-        }
-    }
-
-    /** A read of one connection. */
-    @FunctionalInterface
-    private interface SqlRead<T> {
-        T apply(Connection c) throws SQLException;
-    }
-
-    /**
-     * The settings {@link #follow} compares, in one query on the kept connection. A session runs the server's
-     * pending reload before its next query, so it sees what a new session would.
-     */
-    private Map<String, String> followSettings() {
-        List<String> names = PostgresSettings.FOLLOW_SETTINGS;
-        StringBuilder sql = new StringBuilder("SELECT ");
-        for (int i = 0; i < names.size(); i++) {
-            sql.append(i == 0 ? "" : ", ").append("pg_catalog.current_setting('").append(names.get(i)).append("')");
-        }
-        return onMonitor("reading the current settings", c -> {
-            Map<String, String> out = new LinkedHashMap<>();
-            try (Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery(sql.toString())) {
-                rs.next();
-                for (int i = 0; i < names.size(); i++) {
-                    out.put(names.get(i), rs.getString(i + 1));
-                }
-            }
-            return out;
-        });
-    }
-
-    private Connection monitorConnection() throws SQLException {
+    /** The monitoring query on the kept connection, opened first when there is none. Holds monitorLock. */
+    private ServerStatus monitorQuery() throws SQLException {
         if (monitor == null || monitor.isClosed()) {
             monitor = ctx.localConnection("ha-agent heartbeat", Duration.ofSeconds(2));
         }
-        return monitor;
-    }
-
-    /** The monitoring query on the kept connection, opened first when there is none. Holds monitorLock. */
-    private ServerStatus monitorQuery() throws SQLException {
-        return MonitoringQuery.run(monitorConnection());
+        return MonitoringQuery.run(monitor);
     }
 
     /**
@@ -454,7 +439,13 @@ public final class LocalPostgres implements PostgresControl {
     @Override
     public List<ReplicationSlot> replicationSlots() {
         ctx.requireRunning("list replication slots");
-        return onMonitor("listing replication slots", SlotApplier::list);
+        return keptOrNew(SlotApplier::list, () -> {
+            try (Connection c = ctx.localConnection("ha-agent slots", Duration.ofSeconds(5))) {
+                return SlotApplier.list(c);
+            } catch (SQLException e) {
+                throw SqlErrors.wrap("listing replication slots", e);
+            }
+        });
     }
 
     @Override

@@ -11,6 +11,7 @@ public final class ClusterSpec {
     String scope = "batman";
     int nodes = 3;
     AgentKind agent = AgentKind.HA_AGENT;
+    final Map<Integer, AgentKind> agents = new LinkedHashMap<>();
     int ttl = 20;
     int loopWait = 3;
     int retryTimeout = 5;
@@ -43,6 +44,16 @@ public final class ClusterSpec {
     public ClusterSpec agent(AgentKind v) {
         agent = v;
         return this;
+    }
+
+    /** Node {@code index} (1-based) runs {@code v}; the others run the cluster's agent. */
+    public ClusterSpec agent(int index, AgentKind v) {
+        agents.put(index, v);
+        return this;
+    }
+
+    AgentKind agentOf(int index) {
+        return agents.getOrDefault(index, agent);
     }
 
     public ClusterSpec timing(int ttlSeconds, int loopWaitSeconds, int retryTimeoutSeconds) {

@@ -70,6 +70,9 @@ final class ConfigBuilder {
                 // what the member key, /patroni and tag_<k>=<v> filters see (§1.3.1; Patroni's get_tags):
                 // clonefrom/nofailover/noloadbalance/nosync/nostream only when true
                 Tags.effective(tree.map("tags")),
+                // an invalid value is the schema check's error; the builder falls back to auto
+                java.util.Objects.requireNonNullElse(io.haagent.cluster.RoleNames.Setting.parse(
+                        tree.str(io.haagent.cluster.RoleNames.Setting.KEY)), io.haagent.cluster.RoleNames.Setting.AUTO),
                 List.copyOf(sources));
         return new Result(config, List.copyOf(b.problems));
     }

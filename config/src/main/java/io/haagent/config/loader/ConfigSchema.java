@@ -308,6 +308,12 @@ public final class ConfigSchema {
         def("watchdog.safety_margin", Kind.INT).range(-1L, null).done();
         key("watchdog.driver", Kind.STRING);
 
+        // ha-agent's own settings (Patroni ignores the section)
+        def("ha_agent", Kind.SECTION).hint("ha-agent's own settings; Patroni ignores this section").done();
+        def("ha_agent.role_names", Kind.STRING).oneOf("auto", "master", "primary").hint("how a primary's role is"
+                + " written: auto (as the cluster does: master in a Patroni 3 cluster, primary in a Patroni 4 or a"
+                + " new one), master or primary").done();
+
         key("tags", Kind.SECTION);
         key("tags.nofailover", Kind.BOOL);
         def("tags.failover_priority", Kind.INT).range(0L, null).done();

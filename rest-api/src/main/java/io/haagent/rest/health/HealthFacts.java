@@ -74,4 +74,13 @@ public record HealthFacts(
         return fresh != null && s.postgres().queried() && "replica".equals(s.postgres().role())
                 && s.dynamic().synchronousModeEffective() && fresh.sync().matches(s.name());
     }
+
+    /**
+     * Patroni 4's {@code quorum_standby}: listed in {@code /sync} while {@code synchronous_mode} is {@code quorum}
+     * (then {@code sync_standby} is false). The cluster-wide configuration refuses quorum mode until ha-agent runs it
+     * (DynamicConfigRules), so no node is one yet.
+     */
+    public static boolean quorumStandby(NodeSnapshot s, ClusterView fresh) {
+        return false;
+    }
 }

@@ -98,7 +98,7 @@ class DocumentsHttpTest {
         assertThat(doc.keySet()).containsExactly("state", "postmaster_start_time", "role", "server_version", "xlog",
                 "timeline", "replication", "dcs_last_seen", "database_system_identifier", "patroni", "host", "port",
                 "last_decision");
-        assertThat(doc).containsEntry("state", "running").containsEntry("role", "master")
+        assertThat(doc).containsEntry("state", "running").containsEntry("role", "primary")
                 .containsEntry("server_version", 150004).containsEntry("timeline", 2)
                 .containsEntry("postmaster_start_time", "2026-01-01 00:00:00.123456+00:00")
                 .containsEntry("host", "127.0.0.11").containsEntry("port", 5432);
@@ -230,7 +230,7 @@ class DocumentsHttpTest {
                 .build()).statusCode()).isEqualTo(200);
         HttpResponse<String> unknown = h.get("/no-such-endpoint");
         assertThat(unknown.statusCode()).isEqualTo(503);
-        assertThat(json(unknown)).containsEntry("role", "master").containsEntry("state", "running");
+        assertThat(json(unknown)).containsEntry("role", "primary").containsEntry("state", "running");
         assertThat(h.request("OPTIONS", "/no-such-endpoint", null).statusCode()).isEqualTo(503);
         assertThat(h.request("OPTIONS", "/no-such-endpoint", null).body()).isEmpty();
         assertThat(h.get("/anything/primary").statusCode()).isEqualTo(200);
@@ -352,6 +352,22 @@ class DocumentsHttpTest {
         assertThat(h.get("/primary").statusCode()).isEqualTo(503);
         h.board.publish(SnapshotFixtures.primary(clock.nanoTime()));
         assertThat(h.get("/primary").statusCode()).isEqualTo(200);
+        assertThat(json(h.get("/patroni"))).containsEntry("role", "primary");
+    }
+
+    @Test
+    void aPrimarySpelledMasterIsServedAsMasterAndIsAPrimaryForEveryCheck() {
+        NodeSnapshot s = SnapshotFixtures.primary(clock.nanoTime());
+        PostgresStatus pg = s.postgres();
+        start(s.toBuilder().postgres(PostgresStatus.primary("master", pg.state(), pg.postmasterStartTime(),
+                pg.serverVersion(), pg.xlogLocation(), pg.timeline(), pg.replication())).build(),
+                SnapshotFixtures.threeMembers());
         assertThat(json(h.get("/patroni"))).containsEntry("role", "master");
+        for (String path : List.of("/primary", "/master", "/read-write", "/leader", "/health")) {
+            assertThat(h.get(path).statusCode()).as(path).isEqualTo(200);
+        }
+        assertThat(h.get("/replica").statusCode()).isEqualTo(503);
+        assertThat(h.get("/metrics").body()).contains("patroni_role{cluster=\"batman\",name=\"pg1\",role=\"master\"} 1",
+                "patroni_role{cluster=\"batman\",name=\"pg1\",role=\"primary\"} 1", "patroni_primary{", "patroni_master{");
     }
 }

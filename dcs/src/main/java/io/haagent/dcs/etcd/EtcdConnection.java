@@ -43,6 +43,14 @@ import org.slf4j.LoggerFactory;
  *   <li>after an attempt found etcd unreachable, the next call builds a fresh client (at most once a second):
  *       gRPC's own reconnect backoff grows to two minutes, far longer than a leader lease, so a recovered etcd
  *       would otherwise be noticed late.</li>
+ *   <li>an outage is timed from the first attempt that found etcd unreachable, not per call: while no call has
+ *       succeeded since then, a new operation gets what is left of {@code retry_timeout} counted from that
+ *       attempt, and at least one short attempt ({@link #PROBE}) that finds a recovered etcd. Without this a
+ *       cycle that meets a silent etcd spends a whole {@code retry_timeout} on each call it makes (the member
+ *       key, then the next cycle's read, then the lock), and a primary in failsafe mode tells its replicas
+ *       three timeouts late (Patroni's {@code dcs_failsafe_mode.feature}, "three-node cluster is functioning
+ *       while DCS is down", gives 12 s). An outage shorter than {@code retry_timeout} still costs no call its
+ *       answer; one longer is declared once, as Patroni's single retried read declares it.</li>
  * </ul>
  */
 final class EtcdConnection implements AutoCloseable {
@@ -50,6 +58,9 @@ final class EtcdConnection implements AutoCloseable {
     private static final String WATCH_METHOD = "etcdserverpb.Watch/Watch";
     private static final Duration MIN_ATTEMPT = Duration.ofSeconds(1);
     private static final Duration REBUILD_INTERVAL = Duration.ofSeconds(1);
+    /** The one attempt an operation gets when etcd has not answered for {@code retry_timeout} already. */
+    static final Duration PROBE = MIN_ATTEMPT;
+    private static final long REACHABLE = Long.MIN_VALUE;
 
     private final EtcdConfig config;
     private final Clock clock;
@@ -60,6 +71,9 @@ final class EtcdConnection implements AutoCloseable {
     private volatile Client client;
     private final List<Client> retired = new ArrayList<>();
     private volatile boolean suspect;
+    /** Start of the first attempt that found etcd unreachable since the last answer, or {@link #REACHABLE}. */
+    private final java.util.concurrent.atomic.AtomicLong unreachableSince =
+            new java.util.concurrent.atomic.AtomicLong(REACHABLE);
     private long lastBuildNanos;
     private boolean closed;
 
@@ -89,6 +103,26 @@ final class EtcdConnection implements AutoCloseable {
 
     Duration retryTimeout() {
         return retryTimeout;
+    }
+
+    /**
+     * The time a new logical operation may take: {@code retry_timeout}, or while etcd has not answered since an
+     * attempt found it unreachable, what is left of {@code retry_timeout} from that attempt, at least
+     * {@link #PROBE}.
+     */
+    Duration operationBudget() {
+        Duration full = retryTimeout;
+        long since = unreachableSince.get();
+        if (since == REACHABLE) {
+            return full;
+        }
+        Duration left = full.minusNanos(clock.nanoTime() - since);
+        return left.compareTo(PROBE) < 0 ? PROBE : left;
+    }
+
+    /** Whether the last attempts found etcd unreachable and none has succeeded since. */
+    boolean inOutage() {
+        return unreachableSince.get() != REACHABLE;
     }
 
     /** The time one attempt may take: retry_timeout split over the endpoints, at least 1 s. */
@@ -138,21 +172,27 @@ final class EtcdConnection implements AutoCloseable {
         }
         Duration attempt = attemptTimeout();
         Duration wait = attempt.compareTo(left) < 0 ? attempt : left;
+        long started = clock.nanoTime();
         CompletableFuture<T> f;
         try {
             f = request.apply(client());
         } catch (RuntimeException e) {
-            throw fail(e);
+            throw fail(e, started);
         }
         try {
             T result = f.get(wait.toNanos(), TimeUnit.NANOSECONDS);
             suspect = false;
+            unreachableSince.set(REACHABLE);
             return result;
         } catch (TimeoutException e) {
             f.cancel(true);
-            throw fail(e);
+            throw fail(e, started);
         } catch (ExecutionException e) {
-            throw fail(e.getCause());
+            EtcdFailure failure = fail(e.getCause(), started);
+            if (failure.kind() != EtcdErrors.Kind.UNREACHABLE) {
+                unreachableSince.set(REACHABLE); // etcd answered (with an error)
+            }
+            throw failure;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             f.cancel(true);
@@ -160,10 +200,11 @@ final class EtcdConnection implements AutoCloseable {
         }
     }
 
-    private EtcdFailure fail(Throwable t) {
+    private EtcdFailure fail(Throwable t, long attemptStarted) {
         EtcdErrors.Kind kind = EtcdErrors.classify(t);
         if (kind == EtcdErrors.Kind.UNREACHABLE) {
             suspect = true;
+            unreachableSince.compareAndSet(REACHABLE, attemptStarted);
         }
         return new EtcdFailure(kind, EtcdErrors.describe(t), t);
     }

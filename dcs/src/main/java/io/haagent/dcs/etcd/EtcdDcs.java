@@ -130,7 +130,9 @@ public final class EtcdDcs implements Dcs {
     public ClusterView cluster() {
         Deadline d = kv.deadline();
         Duration half = d.remaining().dividedBy(2);
-        WatchCache.Confirmation c = cache.confirm(half.compareTo(CONFIRM_WAIT) > 0 ? CONFIRM_WAIT : half);
+        // during an outage the copy is not trusted anyway: spend the short budget on etcd itself
+        WatchCache.Confirmation c = kv.conn.inOutage() ? WatchCache.Confirmation.NOT_READY
+                : cache.confirm(half.compareTo(CONFIRM_WAIT) > 0 ? CONFIRM_WAIT : half);
         if (c == WatchCache.Confirmation.CONFIRMED) {
             servedFromCopy.incrementAndGet();
             return copy.view();

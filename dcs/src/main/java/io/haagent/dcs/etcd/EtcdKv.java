@@ -66,8 +66,9 @@ final class EtcdKv {
         this.copy = c;
     }
 
+    /** The deadline of a new logical operation: {@code retry_timeout}, shortened during an outage (see {@link EtcdConnection}). */
     Deadline deadline() {
-        return Deadline.after(clock, retryTimeout);
+        return Deadline.after(clock, conn.operationBudget());
     }
 
     Duration retryTimeout() {

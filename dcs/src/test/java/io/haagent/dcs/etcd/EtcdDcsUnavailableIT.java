@@ -1,6 +1,7 @@
 package io.haagent.dcs.etcd;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.haagent.cluster.ClusterStatus;
@@ -167,6 +168,41 @@ class EtcdDcsUnavailableIT {
             proxy.pass();
             awaitWorking(leader);
             assertThat(leader.renewLeader()).isTrue();
+        }
+    }
+
+    /**
+     * An outage is timed once, from the first attempt that met it: after one call spent {@code retry_timeout}
+     * finding etcd silent (the member key at the end of a cycle), the next cycle's calls (the read, the lock, the
+     * status key) make one short attempt each instead of waiting {@code retry_timeout} again, so a primary in
+     * failsafe mode reaches its replicas within one {@code retry_timeout} of the outage (Patroni's
+     * dcs_failsafe_mode.feature). All of them work again once etcd answers, and the lease survived.
+     */
+    @Test
+    void afterOneCallMetASilentEtcdTheNextCallsDoNotEachWaitRetryTimeoutAgain() throws Exception {
+        int retryTimeout = 8;
+        try (TcpProxy proxy = TcpProxy.inFrontOf(ETCD.cluster().member(0))) {
+            EtcdDcs d = connect(List.of(proxy.url("http")), "outage", retryTimeout);
+            d.touchMember(data("outage"));
+            assertThat(d.acquireLeader()).isTrue();
+
+            proxy.blackhole();
+            assertThatThrownBy(() -> d.touchMember(data("outage").toBuilder().xlogLocation(7L).build()))
+                    .isInstanceOf(DcsUnavailableException.class);
+            long start = System.nanoTime();
+            assertThatThrownBy(d::cluster).isInstanceOf(DcsUnavailableException.class);
+            assertThatThrownBy(d::renewLeader).isInstanceOf(DcsUnavailableException.class);
+            assertThatThrownBy(() -> d.writeStatus(ClusterStatus.of(99, Map.of())))
+                    .isInstanceOf(DcsUnavailableException.class)
+                    .hasMessageContaining("retry_timeout=" + retryTimeout);
+            Duration three = Duration.ofNanos(System.nanoTime() - start);
+            assertThat(three).as("three calls once the outage is retry_timeout old (each alone could wait %ss)",
+                    retryTimeout).isLessThan(Duration.ofSeconds(retryTimeout));
+
+            proxy.pass();
+            awaitWorking(d);
+            assertThat(d.renewLeader()).as("the lease outlived the outage").isTrue();
+            d.writeStatus(ClusterStatus.of(100, Map.of()));
         }
     }
 

@@ -123,6 +123,9 @@ final class SyncStandbys {
             }
             return new Plan(out, tracking, null);
         }
+        if (cfg.quorumCommit()) {
+            return QuorumSync.plan(me, local, cluster, tracking);
+        }
         SyncState sync = cluster.sync();
         State st = current(local, cluster, tracking);
         if (sync.isEmpty() || !me.equalsIgnoreCase(sync.leader())) {

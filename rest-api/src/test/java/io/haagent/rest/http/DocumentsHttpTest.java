@@ -370,4 +370,34 @@ class DocumentsHttpTest {
         assertThat(h.get("/metrics").body()).contains("patroni_role{cluster=\"batman\",name=\"pg1\",role=\"master\"} 1",
                 "patroni_role{cluster=\"batman\",name=\"pg1\",role=\"primary\"} 1", "patroni_primary{", "patroni_master{");
     }
+
+    @Test
+    void aVoterOfQuorumCommitIsAQuorumStandbyNotASyncStandby() {
+        ClusterView base = SnapshotFixtures.threeMembers(Map.of("synchronous_mode", "quorum"));
+        ClusterView c = new ClusterView(base.initialize(), base.config(), base.leader(), base.status(), base.members(),
+                null, new SyncState("pg1", List.of("pg2", "pg3"), 1, 4), base.history(), null, 40);
+        NodeSnapshot voter = SnapshotFixtures.replica(clock.nanoTime()).toBuilder().cluster(c, clock.nanoTime())
+                .dynamic(c.dynamic()).build();
+        start(voter, c);
+        Map<String, Object> doc = json(h.get("/patroni"));
+        assertThat(doc).containsEntry("quorum_standby", true).doesNotContainKey("sync_standby");
+        assertThat(h.get("/quorum").statusCode()).isEqualTo(200);
+        assertThat(h.get("/read-only-quorum").statusCode()).isEqualTo(200);
+        assertThat(h.get("/sync").statusCode()).isEqualTo(503);
+        assertThat(h.get("/async").statusCode()).isEqualTo(503);
+        assertThat(h.get("/metrics").body()).contains("patroni_quorum_standby{scope=\"batman\",name=\"pg2\"} 1",
+                "patroni_sync_standby{scope=\"batman\",name=\"pg2\"} 0");
+
+        // the primary answers /read-only-quorum, not /quorum; a replica outside the voters answers neither
+        h.board.publish(SnapshotFixtures.primary(clock.nanoTime()).toBuilder().cluster(c, clock.nanoTime())
+                .dynamic(c.dynamic()).build());
+        assertThat(h.get("/read-only-quorum").statusCode()).isEqualTo(200);
+        assertThat(h.get("/quorum").statusCode()).isEqualTo(503);
+        ClusterView notVoter = new ClusterView(base.initialize(), base.config(), base.leader(), base.status(),
+                base.members(), null, new SyncState("pg1", List.of("pg3"), 0, 4), base.history(), null, 40);
+        h.board.publish(voter.toBuilder().cluster(notVoter, clock.nanoTime()).build());
+        assertThat(h.get("/quorum").statusCode()).isEqualTo(503);
+        assertThat(h.get("/read-only-quorum").statusCode()).isEqualTo(503);
+        assertThat(h.get("/async").statusCode()).isEqualTo(200);
+    }
 }

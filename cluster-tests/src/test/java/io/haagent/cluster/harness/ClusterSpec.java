@@ -18,6 +18,7 @@ public final class ClusterSpec {
     int firstOctet = 11;
     int etcdMembers = 1;
     boolean etcdProxies;
+    boolean etcdV2;
     final Map<String, Object> dynamic = new LinkedHashMap<>();
     final Map<String, Object> parameters = new LinkedHashMap<>();
     final Map<Integer, Map<String, Object>> tags = new LinkedHashMap<>();
@@ -75,6 +76,12 @@ public final class ClusterSpec {
     }
 
     /** Each agent reaches etcd through its own {@code TcpProxy}, so a test can cut one node off. */
+    /** etcd serves its v2 API too (a Patroni etcd: section's key space). */
+    public ClusterSpec etcdV2() {
+        etcdV2 = true;
+        return this;
+    }
+
     public ClusterSpec etcdThroughProxies() {
         etcdProxies = true;
         return this;

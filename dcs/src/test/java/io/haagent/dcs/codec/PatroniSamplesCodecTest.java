@@ -43,4 +43,12 @@ class PatroniSamplesCodecTest {
         assertThat(st.optime()).isPositive();
         assertThat(st.slots()).containsOnlyKeys("pg1", "pg2");
     }
+
+    @ParameterizedTest
+    @CsvSource({"patroni-3.0.2, member-primary.json", "patroni-3.0.2, member-replica.json",
+            "patroni-4.1.4, member-primary.json", "patroni-4.1.4, member-replica.json"})
+    void memberKeysAreWrittenBackByteForByte(String version, String file) {
+        String theirs = Samples.read(version, file).strip();
+        assertThat(MemberCodec.encode(MemberCodec.decode("m", theirs, 1, 1, "k", garbage))).isEqualTo(theirs);
+    }
 }

@@ -188,15 +188,18 @@ public final class InMemoryDcs implements Dcs {
     @Override
     public boolean releaseLeader(Long lastLsn) {
         store.checkReachable("release the leader lock");
-        if (lastLsn != null && lastLsn > 0) {
-            writeStatus(ClusterStatus.of(lastLsn, Map.of()));
-        }
+        // as EtcdDcs: the last position and the deletion in one transaction, only while the key names us
         return write("release the leader lock", () -> {
             InMemoryStore.Entry cur = store.get(keys.key(DcsKeys.LEADER));
             if (cur == null || !name.equals(cur.value())) {
                 return List.of();
             }
-            return List.of(store.delete(keys.key(DcsKeys.LEADER)));
+            if (lastLsn == null || lastLsn <= 0) {
+                return List.of(store.delete(keys.key(DcsKeys.LEADER)));
+            }
+            ClusterStatus s = ClusterStatus.of(lastLsn, Map.of());
+            lastStatus = s;
+            return List.of(store.put(keys.key(DcsKeys.STATUS), s, 0), store.delete(keys.key(DcsKeys.LEADER)));
         });
     }
 

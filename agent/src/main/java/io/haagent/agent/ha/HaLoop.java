@@ -135,6 +135,11 @@ public final class HaLoop implements LoopContext, AutoCloseable {
             if (!event.expected()) {
                 roleChangeStart.postmasterDied();
                 LOG.warn("postmaster (pid {}) died", event.pid());
+            } else if (runner.busy()) {
+                // a stop the running long action asked for (a switchover's demote): the runner wakes the loop when
+                // the action ends; a cycle now would only renew the lock the demote is about to release, and hold
+                // up that release (issue 17)
+                return;
             }
             dcs.wakeUp();
         });

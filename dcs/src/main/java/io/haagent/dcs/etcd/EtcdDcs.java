@@ -174,10 +174,25 @@ public final class EtcdDcs implements Dcs {
 
     @Override
     public boolean releaseLeader(Long lastLsn) {
-        if (lastLsn != null && lastLsn > 0) {
-            writeStatus(ClusterStatus.of(lastLsn, Map.of()), kv.deadline());
+        if (lastLsn == null || lastLsn <= 0) {
+            return leader.release();
         }
-        return leader.release();
+        ClusterStatus status = ClusterStatus.of(lastLsn, Map.of());
+        String value = StatusCodec.encode(status);
+        synchronized (writeLock) {
+            if (status.optime() != lastLegacyOptime && cache.isReady() && hasMemberOlderThan210()) {
+                // optime/leader only while some member is older than Patroni 2.1.0, which reads nothing else
+                kv.put(DcsKeys.LEADER_OPTIME, StatusCodec.encodeLegacyOptime(status.optime()), 0,
+                        "write the optime/leader key", kv.deadline());
+                lastLegacyOptime = status.optime();
+            }
+            // the status and the deletion in one transaction (LeaderLock#release(String))
+            boolean released = leader.release(value);
+            if (released) {
+                lastStatus = value;
+            }
+            return released;
+        }
     }
 
     // ------------------------------------------------------------------ member, initialize

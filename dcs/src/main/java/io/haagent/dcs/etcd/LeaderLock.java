@@ -12,8 +12,11 @@ import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.PutOption;
 import io.haagent.dcs.DcsKeys;
 import io.haagent.dcs.codec.RawKey;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -125,16 +128,37 @@ final class LeaderLock {
     }
 
     boolean release() {
+        return release(null);
+    }
+
+    /**
+     * Deletes the leader key while it names us; with {@code statusValue} the status key (the last WAL position, for
+     * the candidates' check against it) is written in the same transaction (issue 17): the candidates' watch
+     * delivers both at one revision, so the cycle the deletion wakes already has the position, and no cycle is
+     * woken by the status alone while the key still stands (one etcd round trip fewer for the old primary, too).
+     */
+    boolean release(String statusValue) {
         String leader = DcsKeys.LEADER;
         return kv.send("release the leader lock", leader, kv.deadline(), 0, null,
-                (c, l) -> c.getKVClient().txn()
-                        .If(new Cmp(kv.key(leader), Cmp.Op.EQUAL, CmpTarget.value(bytes(name))))
-                        .Then(Op.delete(kv.key(leader), DeleteOption.DEFAULT))
-                        .Else(Op.get(kv.key(leader), GetOption.DEFAULT))
-                        .commit(),
+                (c, l) -> {
+                    List<Op> then = new ArrayList<>();
+                    if (statusValue != null) {
+                        then.add(Op.put(kv.key(DcsKeys.STATUS), bytes(statusValue),
+                                PutOption.DEFAULT));
+                    }
+                    then.add(Op.delete(kv.key(leader), DeleteOption.DEFAULT));
+                    return c.getKVClient().txn()
+                            .If(new Cmp(kv.key(leader), Cmp.Op.EQUAL, CmpTarget.value(bytes(name))))
+                            .Then(then.toArray(Op[]::new))
+                            .Else(Op.get(kv.key(leader), GetOption.DEFAULT))
+                            .commit();
+                },
                 (r, l) -> {
                     long rev = r.getHeader().getRevision();
                     if (r.isSucceeded()) {
+                        if (statusValue != null) {
+                            copy.ownPut(DcsKeys.STATUS, statusValue, rev, 0);
+                        }
                         copy.ownDelete(leader, rev);
                         return true;
                     }

@@ -151,6 +151,32 @@ class EtcdDcsWatchIT {
         assertThat(a.servedFromCopy() - before).as("calls the copy answered").isEqualTo(20);
     }
 
+    /**
+     * Issue 17: a leader stepping down hands over its last WAL position in the transaction that deletes its key, so
+     * a candidate woken by the deletion already reads that position (the status key carries the deletion's
+     * revision), and a member that does not hold the key writes no status through a release.
+     */
+    @Test
+    void releasingWithAPositionWritesTheStatusInTheDeletionsTransaction() throws Exception {
+        EtcdDcs a = member("a", ETCD.clientUrls());
+        EtcdDcs b = member("b", ETCD.clientUrls());
+        assertThat(a.acquireLeader()).isTrue();
+        await().atMost(Duration.ofSeconds(5)).until(() -> "a".equals(b.cluster().leaderName()));
+        drain(b);
+        Future<Boolean> woken = pool.submit(() -> b.awaitChange(Duration.ofSeconds(60)));
+        assertThat(a.releaseLeader(0x5000060L)).isTrue();
+        assertThat(woken.get(5, TimeUnit.SECONDS)).isTrue();
+        ClusterView v = b.cluster();
+        assertThat(v.isUnlocked()).isTrue();
+        assertThat(v.lastLsn()).isEqualTo(0x5000060L);
+        assertThat(v.status().modRevision()).as("one revision: the status and the deletion")
+                .isEqualTo(currentRevision());
+        assertThat(a.cluster().lastLsn()).as("the releasing member's own copy").isEqualTo(0x5000060L);
+
+        assertThat(b.releaseLeader(0x6000000L)).as("b holds no key").isFalse();
+        assertThat(a.freshCluster().lastLsn()).isEqualTo(0x5000060L);
+    }
+
     @Test
     void compactionWhileWatchingChangesNothing() throws Exception {
         EtcdDcs a = member("a", ETCD.clientUrls());

@@ -188,6 +188,14 @@ final class Lifecycle {
     }
 
     void promote(Duration timeout) {
+        promote(timeout, sql -> null);
+    }
+
+    /**
+     * @param kept one query on the agent's kept monitoring session ({@link LocalPostgres}): its boolean answer, or
+     *             null when there is no such session or the query failed
+     */
+    void promote(Duration timeout, java.util.function.Function<String, Boolean> kept) {
         long deadline = System.nanoTime() + timeout.toNanos();
         ctx.requireRunning("promote");
         ToolResult pre = ctx.callbacks.runHook("pre_promote", ctx.node.postgresql().prePromote(),
@@ -197,24 +205,41 @@ final class Lifecycle {
             throw new PostgresException.HookFailed("pre_promote", pre.report(), "postgres was not promoted");
         }
         // Issue 17: the promotion is over when postgres takes writes, and every millisecond of it is a client's.
-        // pg_ctl promote -w (and pg_promote()) look every 100 ms; signal without waiting and ask the server itself
-        // every 10 ms on a session of our own (pg_is_in_recovery() turns false after pg_control says "in
-        // production", at the moment writes are allowed), opened while the promotion runs rather than before it.
-        // Without that session: pg_control, as before.
+        // pg_ctl promote -w (and pg_promote(true)) look every 100 ms. pg_promote(false) on the session the agent
+        // keeps open does what pg_ctl promote does (the promote signal file, then SIGUSR1 to the postmaster)
+        // without starting a process, and the same session then asks every few milliseconds whether writes are
+        // allowed (pg_is_in_recovery() turns false after pg_control says "in production", at the moment they are).
+        // Without that session: pg_ctl promote, then a session opened while the promotion runs; without either,
+        // pg_control.
+        boolean viaKept = Boolean.TRUE.equals(kept.apply("SELECT pg_catalog.pg_promote(false)"));
         Connection session = null;
         try {
-            Duration left = NodeContext.remaining(deadline);
-            ToolResult r = ctx.runner.run(ToolCommand.of("pg_ctl", List.of(ctx.tool("pg_ctl").toString(), "promote",
-                    "-W", "-D", ctx.dataDir.toString()), left.plusSeconds(5)));
-            if (!r.succeeded()) {
-                throw new PostgresException.PromoteFailed("pg_ctl promote failed: " + r.report().summary(),
-                        "check the server log; the node is still a replica");
+            if (viaKept) {
+                LOG.info("promote signalled (pg_promote)");
+            } else {
+                Duration left = NodeContext.remaining(deadline);
+                ToolResult r = ctx.runner.run(ToolCommand.of("pg_ctl", List.of(ctx.tool("pg_ctl").toString(),
+                        "promote", "-W", "-D", ctx.dataDir.toString()), left.plusSeconds(5)));
+                if (!r.succeeded()) {
+                    throw new PostgresException.PromoteFailed("pg_ctl promote failed: " + r.report().summary(),
+                            "check the server log; the node is still a replica");
+                }
+                session = openQuietly();
             }
-            session = openQuietly();
             boolean writable = false;
             String state = null;
             do {
-                if (session != null) {
+                if (viaKept) {
+                    Boolean inRecovery = kept.apply("SELECT pg_catalog.pg_is_in_recovery()");
+                    if (Boolean.FALSE.equals(inRecovery)) {
+                        writable = true;
+                        break;
+                    }
+                    if (inRecovery == null) {
+                        LOG.debug("the kept session broke while watching the promotion, reading pg_control");
+                        viaKept = false;
+                    }
+                } else if (session != null) {
                     try {
                         if (!inRecovery(session)) {
                             writable = true;
@@ -226,14 +251,14 @@ final class Lifecycle {
                         session = null;
                     }
                 }
-                if (session == null) {
+                if (!viaKept && session == null) {
                     state = ctx.controlData().clusterState();
                     if (ControlData.STATE_IN_PRODUCTION.equals(state)) {
                         writable = true;
                         break;
                     }
                 }
-                NodeContext.pause(session != null ? PROMOTE_POLL : ctx.tuning.readinessPollInterval());
+                NodeContext.pause(viaKept || session != null ? PROMOTE_POLL : ctx.tuning.readinessPollInterval());
             } while (System.nanoTime() < deadline);
             if (!writable) {
                 throw new PostgresException.PromoteFailed("postgres did not leave recovery within "
@@ -254,7 +279,7 @@ final class Lifecycle {
     }
 
     /** How often a promotion in progress asks postgres whether it takes writes yet. */
-    static final Duration PROMOTE_POLL = Duration.ofMillis(10);
+    static final Duration PROMOTE_POLL = Duration.ofMillis(5);
 
     private Connection openQuietly() {
         try {

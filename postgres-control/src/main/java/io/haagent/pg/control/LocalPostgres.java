@@ -169,7 +169,8 @@ public final class LocalPostgres implements PostgresControl {
                 return FollowResult.RESTART_REQUIRED;
             }
             Map<String, String> want = ctx.settings().recoveryParameters(recovery, ctx.dynamic);
-            Map<String, String> have = ctx.currentSettings(PostgresSettings.FOLLOW_SETTINGS);
+            Map<String, String> have = keptOrNew(c -> NodeContext.readSettings(c, PostgresSettings.FOLLOW_SETTINGS),
+                    () -> ctx.currentSettings(PostgresSettings.FOLLOW_SETTINGS));
             boolean confChanged = ctx.writeConfiguration(recovery);
             if (PostgresSettings.FOLLOW_SETTINGS.stream()
                     .allMatch(k -> want.getOrDefault(k, "").equals(have.getOrDefault(k, "")))) {
@@ -213,7 +214,55 @@ public final class LocalPostgres implements PostgresControl {
 
     @Override
     public void promote(Duration timeout) {
-        action(() -> lifecycle.promote(timeout));
+        action(() -> lifecycle.promote(timeout, this::askKeptSession));
+    }
+
+    /** A read on the kept session. */
+    private interface KeptRead<T> {
+        T read(Connection c) throws SQLException;
+    }
+
+    /**
+     * A read every replica cycle makes (the follow settings, the slot list) on the kept monitoring session when one
+     * is open, else through {@code otherwise} (a new connection). Issue 17: a new connection is a new backend each
+     * cycle, 35-850 ms of a replica's cycle on a loaded machine, and a switchover's release of the leader key that
+     * lands during such a cycle waits for its end before the candidate takes the lock.
+     */
+    private <T> T keptOrNew(KeptRead<T> read, java.util.function.Supplier<T> otherwise) {
+        synchronized (monitorLock) {
+            try {
+                if (monitor != null && !monitor.isClosed()) {
+                    return read.read(monitor);
+                }
+            } catch (SQLException e) {
+                LOG.debug("a read on the kept session failed, opening a new one: {}", e.getMessage());
+                closeMonitor();
+            }
+        }
+        return otherwise.get();
+    }
+
+    /**
+     * One boolean query on the kept monitoring session (the promotion's signal and its watch, issue 17): null when
+     * no session is open (none is opened here) or the query failed (the session is closed; the next state() opens
+     * another). The lock is held for this one statement only, so a slow promotion never holds up state().
+     */
+    private Boolean askKeptSession(String sql) {
+        synchronized (monitorLock) {
+            try {
+                if (monitor == null || monitor.isClosed()) {
+                    return null;
+                }
+                try (java.sql.Statement st = monitor.createStatement();
+                        java.sql.ResultSet rs = st.executeQuery(sql)) {
+                    return rs.next() ? rs.getBoolean(1) : null;
+                }
+            } catch (SQLException e) {
+                LOG.debug("{} on the kept session failed: {}", sql, e.getMessage());
+                closeMonitor();
+                return null;
+            }
+        }
     }
 
     @Override
@@ -390,11 +439,13 @@ public final class LocalPostgres implements PostgresControl {
     @Override
     public List<ReplicationSlot> replicationSlots() {
         ctx.requireRunning("list replication slots");
-        try (Connection c = ctx.localConnection("ha-agent slots", Duration.ofSeconds(5))) {
-            return SlotApplier.list(c);
-        } catch (SQLException e) {
-            throw SqlErrors.wrap("listing replication slots", e);
-        }
+        return keptOrNew(SlotApplier::list, () -> {
+            try (Connection c = ctx.localConnection("ha-agent slots", Duration.ofSeconds(5))) {
+                return SlotApplier.list(c);
+            } catch (SQLException e) {
+                throw SqlErrors.wrap("listing replication slots", e);
+            }
+        });
     }
 
     @Override

@@ -332,16 +332,23 @@ final class NodeContext {
     }
 
     Map<String, String> currentSettings(List<String> names) {
+        try (Connection c = localConnection("ha-agent", Duration.ofSeconds(5))) {
+            return readSettings(c, names);
+        } catch (SQLException e) {
+            throw SqlErrors.wrap("reading the current settings", e);
+        }
+    }
+
+    /** The settings as the session on {@code c} sees them (a backend applies a reload before its next query). */
+    static Map<String, String> readSettings(Connection c, List<String> names) throws SQLException {
         Map<String, String> out = new LinkedHashMap<>();
-        try (Connection c = localConnection("ha-agent", Duration.ofSeconds(5)); Statement s = c.createStatement()) {
+        try (Statement s = c.createStatement()) {
             for (String n : names) {
                 try (ResultSet rs = s.executeQuery("SELECT pg_catalog.current_setting('" + n + "')")) {
                     rs.next();
                     out.put(n, rs.getString(1));
                 }
             }
-        } catch (SQLException e) {
-            throw SqlErrors.wrap("reading the current settings", e);
         }
         return out;
     }

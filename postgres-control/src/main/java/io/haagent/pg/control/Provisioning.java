@@ -15,6 +15,7 @@ import io.haagent.pg.StopMode;
 import io.haagent.pg.ToolOptions;
 import io.haagent.pg.Upstream;
 import io.haagent.pg.files.AtomicFiles;
+import io.haagent.pg.process.FilesystemSync;
 import io.haagent.pg.process.ToolCommand;
 import io.haagent.pg.process.ToolResult;
 import io.haagent.pg.replica.ReplicaCloner;
@@ -211,6 +212,21 @@ final class Provisioning {
         }
     }
 
+    /** The new cluster's files reach the disk before postgres starts on them (initdb ran with --no-sync). */
+    private void syncNewDataDirectory(Duration timeout) {
+        Duration left = timeout.compareTo(Duration.ofSeconds(30)) < 0 ? Duration.ofSeconds(30) : timeout;
+        if (FilesystemSync.syncfs(ctx.runner, ctx.dataDir, left)) {
+            return;
+        }
+        ToolResult r = ctx.runner.run(ToolCommand.of("initdb", List.of(ctx.tool("initdb").toString(), "--sync-only",
+                "--pgdata=" + ctx.dataDir), left));
+        if (!r.succeeded()) {
+            DataDirectories.empty(ctx.dataDir);
+            throw new PostgresException.ToolFailed("initdb --sync-only failed", r.report(),
+                    "check the disk of " + ctx.dataDir + "; the data directory was left empty");
+        }
+    }
+
     private void runInitdb(List<String> options, Duration timeout) {
         Credentials su = ctx.superuser();
         Path pwfile = null;
@@ -227,6 +243,9 @@ final class Provisioning {
                 cmd.add("--pwfile=" + pwfile);
             }
             cmd.add("--pgdata=" + ctx.dataDir);
+            // durable all the same: one syncfs below instead of initdb's fsync of each file (FilesystemSync)
+            cmd.add("--no-sync");
+            long deadline = System.nanoTime() + timeout.toNanos();
             // initdb picks the new cluster's locale from the environment: keep the agent's
             ToolResult r = ctx.runner.run(ToolCommand.of("initdb", cmd, timeout).withInheritedLocale());
             if (!r.succeeded()) {
@@ -241,6 +260,7 @@ final class Provisioning {
                 throw new PostgresException.ToolFailed("initdb failed", r.report(),
                         "fix bootstrap.initdb or the data directory; it was left empty");
             }
+            syncNewDataDirectory(NodeContext.remaining(deadline));
         } catch (IOException e) {
             throw new PostgresException.FileOperationFailed("cannot write the temporary password file",
                     pwfile == null ? Path.of(System.getProperty("java.io.tmpdir")) : pwfile, e);

@@ -9,6 +9,7 @@ import io.haagent.pg.ToolOptions;
 import io.haagent.pg.ToolReport;
 import io.haagent.pg.Upstream;
 import io.haagent.pg.control.DataDirectories;
+import io.haagent.pg.process.FilesystemSync;
 import io.haagent.pg.process.ProcessRunner;
 import io.haagent.pg.process.ToolCommand;
 import io.haagent.pg.process.ToolResult;
@@ -57,6 +58,20 @@ public final class ReplicaCloner {
      * @param source      the member to clone from, or null (only {@code no_leader} methods run then)
      * @param dsnOf       the replication DSN (no password; the pgpass file holds it) of a source
      */
+    /** The copy's files reach the disk before postgres starts on them: syncfs, else initdb --sync-only. */
+    private boolean synced() {
+        Duration t = Duration.ofSeconds(60);
+        if (FilesystemSync.syncfs(runner, dataDir, t)) {
+            return true;
+        }
+        ToolResult r = runner.run(ToolCommand.of("initdb", List.of(pgBasebackup.resolveSibling("initdb").toString(),
+                "--sync-only", "--pgdata=" + dataDir), t));
+        if (!r.succeeded()) {
+            LOG.warn("could not sync the copy in {} to disk: {}", dataDir, r.report().summary());
+        }
+        return r.succeeded();
+    }
+
     public CloneReport createReplica(Upstream source, Function<Upstream, String> dsnOf, Duration timeout) {
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
@@ -82,11 +97,17 @@ public final class ReplicaCloner {
                     List<String> cmd = new ArrayList<>(List.of(pgBasebackup.toString(), "--pgdata=" + dataDir,
                             "-X", "stream", "--dbname=" + dsnOf.apply(source)));
                     cmd.addAll(options);
+                    // durable all the same: one syncfs after it instead of its fsync of each file (FilesystemSync);
+                    // a user who configured no-sync keeps it
+                    boolean userNoSync = options.contains("--no-sync") || options.contains("-N");
+                    if (!userNoSync) {
+                        cmd.add("--no-sync");
+                    }
                     ToolResult r = runner.run(ToolCommand.of("pg_basebackup", cmd, left)
                             .withEnv("PGPASSFILE", pgpass.toString()));
                     attempts.add(r.report());
                     last = r.report();
-                    if (r.succeeded()) {
+                    if (r.succeeded() && (userNoSync || synced())) {
                         return done(BASEBACKUP, source, start, attempts);
                     }
                     LOG.warn("basebackup attempt {} from {} failed", attempt, source);

@@ -83,7 +83,8 @@ class ReplicaIT {
         CloneReport report = pg2.createReplica(upstream(n1), LONG);
         assertThat(report.method()).isEqualTo("basebackup");
         assertThat(report.attempts()).hasSize(1);
-        assertThat(report.attempts().get(0).command()).contains("-X", "stream")
+        // --no-sync: the agent makes the copy durable with one syncfs afterwards (FilesystemSync, issue 17)
+        assertThat(report.attempts().get(0).command()).contains("-X", "stream", "--no-sync")
                 .noneMatch(a -> a.contains("repl 'secret'"));
         pg2.start(StartRequest.asReplica(upstream(n1), "pg2", START));
 
@@ -152,7 +153,22 @@ class ReplicaIT {
             assertThat(pg3.state().replayLsn()).isEqualTo(pg2.state().replayLsn());
         });
 
-        pg2.promote(Duration.ofSeconds(60));
+        // issue 17: the agent's kept session (open since the state() calls above) signals and watches the
+        // promotion itself, without starting pg_ctl or opening another connection
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logs.start();
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger("io.haagent.pg"); // the tools' runner logs under it too
+        logger.addAppender(logs);
+        try {
+            pg2.promote(Duration.ofSeconds(60));
+        } finally {
+            logger.detachAppender(logs);
+        }
+        assertThat(logs.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                .contains("promote signalled (pg_promote)", "promoted: postgres takes writes")
+                .noneMatch(m -> m.contains("pg_ctl") && m.contains("promote"));
         ServerStatus s = pg2.state();
         assertThat(s.role()).isEqualTo(Role.PRIMARY);
         assertThat(s.timeline()).isEqualTo(2);

@@ -170,8 +170,6 @@ public record Member(
         public Builder state(String v) { state = v; return this; }
         public Builder role(String v) { role = v; return this; }
         public Builder role(Role v) { role = v == null ? null : v.wire(); return this; }
-        /** The role exactly as written ({@code master} or {@code primary} for a primary, RoleNames). */
-        public Builder roleName(String v) { role = v; return this; }
         public Builder version(String v) { version = v; return this; }
         public Builder proxyUrl(String v) { proxyUrl = v; return this; }
         public Builder checkpointAfterPromote(Boolean v) { checkpointAfterPromote = v; return this; }

@@ -34,7 +34,7 @@ final class MemberKey {
                 .connUrl(pgc.connUrl())
                 .apiUrl(config.restapi().apiUrl())
                 .state(node.state())
-                .roleName(node.roleNames().of(node.role()))
+                .role(node.roleNames().of(node.role()))
                 .version(Version.PATRONI_COMPATIBLE)
                 .proxyUrl(pgc.proxyUrl())
                 .tags(config.tags())

@@ -400,4 +400,22 @@ class DocumentsHttpTest {
         assertThat(h.get("/read-only-quorum").statusCode()).isEqualTo(503);
         assertThat(h.get("/async").statusCode()).isEqualTo(200);
     }
+
+    @Test
+    void readinessOfAReplicaFollowsItsLagAsPatroni41s() {
+        // the fixture replica has replayed and received 100 bytes less than the leader's last position
+        start(SnapshotFixtures.replica(clock.nanoTime()), SnapshotFixtures.threeMembers());
+        assertThat(h.get("/readiness").statusCode()).as("default: maximum_lag_on_failover").isEqualTo(200);
+        assertThat(h.get("/readiness?lag=100").statusCode()).isEqualTo(200);
+        assertThat(h.get("/readiness?lag=99").statusCode()).isEqualTo(503);
+        assertThat(h.get("/readiness?lag=1kB&mode=write").statusCode()).isEqualTo(200);
+        assertThat(h.get("/readiness?lag=50&mode=write").statusCode()).isEqualTo(503);
+        // not streaming: not ready, whatever the lag
+        NodeSnapshot s = SnapshotFixtures.replica(clock.nanoTime());
+        PostgresStatus pg = s.postgres();
+        h.board.publish(s.toBuilder().postgres(PostgresStatus.standby(pg.state(), "replica", pg.postmasterStartTime(),
+                pg.serverVersion(), pg.receivedLocation(), pg.replayedLocation(), pg.replayedTimestamp(), false,
+                pg.timeline(), "in archive recovery", List.of())).build());
+        assertThat(h.get("/readiness?lag=1GB").statusCode()).isEqualTo(503);
+    }
 }

@@ -47,7 +47,7 @@ final class QuorumSync {
         for (Member m : cluster.members()) {
             members.put(m.name().toLowerCase(Locale.ROOT), m);
         }
-        record Replica(int pid, String name, String syncState, long lsn, boolean nofailover) {
+        record Replica(int pid, String name, String syncState, long lsn, boolean nofailover, int syncPriority) {
         }
         List<Replica> replicas = new ArrayList<>();
         for (LocalState.ReplicationConnection row : local.replication()) {
@@ -59,7 +59,8 @@ final class QuorumSync {
             };
             if (m != null && lsn != null && m.isRunning() && !m.tags().nosync()
                     && !m.name().equalsIgnoreCase(cluster.leaderName())) {
-                replicas.add(new Replica(row.pid(), m.name(), String.valueOf(row.syncState()), lsn, m.nofailover()));
+                replicas.add(new Replica(row.pid(), m.name(), String.valueOf(row.syncState()), lsn, m.nofailover(),
+                        m.tags().syncPriority()));
             }
         }
         long maxLsn = replicas.size() > 1 ? replicas.stream().mapToLong(Replica::lsn).max().orElse(0)
@@ -74,7 +75,10 @@ final class QuorumSync {
             }
         }
         tracking = new SyncTracking(tracking.standbyNames(), tracking.flushLsnAtChange(), ready);
-        // members without nofailover first (a stable sort); nofailover ones only to reach synchronous_node_count
+        // Patroni's order (higher sync_priority, then sync state, then position), then members without nofailover
+        // first (a stable sort); nofailover ones only to reach synchronous_node_count
+        replicas.sort(Comparator.comparingInt(Replica::syncPriority).thenComparing(Replica::syncState)
+                .thenComparingLong(Replica::lsn).reversed());
         replicas.sort(Comparator.comparing(Replica::nofailover));
         Set<String> active = QuorumResolver.names(null);
         Set<String> confirmed = QuorumResolver.names(null);

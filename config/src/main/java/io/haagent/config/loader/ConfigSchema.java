@@ -321,6 +321,7 @@ public final class ConfigSchema {
         key("tags.noloadbalance", Kind.BOOL);
         key("tags.replicatefrom", Kind.STRING);
         key("tags.nosync", Kind.BOOL);
+        key("tags.sync_priority", Kind.INT);
         key("tags.nostream", Kind.BOOL);
         key("tags.*", Kind.ANY);
 

@@ -68,6 +68,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     /** The last view as etcd had it (its config key unfiltered), for the REST API's /config and /cluster. */
     private volatile ClusterView lastRawView;
     private boolean roleNamesApplied;
+    private final HeartbeatLog heartbeatLog;
     private final ConfigGate configGate;
     private volatile long lastViewNanos;
     private volatile long dcsLastSeenEpoch;
@@ -109,6 +110,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         this.clock = clock;
         this.roleChanges = roleChanges;
         this.node = new NodeState(clock, Role.UNINITIALIZED, PostgresState.STOPPED);
+        this.heartbeatLog = new HeartbeatLog(config.log() != null && config.log().deduplicateHeartbeatLogs());
         this.roleChangeStart = new RoleChangeStart(clock, roleChanges, node);
         this.onFatal = onFatal;
         this.dynamicRaw = initialDynamic;
@@ -288,7 +290,9 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         for (String note : decision.notes()) {
             LOG.info(note);
         }
-        LOG.info(summary);
+        if (heartbeatLog.shouldLog(summary, !decision.notes().isEmpty())) {
+            LOG.info(summary);
+        }
         RoleChangeRecord change = decision.roleChange();
         if (change != null && report.stopped() && !(decision.has(Action.Demote.class) && !decision.has(Action.AcquireLock.class))) {
             // the chain stopped before the change happened (lost the lock race, CAS on /sync): nothing changed

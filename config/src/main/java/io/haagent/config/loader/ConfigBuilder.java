@@ -145,7 +145,8 @@ final class ConfigBuilder {
                 dir,
                 fileNum,
                 fileSize,
-                loggers == null ? Map.of() : loggers);
+                loggers == null ? Map.of() : loggers,
+                t.bool("log.deduplicate_heartbeat_logs", false));
     }
 
     /** A list format (json logs) is kept as the equivalent Python format string of its fields. */

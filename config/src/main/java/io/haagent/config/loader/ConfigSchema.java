@@ -214,6 +214,7 @@ public final class ConfigSchema {
         def("log.file_num", Kind.INT).range(1L, null).done();
         def("log.file_size", Kind.INT).range(1L, null).done();
         key("log.loggers", Kind.MAP);
+        key("log.deduplicate_heartbeat_logs", Kind.BOOL);
 
         key("bootstrap", Kind.SECTION);
         defineDynamic("bootstrap.dcs");

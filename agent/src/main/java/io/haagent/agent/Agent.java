@@ -3,6 +3,7 @@ package io.haagent.agent;
 import io.haagent.agent.ha.AgentNodeActions;
 import io.haagent.agent.ha.DynamicConfigCache;
 import io.haagent.agent.ha.HaLoop;
+import io.haagent.agent.ha.HttpPeerClient;
 import io.haagent.agent.ha.PeerClient;
 import io.haagent.agent.ha.RoleChangeClock;
 import io.haagent.agent.ha.StartingNodeActions;
@@ -128,7 +129,7 @@ public final class Agent {
         }
         LocalPostgres pg = new LocalPostgres(PostgresNode.of(config), binaries, Tuning.DEFAULT);
         RoleChangeRecorder recorder = new RoleChangeRecorder();
-        PeerClient peers = new PeerClient(http, Duration.ofSeconds(2), memberCalls.authorization());
+        PeerClient peers = new HttpPeerClient(http, Duration.ofSeconds(2), memberCalls.authorization());
         peers.warmUp(config.restapi().apiUrl());
         HaLoop loop = new HaLoop(config, dcs, pg, peers, board, clock, new RoleChangeClock(clock, recorder), dynamic,
                 reason -> fatal.compareAndSet(null, reason));

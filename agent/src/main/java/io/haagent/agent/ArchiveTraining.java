@@ -1,5 +1,6 @@
 package io.haagent.agent;
 
+import io.haagent.agent.ha.HttpPeerClient;
 import io.haagent.agent.ha.PeerClient;
 import io.haagent.agent.ha.StartingNodeActions;
 import io.haagent.agent.logging.LogSetup;
@@ -96,7 +97,7 @@ public final class ArchiveTraining {
         try (RestApiServer api = RestApiServer.start(cfg.restapi(), board, actions, Clock.SYSTEM)) {
             HttpClient http = Agent.httpClient(RestClientSettings.forMembers(cfg));
             String base = api.baseUrl();
-            PeerClient peers = new PeerClient(http, Duration.ofSeconds(2), null);
+            PeerClient peers = new HttpPeerClient(http, Duration.ofSeconds(2), null);
             peers.statuses(Map.of("self", base + "/patroni"));
             for (String path : List.of("/patroni", "/health", "/liveness", "/readiness", "/primary", "/replica",
                     "/cluster", "/history", "/config", "/metrics", "/nothing-here")) {

@@ -103,6 +103,20 @@ public sealed interface Action {
     record UpdateHistory(long primaryTimeline) implements Action {
     }
 
+    /**
+     * The primary holding the lock writes {@code status} (§1.2): its WAL position and its permanent slots'
+     * positions, which replicas copy. A failed write is logged and tried again next cycle; it never stops the chain.
+     */
+    record WriteStatus(long walPosition) implements Action {
+    }
+
+    /**
+     * With {@code failsafe_mode}, the primary holding the lock writes {@code failsafe} (§3.8): every member's
+     * {@code api_url}, the members it must reach to stay primary while etcd is gone. Never stops the chain.
+     */
+    record WriteFailsafe() implements Action {
+    }
+
     // ---------------------------------------------------------------- local bookkeeping
 
     /** The role this node reports (member key, /patroni, callbacks). */
@@ -144,8 +158,8 @@ public sealed interface Action {
     }
 
     /**
-     * Create, advance and drop replication slots as the slot planner says for this cluster view; copy the permanent
-     * logical slots a replica lacks from the primary (a long action: postgres restarts).
+     * Create, advance and drop replication slots as the slot planner says for this cluster view; the permanent logical
+     * slots a replica lacks come back as an outcome, for the next decision to copy ({@link CopyLogicalSlots}).
      *
      * @param failsafe with failsafe mode, the primary that called our POST /failsafe: it is the leader and its slot
      *                 positions are the status' (Patroni's {@code Failsafe.update_cluster}, also while etcd is out
@@ -154,6 +168,17 @@ public sealed interface Action {
     record SyncSlots(FailsafeContact failsafe) implements Action {
         public SyncSlots() {
             this(null);
+        }
+    }
+
+    /**
+     * Copy these permanent logical slots, which the last slot sync found missing here, from the leader (§4.8.1,
+     * Patroni's {@code copy_logical_slots}): postgres is stopped, the slot files written, postgres started again.
+     */
+    record CopyLogicalSlots(FollowTarget leader, List<io.haagent.slots.SlotAction.CopyLogical> slots)
+            implements LongRunning {
+        public CopyLogicalSlots {
+            slots = List.copyOf(slots);
         }
     }
 

@@ -82,6 +82,7 @@ public final class HaDecider {
 
         Decision run() {
             String summary = steps();
+            statusKeys();
             failsafeBookkeeping();
             if (in.self().watchdogEnabled() && !plan.has(Action.KeepWatchdogAlive.class)) {
                 // §7.1: only a leader that is not paused keeps the watchdog armed
@@ -92,6 +93,45 @@ public final class HaDecider {
             }
             return new Decision(plan.actions(), summary, mem, roleChange, nextCycleInMillis,
                     election == null ? java.util.List.of() : election.notes());
+        }
+
+        /**
+         * §4.8.1: the permanent logical slots the last slot sync found missing on this replica are copied from the
+         * leader (a long action), not while failsafe stands in for the leader or another long action runs; the next
+         * slot sync looks again either way.
+         */
+        private boolean copyLogicalSlots() {
+            java.util.List<io.haagent.slots.SlotAction.CopyLogical> missing = mem.logicalSlotsToCopy();
+            if (missing.isEmpty()) {
+                return false;
+            }
+            mem = mem.withLogicalSlotsToCopy(java.util.List.of());
+            if (failsafeLeader != null || in.longAction() != null || plan.hasLong() || cluster.isUnlocked()
+                    || me.equals(cluster.leaderName()) || !local.running() || local.primary()
+                    || cluster.leaderMember().isEmpty()) {
+                return false;
+            }
+            Member l = cluster.leaderMember().get();
+            plan.add(new Action.CopyLogicalSlots(FollowTarget.member(l.name(), l.connUrl(), null), missing));
+            return true;
+        }
+
+        /**
+         * §1.2, §3.8: a running primary that holds the lock after this decision writes the {@code status} key (its
+         * WAL position) and, with {@code failsafe_mode}, the {@code failsafe} key, each cycle, after the history.
+         */
+        private void statusKeys() {
+            boolean leadsAfter = plan.has(Action.AcquireLock.class) || plan.has(Action.TakeLeader.class)
+                    || in.hasLock() && !plan.has(Action.Demote.class) && !plan.has(Action.ReleaseLock.class);
+            if (cluster == null || !in.dcsAvailable() || !local.running() || !local.primary() || !leadsAfter) {
+                return;
+            }
+            java.util.List<Action> keys = new java.util.ArrayList<>();
+            keys.add(new Action.WriteStatus(local.walPosition()));
+            if (cfg.failsafeMode()) {
+                keys.add(new Action.WriteFailsafe());
+            }
+            plan.insertAfter(Action.UpdateHistory.class, keys);
         }
 
         private String steps() {
@@ -211,7 +251,10 @@ public final class HaDecider {
             boolean promoting = plan.has(Action.Promote.class);
             boolean busy = plan.hasLong() && !promoting;
             if (!busy && !local.starting() && !plan.has(Action.Demote.class)) {
-                plan.add(new Action.SyncSlots(failsafeLeader));
+                if (!copyLogicalSlots()) {
+                    // (while the copy runs, the slot sync waits: it would find the slots still missing)
+                    plan.add(new Action.SyncSlots(failsafeLeader));
+                }
                 if (!mem.onStartFired()) {
                     // NOT_NEEDED here: checked against the leader just before this start, or cloned from it
                     if (!promoting && !local.primary() && mem.rewind() != RewindState.NOT_NEEDED) {

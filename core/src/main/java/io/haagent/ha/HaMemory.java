@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * What the HA loop remembers between cycles. Immutable: the decider returns the next memory with its decision;
  * results of actions (rewind done, promote refused by pre_promote, bootstrap finished) are folded in by the loop
- * through {@link MemoryUpdate}s.
+ * through {@link Outcome}s.
  *
  * @param bootstrapping          we won the {@code initialize} race and are creating the cluster
  * @param bootstrapResult        null while unknown; true/false once the bootstrap action finished
@@ -25,6 +25,8 @@ import java.util.Map;
  * @param failsafe               whether failsafe mode is active, and since when contacts are ignored (§3.8)
  * @param cloneFailedNanos       when the last attempt to create this replica failed, 0 when none did: the next one
  *                               waits for loop_wait, as in Patroni's loop
+ * @param logicalSlotsToCopy     permanent logical slots this replica lacks, as the last slot sync found (§4.8.1): the
+ *                               next decision copies them from the primary
  * @param appliedParameters      the {@code postgresql.parameters} postgres last read (null until the first cycle
  *                               adopts the ones it runs with): a config key that changes them makes postgres reload
  */
@@ -44,10 +46,11 @@ public record HaMemory(
         SyncTracking syncTracking,
         FailsafeState failsafe,
         long cloneFailedNanos,
-        Map<String, Object> appliedParameters) {
+        Map<String, Object> appliedParameters,
+        List<io.haagent.slots.SlotAction.CopyLogical> logicalSlotsToCopy) {
 
     public static final HaMemory INITIAL = new HaMemory(false, null, false, null, 0, 0, null, false,
-            RewindState.INITIAL, List.of(), false, false, SyncTracking.EMPTY, FailsafeState.INACTIVE, 0, null);
+            RewindState.INITIAL, List.of(), false, false, SyncTracking.EMPTY, FailsafeState.INACTIVE, 0, null, List.of());
 
     public HaMemory {
         lastKnownMembers = lastKnownMembers == null ? List.of() : List.copyOf(lastKnownMembers);
@@ -61,91 +64,98 @@ public record HaMemory(
     public HaMemory withBootstrapping(boolean v, Boolean result) {
         return new HaMemory(v, result, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy);
     }
 
     public HaMemory withRecovering(boolean v) {
         return new HaMemory(bootstrapping, bootstrapResult, v, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy);
     }
 
     public HaMemory withStartTimeout(Integer v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, v, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy);
     }
 
     public HaMemory withCrashRecoveryStarted(long nanos) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, nanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy);
     }
 
     public HaMemory withPrePromoteFailed(long nanos) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 nanos, null, onStartFired, rewind, lastKnownMembers, wasPaused, checkpointAfterPromotePending,
-                syncTracking, failsafe, cloneFailedNanos, appliedParameters);
+                syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy);
     }
 
     public HaMemory withPromoteResult(Boolean v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, v, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy);
     }
 
     public HaMemory withOnStartFired(boolean v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, v, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy);
     }
 
     public HaMemory withRewind(RewindState v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, v, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy);
     }
 
     public HaMemory withLastKnownMembers(List<Member> v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, v, wasPaused,
-                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy);
     }
 
     public HaMemory withWasPaused(boolean v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, v,
-                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy);
     }
 
     public HaMemory withCheckpointAfterPromotePending(boolean v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused, v,
-                syncTracking, failsafe, cloneFailedNanos, appliedParameters);
+                syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy);
     }
 
     public HaMemory withSyncTracking(SyncTracking v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, v, failsafe, cloneFailedNanos, appliedParameters);
+                checkpointAfterPromotePending, v, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy);
     }
 
     public HaMemory withAppliedParameters(Map<String, Object> v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, v);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, v, logicalSlotsToCopy);
     }
 
     public HaMemory withFailsafe(FailsafeState v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking, v, cloneFailedNanos, appliedParameters);
+                checkpointAfterPromotePending, syncTracking, v, cloneFailedNanos, appliedParameters, logicalSlotsToCopy);
     }
 
     public HaMemory withCloneFailed(long nanos) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking, failsafe, nanos, appliedParameters);
+                checkpointAfterPromotePending, syncTracking, failsafe, nanos, appliedParameters, logicalSlotsToCopy);
+    }
+
+    public HaMemory withLogicalSlotsToCopy(List<io.haagent.slots.SlotAction.CopyLogical> v) {
+        return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
+                prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters,
+                v == null ? List.of() : List.copyOf(v));
     }
 
     /** Trigger a divergence check (Patroni's {@code trigger_check_diverged_lsn}) unless one already concluded. */
@@ -154,19 +164,5 @@ public record HaMemory(
             return this;
         }
         return withRewind(RewindState.CHECK);
-    }
-
-    /** A change of memory produced by an action's outcome, applied by the loop. */
-    @FunctionalInterface
-    public interface MemoryUpdate {
-        HaMemory apply(HaMemory m);
-
-        static HaMemory applyAll(HaMemory m, List<MemoryUpdate> updates) {
-            HaMemory out = m;
-            for (MemoryUpdate u : updates) {
-                out = u.apply(out);
-            }
-            return out;
-        }
     }
 }

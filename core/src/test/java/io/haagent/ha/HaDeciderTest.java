@@ -30,6 +30,9 @@ class HaDeciderTest {
     private static final Action.WriteFailover CLEAR_FAILOVER =
             new Action.WriteFailover(FailoverRequest.of(null, null, null), 42);
 
+    /** What the primary holding the lock writes to the status key each cycle (§1.2). */
+    private static final Action.WriteStatus STATUS = new Action.WriteStatus(HaFixture.WAL);
+
     static Arguments row(String title, Supplier<HaFixture> fixture, String summary, Action... actions) {
         return Arguments.of(title, fixture, summary, List.of(actions));
     }
@@ -41,7 +44,7 @@ class HaDeciderTest {
                         () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary())
                                 .memory(m -> m.withOnStartFired(true)),
                         "no action. I am (pg1), the leader with the lock",
-                        new Action.UpdateHistory(1), new Action.SyncSlots()),
+                        new Action.UpdateHistory(1), STATUS, new Action.SyncSlots()),
                 row("replica follows the leader",
                         () -> HaFixture.node("pg2").memory(m -> m.withOnStartFired(true)),
                         "no action. I am (pg2), a secondary, and following a leader (pg1)",
@@ -102,19 +105,19 @@ class HaDeciderTest {
                         () -> HaFixture.node("pg1").initialize(null).lock(LockStatus.HELD).local(l -> l.primary())
                                 .memory(m -> m.withOnStartFired(true)),
                         "no action. I am (pg1), the leader with the lock",
-                        new Action.WriteInitialize(HaFixture.SYSID, true, null), new Action.UpdateHistory(1),
+                        new Action.WriteInitialize(HaFixture.SYSID, true, null), new Action.UpdateHistory(1), STATUS,
                         new Action.SyncSlots()),
                 row("leader rewrites a missing config key",
                         () -> HaFixture.node("pg1").noConfig().lock(LockStatus.HELD).local(l -> l.primary())
                                 .memory(m -> m.withOnStartFired(true)),
                         "no action. I am (pg1), the leader with the lock",
-                        new Action.WriteConfig(Map.of("ttl", 30)), new Action.UpdateHistory(1), new Action.SyncSlots()),
+                        new Action.WriteConfig(Map.of("ttl", 30)), new Action.UpdateHistory(1), STATUS, new Action.SyncSlots()),
 
                 // ---------------------------------------------------------- step 5: long action in progress
                 row("leader keeps the lock during a long action",
                         () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary())
                                 .longAction(LongAction.Kind.RESTART, "restart", 3),
-                        "updated leader lock during restart"),
+                        "updated leader lock during restart", STATUS),
                 row("replica reports its long action",
                         () -> HaFixture.node("pg2").longAction(LongAction.Kind.CLONE, "bootstrap from leader 'pg1'", 3),
                         "bootstrap from leader 'pg1' in progress"),
@@ -158,7 +161,7 @@ class HaDeciderTest {
                         new Action.WriteInitialize(HaFixture.SYSID, false, null),
                         new Action.WriteConfig(Map.of("ttl", 30, "loop_wait", 10, "retry_timeout", 10)),
                         new Action.TakeLeader(), new Action.SetRole(Role.PRIMARY),
-                        new Action.FireCallback(CallbackAction.ON_START, Role.PRIMARY)),
+                        new Action.FireCallback(CallbackAction.ON_START, Role.PRIMARY), STATUS),
                 row("standby cluster bootstrapped: publish it with a standby leader, still in recovery",
                         () -> HaFixture.node("pg1").noLeader().initialize("").noConfig()
                                 .localDynamic(Map.of("standby_cluster", Map.of("host", "10.9.0.1")))
@@ -280,7 +283,7 @@ class HaDeciderTest {
                         "acquired session lock as a leader",
                         new Action.WriteInitialize(HaFixture.SYSID, true, null),
                         new Action.AcquireLock("following new leader after trying and failing to obtain lock"),
-                        new Action.UpdateHistory(1), new Action.SyncSlots(),
+                        new Action.UpdateHistory(1), STATUS, new Action.SyncSlots(),
                         new Action.FireCallback(CallbackAction.ON_START, Role.PRIMARY)),
                 row("existing replica data, no initialize key: abort",
                         () -> HaFixture.node("pg2").noLeader().initialize(null),
@@ -381,12 +384,12 @@ class HaDeciderTest {
                         () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary()).watchdog()
                                 .memory(m -> m.withOnStartFired(true)),
                         "no action. I am (pg1), the leader with the lock",
-                        new Action.KeepWatchdogAlive(), new Action.UpdateHistory(1), new Action.SyncSlots()),
+                        new Action.KeepWatchdogAlive(), new Action.UpdateHistory(1), STATUS, new Action.SyncSlots()),
                 row("paused leader disarms its watchdog",
                         () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary()).watchdog()
                                 .config("pause", true).memory(m -> m.withOnStartFired(true)),
                         "PAUSE: no action. I am (pg1), the leader with the lock",
-                        new Action.UpdateHistory(1), new Action.SyncSlots(), new Action.DisableWatchdog()),
+                        new Action.UpdateHistory(1), STATUS, new Action.SyncSlots(), new Action.DisableWatchdog()),
                 row("replica with a watchdog keeps it disarmed",
                         () -> HaFixture.node("pg2").watchdog().memory(m -> m.withOnStartFired(true)),
                         "no action. I am (pg2), a secondary, and following a leader (pg1)",
@@ -407,22 +410,22 @@ class HaDeciderTest {
                         () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary()).failover("pg1", "pg2")
                                 .peer(PeerStatus.unreachable("pg2", "timeout")).memory(m -> m.withOnStartFired(true)),
                         "no action. I am (pg1), the leader with the lock",
-                        CLEAR_FAILOVER, new Action.UpdateHistory(1), new Action.SyncSlots()),
+                        CLEAR_FAILOVER, new Action.UpdateHistory(1), STATUS, new Action.SyncSlots()),
                 row("switchover naming another leader: clear the key",
                         () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary()).failover("pg3", "pg2")
                                 .memory(m -> m.withOnStartFired(true)),
                         "no action. I am (pg1), the leader with the lock",
-                        CLEAR_FAILOVER, new Action.UpdateHistory(1), new Action.SyncSlots()),
+                        CLEAR_FAILOVER, new Action.UpdateHistory(1), STATUS, new Action.SyncSlots()),
                 row("switchover to myself: clear the key",
                         () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary()).failover("pg1", "pg1")
                                 .memory(m -> m.withOnStartFired(true)),
                         "no action. I am (pg1), the leader with the lock",
-                        CLEAR_FAILOVER, new Action.UpdateHistory(1), new Action.SyncSlots()),
+                        CLEAR_FAILOVER, new Action.UpdateHistory(1), STATUS, new Action.SyncSlots()),
                 row("scheduled switchover in the future: wait",
                         () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary())
                                 .scheduledFailover("pg1", "pg2", OffsetDateTime.of(2026, 3, 1, 12, 5, 0, 0, ZoneOffset.UTC))
                                 .memory(m -> m.withOnStartFired(true)),
-                        "no action. I am (pg1), the leader with the lock", new Action.UpdateHistory(1), new Action.SyncSlots()),
+                        "no action. I am (pg1), the leader with the lock", new Action.UpdateHistory(1), STATUS, new Action.SyncSlots()),
                 row("scheduled switchover due: graceful demote",
                         () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary())
                                 .scheduledFailover("pg1", "pg2", OffsetDateTime.of(2026, 3, 1, 11, 59, 59, 0, ZoneOffset.UTC))
@@ -433,7 +436,7 @@ class HaDeciderTest {
                                 .scheduledFailover("pg1", "pg2", OffsetDateTime.of(2026, 3, 1, 11, 50, 0, 0, ZoneOffset.UTC))
                                 .memory(m -> m.withOnStartFired(true)),
                         "no action. I am (pg1), the leader with the lock",
-                        CLEAR_FAILOVER, new Action.UpdateHistory(1), new Action.SyncSlots()),
+                        CLEAR_FAILOVER, new Action.UpdateHistory(1), STATUS, new Action.SyncSlots()),
 
                 // ---------------------------------------------------------- §3.4 no leader
                 row("leader gone, equal WAL, I am first among equals: take over",
@@ -496,7 +499,7 @@ class HaDeciderTest {
                         () -> HaFixture.node("pg1").noLeader().local(l -> l.primary()).memory(m -> m.withOnStartFired(true)),
                         "acquired session lock as a leader",
                         new Action.AcquireLock("following new leader after trying and failing to obtain lock"),
-                        new Action.UpdateHistory(1), new Action.SyncSlots()),
+                        new Action.UpdateHistory(1), STATUS, new Action.SyncSlots()),
                 row("pre_promote backoff: skip the race",
                         () -> HaFixture.node("pg2").noLeader().memory(m -> m.withOnStartFired(true)
                                 .withPrePromoteFailed(HaFixture.NOW_NANOS - 5_000_000_000L)),
@@ -536,6 +539,29 @@ class HaDeciderTest {
                 row("etcd unreachable on a replica: carry on",
                         () -> HaFixture.node("pg2").dcsDown(),
                         "DCS is not accessible"),
+                row("a replica copies the logical slots the last slot sync found missing",
+                        () -> HaFixture.node("pg2").memory(m -> m.withOnStartFired(true).withLogicalSlotsToCopy(
+                                List.of(new io.haagent.slots.SlotAction.CopyLogical("app", "postgres", "pgoutput", "t")))),
+                        "no action. I am (pg2), a secondary, and following a leader (pg1)",
+                        new Action.Follow(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), Role.REPLICA),
+                        new Action.CopyLogicalSlots(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null),
+                                List.of(new io.haagent.slots.SlotAction.CopyLogical("app", "postgres", "pgoutput", "t")))),
+                row("the leader copies no logical slots",
+                        () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary())
+                                .memory(m -> m.withOnStartFired(true).withLogicalSlotsToCopy(List.of(
+                                        new io.haagent.slots.SlotAction.CopyLogical("app", "postgres", "pgoutput", "t")))),
+                        "no action. I am (pg1), the leader with the lock",
+                        new Action.UpdateHistory(1), STATUS, new Action.SyncSlots()),
+                row("failsafe on: the leader writes the failsafe key after the status key",
+                        () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary())
+                                .config("failsafe_mode", true).memory(m -> m.withOnStartFired(true)),
+                        "no action. I am (pg1), the leader with the lock",
+                        new Action.UpdateHistory(1), STATUS, new Action.WriteFailsafe(), new Action.SyncSlots()),
+                row("a replica writes neither status nor failsafe",
+                        () -> HaFixture.node("pg2").config("failsafe_mode", true).memory(m -> m.withOnStartFired(true)),
+                        "no action. I am (pg2), a secondary, and following a leader (pg1)",
+                        new Action.Follow(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), Role.REPLICA),
+                        new Action.SyncSlots()),
                 row("etcd unreachable, failsafe on, all members accept: stay primary",
                         () -> HaFixture.node("pg1").dcsDown().config("failsafe_mode", true).failsafeTopologyOk(true)
                                 .local(l -> l.primary()),
@@ -599,7 +625,7 @@ class HaDeciderTest {
                                 .memory(m -> m.withOnStartFired(true)),
                         "PAUSE: acquired session lock as a leader",
                         new Action.AcquireLock("following new leader after trying and failing to obtain lock"),
-                        new Action.UpdateHistory(1), new Action.SyncSlots()),
+                        new Action.UpdateHistory(1), STATUS, new Action.SyncSlots()),
                 row("pause: manual failover to me is honoured",
                         () -> HaFixture.node("pg2").noLeader().config("pause", true).failover(null, "pg2")
                                 .memory(m -> m.withOnStartFired(true)),
@@ -611,7 +637,7 @@ class HaDeciderTest {
                                 .scheduledFailover("pg1", "pg2", OffsetDateTime.of(2026, 3, 1, 11, 59, 59, 0, ZoneOffset.UTC))
                                 .memory(m -> m.withOnStartFired(true)),
                         "PAUSE: no action. I am (pg1), the leader with the lock",
-                        new Action.UpdateHistory(1), new Action.SyncSlots()),
+                        new Action.UpdateHistory(1), STATUS, new Action.SyncSlots()),
 
                 // ---------------------------------------------------------- synchronous mode
                 row("sync mode: only /sync members may race",
@@ -680,7 +706,7 @@ class HaDeciderTest {
                                 .config("synchronous_mode", "quorum").memory(m -> m.withOnStartFired(true)),
                         "no action. I am (pg1), the leader with the lock",
                         new Action.WriteSync(new SyncState("pg1", List.of(), 0, 0), 0, null),
-                        new Action.UpdateHistory(1), new Action.SyncSlots()),
+                        new Action.UpdateHistory(1), STATUS, new Action.SyncSlots()),
                 row("quorum: new standbys are listed ANY 1 (...) before they vote",
                         () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary()
                                 .standby("pg2", "async", HaFixture.WAL).standby("pg3", "async", HaFixture.WAL))
@@ -688,7 +714,7 @@ class HaDeciderTest {
                                 .memory(m -> m.withOnStartFired(true)),
                         "no action. I am (pg1), the leader with the lock",
                         Action.SetSynchronousStandbyNames.anyOf(1, List.of("pg2", "pg3")),
-                        new Action.UpdateHistory(1), new Action.SyncSlots()),
+                        new Action.UpdateHistory(1), STATUS, new Action.SyncSlots()),
                 row("quorum: standbys caught up while 'quorum': they become voters, quorum 1 of 2",
                         () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary().ssn("ANY 1 (pg2,pg3)")
                                 .standby("pg2", "quorum", HaFixture.WAL).standby("pg3", "quorum", HaFixture.WAL))
@@ -696,7 +722,7 @@ class HaDeciderTest {
                                 .memory(m -> m.withOnStartFired(true)),
                         "no action. I am (pg1), the leader with the lock",
                         new Action.WriteSync(new SyncState("pg1", List.of("pg2", "pg3"), 1, 0), 7, null),
-                        new Action.UpdateHistory(1), new Action.SyncSlots()),
+                        new Action.UpdateHistory(1), STATUS, new Action.SyncSlots()),
                 row("quorum: every standby gone: voters emptied first, then s_s_n",
                         () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary().ssn("ANY 1 (pg2,pg3)"))
                                 .config("synchronous_mode", "quorum").quorum("pg1", 1, "pg2", "pg3")
@@ -704,18 +730,18 @@ class HaDeciderTest {
                         "no action. I am (pg1), the leader with the lock",
                         new Action.WriteSync(new SyncState("pg1", List.of(), 0, 0), 7, null),
                         Action.SetSynchronousStandbyNames.anyOf(0, List.of()),
-                        new Action.UpdateHistory(1), new Action.SyncSlots()),
+                        new Action.UpdateHistory(1), STATUS, new Action.SyncSlots()),
                 row("quorum strict: every standby gone: the last synchronous set is kept (no '*')",
                         () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary().ssn("ANY 1 (pg2,pg3)"))
                                 .config("synchronous_mode", "quorum").config("synchronous_mode_strict", true)
                                 .quorum("pg1", 1, "pg2", "pg3").memory(m -> m.withOnStartFired(true)),
                         "no action. I am (pg1), the leader with the lock",
-                        new Action.UpdateHistory(1), new Action.SyncSlots()),
+                        new Action.UpdateHistory(1), STATUS, new Action.SyncSlots()),
                 row("sync mode off with a /sync key: delete it",
                         () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary()).sync("pg1", "pg2")
                                 .memory(m -> m.withOnStartFired(true)),
                         "no action. I am (pg1), the leader with the lock",
-                        new Action.DeleteSync(7), new Action.UpdateHistory(1), new Action.SyncSlots()));
+                        new Action.DeleteSync(7), new Action.UpdateHistory(1), STATUS, new Action.SyncSlots()));
     }
 
     @ParameterizedTest(name = "{0}")

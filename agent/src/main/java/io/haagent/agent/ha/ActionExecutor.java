@@ -7,21 +7,14 @@ import io.haagent.dcs.DcsUnavailableException;
 import io.haagent.ha.Action;
 import io.haagent.ha.Decision;
 import io.haagent.ha.FollowTarget;
-import io.haagent.ha.HaMemory;
 import io.haagent.ha.LongAction;
-import io.haagent.ha.RewindState;
-import io.haagent.pg.CallbackAction;
-import io.haagent.pg.Divergence;
+import io.haagent.ha.Outcome;
 import io.haagent.pg.FollowResult;
 import io.haagent.pg.PostgresControl;
 import io.haagent.pg.PostgresException;
 import io.haagent.pg.Recovery;
 import io.haagent.pg.StartRequest;
-import io.haagent.pg.StopMode;
 import io.haagent.pg.SynchronousStandbyNames;
-import io.haagent.pg.Upstream;
-import io.haagent.slots.SlotPlan;
-import io.haagent.cluster.ClusterView;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,13 +43,13 @@ public final class ActionExecutor {
      * @param stopped an action did not succeed and the rest were skipped: the loop should decide again soon
      * @param updates memory changes from inline actions, for the loop to apply
      */
-    public record Report(String summary, boolean stopped, List<HaMemory.MemoryUpdate> updates) {
+    public record Report(String summary, boolean stopped, List<Outcome> updates) {
     }
 
     @FunctionalInterface
     interface Handler {
         /** @return false when the action did not succeed and the chain must stop */
-        boolean apply(Action action, List<HaMemory.MemoryUpdate> updates) throws Exception;
+        boolean apply(Action action, List<Outcome> updates) throws Exception;
     }
 
     private final String name;
@@ -71,12 +64,13 @@ public final class ActionExecutor {
     /** The post-promote CHECKPOINT's thread, or null when it runs on the background executor given to us. */
     private final ExecutorService checkpointThread;
     private final java.util.concurrent.Executor checkpoints;    private final Map<Class<? extends Action>, Handler> handlers = new HashMap<>();
-    private final java.util.concurrent.LinkedBlockingQueue<HaMemory.MemoryUpdate> asyncUpdates =
+    private final java.util.concurrent.LinkedBlockingQueue<Outcome> asyncUpdates =
             new java.util.concurrent.LinkedBlockingQueue<>();
     private final StepDown stepDown;
     private final Targets targets;
     private final Starts starts;
     private final SlotSync slotSync;
+    private final LongSteps longSteps;
 
     public ActionExecutor(String name, Dcs dcs, PostgresControl pg, NodeState node, LockBelief lock,
             LongActionRunner runner, LoopContext loop, Path dataDir, io.haagent.time.Clock clock) {
@@ -102,13 +96,14 @@ public final class ActionExecutor {
         this.loop = loop;
         this.dataDir = dataDir;
         this.clock = clock;
-        new DcsSteps(name, dcs, lock, loop, dataDir, clock).register(this);
+        new DcsSteps(name, dcs, pg, lock, loop, dataDir, clock).register(this);
         this.targets = new Targets(name, dcs, loop);
         this.starts = new Starts(pg, node, loop, targets, this);
         this.slotSync = new SlotSync(name, pg, node, loop);
         this.stepDown = new StepDown(this, starts, targets, dcs, pg, node, lock, loop);
+        this.longSteps = new LongSteps(name, pg, node, runner, loop, clock, this, starts, targets, stepDown);
         registerLocalHandlers();
-        registerLongHandlers();
+        longSteps.register();
     }
 
     /** True if this executor has a handler for the action type (the exhaustiveness test uses it). */
@@ -117,7 +112,7 @@ public final class ActionExecutor {
     }
 
     public Report apply(Decision decision) {
-        List<HaMemory.MemoryUpdate> updates = new ArrayList<>();
+        List<Outcome> updates = new ArrayList<>();
         for (Action action : decision.actions()) {
             Handler h = handlers.get(action.getClass());
             if (h == null) {
@@ -148,7 +143,7 @@ public final class ActionExecutor {
         return s.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
     }
 
-    <A extends Action> void on(Class<A> type, java.util.function.BiFunction<A, List<HaMemory.MemoryUpdate>, Boolean> f) {
+    <A extends Action> void on(Class<A> type, java.util.function.BiFunction<A, List<Outcome>, Boolean> f) {
         handlers.put(type, (a, u) -> f.apply(type.cast(a), u));
     }
 
@@ -201,8 +196,11 @@ public final class ActionExecutor {
         });
         on(Action.SyncSlots.class, (a, u) -> {
             SlotSync.Planned planned = slotSync.run(a.failsafe());
-            if (planned != null) {
-                copyLogicalSlots(planned.plan(), planned.view(), a.failsafe() != null);
+            var copies = planned == null ? List.<io.haagent.slots.SlotAction.CopyLogical>of() : planned.plan().copies();
+            // what to do about missing logical slots is the next decision's (Action.CopyLogicalSlots), at once
+            u.add(new Outcome.LogicalSlotsMissing(copies));
+            if (!copies.isEmpty()) {
+                loop.wakeUp();
             }
             return true;
         });
@@ -225,12 +223,12 @@ public final class ActionExecutor {
                 try {
                     pg.checkpoint();
                     LOG.info("post-promote CHECKPOINT done");
-                    runnerUpdate(m -> m.withCheckpointAfterPromotePending(false));
+                    runnerUpdate(new Outcome.CheckpointAfterPromoteDone());
                 } catch (RuntimeException e) {
                     LOG.warn("post-promote CHECKPOINT failed: {}", e.getMessage());
                 }
             });
-            u.add(m -> m.withCheckpointAfterPromotePending(false));
+            u.add(new Outcome.CheckpointAfterPromoteDone());
             return true;
         });
         on(Action.StopPostgres.class, (a, u) -> {
@@ -264,127 +262,20 @@ public final class ActionExecutor {
         });
     }
 
-    private void follow(FollowTarget target, Role role, List<HaMemory.MemoryUpdate> u) {
+    private void follow(FollowTarget target, Role role, List<Outcome> u) {
         Recovery recovery = targets.recovery(target);
         FollowResult result = pg.follow(recovery);
         if (result == FollowResult.RESTART_REQUIRED) {
             submit(LongAction.Kind.FOLLOW_RESTART, "changing primary_conninfo and restarting", cancel -> {
                 pg.restart(new StartRequest(recovery, startTimeout(null), null, null), stopTimeout());
                 node.setState(PostgresState.RUNNING);
-                return List.of(HaMemory::triggerRewindCheck);
+                return List.of(new Outcome.RewindCheckDue());
             });
         } else if (result == FollowResult.RELOADED) {
             LOG.info("following {} now: {}", target, recovery);
-            u.add(HaMemory::triggerRewindCheck);
+            u.add(new Outcome.RewindCheckDue());
         }
         // the role it reports, and whether on_role_change fires, are the decider's (SetRole, FireCallback after us)
-    }
-
-    // ------------------------------------------------------------------------------------------------- long
-
-    private void registerLongHandlers() {
-        on(Action.Bootstrap.class, (a, u) -> {
-            u.add(m -> m.withBootstrapping(true, null));
-            return submit(LongAction.Kind.BOOTSTRAP, "bootstrap", cancel -> {
-                node.setState(a.custom() ? PostgresState.CUSTOM_BOOTSTRAP : PostgresState.INITIALIZING);
-                try {
-                    pg.bootstrap(Duration.ofSeconds(Math.max(120, loop.pgCtlTimeoutSeconds() * 2L)));
-                    // started; the decider runs post_bootstrap once it runs as a primary (a restore replays first)
-                    node.setState(PostgresState.RUNNING);
-                    return List.of();
-                } catch (PostgresException e) {
-                    LOG.error("bootstrap failed: {}", e.getMessage());
-                    node.setState(a.custom() ? PostgresState.CUSTOM_BOOTSTRAP_FAILED : PostgresState.INITDB_FAILED);
-                    return List.of(m -> m.withBootstrapping(true, false));
-                }
-            });
-        });
-        on(Action.PostBootstrap.class, (a, u) -> submit(LongAction.Kind.POST_BOOTSTRAP, "post_bootstrap", cancel -> {
-            try {
-                pg.postBootstrap(Duration.ofSeconds(Math.max(120, loop.pgCtlTimeoutSeconds() * 2L)));
-                return List.of(m -> m.withBootstrapping(true, true));
-            } catch (PostgresException e) {
-                LOG.error("post_bootstrap failed: {}", e.getMessage());
-                return List.of(m -> m.withBootstrapping(true, false));
-            }
-        }));
-        on(Action.BootstrapStandbyLeader.class, (a, u) -> {
-            u.add(m -> m.withBootstrapping(true, null));
-            return submit(LongAction.Kind.BOOTSTRAP, "bootstrap a standby leader from " + a.remote(), cancel -> {
-                if (!starts.createReplica(a.remote())) {
-                    return List.of(m -> m.withBootstrapping(true, false));
-                }
-                starts.start(StartRequest.of(targets.recovery(a.remote()), startTimeout(null)).withoutCallback(),
-                        Role.STANDBY_LEADER);
-                return List.of(m -> m.withBootstrapping(true, true).withRewind(RewindState.NOT_NEEDED));
-            });
-        });
-        on(Action.CloneReplica.class, (a, u) -> submit(LongAction.Kind.CLONE, "bootstrap " + a.description(), cancel -> {
-            return cloned(starts.clone(a.source()));
-        }));
-        on(Action.StartPrimary.class, (a, u) -> {
-            return submit(LongAction.Kind.START_PRIMARY_AFTER_FAILURE, "starting primary after failure", cancel -> {
-                starts.start(StartRequest.asPrimary(startTimeout(a.timeoutSeconds())), Role.PRIMARY);
-                // GET /primary answers 200 again the moment postgres takes writes (issue 17)
-                loop.publishPostgresNow();
-                loop.roleChanges().phase("start");
-                loop.roleChanges().complete(node.roleNames().primary());
-                return List.of();
-            });
-        });
-        on(Action.StartReplica.class, (a, u) -> submit(LongAction.Kind.START, a.description(), cancel -> {
-            List<HaMemory.MemoryUpdate> out = new ArrayList<>();
-            if (a.checkDivergenceFirst()) {
-                Upstream up = Targets.upstream(a.target());
-                Divergence d = up == null ? null : pg.checkDivergence(up);
-                if (d != null) {
-                    LOG.info("divergence check against {} before starting: {}", a.target(), d.reason());
-                }
-                RewindState after = RewindState.after(d);
-                if (RewindState.keepsPostgresDown(d)) {
-                    return List.of(m -> m.withRewind(RewindState.NEEDED));
-                }
-                if (after != null) {
-                    out.add(m -> m.withRewind(after));
-                }
-            }
-            StartRequest req = new StartRequest(targets.recovery(a.target()), startTimeout(a.timeoutSeconds()),
-                    a.callback(), a.role());
-            starts.start(req, a.role());
-            return out;
-        }));
-        on(Action.Promote.class, (a, u) -> {
-            return submit(LongAction.Kind.PROMOTE, "promote", cancel -> promote(cancel));
-        });
-        on(Action.Demote.class, (a, u) -> stepDown.demote(a.mode()));
-        on(Action.CrashRecovery.class, (a, u) -> submit(LongAction.Kind.CRASH_RECOVERY,
-                "doing crash recovery in a single user mode", cancel -> {
-                    pg.crashRecoverySingleUser(Duration.ofSeconds(Math.max(loop.dynamic().primaryStartTimeout(), 60)));
-                    return List.of();
-                }));
-        on(Action.Rewind.class, (a, u) -> submit(LongAction.Kind.REWIND, "running pg_rewind from " + a.leader().memberName(),
-                cancel -> {
-                    if (pg.isRunning()) {
-                        pg.stop(StopMode.FAST, false, stopTimeout());
-                        node.setState(PostgresState.STOPPED);
-                    }
-                    try {
-                        pg.rewind(Targets.upstream(a.leader()), Duration.ofSeconds(Math.max(300, loop.pgCtlTimeoutSeconds())));
-                        return List.of(m -> m.withRewind(RewindState.SUCCESS));
-                    } catch (PostgresException e) {
-                        LOG.error("pg_rewind from {} failed: {}", a.leader(), e.getMessage());
-                        return List.of(m -> m.withRewind(RewindState.FAILED));
-                    }
-                }));
-        on(Action.Reinitialize.class, (a, u) -> submit(LongAction.Kind.REINITIALIZE, "reinitialize", cancel -> {
-            pg.stop(StopMode.IMMEDIATE, false, Duration.ofSeconds(loop.dynamic().retryTimeout()));
-            pg.removeDataDirectory();
-            return cloned(starts.clone(a.source()));
-        }));
-        on(Action.Restart.class, (a, u) -> submit(LongAction.Kind.RESTART, "restart", cancel -> {
-            restart(a.timeoutSeconds());
-            return List.of(m -> m.withStartTimeout(null));
-        }));
     }
 
     boolean runnerBusy() {
@@ -400,14 +291,14 @@ public final class ActionExecutor {
         return true;
     }
 
-    private void runnerUpdate(HaMemory.MemoryUpdate u) {
+    private void runnerUpdate(Outcome u) {
         asyncUpdates.add(u);
         loop.wakeUp();
     }
 
     /** Memory updates from threads other than the runner (post-promote checkpoint). */
-    public List<HaMemory.MemoryUpdate> drainAsyncUpdates() {
-        List<HaMemory.MemoryUpdate> out = new ArrayList<>();
+    public List<Outcome> drainAsyncUpdates() {
+        List<Outcome> out = new ArrayList<>();
         asyncUpdates.drainTo(out);
         return out;
     }
@@ -435,93 +326,14 @@ public final class ActionExecutor {
         return Duration.ofSeconds(Math.max(1, s));
     }
 
-    /** The outcome of a clone for the decider: when it failed (the next attempt waits), or a fresh copy. */
-    private List<HaMemory.MemoryUpdate> cloned(boolean ok) {
-        if (!ok) {
-            long failedAt = clock.nanoTime();
-            return List.of(m -> m.withCloneFailed(failedAt));
-        }
-        // a copy of the leader cannot have diverged from it: nothing to check when it starts
-        return List.of(m -> m.withRewind(RewindState.NOT_NEEDED).withOnStartFired(false).withCloneFailed(0));
-    }
-
-    /**
-     * The planner found permanent logical slots this replica lacks (§4.8.1): copy them from the primary in the
-     * background, as Patroni's cycle does ('Copying logical slots ... from the primary'); not while failsafe stands
-     * in for the leader, nor while another long action runs (the next cycle plans again).
-     */
-    private void copyLogicalSlots(SlotPlan plan, ClusterView view, boolean failsafe) {
-        var copies = plan.copies();
-        if (copies.isEmpty() || failsafe || runner.busy() || view.isUnlocked() || name.equals(view.leaderName())) {
-            return;
-        }
-        Upstream leader = view.leaderMember()
-                .map(m -> Targets.upstream(FollowTarget.member(m.name(), m.connUrl(), null))).orElse(null);
-        if (leader == null) {
-            return;
-        }
-        List<String> names = copies.stream().map(c -> c.slotName()).toList();
-        LOG.info("Copying logical slots {} from the primary", names);
-        submit(LongAction.Kind.COPY_LOGICAL_SLOTS, "copy_logical_slots", cancel -> {
-            try {
-                pg.copyLogicalSlots(leader, copies, Duration.ofSeconds(Math.max(60, loop.pgCtlTimeoutSeconds() * 2L)));
-            } catch (PostgresException e) {
-                LOG.error("Failed to copy logical slots from the {}: {}", leader, e.getMessage());
-            }
-            return List.of();
-        });
-    }
-
-    private List<HaMemory.MemoryUpdate> promote(LongActionRunner.Cancel cancel) {
-        if (cancel.requested()) {
-            LOG.info("promotion cancelled: the leader lock was lost before pg_ctl promote");
-            return List.of();
-        }
-        try {
-            pg.promote(Duration.ofSeconds(Math.max(loop.dynamic().loopWait(), 10)));
-            node.setRole(Role.PRIMARY);
-            // GET /primary answers 200 the moment postgres takes writes, not at the next cycle (issue 17)
-            loop.publishPostgresNow();
-            loop.roleChanges().phase("promote");
-            loop.roleChanges().complete(node.roleNames().primary());
-            return List.of(m -> m.withPromoteResult(true));
-        } catch (PostgresException.HookFailed e) {
-            LOG.warn("pre_promote refused the promotion: {}", e.getMessage());
-            return List.of(m -> m.withPromoteResult(false));
-        }
-    }
-
     /** A restart asked for through the REST API. @return null when started, else the action already running */
     public String submitRestart(Integer timeoutSeconds) {
-        return runner.submit(LongAction.Kind.RESTART, "restart", cancel -> {
-            restart(timeoutSeconds);
-            return List.of(m -> m.withStartTimeout(null));
-        });
+        return longSteps.submitRestart(timeoutSeconds);
     }
 
     /** A reinitialize asked for through the REST API. @return null when started, else the action already running */
     public String submitReinitialize(FollowTarget source) {
-        return runner.submit(LongAction.Kind.REINITIALIZE, "reinitialize", cancel -> {
-            pg.stop(StopMode.IMMEDIATE, false, Duration.ofSeconds(loop.dynamic().retryTimeout()));
-            pg.removeDataDirectory();
-            return cloned(starts.clone(source));
-        });
-    }
-
-    private void restart(Integer timeoutSeconds) {
-        node.setState(PostgresState.RESTARTING);
-        Role role = node.role();
-        Recovery recovery = role.isPrimary() ? Recovery.primary() : targets.recovery(targets.currentLeader());
-        try {
-            pg.restart(new StartRequest(recovery, startTimeout(timeoutSeconds != null ? timeoutSeconds
-                    : loop.dynamic().primaryStartTimeout()), CallbackAction.ON_RESTART, role), stopTimeout());
-            node.setState(PostgresState.RUNNING);
-        } catch (PostgresException.StartTimedOut e) {
-            node.setState(PostgresState.STARTING);
-        } catch (PostgresException e) {
-            LOG.error("restart failed: {}", e.getMessage());
-            node.setState(PostgresState.restartFailed(PostgresState.RUNNING));
-        }
+        return longSteps.submitReinitialize(source);
     }
 
     public void close() {

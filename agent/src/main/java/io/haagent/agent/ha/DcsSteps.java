@@ -24,9 +24,12 @@ final class DcsSteps {
     private final LoopContext loop;
     private final Path dataDir;
     private final io.haagent.time.Clock clock;
+    private final io.haagent.pg.PostgresControl pg;
 
-    DcsSteps(String name, Dcs dcs, LockBelief lock, LoopContext loop, Path dataDir, io.haagent.time.Clock clock) {
+    DcsSteps(String name, Dcs dcs, io.haagent.pg.PostgresControl pg, LockBelief lock, LoopContext loop, Path dataDir,
+            io.haagent.time.Clock clock) {
         this.name = name;
+        this.pg = pg;
         this.dcs = dcs;
         this.lock = lock;
         this.loop = loop;
@@ -35,6 +38,17 @@ final class DcsSteps {
     }
 
     void register(ActionExecutor ex) {
+        // the status and failsafe keys: a failed write is logged (StatusKeys) and tried again next cycle
+        ex.on(Action.WriteStatus.class, (a, u) -> {
+            StatusKeys.writeStatus(dcs, pg, name, loop.dynamic(), a.walPosition());
+            return true;
+        });
+        ex.on(Action.WriteFailsafe.class, (a, u) -> {
+            if (loop.cluster() != null) {
+                StatusKeys.writeFailsafe(dcs, name, loop.apiUrl(), loop.cluster());
+            }
+            return true;
+        });
         ex.on(Action.AcquireLock.class, (a, u) -> {
             long sent = clock.nanoTime();
             boolean ok = dcs.acquireLeader();

@@ -4,7 +4,6 @@ import io.haagent.api.DecisionRecord;
 import io.haagent.api.RestartRequest;
 import io.haagent.api.StatusBoard;
 import io.haagent.cluster.ClusterView;
-import io.haagent.cluster.Member;
 import io.haagent.cluster.PostgresState;
 import io.haagent.cluster.Role;
 import io.haagent.config.AgentConfig;
@@ -17,14 +16,12 @@ import io.haagent.ha.Decision;
 import io.haagent.ha.HaDecider;
 import io.haagent.ha.HaInput;
 import io.haagent.ha.HaMemory;
-import io.haagent.ha.PeerStatus;
+import io.haagent.ha.Outcome;
 import io.haagent.ha.RoleChangeRecord;
 import io.haagent.ha.ScheduledRestart;
-import io.haagent.pg.Divergence;
 import io.haagent.pg.PostgresControl;
 import io.haagent.pg.PostgresException;
 import io.haagent.pg.ServerStatus;
-import io.haagent.pg.Upstream;
 import io.haagent.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -58,7 +55,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     private final LocalStateReader reader;
     private final RoleChangeClock roleChanges;
     private final LeaseGuard leaseGuard;
-    private final HaDecider decider = new HaDecider();
+    private final SecondPhase deciding;
     private final Consumer<String> onFatal;
 
     private volatile boolean stopping;
@@ -119,6 +116,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         this.memory = HaMemory.INITIAL.withAppliedParameters(dynamic.parameters());
         this.configGate = new ConfigGate(initialDynamic);
         this.failsafe = new FailsafeContacts(clock, peers);
+        this.deciding = new SecondPhase(pg, peers, this::failsafeHeartbeat);
         this.lock = new LockBelief(clock);
         this.clusterReader = new ClusterReader(name, dcs, lock, configGate, clock);
         this.runner = new LongActionRunner(clock, dcs::wakeUp, background);
@@ -231,8 +229,13 @@ public final class HaLoop implements LoopContext, AutoCloseable {
      */
     public Long cycle() {
         long now = clock.nanoTime();
-        memory = HaMemory.MemoryUpdate.applyAll(memory, runner.drainFinished());
-        memory = HaMemory.MemoryUpdate.applyAll(memory, executor.drainAsyncUpdates());
+        // what came back from the last cycle's actions: typed outcomes, applied by their own rules
+        List<Outcome> back = new java.util.ArrayList<>(runner.drainFinished());
+        back.addAll(executor.drainAsyncUpdates());
+        if (!back.isEmpty()) {
+            LOG.debug("outcomes: {}", back);
+            memory = Outcome.applyAll(memory, back);
+        }
 
         // 1. etcd, and the lock renewal, as one read of the world
         ClusterReader.Result read = clusterReader.read(this::applyDynamicConfig, () -> dynamic.ttl());
@@ -269,7 +272,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         HaInput in = new HaInput(NodeSettingsOf.of(config, dynamic, dynamicRaw, watchdog), v, read.dcsError(),
                 read.lock(), local, runner.current(), null, memory, failsafe.last(), null, scheduledRestart,
                 clock.nanoTime(), clock.now());
-        CycleRecord record = decide(in);
+        CycleRecord record = deciding.decide(in);
         lastCycle = record;
         Decision decision = record.decision();
         memory = decision.memory();
@@ -277,15 +280,9 @@ public final class HaLoop implements LoopContext, AutoCloseable {
 
         // 4. act
         ActionExecutor.Report report = executor.apply(decision);
-        memory = HaMemory.MemoryUpdate.applyAll(memory, report.updates());
+        memory = Outcome.applyAll(memory, report.updates());
         // the decider's verdict (§3.8): the REST API reports it, the lease guard stands by while it lasts
         failsafeActive = memory.failsafe().activeAt(clock.nanoTime());
-        if (v != null && lock.held() && obs.status() != null && obs.status().isPrimary()) {
-            StatusKeys.writeStatus(dcs, pg, name, dynamic, obs.status());
-            if (dynamic.failsafeMode()) {
-                StatusKeys.writeFailsafe(dcs, name, config.restapi().apiUrl(), v);
-            }
-        }
         String summary = report.summary();
         for (String note : decision.notes()) {
             LOG.info(note);
@@ -325,29 +322,6 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         return l.running() && node.role().isPrimary() ? l.asRunningPrimary() : l;
     }
 
-    /** Decide, gathering the second-phase inputs the decider asks for (peers, failsafe check, divergence check). */
-    private CycleRecord decide(HaInput in) {
-        HaInput input = in;
-        for (int i = 0; i < 4; i++) {
-            Decision.Outcome out = decider.decide(input);
-            if (out.decision() != null) {
-                return new CycleRecord(input, out.decision());
-            }
-            if (out.failsafeCheckNeeded()) {
-                input = input.withFailsafeTopologyOk(failsafeHeartbeat());
-            } else if (out.divergenceCheckAgainst() != null) {
-                Member leader = out.divergenceCheckAgainst();
-                Divergence d = pg.checkDivergence(Upstream.of(leader));
-                LOG.info("divergence check against {}: {}", leader.name(), d.reason());
-                input = input.withDivergence(d);
-            } else {
-                Map<String, PeerStatus> answers = peers.statuses(out.peersNeeded());
-                input = input.withPeers(answers);
-            }
-        }
-        throw new IllegalStateException("the decider kept asking for more input");
-    }
-
     // ------------------------------------------------------------------------------------------------- inputs
 
     /** Spell the primary's role as the cluster does (RoleNames.follow), before anything of this cycle is written. */
@@ -385,7 +359,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     private boolean failsafeHeartbeat() {
         Observation obs = lastObservation;
         Map<String, Long> slots = obs != null && obs.status() != null
-                ? StatusKeys.statusSlots(pg, name, dynamic, obs.status()) : null;
+                ? StatusKeys.statusSlots(pg, name, dynamic, obs.status().xlogLocation().value()) : null;
         return failsafe.heartbeat(lastView, name, config.postgresql().connUrl(), config.restapi().apiUrl(), slots);
     }
 
@@ -413,6 +387,11 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     @Override
     public ClusterView cluster() {
         return view;
+    }
+
+    @Override
+    public String apiUrl() {
+        return config.restapi().apiUrl();
     }
 
     @Override

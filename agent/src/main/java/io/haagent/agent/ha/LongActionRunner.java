@@ -1,7 +1,7 @@
 package io.haagent.agent.ha;
 
-import io.haagent.ha.HaMemory;
 import io.haagent.ha.LongAction;
+import io.haagent.ha.Outcome;
 import io.haagent.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +23,7 @@ public final class LongActionRunner implements AutoCloseable {
     /** The body of a long action; it may check {@link Cancel#requested()} between its steps. */
     @FunctionalInterface
     public interface Body {
-        List<HaMemory.MemoryUpdate> run(Cancel cancel) throws Exception;
+        List<Outcome> run(Cancel cancel) throws Exception;
     }
 
     /** Cooperative cancellation, checked by bodies at safe points (e.g. before {@code pg_ctl promote}). */
@@ -41,7 +41,7 @@ public final class LongActionRunner implements AutoCloseable {
     private final ExecutorService thread;
     private final java.util.concurrent.Executor executor;
     private final AtomicReference<Running> current = new AtomicReference<>();
-    private final List<HaMemory.MemoryUpdate> finished = new ArrayList<>();
+    private final List<Outcome> finished = new ArrayList<>();
     private final Object idle = new Object();
 
     private record Running(LongAction action, Cancel cancel) {
@@ -87,7 +87,7 @@ public final class LongActionRunner implements AutoCloseable {
             return current.get().action().name();
         }
         executor.execute(() -> {
-            List<HaMemory.MemoryUpdate> updates = List.of();
+            List<Outcome> updates = List.of();
             try {
                 updates = body.run(r.cancel());
             } catch (Exception | AssertionError e) {
@@ -132,9 +132,9 @@ public final class LongActionRunner implements AutoCloseable {
     }
 
     /** Memory updates of actions that finished since the last call. */
-    public List<HaMemory.MemoryUpdate> drainFinished() {
+    public List<Outcome> drainFinished() {
         synchronized (finished) {
-            List<HaMemory.MemoryUpdate> out = new ArrayList<>(finished);
+            List<Outcome> out = new ArrayList<>(finished);
             finished.clear();
             return out;
         }

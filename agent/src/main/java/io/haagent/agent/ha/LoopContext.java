@@ -12,6 +12,9 @@ public interface LoopContext {
     /** The cluster view of the current cycle (null when etcd was unreachable). */
     ClusterView cluster();
 
+    /** This node's {@code restapi} URL as members reach it (the failsafe key names it). */
+    String apiUrl();
+
     /** The watchdog device (§7.1). */
     Watchdog watchdog();
 

@@ -9,7 +9,6 @@ import io.haagent.dcs.Dcs;
 import io.haagent.dcs.DcsUnavailableException;
 import io.haagent.pg.PostgresControl;
 import io.haagent.pg.PostgresException;
-import io.haagent.pg.ServerStatus;
 import io.haagent.pg.SlotNames;
 import io.haagent.slots.ReplicationSlot;
 import java.util.LinkedHashMap;
@@ -29,16 +28,16 @@ final class StatusKeys {
     private StatusKeys() {
     }
 
-    static void writeStatus(Dcs dcs, PostgresControl pg, String name, DynamicConfig dynamic, ServerStatus st) {
+    static void writeStatus(Dcs dcs, PostgresControl pg, String name, DynamicConfig dynamic, long walPosition) {
         try {
-            dcs.writeStatus(ClusterStatus.of(st.xlogLocation().value(), statusSlots(pg, name, dynamic, st)));
+            dcs.writeStatus(ClusterStatus.of(walPosition, statusSlots(pg, name, dynamic, walPosition)));
         } catch (DcsUnavailableException e) {
             LOG.warn("could not write status: {}", e.getMessage());
         }
     }
 
     /** {@code status.slots} (§4.8.1): the permanent slots' positions and our own member slot's, at our WAL position. */
-    static Map<String, Long> statusSlots(PostgresControl pg, String name, DynamicConfig dynamic, ServerStatus st) {
+    static Map<String, Long> statusSlots(PostgresControl pg, String name, DynamicConfig dynamic, long walPosition) {
         Map<String, Long> slots = new LinkedHashMap<>();
         if (dynamic.useSlots()) {
             Map<String, SlotSpec> permanent = dynamic.slots();
@@ -53,7 +52,7 @@ final class StatusKeys {
                     LOG.debug("slots for status: {}", e.getMessage());
                 }
             }
-            slots.put(SlotNames.fromMemberName(name), st.xlogLocation().value());
+            slots.put(SlotNames.fromMemberName(name), walPosition);
         }
         return slots;
     }

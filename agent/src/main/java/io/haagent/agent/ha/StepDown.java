@@ -7,15 +7,13 @@ import io.haagent.dcs.Dcs;
 import io.haagent.dcs.DcsUnavailableException;
 import io.haagent.ha.DemoteMode;
 import io.haagent.ha.FollowTarget;
-import io.haagent.ha.HaMemory;
 import io.haagent.ha.LongAction;
-import io.haagent.ha.RewindState;
+import io.haagent.ha.Outcome;
 import io.haagent.pg.CallbackAction;
 import io.haagent.pg.PostgresControl;
 import io.haagent.pg.PostgresException;
 import io.haagent.pg.StartRequest;
 import io.haagent.pg.StopResult;
-import io.haagent.pg.Upstream;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -23,8 +21,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The executor's step-down (§3.7, {@link io.haagent.ha.Action.Demote}): checkpoint, stop in the mode's way, release
- * the lock when the mode says so, then start as a replica of the current leader unless the divergence rule keeps
- * postgres down for a rewind. Safety rule 1 orders it: the lock belief goes before anybody else can take the key.
+ * the lock when the mode says so. A graceful (switchover) step-down ends there, stopped and without the lock: the
+ * next cycle decides what the node becomes (§3.6 recover: the leader to follow from that cycle's view, a divergence
+ * check, pg_rewind or a start as a replica). The other modes start a replica at once (offline: of nobody, while etcd
+ * is gone; immediate: of the leader etcd names now), as Patroni's demote does. Safety rule 1 orders it: the lock
+ * belief goes before anybody else can take the key.
  */
 final class StepDown {
     private static final Logger LOG = LoggerFactory.getLogger(StepDown.class);
@@ -74,7 +75,7 @@ final class StepDown {
         return v == null || v.failover() == null ? null : v.failover().candidate();
     }
 
-    private List<HaMemory.MemoryUpdate> demoteBody(DemoteMode mode) {
+    private List<Outcome> demoteBody(DemoteMode mode) {
         try {
             return stepDown(mode);
         } finally {
@@ -84,9 +85,9 @@ final class StepDown {
         }
     }
 
-    private List<HaMemory.MemoryUpdate> stepDown(DemoteMode mode) {
-        List<HaMemory.MemoryUpdate> updates = new ArrayList<>();
-        updates.add(HaMemory::triggerRewindCheck);
+    private List<Outcome> stepDown(DemoteMode mode) {
+        List<Outcome> updates = new ArrayList<>();
+        updates.add(new Outcome.RewindCheckDue());
         if (!mode.releaseLock()) {
             // without the lock (or without etcd) we are not the leader any more, whatever happens next
             lock.clear();
@@ -135,15 +136,13 @@ final class StepDown {
                 LOG.debug("clearing synchronous_standby_names on a stopped node: {}", e.getMessage());
             }
         }
-        FollowTarget target = mode == DemoteMode.OFFLINE ? FollowTarget.NONE : targets.currentLeader();
-        if (mode == DemoteMode.GRACEFUL && !target.isNone()) {
-            Upstream up = Targets.upstream(target);
-            if (up != null && RewindState.keepsPostgresDown(pg.checkDivergence(up))) {
-                LOG.info("diverged from {}: pg_rewind runs before postgres starts again", target);
-                updates.add(m -> m.withRewind(RewindState.NEEDED));
-                return updates;
-            }
+        if (mode == DemoteMode.GRACEFUL) {
+            // A switchover's old primary is stopped and holds no lock: the next cycle, woken when this ends, decides
+            // what it becomes (§3.6 recover): the leader it follows from that cycle's view, and whether it diverged
+            // from it (a divergence check, then pg_rewind or a start as a replica).
+            return updates;
         }
+        FollowTarget target = mode == DemoteMode.OFFLINE ? FollowTarget.NONE : targets.currentLeader();
         Runnable startAsReplica = () -> starts.start(new StartRequest(targets.recovery(target), ex.startTimeout(null),
                 CallbackAction.ON_ROLE_CHANGE, Role.REPLICA), Role.REPLICA);
         if (mode == DemoteMode.IMMEDIATE || mode == DemoteMode.IMMEDIATE_NOLOCK) {

@@ -50,7 +50,7 @@ class LongActionRunnerTest {
 
         assertThat(runner.submit(LongAction.Kind.REWIND, "running pg_rewind from pg1", cancel -> {
             ranOn[0] = Thread.currentThread();
-            return List.<HaMemory.MemoryUpdate>of(m -> m.withRewind(RewindState.SUCCESS));
+            return List.<io.haagent.ha.Outcome>of(new io.haagent.ha.Outcome.Rewind(RewindState.SUCCESS));
         })).isNull();
         assertThat(runner.busy()).isTrue();
         assertThat(runner.current().name()).isEqualTo("running pg_rewind from pg1");
@@ -62,7 +62,7 @@ class LongActionRunnerTest {
         assertThat(ranOn[0]).as("no hidden thread").isSameAs(caller);
         assertThat(runner.busy()).isFalse();
         assertThat(wakes.get()).as("the loop is woken").isEqualTo(1);
-        HaMemory after = HaMemory.MemoryUpdate.applyAll(HaMemory.INITIAL, runner.drainFinished());
+        HaMemory after = io.haagent.ha.Outcome.applyAll(HaMemory.INITIAL, runner.drainFinished());
         assertThat(after.rewind()).isEqualTo(RewindState.SUCCESS);
         assertThat(steps.runNext()).isFalse();
         runner.close();

@@ -1,0 +1,384 @@
+package io.haagent.agent.ha;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.haagent.api.ActionOutcome;
+import io.haagent.api.RestartRequest;
+import io.haagent.cluster.FailoverRequest;
+import io.haagent.dcs.Dcs;
+import io.haagent.ha.Action;
+import io.haagent.ha.CycleRecord;
+import io.haagent.ha.DemoteMode;
+import io.haagent.ha.RoleChangeRecord;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Loop tests (issue 12, STYLE 12): three agents with the real {@link HaLoop}, decider and executor on InMemoryDcs,
+ * FakePostgres and one FakeClock, scripted step by step ({@link LoopCluster}). Each scenario asserts the sentences
+ * the agents say (Patroni's summaries), the actions decided, what was done to postgres, and that every cycle's
+ * decision record replays to the same decision.
+ */
+class HaLoopTest {
+    @TempDir
+    Path dir;
+
+    private LoopCluster cluster;
+
+    private LoopCluster cluster(String dynamic) {
+        cluster = new LoopCluster(dir, 3, dynamic);
+        return cluster;
+    }
+
+    @AfterEach
+    void everyRecordReplays() {
+        if (cluster == null) {
+            return;
+        }
+        try {
+            for (LoopCluster.Node n : cluster.nodes.values()) {
+                for (CycleRecord r : n.records) {
+                    assertThat(r.replays()).as(n.name + ": " + r.decision().summary() + " replays").isTrue();
+                }
+            }
+        } finally {
+            cluster.close();
+        }
+    }
+
+    private static List<String> since(List<String> all, int from) {
+        return all.subList(from, all.size());
+    }
+
+    @Test
+    void bootstrapOneLeaderTwoClones() {
+        LoopCluster c = cluster("");
+        c.bootstrap();
+
+        LoopCluster.Node pg1 = c.node("pg1");
+        assertThat(pg1.summaries).startsWith("trying to bootstrap a new cluster", "running post_bootstrap",
+                "initialized a new cluster", "no action. I am (pg1), the leader with the lock");
+        assertThat(pg1.records.get(0).decision().has(Action.Bootstrap.class)).isTrue();
+        assertThat(pg1.records.get(2).decision().roleChange().kind()).isEqualTo(RoleChangeRecord.Kind.BOOTSTRAP);
+        assertThat(pg1.pg.events()).containsExactly("bootstrap", "post_bootstrap", "callback on_start primary");
+        for (String replica : List.of("pg2", "pg3")) {
+            LoopCluster.Node n = c.node(replica);
+            assertThat(n.summaries).contains("waiting for leader to bootstrap", "trying to bootstrap from leader 'pg1'")
+                    .endsWith("no action. I am (" + replica + "), a secondary, and following a leader (pg1)");
+            assertThat(n.records).anyMatch(r -> r.decision().has(Action.CloneReplica.class));
+            assertThat(n.pg.events()).startsWith("basebackup from pg1", "start replica of pg1");
+            assertThat(n.pg.systemIdentifier()).isEqualTo(pg1.pg.systemIdentifier());
+            assertThat(n.pg.upstream().memberName()).isEqualTo("pg1");
+        }
+        assertThat(c.view().members()).hasSize(3);
+        // the leader's status key (its decision, Action.WriteStatus): its WAL position, and no failsafe key
+        assertThat(pg1.lastRecord().decision().actions()).contains(new Action.WriteStatus(pg1.pg.lsn()));
+        assertThat(c.view().status().optime()).isEqualTo(pg1.pg.lsn());
+        assertThat(c.view().failsafe()).isNull();
+        pg1.pg.write(100);
+        c.round();
+        assertThat(c.view().status().optime()).isEqualTo(pg1.pg.lsn());
+    }
+
+    @Test
+    void switchoverHandsTheLockToTheCandidate() {
+        LoopCluster c = cluster("");
+        c.bootstrap();
+        c.node("pg1").pg.write(4096);
+        c.stream();
+        int mark1 = c.node("pg1").summaries.size();
+        int mark2 = c.node("pg2").summaries.size();
+        int events1 = c.node("pg1").pg.events().size();
+
+        assertThat(c.node("pg1").dcs.setFailover(FailoverRequest.of("pg1", "pg2", null), Dcs.ANY_REVISION)).isTrue();
+        c.round();
+
+        LoopCluster.Node pg1 = c.node("pg1");
+        assertThat(since(pg1.summaries, mark1)).first().isEqualTo("switchover: demoting myself");
+        CycleRecord demote = pg1.records.stream().filter(r -> r.decision().has(Action.Demote.class)).findFirst()
+                .orElseThrow();
+        assertThat(demote.decision().actions()).contains(new Action.Demote(DemoteMode.GRACEFUL));
+        assertThat(demote.decision().roleChange().kind()).isEqualTo(RoleChangeRecord.Kind.SWITCHOVER);
+        assertThat(since(c.node("pg2").summaries, mark2)).first().isEqualTo("promoted self to leader by acquiring session lock");
+        assertThat(c.node("pg2").decided(Action.Promote.class) || c.node("pg2").records.stream()
+                .anyMatch(r -> r.decision().has(Action.Promote.class))).isTrue();
+
+        c.rounds(2, Duration.ofSeconds(1));
+        assertThat(c.leader()).isEqualTo("pg2");
+        assertThat(c.primaries()).containsExactly("pg2");
+        assertThat(c.view().failover()).isNull();
+        // the step-down ends stopped and without the lock; the next cycle decides what the old primary becomes
+        assertThat(since(pg1.summaries, mark1)).containsSubsequence("switchover: demoting myself",
+                "starting as a secondary");
+        assertThat(pg1.records).anyMatch(r -> r.decision().actions().stream()
+                .anyMatch(a -> a instanceof Action.StartReplica s && s.target().memberName().equals("pg2")
+                        && s.callback() == io.haagent.pg.CallbackAction.ON_ROLE_CHANGE));
+        assertThat(since(pg1.pg.events(), events1)).containsExactly("checkpoint", "stop fast", "callback on_stop primary",
+                "start replica of pg2", "callback on_role_change replica");
+        assertThat(c.node("pg2").pg.timeline()).isEqualTo(2);
+        for (String replica : List.of("pg1", "pg3")) {
+            assertThat(c.node(replica).lastSummary())
+                    .isEqualTo("no action. I am (" + replica + "), a secondary, and following a leader (pg2)");
+            assertThat(c.node(replica).pg.timeline()).as(replica + " follows onto timeline 2").isEqualTo(2);
+            assertThat(c.node(replica).pg.lsn()).isEqualTo(c.node("pg2").pg.lsn());
+        }
+    }
+
+    @Test
+    void failoverPromotesTheReplicaFurthestAhead() {
+        LoopCluster c = cluster("");
+        c.bootstrap();
+        c.node("pg2").pg.stall(true);
+        c.node("pg1").pg.write(1000);
+        c.stream();
+        assertThat(c.node("pg3").pg.lsn()).isGreaterThan(c.node("pg2").pg.lsn());
+
+        // the whole node pg1 goes away: its agent stops answering and postgres dies
+        c.node("pg1").agentDown = true;
+        c.node("pg1").pg.crash();
+        c.round();
+        assertThat(c.leader()).as("the lock lives until its lease ends").isEqualTo("pg1");
+        c.clock.advance(Duration.ofSeconds(31));
+        c.round();
+
+        LoopCluster.Node pg2 = c.node("pg2");
+        LoopCluster.Node pg3 = c.node("pg3");
+        // pg2 runs its cycle first: it learns from pg3's answer that it is not the one to take over
+        assertThat(pg2.lastSummary()).isEqualTo("following a different leader because i am not the healthiest node");
+        assertThat(pg2.lastRecord().decision().has(Action.AcquireLock.class)).isFalse();
+        assertThat(pg2.records).anyMatch(r -> r.decision().notes().stream()
+                .anyMatch(n -> n.contains("Wal position of pg3 is ahead of my wal position")));
+        assertThat(pg3.summaries).contains("promoted self to leader by acquiring session lock");
+        CycleRecord promote = pg3.records.stream().filter(r -> r.decision().has(Action.Promote.class)).findFirst()
+                .orElseThrow();
+        assertThat(promote.decision().roleChange().kind()).isEqualTo(RoleChangeRecord.Kind.FAILOVER);
+        assertThat(promote.input().peers()).containsKeys("pg1", "pg2");
+        assertThat(promote.input().peers().get("pg1").reachable()).isFalse();
+
+        pg2.pg.stall(false);
+        c.rounds(2, Duration.ofSeconds(1));
+        assertThat(c.leader()).isEqualTo("pg3");
+        assertThat(c.primaries()).containsExactly("pg3");
+        assertThat(pg2.pg.timeline()).isEqualTo(2);
+        assertThat(pg2.pg.lsn()).isEqualTo(pg3.pg.lsn());
+        assertThat(pg2.lastSummary()).isEqualTo("no action. I am (pg2), a secondary, and following a leader (pg3)");
+        // the promote's typed outcome reached the memory the next decision started from
+        assertThat(pg3.records.get(pg3.records.indexOf(promote) + 1).input().memory().promoteResult()).isTrue();
+    }
+
+    @Test
+    void anOldPrimaryThatWroteAfterTheForkIsRewoundAndFollows() {
+        LoopCluster c = cluster("    postgresql:\n      use_pg_rewind: true\n");
+        c.bootstrap();
+        LoopCluster.Node pg1 = c.node("pg1");
+        c.node("pg2").pg.stall(true);
+        c.node("pg3").pg.stall(true);
+        pg1.pg.write(500); // acknowledged by nobody else: lost when pg1 goes
+        c.stream();
+        pg1.agentDown = true;
+        pg1.pg.crash();
+        c.clock.advance(Duration.ofSeconds(31));
+        c.node("pg2").pg.stall(false);
+        c.node("pg3").pg.stall(false);
+        c.rounds(2, Duration.ofSeconds(1));
+        assertThat(c.leader()).isEqualTo("pg2");
+
+        pg1.agentDown = false;
+        c.rounds(6, Duration.ofSeconds(1));
+        assertThat(pg1.records).anyMatch(r -> r.input().divergence() instanceof io.haagent.pg.Divergence.RewindNeeded
+                || r.decision().has(Action.Rewind.class));
+        // not shut down cleanly: crash recovery in single-user mode first, then pg_rewind (§4.7)
+        assertThat(pg1.summaries).containsSubsequence("doing crash recovery in a single user mode",
+                "running pg_rewind from pg2");
+        assertThat(pg1.records).anyMatch(r -> r.decision().has(Action.CrashRecovery.class));
+        assertThat(pg1.pg.events()).containsSubsequence("crash", "crash recovery", "rewind from pg2",
+                "start replica of pg2", "callback on_role_change replica");
+        assertThat(c.primaries()).containsExactly("pg2");
+        assertThat(pg1.pg.timeline()).isEqualTo(2);
+        assertThat(pg1.pg.lsn()).isEqualTo(c.node("pg2").pg.lsn());
+        assertThat(pg1.lastSummary()).isEqualTo("no action. I am (pg1), a secondary, and following a leader (pg2)");
+    }
+
+    @Test
+    void replicasCopyThePermanentLogicalSlotsFromThePrimary() {
+        LoopCluster c = cluster("""
+                    slots:
+                      app:
+                        type: logical
+                        database: postgres
+                        plugin: pgoutput
+                    postgresql:
+                      parameters:
+                        wal_level: logical
+                """);
+        c.rounds(6, Duration.ofSeconds(1));
+        assertThat(c.node("pg1").pg.replicationSlots()).extracting(s -> s.name()).contains("app", "pg2", "pg3");
+        for (String replica : List.of("pg2", "pg3")) {
+            LoopCluster.Node n = c.node(replica);
+            // the slot sync found the slot missing; the next decision copied it (a long action)
+            assertThat(n.records).anyMatch(r -> r.decision().has(Action.CopyLogicalSlots.class));
+            assertThat(n.pg.events()).contains("copy logical slots [app]");
+            assertThat(n.pg.replicationSlots()).extracting(s -> s.name()).contains("app");
+        }
+        int copies = (int) c.node("pg2").pg.events().stream().filter(e -> e.startsWith("copy logical")).count();
+        c.rounds(2, Duration.ofSeconds(1));
+        assertThat(c.node("pg2").pg.events().stream().filter(e -> e.startsWith("copy logical")).count())
+                .as("copied once").isEqualTo(copies);
+    }
+
+    @Test
+    void crashedPrimaryIsStartedAgainWithinMasterStartTimeout() {
+        LoopCluster c = cluster("");
+        c.bootstrap();
+        LoopCluster.Node pg1 = c.node("pg1");
+        int events = pg1.pg.events().size();
+        pg1.pg.crash();
+        c.round();
+
+        assertThat(pg1.summaries).contains("starting primary after failure");
+        assertThat(pg1.records).anyMatch(r -> r.decision().has(Action.StartPrimary.class)
+                && r.decision().roleChange().kind() == RoleChangeRecord.Kind.CRASH_RESTART);
+        c.rounds(2, Duration.ofSeconds(1));
+        assertThat(pg1.lastSummary()).isEqualTo("no action. I am (pg1), the leader with the lock");
+        assertThat(c.leader()).isEqualTo("pg1");
+        assertThat(c.primaries()).containsExactly("pg1");
+        assertThat(pg1.pg.timeline()).as("the same timeline").isEqualTo(1);
+        // on_start fires once, from the start itself, not again from the next cycle (Patroni's cb_called)
+        assertThat(since(pg1.pg.events(), events)).containsExactly("crash", "start primary", "callback on_start primary");
+    }
+
+    @Test
+    void crashWithMasterStartTimeoutZeroFailsOver() {
+        LoopCluster c = cluster("    master_start_timeout: 0\n");
+        c.bootstrap();
+        LoopCluster.Node pg1 = c.node("pg1");
+        pg1.pg.crash();
+        c.round();
+
+        assertThat(pg1.summaries).contains("stopped PostgreSQL to fail over after a crash");
+        assertThat(pg1.records).anyMatch(r -> r.decision().actions().contains(new Action.Demote(DemoteMode.IMMEDIATE)));
+        c.rounds(3, Duration.ofSeconds(1));
+        assertThat(c.leader()).isEqualTo("pg2");
+        assertThat(c.primaries()).containsExactly("pg2");
+        assertThat(pg1.lastSummary()).isEqualTo("no action. I am (pg1), a secondary, and following a leader (pg2)");
+        assertThat(pg1.pg.events()).doesNotContain("start primary");
+        assertThat(pg1.pg.timeline()).isEqualTo(2);
+    }
+
+    @Test
+    void primaryThatDoesNotComeUpWithinMasterStartTimeoutGivesUpTheLock() {
+        LoopCluster c = cluster("    master_start_timeout: 20\n");
+        c.bootstrap();
+        LoopCluster.Node pg1 = c.node("pg1");
+        pg1.pg.startHangs(true);
+        pg1.pg.crash();
+        c.rounds(4, Duration.ofSeconds(5));
+
+        assertThat(pg1.summaries).containsSubsequence("starting primary after failure",
+                "PostgreSQL is still starting up, 15 seconds until timeout",
+                "PostgreSQL is still starting up, 5 seconds until timeout");
+        assertThat(c.leader()).isEqualTo("pg1");
+        c.rounds(1, Duration.ofSeconds(5));
+        assertThat(pg1.summaries).contains("stopped PostgreSQL because of startup timeout");
+        assertThat(pg1.pg.events()).contains("stop immediate");
+        pg1.pg.startHangs(false);
+        c.rounds(2, Duration.ofSeconds(1));
+        assertThat(c.leader()).isEqualTo("pg2");
+        assertThat(c.primaries()).containsExactly("pg2");
+    }
+
+    @Test
+    void failsafeKeepsThePrimaryWhileEveryMemberAnswersAndDemotesWhenOneDoesNot() {
+        LoopCluster c = cluster("    failsafe_mode: true\n");
+        c.bootstrap();
+        assertThat(c.node("pg1").decided(Action.WriteFailsafe.class)).isTrue();
+        assertThat(c.view().failsafe()).containsOnlyKeys("pg1", "pg2", "pg3")
+                .containsEntry("pg2", "http://10.0.0.12:8008/patroni");
+        c.store.setReachable(false);
+        c.rounds(5, Duration.ofSeconds(10)); // 50 s: past the ttl
+
+        LoopCluster.Node pg1 = c.node("pg1");
+        assertThat(pg1.lastSummary())
+                .isEqualTo("continue to run as a leader because failsafe mode is enabled and all members are accessible");
+        assertThat(pg1.decided(Action.HoldLeadershipInFailsafe.class)).isTrue();
+        assertThat(pg1.lastRecord().input().failsafeTopologyOk()).isTrue();
+        assertThat(c.primaries()).containsExactly("pg1");
+        assertThat(c.node("pg2").lastSummary()).isEqualTo("DCS is not accessible");
+        assertThat(c.node("pg2").loop.memory().failsafe()).isNotNull();
+
+        c.cut("pg1", "pg3", true);
+        c.round();
+        assertThat(pg1.lastSummary()).isEqualTo("demoting self because DCS is not accessible and I was a leader");
+        assertThat(pg1.lastRecord().input().failsafeTopologyOk()).isFalse();
+        assertThat(c.primaries()).isEmpty();
+    }
+
+    @Test
+    void withoutFailsafeThePrimaryDemotesWhenEtcdIsGone() {
+        LoopCluster c = cluster("");
+        c.bootstrap();
+        c.store.setReachable(false);
+        c.round();
+        assertThat(c.node("pg1").lastSummary()).isEqualTo("demoting self because DCS is not accessible and I was a leader");
+        assertThat(c.node("pg1").lastRecord().decision().roleChange().kind()).isEqualTo(RoleChangeRecord.Kind.DEMOTE);
+        assertThat(c.primaries()).isEmpty();
+        c.rounds(3, Duration.ofSeconds(10));
+        assertThat(c.primaries()).as("nobody promotes without etcd").isEmpty();
+        c.store.setReachable(true);
+        c.rounds(4, Duration.ofSeconds(10));
+        assertThat(c.primaries()).hasSize(1);
+    }
+
+    @Test
+    void pauseLeavesPostgresAloneAndReleasesTheLockOfAStoppedPrimary() {
+        LoopCluster c = cluster("");
+        c.bootstrap();
+        Map<String, Object> cfg = new LinkedHashMap<>(c.view().config().data());
+        cfg.put("pause", true);
+        assertThat(c.node("pg1").dcs.setConfig(cfg, Dcs.ANY_REVISION)).isTrue();
+        c.round();
+        assertThat(c.node("pg1").lastSummary()).isEqualTo("PAUSE: no action. I am (pg1), the leader with the lock");
+
+        LoopCluster.Node pg1 = c.node("pg1");
+        pg1.pg.crash();
+        c.rounds(3, Duration.ofSeconds(10));
+        assertThat(pg1.summaries).contains("PAUSE: removed leader lock because postgres is not running");
+        assertThat(pg1.lastSummary()).isEqualTo("PAUSE: postgres is not running");
+        assertThat(pg1.pg.events()).endsWith("crash");
+        assertThat(c.leader()).isNull();
+        assertThat(c.primaries()).as("no failover while paused").isEmpty();
+        assertThat(c.node("pg2").lastSummary()).isEqualTo("PAUSE: no action. I am (pg2)");
+        assertThat(c.node("pg2").pg.inRecovery()).isTrue();
+    }
+
+    @Test
+    void restartThroughTheRestApi() throws Exception {
+        LoopCluster c = cluster("");
+        c.bootstrap();
+        LoopCluster.Node pg2 = c.node("pg2");
+        int events = pg2.pg.events().size();
+        AtomicReference<ActionOutcome> outcome = new AtomicReference<>();
+        // the REST handler waits for the restart; the restart itself runs when the script runs pg2's long actions
+        Thread request = new Thread(() -> outcome.set(pg2.rest.restart(RestartRequest.IMMEDIATE)));
+        request.start();
+        while (pg2.steps.idle() && request.isAlive()) {
+            Thread.onSpinWait();
+        }
+        assertThat(pg2.loop.runner().current().name()).isEqualTo("restart");
+        pg2.runLongActions();
+        request.join(10_000);
+        assertThat(outcome.get()).isEqualTo(ActionOutcome.ok("restarted successfully"));
+        assertThat(since(pg2.pg.events(), events)).containsExactly("stop fast", "start replica of pg1",
+                "callback on_restart replica");
+        c.rounds(2, Duration.ofSeconds(1));
+        assertThat(pg2.lastSummary()).isEqualTo("no action. I am (pg2), a secondary, and following a leader (pg1)");
+        assertThat(c.primaries()).containsExactly("pg1");
+    }
+}

@@ -1,0 +1,116 @@
+package io.haagent.ha;
+
+import java.util.List;
+
+/**
+ * What carrying out an action tells the next decision (issue 12): a typed record, not a function over the decider's
+ * memory. The executor and the long-action runner hand these back; the loop applies them to {@link HaMemory} before
+ * the next cycle decides, each by the rule written here, so a test or the simulator can assert, print and replay
+ * exactly what came back ("the clone failed at t", "pg_rewind succeeded", "pre_promote refused").
+ */
+public sealed interface Outcome {
+
+    /** The memory the next decision starts from, given this outcome. */
+    HaMemory applyTo(HaMemory m);
+
+    static HaMemory applyAll(HaMemory m, List<? extends Outcome> outcomes) {
+        HaMemory out = m;
+        for (Outcome o : outcomes) {
+            out = o.applyTo(out);
+        }
+        return out;
+    }
+
+    /** A bootstrap (initdb, a custom method, or a standby leader's clone) was started; its result is unknown. */
+    record BootstrapStarted() implements Outcome {
+        @Override
+        public HaMemory applyTo(HaMemory m) {
+            return m.withBootstrapping(true, null);
+        }
+    }
+
+    /**
+     * The bootstrap ended: {@code ok} false when initdb, the custom method, the clone or post_bootstrap failed; true
+     * once post_bootstrap ran. {@code cloneOfRemote}: a standby leader cloned from the remote, which cannot have
+     * diverged from it.
+     */
+    record BootstrapFinished(boolean ok, boolean cloneOfRemote) implements Outcome {
+        @Override
+        public HaMemory applyTo(HaMemory m) {
+            HaMemory out = m.withBootstrapping(true, ok);
+            return cloneOfRemote ? out.withRewind(RewindState.NOT_NEEDED) : out;
+        }
+    }
+
+    /**
+     * A replica's data directory was created from a member: a fresh copy of the leader cannot have diverged from it
+     * (and fires on_start when it runs); a failure makes the next attempt wait (since {@code atNanos}).
+     */
+    record Cloned(boolean ok, long atNanos) implements Outcome {
+        @Override
+        public HaMemory applyTo(HaMemory m) {
+            return ok ? m.withRewind(RewindState.NOT_NEEDED).withOnStartFired(false).withCloneFailed(0)
+                    : m.withCloneFailed(atNanos);
+        }
+    }
+
+    /** What a divergence check or pg_rewind found (§4.7): NEEDED, NOT_NEEDED, SUCCESS, FAILED. */
+    record Rewind(RewindState state) implements Outcome {
+        @Override
+        public HaMemory applyTo(HaMemory m) {
+            return m.withRewind(state);
+        }
+    }
+
+    /** postgres follows another upstream now, or stopped to step down: check for divergence again (§4.7). */
+    record RewindCheckDue() implements Outcome {
+        @Override
+        public HaMemory applyTo(HaMemory m) {
+            return m.triggerRewindCheck();
+        }
+    }
+
+    /** pg_ctl promote ended: {@code ok} false when pre_promote refused (the lock is released, §3.5). */
+    record Promoted(boolean ok) implements Outcome {
+        @Override
+        public HaMemory applyTo(HaMemory m) {
+            return m.withPromoteResult(ok);
+        }
+    }
+
+    /** postgres started and is ready, and the start fired its callback: on_start is not fired again for it. */
+    record StartCallbackFired() implements Outcome {
+        @Override
+        public HaMemory applyTo(HaMemory m) {
+            return m.withOnStartFired(true);
+        }
+    }
+
+    /** The permanent logical slots the slot sync found this node lacks (§4.8.1); empty when none. */
+    record LogicalSlotsMissing(List<io.haagent.slots.SlotAction.CopyLogical> slots) implements Outcome {
+        public LogicalSlotsMissing {
+            slots = List.copyOf(slots);
+        }
+
+        @Override
+        public HaMemory applyTo(HaMemory m) {
+            return m.withLogicalSlotsToCopy(slots);
+        }
+    }
+
+    /** A restart ended: the start timeout it asked for no longer applies. */
+    record Restarted() implements Outcome {
+        @Override
+        public HaMemory applyTo(HaMemory m) {
+            return m.withStartTimeout(null);
+        }
+    }
+
+    /** The CHECKPOINT after a promotion was issued (or is being issued): nothing is pending any more. */
+    record CheckpointAfterPromoteDone() implements Outcome {
+        @Override
+        public HaMemory applyTo(HaMemory m) {
+            return m.withCheckpointAfterPromotePending(false);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package io.haagent.ha;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Each typed outcome changes the decider's memory by its own rule, in order. */
+class OutcomeTest {
+
+    @Test
+    void bootstrapStartedThenFinished() {
+        HaMemory m = Outcome.applyAll(HaMemory.INITIAL, List.of(new Outcome.BootstrapStarted()));
+        assertThat(m.bootstrapping()).isTrue();
+        assertThat(m.bootstrapResult()).isNull();
+        assertThat(new Outcome.BootstrapFinished(false, false).applyTo(m).bootstrapResult()).isFalse();
+        HaMemory remote = new Outcome.BootstrapFinished(true, true).applyTo(m);
+        assertThat(remote.bootstrapResult()).isTrue();
+        assertThat(remote.rewind()).isEqualTo(RewindState.NOT_NEEDED);
+        assertThat(new Outcome.BootstrapFinished(true, false).applyTo(m).rewind()).isEqualTo(RewindState.INITIAL);
+    }
+
+    @Test
+    void aFailedCloneWaitsAndAFreshCopyNeedsNoRewindCheck() {
+        HaMemory failed = new Outcome.Cloned(false, 1234).applyTo(HaMemory.INITIAL);
+        assertThat(failed.cloneFailedNanos()).isEqualTo(1234);
+        HaMemory ok = new Outcome.Cloned(true, 0).applyTo(failed.withOnStartFired(true));
+        assertThat(ok.cloneFailedNanos()).isZero();
+        assertThat(ok.rewind()).isEqualTo(RewindState.NOT_NEEDED);
+        assertThat(ok.onStartFired()).isFalse();
+    }
+
+    @Test
+    void rewindCheckDueDoesNotUndoAConclusion() {
+        HaMemory needed = new Outcome.Rewind(RewindState.NEEDED).applyTo(HaMemory.INITIAL);
+        assertThat(new Outcome.RewindCheckDue().applyTo(needed).rewind()).isEqualTo(RewindState.NEEDED);
+        assertThat(new Outcome.RewindCheckDue().applyTo(HaMemory.INITIAL).rewind()).isEqualTo(RewindState.CHECK);
+    }
+
+    @Test
+    void promoteRestartAndCheckpoint() {
+        HaMemory m = HaMemory.INITIAL.withCheckpointAfterPromotePending(true);
+        m = Outcome.applyAll(m, List.of(new Outcome.Promoted(false), new Outcome.Restarted(),
+                new Outcome.CheckpointAfterPromoteDone()));
+        assertThat(m.promoteResult()).isFalse();
+        assertThat(m.startTimeoutSeconds()).isNull();
+        assertThat(m.checkpointAfterPromotePending()).isFalse();
+        assertThat(new Outcome.StartCallbackFired().applyTo(HaMemory.INITIAL).onStartFired()).isTrue();
+        assertThat(new Outcome.Promoted(true)).isEqualTo(new Outcome.Promoted(true)).hasToString("Promoted[ok=true]");
+    }
+}

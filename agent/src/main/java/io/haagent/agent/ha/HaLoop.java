@@ -64,6 +64,8 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     private volatile ClusterView lastView;
     /** The last view as etcd had it (its config key unfiltered), for the REST API's /config and /cluster. */
     private volatile ClusterView lastRawView;
+    private boolean roleNamesApplied;
+    private final HeartbeatLog heartbeatLog;
     private final ConfigGate configGate;
     private volatile long lastViewNanos;
     private volatile long dcsLastSeenEpoch;
@@ -105,6 +107,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         this.clock = clock;
         this.roleChanges = roleChanges;
         this.node = new NodeState(clock, Role.UNINITIALIZED, PostgresState.STOPPED);
+        this.heartbeatLog = new HeartbeatLog(config.log() != null && config.log().deduplicateHeartbeatLogs());
         this.roleChangeStart = new RoleChangeStart(clock, roleChanges, node);
         this.onFatal = onFatal;
         this.dynamicRaw = initialDynamic;
@@ -246,6 +249,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
             lastView = v;
             lastViewNanos = now;
             roleChangeStart.sawView(v, now);
+            followRoleNames(v);
         }
 
         // 2. the local node
@@ -283,7 +287,9 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         for (String note : decision.notes()) {
             LOG.info(note);
         }
-        LOG.info(summary);
+        if (heartbeatLog.shouldLog(summary, !decision.notes().isEmpty())) {
+            LOG.info(summary);
+        }
         RoleChangeRecord change = decision.roleChange();
         if (change != null && report.stopped() && !(decision.has(Action.Demote.class) && !decision.has(Action.AcquireLock.class))) {
             // the chain stopped before the change happened (lost the lock race, CAS on /sync): nothing changed
@@ -317,6 +323,22 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     }
 
     // ------------------------------------------------------------------------------------------------- inputs
+
+    /** Spell the primary's role as the cluster does (RoleNames.follow), before anything of this cycle is written. */
+    private void followRoleNames(ClusterView v) {
+        io.haagent.cluster.RoleNames was = node.roleNames();
+        io.haagent.cluster.RoleNames now = io.haagent.cluster.RoleNames.follow(config.roleNames(), v, name, was);
+        if (now != was || !roleNamesApplied) {
+            if (now != was) {
+                LOG.info("role names: a primary is '{}' from now on ({})", now.primary(),
+                        config.roleNames() == io.haagent.cluster.RoleNames.Setting.AUTO
+                                ? "as the cluster writes it" : io.haagent.cluster.RoleNames.Setting.KEY + " pins it");
+            }
+            node.setRoleNames(now);
+            pg.setRoleNames(now);
+            roleNamesApplied = true;
+        }
+    }
 
     private void applyDynamicConfig(ClusterView v) {
         if (v.config() == null || v.config().isEmpty() || v.config().modRevision() == appliedConfigRevision) {

@@ -504,6 +504,11 @@ public final class LocalPostgres implements PostgresControl {
     }
 
     @Override
+    public void setRoleNames(io.haagent.cluster.RoleNames names) {
+        ctx.callbacks.setRoleNames(names);
+    }
+
+    @Override
     public void close() {
         ctx.watch.close();
         closeMonitor();

@@ -56,6 +56,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     private final RoleChangeClock roleChanges;
     private final LeaseGuard leaseGuard;
     private final SecondPhase deciding;
+    private final RoleNamesFollower roleNames;
     private final Consumer<String> onFatal;
 
     private volatile boolean stopping;
@@ -64,7 +65,6 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     private volatile ClusterView lastView;
     /** The last view as etcd had it (its config key unfiltered), for the REST API's /config and /cluster. */
     private volatile ClusterView lastRawView;
-    private boolean roleNamesApplied;
     private final HeartbeatLog heartbeatLog;
     private final ConfigGate configGate;
     private volatile long lastViewNanos;
@@ -107,6 +107,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         this.clock = clock;
         this.roleChanges = roleChanges;
         this.node = new NodeState(clock, Role.UNINITIALIZED, PostgresState.STOPPED);
+        this.roleNames = new RoleNamesFollower(name, node, pg);
         this.heartbeatLog = new HeartbeatLog(config.log() != null && config.log().deduplicateHeartbeatLogs());
         this.roleChangeStart = new RoleChangeStart(clock, roleChanges, node);
         this.onFatal = onFatal;
@@ -249,7 +250,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
             lastView = v;
             lastViewNanos = now;
             roleChangeStart.sawView(v, now);
-            followRoleNames(v);
+            roleNames.follow(config.roleNames(), v);
         }
 
         // 2. the local node
@@ -323,22 +324,6 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     }
 
     // ------------------------------------------------------------------------------------------------- inputs
-
-    /** Spell the primary's role as the cluster does (RoleNames.follow), before anything of this cycle is written. */
-    private void followRoleNames(ClusterView v) {
-        io.haagent.cluster.RoleNames was = node.roleNames();
-        io.haagent.cluster.RoleNames now = io.haagent.cluster.RoleNames.follow(config.roleNames(), v, name, was);
-        if (now != was || !roleNamesApplied) {
-            if (now != was) {
-                LOG.info("role names: a primary is '{}' from now on ({})", now.primary(),
-                        config.roleNames() == io.haagent.cluster.RoleNames.Setting.AUTO
-                                ? "as the cluster writes it" : io.haagent.cluster.RoleNames.Setting.KEY + " pins it");
-            }
-            node.setRoleNames(now);
-            pg.setRoleNames(now);
-            roleNamesApplied = true;
-        }
-    }
 
     private void applyDynamicConfig(ClusterView v) {
         if (v.config() == null || v.config().isEmpty() || v.config().modRevision() == appliedConfigRevision) {

@@ -69,6 +69,11 @@ public final class Agent {
     }
 
     private int run() {
+        String v2 = EtcdV2Guard.check(config);
+        if (v2 != null) {
+            LOG.error("{}", v2);
+            return 1;
+        }
         Clock clock = Clock.SYSTEM;
         Path dataDir = Path.of(config.postgresql().dataDir());
         Map<String, Object> dynamic = DynamicConfigCache.load(dataDir);

@@ -70,7 +70,7 @@ class StandbyClusterIT {
         assertThat(timeline).as("the standby leader publishes the remote's timeline").isPositive();
         assertThat(leader.patch("/config", "{\"standby_cluster\": null}").status()).isEqualTo(200);
         await("the standby leader promoted").atMost(Duration.ofSeconds(60)).ignoreExceptions()
-                .until(() -> leader.isWritablePrimary() && "master".equals(leader.role()));
+                .until(() -> leader.isWritablePrimary() && "primary".equals(leader.role()));
         assertThat(dr.leaderName()).contains(leader.name());
         leader.sql("INSERT INTO shipped VALUES (3)");
         await("its replica follows the new primary, without the remote's archive").atMost(Duration.ofSeconds(60))

@@ -23,7 +23,7 @@ class GuideIT {
         Path root = Dist.repoRoot();
         Path guide = root.resolve("docs/guide");
         for (String page : List.of("README.md", "install.md", "configuration.md", "operations.md", "monitoring.md",
-                "troubleshooting.md")) {
+                "troubleshooting.md", "migration.md")) {
             assertThat(guide.resolve(page)).as(page).isRegularFile();
         }
         List<Path> docs = new ArrayList<>(List.of(root.resolve("README.md")));

@@ -78,6 +78,15 @@ class LauncherIT {
         assertThat(flag(r.out(), "UseSerialGC")).isEqualTo("true {command line}");
         assertThat(flag(r.out(), "TieredStopAtLevel")).isEqualTo("1 {command line}");
         assertThat(flag(r.out(), "UsePerfData")).isEqualTo("false {command line}");
+        assertThat(flag(r.out(), "CompileThresholdScaling")).isEqualTo("0.100000 {command line}");
+        // agentctl, a run of a second, keeps the usual compile thresholds
+        Cmd.Result ctl = Cmd.of(Dist.launcher("agentctl"), "--version")
+                .unset("HA_AGENT_JAVA_OPTS")
+                .env("JDK_JAVA_OPTIONS", "-XX:+PrintFlagsFinal")
+                .run();
+        assertThat(ctl.exit()).as(ctl.toString()).isZero();
+        assertThat(flag(ctl.out(), "TieredStopAtLevel")).isEqualTo("1 {command line}");
+        assertThat(flag(ctl.out(), "CompileThresholdScaling")).isEqualTo("1.000000 {default}");
     }
 
     @Test

@@ -49,10 +49,16 @@ public record PostgresStatus(
         return new PostgresStatus(state, role, false, null, 0, null, null, null, null, null, null, null, List.of());
     }
 
-    /** A running primary as its monitoring query saw it. */
+    /** A running primary as its monitoring query saw it, role spelled {@code primary} (Patroni 4). */
     public static PostgresStatus primary(String state, OffsetDateTime postmasterStart, int serverVersion,
             long flushLsn, int timeline, List<ReplicationConnection> replication) {
-        return new PostgresStatus(state, Role.PRIMARY.wire(), true, postmasterStart, serverVersion, flushLsn, null,
+        return primary(Role.PRIMARY.wire(), state, postmasterStart, serverVersion, flushLsn, timeline, replication);
+    }
+
+    /** A running primary, its role spelled {@code role} ({@code master} or {@code primary}, io.haagent.cluster.RoleNames). */
+    public static PostgresStatus primary(String role, String state, OffsetDateTime postmasterStart, int serverVersion,
+            long flushLsn, int timeline, List<ReplicationConnection> replication) {
+        return new PostgresStatus(state, role, true, postmasterStart, serverVersion, flushLsn, null,
                 null, null, null, timeline, null, replication);
     }
 

@@ -72,6 +72,11 @@ public record ClusterView(
         return dynamic().synchronousModeEffective() && !sync.isEmpty();
     }
 
+    /** Quorum commit requested and active: the primary has written its name into {@code sync} (§4.9). */
+    public boolean isQuorumCommitActive() {
+        return isSyncModeActive() && dynamic().quorumCommit();
+    }
+
     public long timeline() {
         return history.clusterTimeline();
     }

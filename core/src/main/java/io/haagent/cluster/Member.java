@@ -26,10 +26,22 @@ public record Member(
         Map<String, Object> scheduledRestart,
         boolean pause,
         long modRevision,
-        long lease) {
+        long lease,
+        Long receiveLsn,
+        Long replayLsn) {
 
     public Member {
         tags = tags == null ? Tags.NONE : tags;
+    }
+
+    /** Without Patroni 4.1's {@code receive_lsn} and {@code replay_lsn}. */
+    public Member(String name, String connUrl, String apiUrl, String state, String role, String version,
+            String proxyUrl, Boolean checkpointAfterPromote, Tags tags, boolean pendingRestart,
+            Map<String, Map<String, String>> pendingRestartReason, Long xlogLocation, String replicationState,
+            Integer timeline, Map<String, Object> scheduledRestart, boolean pause, long modRevision, long lease) {
+        this(name, connUrl, apiUrl, state, role, version, proxyUrl, checkpointAfterPromote, tags, pendingRestart,
+                pendingRestartReason, xlogLocation, replicationState, timeline, scheduledRestart, pause, modRevision,
+                lease, null, null);
     }
 
     public static Builder builder(String name) {
@@ -55,6 +67,8 @@ public record Member(
         b.pause = pause;
         b.modRevision = modRevision;
         b.lease = lease;
+        b.receiveLsn = receiveLsn;
+        b.replayLsn = replayLsn;
         return b;
     }
 
@@ -138,6 +152,8 @@ public record Member(
         private boolean pendingRestart;
         private Map<String, Map<String, String>> pendingRestartReason;
         private Long xlogLocation;
+        private Long receiveLsn;
+        private Long replayLsn;
         private String replicationState;
         private Integer timeline;
         private Map<String, Object> scheduledRestart;
@@ -162,6 +178,10 @@ public record Member(
         public Builder pendingRestartReason(Map<String, Map<String, String>> v) { pendingRestartReason = v; return this; }
         public Builder xlogLocation(Long v) { xlogLocation = v; return this; }
         public Builder replicationState(String v) { replicationState = v; return this; }
+        /** A replica's {@code pg_last_wal_receive_lsn()} (Patroni 4.1's {@code receive_lsn}). */
+        public Builder receiveLsn(Long v) { receiveLsn = v; return this; }
+        /** A replica's {@code pg_last_wal_replay_lsn()} (Patroni 4.1's {@code replay_lsn}). */
+        public Builder replayLsn(Long v) { replayLsn = v; return this; }
         public Builder timeline(Integer v) { timeline = v; return this; }
         public Builder scheduledRestart(Map<String, Object> v) { scheduledRestart = v; return this; }
         public Builder pause(boolean v) { pause = v; return this; }
@@ -171,7 +191,7 @@ public record Member(
         public Member build() {
             return new Member(name, connUrl, apiUrl, state, role, version, proxyUrl, checkpointAfterPromote, tags,
                     pendingRestart, pendingRestartReason, xlogLocation, replicationState, timeline,
-                    scheduledRestart, pause, modRevision, lease);
+                    scheduledRestart, pause, modRevision, lease, receiveLsn, replayLsn);
         }
     }
 }

@@ -4,14 +4,15 @@ import java.util.Locale;
 
 /**
  * A node's role as written to etcd, served by the REST API and passed to callbacks.
- * Patroni 3.x writes {@code master} for a running primary; Patroni 4 writes {@code primary}.
- * We write {@code master} (what Patroni 3.0.2 tools read) and accept both when reading.
+ * Patroni 3.x writes {@code master} for a running primary; Patroni 4 writes {@code primary}. Both are read;
+ * what this node writes for a primary is spelled by {@link RoleNames} (it follows the cluster), so {@link #wire()}
+ * of {@link #PRIMARY} is only Patroni 4's name, for logs and records.
  */
 public enum Role {
-    PRIMARY("master"),
+    PRIMARY("primary"),
     REPLICA("replica"),
     STANDBY_LEADER("standby_leader"),
-    /** Transient, between {@code pg_ctl promote} and the end of recovery; reported as master to callbacks. */
+    /** Transient, between {@code pg_ctl promote} and the end of recovery; reported as the primary to callbacks. */
     PROMOTED("promoted"),
     DEMOTED("demoted"),
     UNINITIALIZED("uninitialized");
@@ -22,14 +23,9 @@ public enum Role {
         this.wire = wire;
     }
 
-    /** The string written to etcd and the API. */
+    /** The role's name in Patroni 4's spelling; writers of etcd, the API and callbacks use {@link RoleNames}. */
     public String wire() {
         return wire;
-    }
-
-    /** The role as passed to callbacks: {@code promoted} is reported as {@code master}. */
-    public String callbackName() {
-        return this == PROMOTED ? PRIMARY.wire : wire;
     }
 
     public boolean isPrimary() {

@@ -7,12 +7,36 @@ import java.util.TreeSet;
 /**
  * The {@code sync} key (§4.9): which primary manages synchronous replication and which standbys it has
  * verified as synchronous. Only these may win an automatic election while synchronous mode is active.
+ * In quorum commit (Patroni 4's {@code synchronous_mode: quorum}) the standbys are the voters and {@code quorum} is
+ * how many of the leader and voters a candidate must have compared its position with before it may promote.
+ *
+ * @param quorum the key's {@code quorum} field, null when absent (Patroni 3 and ha-agent outside quorum mode)
  */
-public record SyncState(String leader, List<String> syncStandbys, long modRevision) {
+public record SyncState(String leader, List<String> syncStandbys, Integer quorum, long modRevision) {
     public static final SyncState EMPTY = new SyncState(null, List.of(), 0);
 
     public SyncState {
         syncStandbys = syncStandbys == null ? List.of() : List.copyOf(new TreeSet<>(syncStandbys));
+    }
+
+    public SyncState(String leader, List<String> syncStandbys, long modRevision) {
+        this(leader, syncStandbys, null, modRevision);
+    }
+
+    /** The quorum, 0 when absent. */
+    public int quorumOrZero() {
+        return quorum == null ? 0 : quorum;
+    }
+
+    /** The leader and the voters (Patroni's {@code SyncState.members}), empty when the key is. */
+    public List<String> members() {
+        if (leader == null) {
+            return List.of();
+        }
+        java.util.List<String> out = new java.util.ArrayList<>();
+        out.add(leader);
+        out.addAll(syncStandbys);
+        return out;
     }
 
     public boolean isEmpty() {

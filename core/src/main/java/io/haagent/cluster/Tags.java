@@ -20,6 +20,8 @@ public record Tags(Map<String, Object> values) {
     public static final String NOLOADBALANCE = "noloadbalance";
     public static final String REPLICATEFROM = "replicatefrom";
     public static final String NOSYNC = "nosync";
+    /** Patroni 4.1: the priority among synchronous standby candidates (higher first); 0 or less means nosync. */
+    public static final String SYNC_PRIORITY = "sync_priority";
     public static final String NOSTREAM = "nostream";
 
     public Tags {
@@ -32,6 +34,7 @@ public record Tags(Map<String, Object> values) {
             return NONE;
         }
         boolean hasPriority = configured.containsKey(FAILOVER_PRIORITY);
+        boolean hasSyncPriority = configured.containsKey(SYNC_PRIORITY);
         Map<String, Object> out = new LinkedHashMap<>();
         for (Map.Entry<String, Object> e : configured.entrySet()) {
             String k = e.getKey();
@@ -42,9 +45,14 @@ public record Tags(Map<String, Object> values) {
                         out.put(k, Values.truthy(v));
                     }
                     break;
+                case NOSYNC:
+                    // kept beside sync_priority, as Patroni 4.1 does, so that readers see both
+                    if (hasSyncPriority || Values.truthy(v)) {
+                        out.put(k, Values.truthy(v));
+                    }
+                    break;
                 case CLONEFROM:
                 case NOLOADBALANCE:
-                case NOSYNC:
                 case NOSTREAM:
                     if (Values.truthy(v)) {
                         out.put(k, true);
@@ -92,7 +100,11 @@ public record Tags(Map<String, Object> values) {
     }
 
     private Integer rawPriority() {
-        Object v = values.get(FAILOVER_PRIORITY);
+        return intTag(FAILOVER_PRIORITY);
+    }
+
+    private Integer intTag(String key) {
+        Object v = values.get(key);
         if (v instanceof Number n) {
             return n.intValue();
         }
@@ -114,8 +126,22 @@ public record Tags(Map<String, Object> values) {
         return Values.truthy(values.get(NOLOADBALANCE));
     }
 
+    /** {@code nosync} when set (it wins), else a {@code sync_priority} of 0 or less (Patroni 4.1). */
     public boolean nosync() {
-        return Values.truthy(values.get(NOSYNC));
+        if (values.containsKey(NOSYNC)) {
+            return Values.truthy(values.get(NOSYNC));
+        }
+        Integer p = intTag(SYNC_PRIORITY);
+        return p != null && p <= 0;
+    }
+
+    /** Patroni 4.1's {@code sync_priority}: 0 with {@code nosync}, the configured value, else 1. */
+    public int syncPriority() {
+        if (Values.truthy(values.get(NOSYNC))) {
+            return 0;
+        }
+        Integer p = intTag(SYNC_PRIORITY);
+        return p == null ? 1 : p;
     }
 
     public boolean nostream() {

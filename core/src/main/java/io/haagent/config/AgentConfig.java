@@ -11,6 +11,8 @@ import java.util.List;
  * @param tags    the effective tags (§1.3.1): the {@code tags} section without the predefined booleans that are
  *                false, as Patroni keeps them ({@code get_tags}) for the member key, {@code /patroni} and the
  *                {@code tag_<k>=<v>} filters of the health checks
+ * @param roleNames {@code ha_agent.role_names}: how a primary's role is spelled in what this node writes
+ *                  ({@code auto}: as the cluster does, io.haagent.cluster.RoleNames)
  * @param sources the files it was read from, for messages
  */
 public record AgentConfig(
@@ -25,7 +27,12 @@ public record AgentConfig(
         PostgresqlConfig postgresql,
         WatchdogConfig watchdog,
         Tags tags,
+        io.haagent.cluster.RoleNames.Setting roleNames,
         List<Path> sources) {
+
+    public AgentConfig {
+        roleNames = roleNames == null ? io.haagent.cluster.RoleNames.Setting.AUTO : roleNames;
+    }
 
     /** {@code /<namespace>/<scope>} with runs of {@code /} collapsed (§1.1). */
     public String basePath() {

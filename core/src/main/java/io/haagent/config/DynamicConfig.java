@@ -66,6 +66,23 @@ public record DynamicConfig(
     }
 
     /** Synchronous mode is ignored in a standby cluster (Patroni 3.2+). */
+    /**
+     * Quorum commit: {@code synchronous_mode: quorum} (Patroni 4), {@code synchronous_standby_names = 'ANY k (...)'}
+     * and the sync key's {@code quorum} (§4.9, QuorumResolver). {@link #synchronousMode()} is true with it.
+     */
+    public boolean quorumCommit() {
+        return isQuorum(raw.get("synchronous_mode"));
+    }
+
+    /** Quorum commit while synchronous replication is in effect (not in a standby cluster). */
+    public boolean quorumCommitEffective() {
+        return quorumCommit() && synchronousModeEffective();
+    }
+
+    private static boolean isQuorum(Object v) {
+        return v instanceof String q && "quorum".equalsIgnoreCase(q.trim());
+    }
+
     public boolean synchronousModeEffective() {
         return synchronousMode && !isStandbyCluster();
     }
@@ -108,7 +125,8 @@ public record DynamicConfig(
                 Values.intOr(m, "max_timelines_history", 0, "", warnings::add),
                 primaryStartTimeout,
                 primaryStopTimeout,
-                Values.boolOr(m, "synchronous_mode", false, "", warnings::add),
+                isQuorum(m.get("synchronous_mode"))
+                        || Values.boolOr(m, "synchronous_mode", false, "", warnings::add),
                 Values.boolOr(m, "synchronous_mode_strict", false, "", warnings::add),
                 syncNodeCount,
                 Values.boolOr(m, "failsafe_mode", false, "", warnings::add),

@@ -96,11 +96,9 @@ public final class DynamicConfigRules extends ConfigValueChecks {
                     integer(k, v, 0, Integer.MAX_VALUE, "seconds");
                 }
                 case "synchronous_mode" -> {
-                    if (v instanceof String s && "quorum".equalsIgnoreCase(s.trim())) {
-                        error(k, "quorum commit (Patroni 4's synchronous_mode: quorum) is not implemented by"
-                                + " ha-agent; use on (synchronous_standby_names names the standbys) or off");
-                    } else {
-                        bool(k, v);
+                    // on, off, or Patroni 4's quorum (quorum commit, io.haagent.ha.QuorumResolver)
+                    if (!(v instanceof String s && "quorum".equalsIgnoreCase(s.trim())) && boolValue(v) == null) {
+                        error(k, "must be true, false or quorum, not " + shown(v));
                     }
                 }
                 case "synchronous_mode_strict", "failsafe_mode", "check_timeline", "pause" -> bool(k, v);

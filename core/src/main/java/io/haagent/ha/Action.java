@@ -145,7 +145,16 @@ public sealed interface Action {
      * Set {@code synchronous_standby_names} for these names ({@code *} alone when {@code star}), reload, and
      * nudge WAL so waiting commits see the change.
      */
-    record SetSynchronousStandbyNames(List<String> names, boolean star, int numSync) implements Action {
+    record SetSynchronousStandbyNames(List<String> names, boolean star, int numSync, boolean any) implements Action {
+        /** Priority-based ({@code N (a,b)}), as outside quorum commit. */
+        public SetSynchronousStandbyNames(List<String> names, boolean star, int numSync) {
+            this(names, star, numSync, false);
+        }
+
+        /** Quorum commit: {@code ANY numSync (names)} (Patroni 4's {@code synchronous_mode: quorum}). */
+        public static SetSynchronousStandbyNames anyOf(int numSync, List<String> names) {
+            return new SetSynchronousStandbyNames(List.copyOf(names), false, numSync, true);
+        }
     }
 
     /**

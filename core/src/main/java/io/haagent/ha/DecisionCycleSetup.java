@@ -428,7 +428,7 @@ abstract class DecisionCycleSetup extends DecisionCycleBase {
     }
 
     boolean restartMatches(ScheduledRestart r) {
-        if (r.role() != null && !r.role().equals(local.role().wire())) {
+        if (r.role() != null && Role.parse(r.role()) != (local.role() == Role.PROMOTED ? Role.PRIMARY : local.role())) {
             return false;
         }
         if (r.postgresVersion() != null && local.serverVersion() >= r.postgresVersion()) {

@@ -95,8 +95,17 @@ final class Election {
                 return false;
             }
         }
+        // Quorum commit (Patroni 4, §4.9): the leader and voters of the sync key hold every acknowledged commit in
+        // any `quorum` of them; a candidate must have compared its position with that many voters (a voter not
+        // ahead of it is a vote), or be the former leader with nobody ahead of it.
+        boolean quorumMode = cluster.isQuorumCommitActive();
+        int quorum = quorumMode ? cluster.sync().quorumOrZero() : 0;
+        int votes = quorumMode && cluster.sync().leaderOrStandby(me) ? 0 : -1;
+        int nodesAhead = 0;
+        List<String> voters = new ArrayList<>();
         for (Member m : members) {
-            if (m.name().equals(me) || m.nofailover() || m.apiUrl() == null || m.apiUrl().isBlank()) {
+            boolean voter = quorumMode && cluster.sync().leaderOrStandby(m.name());
+            if (m.name().equals(me) || m.nofailover() && !voter || m.apiUrl() == null || m.apiUrl().isBlank()) {
                 if (!m.name().equals(me)) {
                     candidate(m, null, false, m.nofailover() ? "tagged nofailover" : "has no api_url");
                 }
@@ -114,7 +123,9 @@ final class Election {
                 ok = false;
                 continue;
             }
-            if (mine < st.walPosition()) {
+            boolean ahead = mine < st.walPosition();
+            if (ahead) {
+                nodesAhead++;
                 if (!syncModeActive() || !m.name().equalsIgnoreCase(cluster.sync().leader())) {
                     notes.add("Wal position of " + m.name() + " is ahead of my wal position");
                     candidate(m, st, true, "WAL position " + st.walPosition() + " is ahead of mine (" + mine + ")");
@@ -123,7 +134,12 @@ final class Election {
                 }
                 notes.add("Ignoring the former leader being ahead of us");
             }
-            if (mine == st.walPosition() && in.self().failoverPriority() < st.failoverPriority()) {
+            if (!ahead && st.walPosition() > 0 && voter) {
+                notes.add("Got quorum vote from " + m.name());
+                votes++;
+            }
+            if (mine == st.walPosition() && in.self().failoverPriority() < st.failoverPriority()
+                    && (!quorumMode || voter)) {
                 notes.add(m.name() + " has equally tolerable WAL position and priority " + st.failoverPriority()
                         + ", while this node has priority " + in.self().failoverPriority());
                 candidate(m, st, true, "same WAL position and higher failover_priority " + st.failoverPriority());
@@ -131,6 +147,11 @@ final class Election {
                 continue;
             }
             candidate(m, st, false, "behind me or lower priority");
+        }
+        if (ok && quorumMode && votes < quorum && !(nodesAhead == 0 && me.equalsIgnoreCase(cluster.sync().leader()))) {
+            notes.add("Quorum requirement " + quorum + " can not be reached: " + Math.max(votes, 0) + " vote(s)");
+            self(false, "compared its position with " + Math.max(votes, 0) + " voter(s), the quorum is " + quorum);
+            return false;
         }
         self(ok, ok ? "healthiest eligible member" : "another member is a better candidate");
         return ok;
@@ -144,12 +165,20 @@ final class Election {
     boolean isFailoverPossible(long clusterLsn, boolean excludeCandidate) {
         FailoverRequest failover = cluster.failover();
         List<Member> candidates = failoverCandidates(excludeCandidate);
-        boolean possible = false;
+        int healthy = 0;
         for (Member m : candidates) {
             PeerStatus st = peer(m.name());
             String why = FailoverCandidates.rejection(cluster, st, clusterLsn);
             candidate(m, st, why == null, why == null ? "healthy" : why);
-            possible |= why == null;
+            healthy += why == null ? 1 : 0;
+        }
+        boolean possible = healthy > 0;
+        // quorum commit: enough healthy voters must remain for a new leader to reach the quorum, unless a candidate
+        // is named (Patroni 4's is_failover_possible)
+        boolean named = failover != null && failover.candidate() != null && !excludeCandidate;
+        if (possible && cluster.isQuorumCommitActive() && !named && healthy - 1 < cluster.sync().quorumOrZero()) {
+            notes.add("Quorum requirement " + cluster.sync().quorumOrZero() + " can not be reached");
+            possible = false;
         }
         if (candidates.isEmpty()) {
             notes.add(failover != null && failover.candidate() != null && syncModeActive()
@@ -211,7 +240,7 @@ final class Election {
                 }
                 return false;
             }
-            if (config.synchronousModeEffective() && !cluster.sync().leaderOrStandby(me)) {
+            if (config.synchronousModeEffective() && !config.quorumCommit() && !cluster.sync().leaderOrStandby(me)) {
                 self(false, "not a synchronous standby");
                 return false;
             }
@@ -315,7 +344,8 @@ final class Election {
             all.put(m.name(), m);
         }
         if (syncModeActive()) {
-            if (!cluster.sync().leaderOrStandby(me)) {
+            // in quorum commit a node outside the voters may race too: it needs the voters' votes
+            if (!config.quorumCommit() && !cluster.sync().leaderOrStandby(me)) {
                 self(false, "not a synchronous standby");
                 return false;
             }

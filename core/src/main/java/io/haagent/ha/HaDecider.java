@@ -428,10 +428,14 @@ public final class HaDecider {
                 synchronousReplication();
                 return message;
             }
-            if (cfg.synchronousModeEffective()) {
+            if (cluster.isQuorumCommitActive()) {
+                // quorum commit: keep the quorum intact through the promotion; the first cycle as primary makes
+                // us the sync key's leader (QuorumResolver's failover step)
+                plan.add(QuorumSync.prePromote(me, cluster));
+            } else if (cfg.synchronousModeEffective()) {
                 // We are the authoritative source now; standbys are verified in later cycles.
-                plan.add(new Action.WriteSync(new io.haagent.cluster.SyncState(me, java.util.List.of(), 0),
-                        cluster.sync().modRevision(),
+                plan.add(new Action.WriteSync(new io.haagent.cluster.SyncState(me, java.util.List.of(),
+                        cfg.quorumCommit() ? Integer.valueOf(0) : null, 0), cluster.sync().modRevision(),
                         "Postponing promotion because synchronous replication state was updated by somebody else"));
                 plan.add(new Action.SetSynchronousStandbyNames(java.util.List.of(), cfg.synchronousModeStrict(), 0));
             }

@@ -49,7 +49,7 @@ final class SyncStandbys {
         for (Member m : cluster.members()) {
             members.put(m.name().toLowerCase(Locale.ROOT), m);
         }
-        record Replica(int pid, String name, String syncState, long lsn, boolean nofailover) {
+        record Replica(int pid, String name, String syncState, long lsn, boolean nofailover, int syncPriority) {
         }
         List<Replica> replicas = new ArrayList<>();
         for (LocalState.ReplicationConnection row : local.replication()) {
@@ -61,11 +61,13 @@ final class SyncStandbys {
             };
             if (m != null && lsn != null && m.isRunning() && !m.tags().nosync()) {
                 replicas.add(new Replica(row.pid(), row.applicationName(), String.valueOf(row.syncState()), lsn,
-                        m.nofailover()));
+                        m.nofailover(), m.tags().syncPriority()));
             }
         }
-        // prefer standbys already 'sync', then the most advanced (stable sort keeps the order for equal keys)
-        replicas.sort(Comparator.comparing(Replica::syncState).thenComparingLong(Replica::lsn).reversed());
+        // prefer a higher sync_priority tag (Patroni 4.1), then standbys already 'sync', then the most advanced
+        // (stable sort keeps the order for equal keys)
+        replicas.sort(Comparator.comparingInt(Replica::syncPriority).thenComparing(Replica::syncState)
+                .thenComparingLong(Replica::lsn).reversed());
         long maxLsn = replicas.size() > 1 ? replicas.stream().mapToLong(Replica::lsn).max().orElse(0)
                 : local.walPosition();
 
@@ -122,6 +124,9 @@ final class SyncStandbys {
                 out.add(new Action.SetSynchronousStandbyNames(List.of(), false, 0));
             }
             return new Plan(out, tracking, null);
+        }
+        if (cfg.quorumCommit()) {
+            return QuorumSync.plan(me, local, cluster, tracking);
         }
         SyncState sync = cluster.sync();
         State st = current(local, cluster, tracking);

@@ -238,6 +238,10 @@ public interface PostgresControl extends AutoCloseable {
     /** Fires a user callback ({@code <cmd> <action> <role> <scope>}) asynchronously; a newer one kills an older one. */
     void fireCallback(CallbackAction action, Role role);
 
+    /** How callbacks spell a primary's role from now on (the cluster's spelling, {@link RoleNames}). */
+    default void setRoleNames(io.haagent.cluster.RoleNames names) {
+    }
+
     /** Stops watcher threads and closes connections; postgres keeps running. */
     @Override
     void close();

@@ -42,6 +42,30 @@ public final class SynchronousStandbyNames {
         return sb.append(')').toString();
     }
 
+    /**
+     * Quorum commit (Patroni 4's {@code synchronous_mode: quorum}): {@code ANY count (a,b,...)}, names sorted; with
+     * no names, {@code *} when at least one must confirm (as Patroni), else the empty string.
+     */
+    public static String renderAny(int count, java.util.Collection<String> names) {
+        if (names.isEmpty()) {
+            return count >= 1 ? ANY : "";
+        }
+        if (count < 1) {
+            // nothing waits: Patroni writes ANY 0 (...) only transiently; no list is what it means
+            return "";
+        }
+        List<String> sorted = new java.util.ArrayList<>(names);
+        sorted.sort(String.CASE_INSENSITIVE_ORDER);
+        StringBuilder sb = new StringBuilder("ANY ").append(count).append(" (");
+        for (int i = 0; i < sorted.size(); i++) {
+            if (i > 0) {
+                sb.append(',');
+            }
+            sb.append(quote(sorted.get(i)));
+        }
+        return sb.append(')').toString();
+    }
+
     /** A standby name as it must appear in the setting. */
     public static String quote(String name) {
         if (ANY.equals(name)) {

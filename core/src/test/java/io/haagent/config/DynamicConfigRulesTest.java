@@ -116,9 +116,7 @@ class DynamicConfigRulesTest {
                 Arguments.of(map("postgresql", map("use_slot", true)), "postgresql.use_slot: unknown key; did you"
                         + " mean postgresql.use_slots?"),
                 Arguments.of(map("pause", "maybe"), "pause: must be true or false, not 'maybe'"),
-                Arguments.of(map("synchronous_mode", "quorum"), "synchronous_mode: quorum commit (Patroni 4's"
-                        + " synchronous_mode: quorum) is not implemented by ha-agent; use on (synchronous_standby_names"
-                        + " names the standbys) or off"),
+                Arguments.of(map("synchronous_mode", "quorom"), "synchronous_mode: must be true, false or quorum, not 'quorom'"),
                 Arguments.of(map("synchronous_node_count", 0), "synchronous_node_count: must be an integer of at"
                         + " least 1, not 0"),
                 Arguments.of(map("postgresql", "on"), "postgresql: must be a mapping, not a string"),

@@ -671,6 +671,72 @@ class HaDeciderTest {
                         new Action.WriteSync(new SyncState("pg2", List.of(), 0), 7,
                                 "Postponing promotion because synchronous replication state was updated by somebody else"),
                         new Action.SetSynchronousStandbyNames(List.of(), false, 0), new Action.Promote(), new Action.SyncSlots()),
+                // ---------------------------------------------------------- quorum commit (Patroni 4)
+                row("quorum: a voter that compared its position with enough voters promotes, s_s_n keeps the quorum",
+                        () -> HaFixture.node("pg2").noLeader().config("synchronous_mode", "quorum")
+                                .quorum("pg1", 1, "pg2", "pg3").peer(PeerStatus.unreachable("pg1", "refused"))
+                                .memory(m -> m.withOnStartFired(true)),
+                        "promoted self to leader by acquiring session lock",
+                        new Action.AcquireLock("following new leader after trying and failing to obtain lock"),
+                        Action.SetSynchronousStandbyNames.anyOf(1, List.of("pg1", "pg3")), new Action.Promote(),
+                        new Action.SyncSlots()),
+                row("quorum: a voter that reaches fewer voters than the quorum does not promote",
+                        () -> HaFixture.node("pg2").noLeader().config("synchronous_mode", "quorum")
+                                .quorum("pg1", 1, "pg2", "pg3").peer(PeerStatus.unreachable("pg1", "refused"))
+                                .peer(PeerStatus.unreachable("pg3", "refused")).memory(m -> m.withOnStartFired(true)),
+                        "following a different leader because i am not the healthiest node",
+                        new Action.Follow(FollowTarget.NONE, Role.REPLICA), new Action.SyncSlots()),
+                row("quorum: a node outside the voters may race and needs the votes (quorum 0: one voter seen)",
+                        () -> HaFixture.node("pg3").noLeader().config("synchronous_mode", "quorum")
+                                .quorum("pg1", 0, "pg2").peer(PeerStatus.unreachable("pg1", "refused"))
+                                .memory(m -> m.withOnStartFired(true)),
+                        "promoted self to leader by acquiring session lock",
+                        new Action.AcquireLock("following new leader after trying and failing to obtain lock"),
+                        Action.SetSynchronousStandbyNames.anyOf(2, List.of("pg1", "pg2")), new Action.Promote(),
+                        new Action.SyncSlots()),
+                row("quorum: a voter ahead of me wins, whatever the votes",
+                        () -> HaFixture.node("pg2").noLeader().config("synchronous_mode", "quorum")
+                                .quorum("pg1", 1, "pg2", "pg3").peer(PeerStatus.unreachable("pg1", "refused"))
+                                .peer(PeerStatus.replica("pg3", HaFixture.WAL + 100, 1, Tags.NONE))
+                                .memory(m -> m.withOnStartFired(true)),
+                        "following a different leader because i am not the healthiest node",
+                        new Action.Follow(FollowTarget.NONE, Role.REPLICA), new Action.SyncSlots()),
+                row("quorum: the primary names itself in an empty sync key",
+                        () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary())
+                                .config("synchronous_mode", "quorum").memory(m -> m.withOnStartFired(true)),
+                        "no action. I am (pg1), the leader with the lock",
+                        new Action.WriteSync(new SyncState("pg1", List.of(), 0, 0), 0, null),
+                        new Action.UpdateHistory(1), STATUS, new Action.SyncSlots()),
+                row("quorum: new standbys are listed ANY 1 (...) before they vote",
+                        () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary()
+                                .standby("pg2", "async", HaFixture.WAL).standby("pg3", "async", HaFixture.WAL))
+                                .config("synchronous_mode", "quorum").quorum("pg1", 0)
+                                .memory(m -> m.withOnStartFired(true)),
+                        "no action. I am (pg1), the leader with the lock",
+                        Action.SetSynchronousStandbyNames.anyOf(1, List.of("pg2", "pg3")),
+                        new Action.UpdateHistory(1), STATUS, new Action.SyncSlots()),
+                row("quorum: standbys caught up while 'quorum': they become voters, quorum 1 of 2",
+                        () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary().ssn("ANY 1 (pg2,pg3)")
+                                .standby("pg2", "quorum", HaFixture.WAL).standby("pg3", "quorum", HaFixture.WAL))
+                                .config("synchronous_mode", "quorum").quorum("pg1", 0)
+                                .memory(m -> m.withOnStartFired(true)),
+                        "no action. I am (pg1), the leader with the lock",
+                        new Action.WriteSync(new SyncState("pg1", List.of("pg2", "pg3"), 1, 0), 7, null),
+                        new Action.UpdateHistory(1), STATUS, new Action.SyncSlots()),
+                row("quorum: every standby gone: voters emptied first, then s_s_n",
+                        () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary().ssn("ANY 1 (pg2,pg3)"))
+                                .config("synchronous_mode", "quorum").quorum("pg1", 1, "pg2", "pg3")
+                                .memory(m -> m.withOnStartFired(true)),
+                        "no action. I am (pg1), the leader with the lock",
+                        new Action.WriteSync(new SyncState("pg1", List.of(), 0, 0), 7, null),
+                        Action.SetSynchronousStandbyNames.anyOf(0, List.of()),
+                        new Action.UpdateHistory(1), STATUS, new Action.SyncSlots()),
+                row("quorum strict: every standby gone: the last synchronous set is kept (no '*')",
+                        () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary().ssn("ANY 1 (pg2,pg3)"))
+                                .config("synchronous_mode", "quorum").config("synchronous_mode_strict", true)
+                                .quorum("pg1", 1, "pg2", "pg3").memory(m -> m.withOnStartFired(true)),
+                        "no action. I am (pg1), the leader with the lock",
+                        new Action.UpdateHistory(1), STATUS, new Action.SyncSlots()),
                 row("sync mode off with a /sync key: delete it",
                         () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary()).sync("pg1", "pg2")
                                 .memory(m -> m.withOnStartFired(true)),

@@ -143,6 +143,12 @@ public final class HaFixture {
         return this;
     }
 
+    /** The sync key of quorum commit: {@code quorum} of the leader and {@code voters}. */
+    public HaFixture quorum(String leader, int quorum, String... voters) {
+        sync = new SyncState(leader, List.of(voters), quorum, 7);
+        return this;
+    }
+
     public HaFixture sync(String leader, String... standbys) {
         sync = new SyncState(leader, List.of(standbys), 7);
         return this;

@@ -621,9 +621,17 @@ public final class FakePostgres implements PostgresControl {
         return synchronousStandbyNames;
     }
 
+    private volatile io.haagent.cluster.RoleNames roleNames = io.haagent.cluster.RoleNames.NEW_CLUSTER;
+
+    @Override
+    public void setRoleNames(io.haagent.cluster.RoleNames names) {
+        roleNames = names == null ? io.haagent.cluster.RoleNames.NEW_CLUSTER : names;
+    }
+
     @Override
     public void fireCallback(CallbackAction action, Role role) {
-        events.add("callback " + action.name().toLowerCase(java.util.Locale.ROOT) + " " + role.wire());
+        // the role argument as the real callback runner spells it (the cluster's RoleNames)
+        events.add("callback " + action.name().toLowerCase(java.util.Locale.ROOT) + " " + roleNames.callback(role));
     }
 
     @Override

@@ -294,8 +294,15 @@ public final class EtcdCluster implements AutoCloseable {
         private int size = 1;
         private int firstHostOctet = 21;
         private boolean generateTls;
+        private boolean enableV2;
 
         private Builder() {
+        }
+
+        /** Serve the etcd v2 API as well (off by default, as in etcd 3.4). */
+        public Builder enableV2(boolean v) {
+            enableV2 = v;
+            return this;
         }
 
         public Builder members(int n) {
@@ -337,8 +344,10 @@ public final class EtcdCluster implements AutoCloseable {
                 List<EtcdMember> members = new ArrayList<>();
                 for (int i = 0; i < size; i++) {
                     String host = hosts.get(i);
-                    members.add(new EtcdMember("e" + (i + 1), host, freePort(host), freePort(host),
-                            dir.resolve("attempt" + attempt).resolve("e" + (i + 1)), tls));
+                    EtcdMember m = new EtcdMember("e" + (i + 1), host, freePort(host), freePort(host),
+                            dir.resolve("attempt" + attempt).resolve("e" + (i + 1)), tls);
+                    m.enableV2 = enableV2;
+                    members.add(m);
                 }
                 String initial = members.stream().map(m -> m.name() + "=" + m.peerUrl())
                         .collect(Collectors.joining(","));

@@ -26,6 +26,9 @@ public final class EtcdMember {
     private Process process;
     private boolean frozen;
 
+    /** Serve the v2 API too (Patroni's etcd: section; the migration guard looks there). */
+    boolean enableV2;
+
     EtcdMember(String name, String host, int clientPort, int peerPort, Path dataDir, EtcdCluster.Tls tls) {
         this.name = name;
         this.host = host;
@@ -99,7 +102,7 @@ public final class EtcdMember {
                     "--election-timeout", "1000",
                     "--logger", "zap",
                     "--log-outputs", "stderr",
-                    "--enable-v2=false"));
+                    "--enable-v2=" + enableV2));
             if (tls != null) {
                 c.addAll(List.of("--cert-file", tls.serverCert().toString(), "--key-file", tls.serverKey().toString(),
                         "--trusted-ca-file", tls.ca().toString(), "--client-cert-auth"));

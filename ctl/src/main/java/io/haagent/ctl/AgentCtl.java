@@ -22,6 +22,10 @@ import io.haagent.ctl.command.VersionCommand;
 import io.haagent.time.Clock;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -38,17 +42,43 @@ import picocli.CommandLine.Option;
 @Command(name = "agentctl", mixinStandardHelpOptions = true,
         versionProvider = AgentCtl.VersionProvider.class,
         description = "Operate a Patroni-compatible PostgreSQL cluster (ha-agent or Patroni nodes).",
-        subcommands = {ListCommand.class, TopologyCommand.class, SwitchoverCommand.class, FailoverCommand.class,
-            RestartCommand.class, ReinitCommand.class, ReloadCommand.class, PauseCommand.class, ResumeCommand.class,
-            EditConfigCommand.class, ShowConfigCommand.class, HistoryCommand.class, FlushCommand.class,
-            DsnCommand.class, QueryCommand.class, RemoveCommand.class, VersionCommand.class,
-            picocli.AutoComplete.GenerateCompletion.class},
         footer = {"", "Exit status: 0 done, 1 refused or failed (reason on stderr), 2 usage error.",
             "Without a terminal nothing is asked: give the answers as options (--force, --candidate, ...)."})
 public final class AgentCtl implements Runnable {
     public static final int OK = 0;
     public static final int FAILED = 1;
     public static final int USAGE = 2;
+
+    /**
+     * The subcommands, in the order the usage lists them, made only when needed: picocli reflects over every
+     * option of every command it is given, which was a quarter of a short command's start (issue 15).
+     */
+    private static final Map<String, Supplier<Object>> COMMANDS = new LinkedHashMap<>();
+
+    static {
+        COMMANDS.put("list", ListCommand::new);
+        COMMANDS.put("topology", TopologyCommand::new);
+        COMMANDS.put("switchover", SwitchoverCommand::new);
+        COMMANDS.put("failover", FailoverCommand::new);
+        COMMANDS.put("restart", RestartCommand::new);
+        COMMANDS.put("reinit", ReinitCommand::new);
+        COMMANDS.put("reload", ReloadCommand::new);
+        COMMANDS.put("pause", PauseCommand::new);
+        COMMANDS.put("resume", ResumeCommand::new);
+        COMMANDS.put("edit-config", EditConfigCommand::new);
+        COMMANDS.put("show-config", ShowConfigCommand::new);
+        COMMANDS.put("history", HistoryCommand::new);
+        COMMANDS.put("flush", FlushCommand::new);
+        COMMANDS.put("dsn", DsnCommand::new);
+        COMMANDS.put("query", QueryCommand::new);
+        COMMANDS.put("remove", RemoveCommand::new);
+        COMMANDS.put("version", VersionCommand::new);
+        COMMANDS.put("generate-completion", picocli.AutoComplete.GenerateCompletion::new);
+    }
+
+    /** The top command's options that take a value as the next argument. */
+    private static final Set<String> VALUE_OPTIONS = Set.of("-c", "--config-file", "-d", "--dcs-url", "--dcs",
+            "--dcs-timeout", "--api-timeout");
 
     @Option(names = {"-c", "--config-file"}, paramLabel = "FILE",
             description = "The node's configuration file (default: $PATRONICTL_CONFIG_FILE,"
@@ -78,14 +108,14 @@ public final class AgentCtl implements Runnable {
     }
 
     public static void main(String[] args) {
+        CtlLogging.configure(System.getenv());
         HostEnvironment host = HostEnvironment.current();
-        CtlLogging.configure(host.env());
         System.exit(run(new Session(host, Terminal.system(host.env()), System.out, System.err, Clock.SYSTEM), args));
     }
 
     /** Runs one command line in the given session (tests pass their own streams and terminal). */
     public static int run(Session session, String... args) {
-        CommandLine cl = commandLine(session);
+        CommandLine cl = commandLine(session, args);
         cl.setOut(new PrintWriter(session.out(), true));
         cl.setErr(new PrintWriter(session.err(), true));
         cl.setParameterExceptionHandler((ex, a) -> {
@@ -110,8 +140,30 @@ public final class AgentCtl implements Runnable {
      * prints the same usage. Also what the man page and the bash completion are generated from.
      */
     public static CommandLine commandLine(Session session) {
+        return commandLine(session, COMMANDS.keySet());
+    }
+
+    /**
+     * The command tree for one command line: only its subcommand when it names one (after the top command's
+     * options), else the whole tree (usage, {@code help}, a mistyped name that picocli's suggestions need).
+     */
+    static CommandLine commandLine(Session session, String... args) {
+        String named = subcommandOf(args);
+        // the completion script describes the whole tree
+        return commandLine(session, named == null || named.equals("generate-completion") ? COMMANDS.keySet()
+                : Set.of(named));
+    }
+
+    private static CommandLine commandLine(Session session, Set<String> names) {
         CommandLine cl = new CommandLine(new AgentCtl(session));
-        cl.addSubcommand("help", new CommandLine.HelpCommand());
+        COMMANDS.forEach((name, make) -> {
+            if (names.contains(name)) {
+                cl.addSubcommand(name, make.get());
+            }
+        });
+        if (names.size() > 1) {
+            cl.addSubcommand("help", new CommandLine.HelpCommand());
+        }
         for (CommandLine sub : cl.getSubcommands().values()) {
             CommandSpec spec = sub.getCommandSpec();
             if (!spec.optionsMap().containsKey("--help")) {
@@ -120,6 +172,26 @@ public final class AgentCtl implements Runnable {
             }
         }
         return cl;
+    }
+
+    /** The subcommand the arguments name after the top command's options, or null when they name none. */
+    static String subcommandOf(String... args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.startsWith("-")) {
+                if (a.equals("--")) {
+                    return null;
+                }
+                if (VALUE_OPTIONS.contains(a) || (!a.startsWith("--") && !a.contains("=")
+                        && a.length() > 2 && VALUE_OPTIONS.contains("-" + a.charAt(a.length() - 1))
+                        && a.chars().skip(1).allMatch(Character::isLetter))) {
+                    i++; // its value ("-kc FILE": clustered short options end with the one that takes it)
+                }
+                continue;
+            }
+            return COMMANDS.containsKey(a) ? a : null;
+        }
+        return null;
     }
 
     static int report(Session session, CommandLine line, Exception ex) {

@@ -132,4 +132,21 @@ class AgentCtlTest {
         assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("complete -F").contains("edit-config");
     }
+    /** Only the named subcommand is built (issue 15); the top command's options and their values are skipped. */
+    @Test
+    void theSubcommandIsFoundAfterTheTopOptions() {
+        assertThat(AgentCtl.subcommandOf("-c", "list", "version")).isEqualTo("version");
+        assertThat(AgentCtl.subcommandOf("--config-file", "x.yml", "-k", "list", "-e")).isEqualTo("list");
+        assertThat(AgentCtl.subcommandOf("--config-file=x.yml", "--dcs-timeout", "3", "switchover")).isEqualTo("switchover");
+        assertThat(AgentCtl.subcommandOf("-kc", "version", "list")).isEqualTo("list");
+        assertThat(AgentCtl.subcommandOf("help", "list")).isNull();
+        assertThat(AgentCtl.subcommandOf("lsit")).isNull();
+        assertThat(AgentCtl.subcommandOf("--help")).isNull();
+        assertThat(AgentCtl.commandLine(null, "-c", "f", "version").getSubcommands()).containsOnlyKeys("version");
+        assertThat(AgentCtl.commandLine(null, "lsit").getSubcommands()).containsKeys("list", "help", "version");
+        Run typo = run("lsit");
+        assertThat(typo.exit()).isEqualTo(AgentCtl.USAGE);
+        assertThat(typo.err()).contains("Did you mean");
+        assertThat(AgentCtl.commandLine(null, "generate-completion").getSubcommands()).containsKeys("list", "help");
+    }
 }

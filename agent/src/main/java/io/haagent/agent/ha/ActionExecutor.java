@@ -182,9 +182,15 @@ public final class ActionExecutor {
             return true;
         });
         on(Action.SetSynchronousStandbyNames.class, (a, u) -> {
-            String value = a.star() ? SynchronousStandbyNames.ANY
+            String value = a.any() ? SynchronousStandbyNames.renderAny(a.numSync(), a.names())
+                    : a.star() ? SynchronousStandbyNames.ANY
                     : a.names().isEmpty() ? "" : SynchronousStandbyNames.render(a.names().size(), a.names());
-            LOG.info("Assigning synchronous standby status to {}", a.star() ? "[*]" : a.names());
+            if (a.any()) {
+                LOG.info("Setting synchronous replication to {} of {} ({})", a.numSync(), a.names().size(),
+                        String.join(", ", a.names()));
+            } else {
+                LOG.info("Assigning synchronous standby status to {}", a.star() ? "[*]" : a.names());
+            }
             pg.setSynchronousStandbyNames(value);
             return true;
         });

@@ -56,6 +56,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     private final RoleChangeClock roleChanges;
     private final LeaseGuard leaseGuard;
     private final SecondPhase deciding;
+    private final RoleNamesFollower roleNames;
     private final Consumer<String> onFatal;
 
     private volatile boolean stopping;
@@ -64,6 +65,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     private volatile ClusterView lastView;
     /** The last view as etcd had it (its config key unfiltered), for the REST API's /config and /cluster. */
     private volatile ClusterView lastRawView;
+    private final HeartbeatLog heartbeatLog;
     private final ConfigGate configGate;
     private volatile long lastViewNanos;
     private volatile long dcsLastSeenEpoch;
@@ -105,6 +107,8 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         this.clock = clock;
         this.roleChanges = roleChanges;
         this.node = new NodeState(clock, Role.UNINITIALIZED, PostgresState.STOPPED);
+        this.roleNames = new RoleNamesFollower(name, node, pg);
+        this.heartbeatLog = new HeartbeatLog(config.log() != null && config.log().deduplicateHeartbeatLogs());
         this.roleChangeStart = new RoleChangeStart(clock, roleChanges, node);
         this.onFatal = onFatal;
         this.dynamicRaw = initialDynamic;
@@ -246,6 +250,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
             lastView = v;
             lastViewNanos = now;
             roleChangeStart.sawView(v, now);
+            roleNames.follow(config.roleNames(), v);
         }
 
         // 2. the local node
@@ -283,7 +288,9 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         for (String note : decision.notes()) {
             LOG.info(note);
         }
-        LOG.info(summary);
+        if (heartbeatLog.shouldLog(summary, !decision.notes().isEmpty())) {
+            LOG.info(summary);
+        }
         RoleChangeRecord change = decision.roleChange();
         if (change != null && report.stopped() && !(decision.has(Action.Demote.class) && !decision.has(Action.AcquireLock.class))) {
             // the chain stopped before the change happened (lost the lock race, CAS on /sync): nothing changed

@@ -32,6 +32,17 @@ public final class LockBelief {
     public void confirm(long sentNanos, int ttlSeconds) {
         deadlineNanos = sentNanos + TimeUnit.SECONDS.toNanos(ttlSeconds);
         held = true;
+        Thread w = watcher;
+        if (w != null) {
+            java.util.concurrent.locks.LockSupport.unpark(w);
+        }
+    }
+
+    private volatile Thread watcher;
+
+    /** The thread that sleeps until this belief's deadline ({@link LeaseGuard}): woken when the deadline moves. */
+    void watchedBy(Thread t) {
+        watcher = t;
     }
 
     /** We lost or gave up the lock. Cleared before a release is sent, so /primary never outlives the key. */

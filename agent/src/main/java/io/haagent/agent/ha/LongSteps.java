@@ -108,7 +108,7 @@ final class LongSteps {
                 // GET /primary answers 200 again the moment postgres takes writes (issue 17)
                 loop.publishPostgresNow();
                 loop.roleChanges().phase("start");
-                loop.roleChanges().complete(Role.PRIMARY.wire());
+                loop.roleChanges().complete(node.roleNames().primary());
                 return started();
             });
         });
@@ -209,7 +209,7 @@ final class LongSteps {
             // GET /primary answers 200 the moment postgres takes writes, not at the next cycle (issue 17)
             loop.publishPostgresNow();
             loop.roleChanges().phase("promote");
-            loop.roleChanges().complete(Role.PRIMARY.wire());
+            loop.roleChanges().complete(node.roleNames().primary());
             return List.of(new Outcome.Promoted(true));
         } catch (PostgresException.HookFailed e) {
             LOG.warn("pre_promote refused the promotion: {}", e.getMessage());

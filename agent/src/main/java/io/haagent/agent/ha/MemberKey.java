@@ -34,7 +34,7 @@ final class MemberKey {
                 .connUrl(pgc.connUrl())
                 .apiUrl(config.restapi().apiUrl())
                 .state(node.state())
-                .role(node.role())
+                .role(node.roleNames().of(node.role()))
                 .version(Version.PATRONI_COMPATIBLE)
                 .proxyUrl(pgc.proxyUrl())
                 .tags(config.tags())
@@ -56,6 +56,11 @@ final class MemberKey {
             if (!busyOtherThanPromote && (PostgresState.RUNNING.equals(state) || PostgresState.RESTARTING.equals(state)
                     || PostgresState.STARTING.equals(state))) {
                 b.xlogLocation(st.xlogLocation().value());
+                if (!st.isPrimary()) {
+                    // Patroni 4.1 publishes a standby's receive and replay positions (patronictl 4 lists them)
+                    b.receiveLsn(st.receiveLsn() == null ? null : st.receiveLsn().value());
+                    b.replayLsn(st.replayLsn() == null ? null : st.replayLsn().value());
+                }
                 if (st.replicationState() != null) {
                     b.replicationState(st.replicationState());
                 }

@@ -2,6 +2,7 @@ package io.haagent.agent.ha;
 
 import io.haagent.cluster.PostgresState;
 import io.haagent.cluster.Role;
+import io.haagent.cluster.RoleNames;
 import io.haagent.time.Clock;
 
 /**
@@ -16,6 +17,7 @@ public final class NodeState {
     private volatile long stateSinceNanos;
     private volatile boolean steppingDown;
     private volatile String steppingDownTo;
+    private volatile RoleNames roleNames = RoleNames.NEW_CLUSTER;
 
     public NodeState(Clock clock, Role role, String state) {
         this.clock = clock;
@@ -34,6 +36,21 @@ public final class NodeState {
 
     public void setRole(Role r) {
         role = r;
+    }
+
+    /** How this node spells a primary in what it writes (member key, {@code /patroni}, callbacks). */
+    public RoleNames roleNames() {
+        return roleNames;
+    }
+
+    public void setRoleNames(RoleNames names) {
+        roleNames = names;
+    }
+
+    /** The role as written to the member key and served: {@code promoted} counts as the primary. */
+    public String roleName() {
+        Role r = role;
+        return roleNames.of(r == Role.PROMOTED ? Role.PRIMARY : r);
     }
 
     public synchronized void setState(String s) {

@@ -51,13 +51,13 @@ final class RoleChangeStart {
             case FAILOVER -> {
                 // the new primary (lock then promote), or the old one stepping down for a manual failover
                 if (d.has(Action.AcquireLock.class) || d.has(Action.Promote.class) || d.has(Action.Demote.class)) {
-                    roleChanges.begin(RoleChangeKind.FAILOVER, node.role().wire(), r.decision(),
+                    roleChanges.begin(RoleChangeKind.FAILOVER, node.roleName(), r.decision(),
                             leaderMissingSinceNanos == 0 ? now : leaderMissingSinceNanos);
                 }
             }
-            case SWITCHOVER -> roleChanges.begin(RoleChangeKind.SWITCHOVER, node.role().wire(), r.decision(),
+            case SWITCHOVER -> roleChanges.begin(RoleChangeKind.SWITCHOVER, node.roleName(), r.decision(),
                     d.has(Action.AcquireLock.class) && leaderMissingSinceNanos != 0 ? leaderMissingSinceNanos : now);
-            case CRASH_RESTART -> roleChanges.begin(RoleChangeKind.CRASH_RESTART, node.role().wire(), r.decision(),
+            case CRASH_RESTART -> roleChanges.begin(RoleChangeKind.CRASH_RESTART, node.roleName(), r.decision(),
                     postmasterDiedNanos == 0 ? now : postmasterDiedNanos);
             default -> {
             }

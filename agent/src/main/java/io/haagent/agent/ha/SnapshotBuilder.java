@@ -61,7 +61,7 @@ final class SnapshotBuilder {
     /** The REST API's view of postgres (§2.4): positions only when the monitoring query of the cycle succeeded. */
     static io.haagent.api.PostgresStatus postgres(ServerStatus st, NodeState node) {
         String state = node.state();
-        String role = node.role() == Role.PROMOTED ? Role.PRIMARY.wire() : node.role().wire();
+        String role = node.roleName();
         if (st == null) {
             return io.haagent.api.PostgresStatus.notQueried(state, role);
         }
@@ -72,8 +72,9 @@ final class SnapshotBuilder {
         }
         Integer timeline = st.timeline() > 0 ? (int) st.timeline() : null;
         if (st.isPrimary()) {
-            return io.haagent.api.PostgresStatus.primary(state, st.postmasterStartTime(), st.serverVersion(),
-                    st.flushLsn() == null ? 0 : st.flushLsn().value(), timeline == null ? 0 : timeline, rows);
+            return io.haagent.api.PostgresStatus.primary(node.roleNames().primary(), state, st.postmasterStartTime(),
+                    st.serverVersion(), st.flushLsn() == null ? 0 : st.flushLsn().value(),
+                    timeline == null ? 0 : timeline, rows);
         }
         Long received = st.receiveLsn() == null ? null : st.receiveLsn().value();
         long replayed = st.replayLsn() == null ? 0 : st.replayLsn().value();

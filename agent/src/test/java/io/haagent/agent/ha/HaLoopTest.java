@@ -67,7 +67,7 @@ class HaLoopTest {
                 "initialized a new cluster", "no action. I am (pg1), the leader with the lock");
         assertThat(pg1.records.get(0).decision().has(Action.Bootstrap.class)).isTrue();
         assertThat(pg1.records.get(2).decision().roleChange().kind()).isEqualTo(RoleChangeRecord.Kind.BOOTSTRAP);
-        assertThat(pg1.pg.events()).containsExactly("bootstrap", "post_bootstrap", "callback on_start master");
+        assertThat(pg1.pg.events()).containsExactly("bootstrap", "post_bootstrap", "callback on_start primary");
         for (String replica : List.of("pg2", "pg3")) {
             LoopCluster.Node n = c.node(replica);
             assertThat(n.summaries).contains("waiting for leader to bootstrap", "trying to bootstrap from leader 'pg1'")
@@ -120,7 +120,7 @@ class HaLoopTest {
         assertThat(pg1.records).anyMatch(r -> r.decision().actions().stream()
                 .anyMatch(a -> a instanceof Action.StartReplica s && s.target().memberName().equals("pg2")
                         && s.callback() == io.haagent.pg.CallbackAction.ON_ROLE_CHANGE));
-        assertThat(since(pg1.pg.events(), events1)).containsExactly("checkpoint", "stop fast", "callback on_stop master",
+        assertThat(since(pg1.pg.events(), events1)).containsExactly("checkpoint", "stop fast", "callback on_stop primary",
                 "start replica of pg2", "callback on_role_change replica");
         assertThat(c.node("pg2").pg.timeline()).isEqualTo(2);
         for (String replica : List.of("pg1", "pg3")) {
@@ -251,7 +251,7 @@ class HaLoopTest {
         assertThat(c.primaries()).containsExactly("pg1");
         assertThat(pg1.pg.timeline()).as("the same timeline").isEqualTo(1);
         // on_start fires once, from the start itself, not again from the next cycle (Patroni's cb_called)
-        assertThat(since(pg1.pg.events(), events)).containsExactly("crash", "start primary", "callback on_start master");
+        assertThat(since(pg1.pg.events(), events)).containsExactly("crash", "start primary", "callback on_start primary");
     }
 
     @Test

@@ -92,4 +92,33 @@ class LeaseGuardTest {
         assertThat(guard.check()).isFalse();
         assertThat(postmaster.isAlive()).isTrue();
     }
+    /**
+     * The running guard sleeps until the deadline less its margin instead of polling; a renewal that moves the
+     * deadline earlier (a smaller ttl) wakes it at once: it fires well within its longest sleep.
+     */
+    @Test
+    void theRunningGuardIsWokenByADeadlineThatMovedEarlier() throws Exception {
+        postmaster = standInPostmaster();
+        lock.confirm(clock.nanoTime(), 30);
+        try (LeaseGuard guard = new LeaseGuard(lock, node, pgWithPostmaster(postmaster), exempt::get).start()) {
+            long before = System.nanoTime();
+            // sent 29.5 s ago (on the fake clock) with ttl 30: 0.5 s of belief left, inside the margin
+            lock.confirm(clock.nanoTime() - Duration.ofMillis(29_500).toNanos(), 30);
+            await().atMost(Duration.ofSeconds(3)).until(() -> !postmaster.isAlive());
+            assertThat(System.nanoTime() - before).isLessThan(LeaseGuard.IDLE_NANOS);
+            assertThat(node.role()).isEqualTo(Role.DEMOTED);
+        }
+    }
+
+    /** Without a renewal, the sleeping guard still wakes by itself (at most its longest sleep) and fires. */
+    @Test
+    void theRunningGuardWakesByItself() throws Exception {
+        postmaster = standInPostmaster();
+        lock.confirm(clock.nanoTime(), 30);
+        try (LeaseGuard guard = new LeaseGuard(lock, node, pgWithPostmaster(postmaster), exempt::get).start()) {
+            clock.advance(Duration.ofMillis(29_500));
+            await().atMost(Duration.ofNanos(LeaseGuard.IDLE_NANOS).plusSeconds(3)).until(() -> !postmaster.isAlive());
+            assertThat(lock.flagged()).isFalse();
+        }
+    }
 }

@@ -27,6 +27,7 @@ public final class AcknowledgedWriter implements AutoCloseable {
     private final Thread thread;
     private volatile boolean stopped;
     private volatile long lastAckNanos;
+    private final List<Long> ackTimes = new java.util.ArrayList<>();
 
     private AcknowledgedWriter(TestCluster cluster, String table) {
         // pgjdbc tries the hosts in order and keeps the one that is not read-only
@@ -58,6 +59,9 @@ public final class AcknowledgedWriter implements AutoCloseable {
                 insert.executeUpdate();
                 acknowledged.add(id);
                 lastAckNanos = System.nanoTime();
+                synchronized (ackTimes) {
+                    ackTimes.add(lastAckNanos);
+                }
             } catch (SQLException e) {
                 failures.incrementAndGet();
                 close(c);
@@ -109,6 +113,28 @@ public final class AcknowledgedWriter implements AutoCloseable {
     /** System.nanoTime() of the last acknowledged write, 0 before the first. */
     public long lastAckNanos() {
         return lastAckNanos;
+    }
+
+    /**
+     * The longest time between two acknowledged writes (or a bound of the window and the nearest one) within
+     * {@code [fromNanos, toNanos]}: how long writes were unavailable there, as this client saw it.
+     */
+    public long longestGapNanos(long fromNanos, long toNanos) {
+        long previous = fromNanos;
+        long longest = 0;
+        synchronized (ackTimes) {
+            for (long t : ackTimes) {
+                if (t < fromNanos) {
+                    continue;
+                }
+                if (t > toNanos) {
+                    break;
+                }
+                longest = Math.max(longest, t - previous);
+                previous = t;
+            }
+        }
+        return Math.max(longest, toNanos - previous);
     }
 
     /** Stops writing; returns once the writer thread has finished its statement. */

@@ -49,6 +49,7 @@ public final class ClusterNode {
     private final TcpProxy etcdProxy;
     private Process agent;
     private int starts;
+    private AgentKind kind;
 
     ClusterNode(TestCluster cluster, String name, String host, int restPort, int pgPort, Path dir, Path config,
             TcpProxy etcdProxy) {
@@ -61,6 +62,19 @@ public final class ClusterNode {
         this.config = config;
         this.etcdProxy = etcdProxy;
         this.http = cluster.restTls() == null ? HTTP : cluster.restTls().client();
+    }
+
+    /** The agent this node runs: the spec's, or the one {@link #runWith} set (a migration swaps it). */
+    public synchronized AgentKind kind() {
+        return kind != null ? kind : cluster.spec().agentOf(cluster.nodes().indexOf(this) + 1);
+    }
+
+    /** The next {@link #start()} runs {@code k} on the same configuration file and data directory. */
+    public synchronized void runWith(AgentKind k) {
+        if (agent != null && agent.isAlive()) {
+            throw new IllegalStateException(name + "'s agent is running: stop it before changing what runs");
+        }
+        kind = k;
     }
 
     public String name() {
@@ -124,7 +138,7 @@ public final class ClusterNode {
         if (agent != null && agent.isAlive()) {
             throw new IllegalStateException(name + "'s agent is already running");
         }
-        ProcessBuilder pb = new ProcessBuilder(cluster.spec().agent.command(config));
+        ProcessBuilder pb = new ProcessBuilder(kind().command(config));
         pb.redirectErrorStream(true);
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
         if (Boolean.getBoolean(LAUNCHER_DEFAULTS)) {

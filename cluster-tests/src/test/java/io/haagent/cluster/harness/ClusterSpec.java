@@ -11,6 +11,7 @@ public final class ClusterSpec {
     String scope = "batman";
     int nodes = 3;
     AgentKind agent = AgentKind.HA_AGENT;
+    final Map<Integer, AgentKind> agents = new LinkedHashMap<>();
     int ttl = 20;
     int loopWait = 3;
     int retryTimeout = 5;
@@ -19,6 +20,7 @@ public final class ClusterSpec {
     boolean etcdProxies;
     int etcdFirstHost = 21;
     Links links;
+    boolean etcdV2;
     final Map<String, Object> dynamic = new LinkedHashMap<>();
     final Map<String, Object> parameters = new LinkedHashMap<>();
     final Map<Integer, Map<String, Object>> tags = new LinkedHashMap<>();
@@ -47,6 +49,16 @@ public final class ClusterSpec {
         return this;
     }
 
+    /** Node {@code index} (1-based) runs {@code v}; the others run the cluster's agent. */
+    public ClusterSpec agent(int index, AgentKind v) {
+        agents.put(index, v);
+        return this;
+    }
+
+    AgentKind agentOf(int index) {
+        return agents.getOrDefault(index, agent);
+    }
+
     public ClusterSpec timing(int ttlSeconds, int loopWaitSeconds, int retryTimeoutSeconds) {
         ttl = ttlSeconds;
         loopWait = loopWaitSeconds;
@@ -66,6 +78,12 @@ public final class ClusterSpec {
     }
 
     /** Each agent reaches etcd through its own {@code TcpProxy}, so a test can cut one node off. */
+    /** etcd serves its v2 API too (a Patroni etcd: section's key space). */
+    public ClusterSpec etcdV2() {
+        etcdV2 = true;
+        return this;
+    }
+
     public ClusterSpec etcdThroughProxies() {
         etcdProxies = true;
         return this;

@@ -55,7 +55,8 @@ public final class TestCluster implements AutoCloseable {
             this.dir = Files.createTempDirectory("cluster-" + spec.scope + "-");
         }
         this.restTls = spec.restTls ? RestTls.generate(dir.resolve("rest-tls")) : null;
-        this.etcd = EtcdCluster.builder().members(spec.etcdMembers).firstHost(spec.etcdFirstHost).start();
+        this.etcd = EtcdCluster.builder().members(spec.etcdMembers).firstHost(spec.etcdFirstHost)
+                .enableV2(spec.etcdV2).start();
         for (int i = 1; i <= spec.nodes; i++) {
             String name = "pg" + i;
             String host = spec.loopback ? "127.0.0.1" : "127.0.0." + (spec.firstOctet + i - 1);

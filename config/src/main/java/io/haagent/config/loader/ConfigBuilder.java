@@ -70,6 +70,9 @@ final class ConfigBuilder {
                 // what the member key, /patroni and tag_<k>=<v> filters see (§1.3.1; Patroni's get_tags):
                 // clonefrom/nofailover/noloadbalance/nosync/nostream only when true
                 Tags.effective(tree.map("tags")),
+                // an invalid value is the schema check's error; the builder falls back to auto
+                java.util.Objects.requireNonNullElse(io.haagent.cluster.RoleNames.Setting.parse(
+                        tree.str(io.haagent.cluster.RoleNames.Setting.KEY)), io.haagent.cluster.RoleNames.Setting.AUTO),
                 List.copyOf(sources));
         return new Result(config, List.copyOf(b.problems));
     }
@@ -142,7 +145,8 @@ final class ConfigBuilder {
                 dir,
                 fileNum,
                 fileSize,
-                loggers == null ? Map.of() : loggers);
+                loggers == null ? Map.of() : loggers,
+                t.bool("log.deduplicate_heartbeat_logs", false));
     }
 
     /** A list format (json logs) is kept as the equivalent Python format string of its fields. */

@@ -214,6 +214,7 @@ public final class ConfigSchema {
         def("log.file_num", Kind.INT).range(1L, null).done();
         def("log.file_size", Kind.INT).range(1L, null).done();
         key("log.loggers", Kind.MAP);
+        key("log.deduplicate_heartbeat_logs", Kind.BOOL);
 
         key("bootstrap", Kind.SECTION);
         defineDynamic("bootstrap.dcs");
@@ -308,6 +309,12 @@ public final class ConfigSchema {
         def("watchdog.safety_margin", Kind.INT).range(-1L, null).done();
         key("watchdog.driver", Kind.STRING);
 
+        // ha-agent's own settings (Patroni ignores the section)
+        def("ha_agent", Kind.SECTION).hint("ha-agent's own settings; Patroni ignores this section").done();
+        def("ha_agent.role_names", Kind.STRING).oneOf("auto", "master", "primary").hint("how a primary's role is"
+                + " written: auto (as the cluster does: master in a Patroni 3 cluster, primary in a Patroni 4 or a"
+                + " new one), master or primary").done();
+
         key("tags", Kind.SECTION);
         key("tags.nofailover", Kind.BOOL);
         def("tags.failover_priority", Kind.INT).range(0L, null).done();
@@ -315,6 +322,7 @@ public final class ConfigSchema {
         key("tags.noloadbalance", Kind.BOOL);
         key("tags.replicatefrom", Kind.STRING);
         key("tags.nosync", Kind.BOOL);
+        key("tags.sync_priority", Kind.INT);
         key("tags.nostream", Kind.BOOL);
         key("tags.*", Kind.ANY);
 

@@ -57,6 +57,19 @@ class ConfigBuilderTest {
     }
 
     @Test
+    void roleNamesFollowTheClusterUnlessPinned() throws IOException {
+        assertThat(load(MINIMAL).config().roleNames()).isEqualTo(io.haagent.cluster.RoleNames.Setting.AUTO);
+        assertThat(load(MINIMAL + "ha_agent:\n  role_names: master\n").config().roleNames())
+                .isEqualTo(io.haagent.cluster.RoleNames.Setting.MASTER);
+        assertThat(load(MINIMAL + "log:\n  deduplicate_heartbeat_logs: true\n").config().log()
+                .deduplicateHeartbeatLogs()).as("Patroni 4.1's log key").isTrue();
+        assertThat(load(MINIMAL).config().log().deduplicateHeartbeatLogs()).isFalse();
+        ConfigLoader.Loaded bad = load(MINIMAL + "ha_agent:\n  role_names: leader\n");
+        assertThat(lines(bad)).anyMatch(l -> l.startsWith("patroni.yml:16: error: ha_agent.role_names: must be one"
+                + " of auto, master, primary, not 'leader'"));
+    }
+
+    @Test
     void patroniDefaults() throws IOException {
         ConfigLoader.Loaded l = load(MINIMAL);
         assertThat(l.problems()).isEmpty();

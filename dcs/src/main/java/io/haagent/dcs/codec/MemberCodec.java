@@ -11,8 +11,8 @@ import java.util.Map;
 /**
  * {@code members/<name>} (reference §1.3). Written in the field order of Patroni's {@code Ha.touch_member}:
  * conn_url, api_url, state, role, version, then the optional proxy_url, checkpoint_after_promote, tags,
- * pending_restart, pending_restart_reason, xlog_location, replication_state, timeline, scheduled_restart,
- * pause. Read leniently: a legacy {@code postgres://...?application_name=<api_url>} URL is accepted (its
+ * pending_restart, pending_restart_reason, xlog_location, replay_lsn and receive_lsn (Patroni 4.1),
+ * replication_state, timeline, scheduled_restart, pause. Read leniently: a legacy {@code postgres://...?application_name=<api_url>} URL is accepted (its
  * password dropped), and a value that is not a JSON object gives a member with no data (Patroni keeps such a
  * member too).
  */
@@ -47,6 +47,13 @@ public final class MemberCodec {
         }
         if (m.xlogLocation() != null) {
             data.put("xlog_location", m.xlogLocation());
+        }
+        // Patroni 4.1: a replica's positions, after xlog_location
+        if (m.replayLsn() != null && m.replayLsn() != 0) {
+            data.put("replay_lsn", m.replayLsn());
+        }
+        if (m.receiveLsn() != null && m.receiveLsn() != 0) {
+            data.put("receive_lsn", m.receiveLsn());
         }
         if (m.replicationState() != null && !m.replicationState().isEmpty()) {
             data.put("replication_state", m.replicationState());
@@ -114,6 +121,8 @@ public final class MemberCodec {
                 .proxyUrl(JsonValues.str(data.get("proxy_url")))
                 .pendingRestart(JsonValues.pythonBool(data.get("pending_restart")))
                 .xlogLocation(JsonValues.toLong(data.get("xlog_location")))
+                .receiveLsn(JsonValues.toLong(data.get("receive_lsn")))
+                .replayLsn(JsonValues.toLong(data.get("replay_lsn")))
                 .replicationState(JsonValues.str(data.get("replication_state")))
                 .timeline(JsonValues.toInt(data.get("timeline")))
                 .scheduledRestart(JsonValues.map(data.get("scheduled_restart")))

@@ -20,6 +20,9 @@ public final class SyncCodec {
     public static String encode(SyncState state) {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("leader", state.leader());
+        if (state.quorum() != null) {
+            data.put("quorum", state.quorum()); // Patroni 4's order: leader, quorum, sync_standby
+        }
         data.put("sync_standby", state.syncStandbys().isEmpty() ? null : String.join(",", state.syncStandbys()));
         return PythonJson.dumps(data);
     }
@@ -50,7 +53,17 @@ public final class SyncCodec {
                 }
             }
         }
-        return new SyncState(leader == null || leader.isEmpty() ? null : leader, standbys, modRevision);
+        // Patroni 4: int(quorum) when there is a leader and a quorum, else 0; absent (Patroni 3) stays absent
+        Integer quorum = null;
+        if (data.containsKey("quorum")) {
+            Long q = JsonValues.toLong(data.get("quorum"));
+            quorum = leader == null || leader.isEmpty() || q == null || q < 0 || q > Integer.MAX_VALUE ? 0
+                    : q.intValue();
+            if (q == null && data.get("quorum") != null) {
+                garbage.report(fullKey, modRevision, value, "quorum is not a number");
+            }
+        }
+        return new SyncState(leader == null || leader.isEmpty() ? null : leader, standbys, quorum, modRevision);
     }
 
     private static void add(List<String> names, String name) {

@@ -37,7 +37,7 @@ class MemberCodecTest {
                 .scheduledRestart(restart).pendingRestartReason(reason).pendingRestart(true)
                 .tags(new Tags(tags)).checkpointAfterPromote(false)
                 .proxyUrl("postgres://10.0.0.9:6432/postgres")
-                .version("3.3.1").role(Role.PRIMARY).state("running")
+                .version("3.3.1").role("master").state("running")
                 .apiUrl("http://10.0.0.1:8008/patroni").connUrl("postgres://10.0.0.1:5432/postgres")
                 .modRevision(99).lease(12345)
                 .build();

@@ -103,7 +103,7 @@ class PatroniInteropIT {
             tags.put("nofailover", false);
             tags.put("zone", "z\u00fcrich");
             Member leader = Member.builder("pg1").connUrl("postgres://127.0.0.11:5432/postgres")
-                    .apiUrl("http://127.0.0.11:8008/patroni").state("running").role(Role.PRIMARY).version("3.3.1")
+                    .apiUrl("http://127.0.0.11:8008/patroni").state("running").role("master").version("3.3.1")
                     .checkpointAfterPromote(false).tags(new Tags(tags)).xlogLocation(50331744L).timeline(2).build();
             pg1.touchMember(leader);
             pg2.touchMember(Member.builder("pg2").connUrl("postgres://127.0.0.12:5432/postgres")

@@ -1,6 +1,7 @@
 package io.haagent.pg.callbacks;
 
 import io.haagent.cluster.Role;
+import io.haagent.cluster.RoleNames;
 import io.haagent.pg.CallbackAction;
 import io.haagent.pg.CommandLine;
 import io.haagent.pg.PostgresException;
@@ -16,7 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * User callbacks and hooks (§4.10). Callbacks run asynchronously as {@code <cmd...> <action> <role> <scope>},
+ * User callbacks and hooks (§4.10). Callbacks run asynchronously as {@code <cmd...> <action> <role> <scope>}, the
+ * primary's role spelled as the cluster spells it ({@link RoleNames}: {@code master} or Patroni 4's {@code primary}),
  * one at a time: a new callback kills the one still running (and its children), because only the latest state
  * change matters. {@code on_reload} has its own slot. {@code pre_promote} and {@code before_stop} run
  * synchronously with a timeout.
@@ -28,6 +30,7 @@ public final class CallbackRunner implements AutoCloseable {
     private final Map<String, String> callbacks;
     private final String scope;
     private final Duration timeout;
+    private volatile RoleNames roleNames = RoleNames.NEW_CLUSTER;
     private RunningTool current;
     private RunningTool currentReload;
 
@@ -40,6 +43,11 @@ public final class CallbackRunner implements AutoCloseable {
         this.callbacks = callbacks == null ? Map.of() : Map.copyOf(callbacks);
         this.scope = scope;
         this.timeout = timeout;
+    }
+
+    /** How the primary is spelled in the role argument from now on ({@code master} or {@code primary}). */
+    public void setRoleNames(RoleNames names) {
+        roleNames = names == null ? RoleNames.NEW_CLUSTER : names;
     }
 
     /** Fires {@code action} if configured; returns the started run (or null). Never throws for a bad script. */
@@ -56,7 +64,7 @@ public final class CallbackRunner implements AutoCloseable {
             return null;
         }
         cmd.add(action.wire());
-        cmd.add(role == null ? Role.REPLICA.callbackName() : role.callbackName());
+        cmd.add(roleNames.callback(role));
         cmd.add(scope);
         boolean reload = action == CallbackAction.ON_RELOAD;
         RunningTool previous = reload ? currentReload : current;

@@ -63,6 +63,7 @@ public final class LocalPostgres implements PostgresControl {
     private final RewindOperations rewinds;
     private final ReentrantLock actionLock = new ReentrantLock(true);
     private final Object monitorLock = new Object();
+    private final ReplayTimeline replayTimeline;
     private Connection monitor;
 
     public LocalPostgres(PostgresNode node, PostgresBinaries binaries, Tuning tuning) {
@@ -70,6 +71,7 @@ public final class LocalPostgres implements PostgresControl {
         this.lifecycle = new Lifecycle(ctx);
         this.provisioning = new Provisioning(ctx, lifecycle);
         this.rewinds = new RewindOperations(ctx, lifecycle);
+        this.replayTimeline = new ReplayTimeline(ctx);
     }
 
     private <T> T action(Supplier<T> body) {
@@ -336,50 +338,7 @@ public final class LocalPostgres implements PostgresControl {
                 throw e;
             }
         }
-        return withCommandLinePending(withReplayTimeline(s));
-    }
-
-    private final Object replayTimelineLock = new Object();
-    private long replayTimelineAtNanos;
-    private long replayTimeline;
-    private boolean replayTimelineWarned;
-
-    /**
-     * A replica whose walreceiver is down (its primary just died, or it restores from the archive) has no
-     * received timeline, and pg_control's checkpoint timeline lags until the next restartpoint, possibly by
-     * several failovers: that replica would call itself behind the cluster's timeline and refuse to be elected.
-     * As Patroni does, ask the server itself: IDENTIFY_SYSTEM answers the replay timeline. Asked when the
-     * walreceiver stops, then every 10 s at most; when it cannot be asked (pg_hba.conf refuses the replication
-     * user locally), the pg_control value stays, with one warning.
-     */
-    private ServerStatus withReplayTimeline(ServerStatus s) {
-        boolean receiving = s.walReceiver() != null && s.walReceiver().receivedTimeline() != null
-                && s.walReceiver().receivedTimeline() > 0;
-        synchronized (replayTimelineLock) {
-            if (!s.inRecovery() || receiving) {
-                // asked again as soon as the walreceiver stops (its primary died: an election may follow)
-                replayTimelineAtNanos = 0;
-                return s;
-            }
-            long now = System.nanoTime();
-            // then every 10 s at most: a replica that only restores from the archive would otherwise open a
-            // replication connection (a line in a log_connections log) every cycle
-            if (replayTimelineAtNanos == 0 || now - replayTimelineAtNanos > 10_000_000_000L) {
-                try (java.sql.Connection repl = ctx.localReplicationConnection("ha-agent timeline")) {
-                    replayTimeline = io.haagent.pg.sql.ReplicationProtocol.identifySystem(repl).timeline();
-                    replayTimelineAtNanos = now;
-                } catch (SQLException | PostgresException e) {
-                    if (!replayTimelineWarned) {
-                        replayTimelineWarned = true;
-                        LOG.warn("cannot read the replay timeline with IDENTIFY_SYSTEM ({}); using pg_control's,"
-                                + " which can lag behind after a failover. Let the replication user connect locally"
-                                + " in pg_hba.conf", e.getMessage());
-                    }
-                    return s;
-                }
-            }
-            return replayTimeline <= 0 || replayTimeline == s.timeline() ? s : s.withTimeline(replayTimeline);
-        }
+        return withCommandLinePending(replayTimeline.apply(s));
     }
 
     /** The monitoring query on the kept connection, opened first when there is none. Holds monitorLock. */
@@ -501,6 +460,11 @@ public final class LocalPostgres implements PostgresControl {
     @Override
     public void fireCallback(CallbackAction action, Role role) {
         ctx.callbacks.fire(action, role);
+    }
+
+    @Override
+    public void setRoleNames(io.haagent.cluster.RoleNames names) {
+        ctx.callbacks.setRoleNames(names);
     }
 
     @Override

@@ -29,13 +29,19 @@ class CallbackRunnerTest {
     }
 
     @Test
-    void aCallbackGetsActionRoleAndScopeAndPromotedIsReportedAsMaster() throws Exception {
+    void aCallbackGetsActionRoleAndScopeAndPromotedIsReportedAsThePrimaryInTheClustersSpelling() throws Exception {
         Path log = dir.resolve("log");
         Path cb = script("cb.sh", "echo \"$@\" >> " + log);
         CallbackRunner r = new CallbackRunner(new ProcessRunner(), Map.of("on_role_change", cb + " --flag"),
                 "batman", Duration.ofSeconds(30));
         r.fire(CallbackAction.ON_ROLE_CHANGE, Role.PROMOTED).result().get();
-        assertThat(log).hasContent("--flag on_role_change master batman");
+        assertThat(log).as("Patroni 4: role=primary").hasContent("--flag on_role_change primary batman");
+        r.setRoleNames(io.haagent.cluster.RoleNames.MASTER);
+        r.fire(CallbackAction.ON_ROLE_CHANGE, Role.PRIMARY).result().get();
+        r.fire(CallbackAction.ON_ROLE_CHANGE, Role.REPLICA).result().get();
+        assertThat(log).as("a Patroni 3 cluster: role=master").hasContent(String.join("\n",
+                "--flag on_role_change primary batman", "--flag on_role_change master batman",
+                "--flag on_role_change replica batman"));
         assertThat(r.fire(CallbackAction.ON_START, Role.REPLICA)).as("not configured").isNull();
     }
 

@@ -169,7 +169,7 @@ class LifecycleIT {
         assertThat(r.controlData().state()).isEqualTo(mode == StopMode.IMMEDIATE
                 ? ControlData.State.IN_PRODUCTION : ControlData.State.SHUT_DOWN);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(callbackLog).exists()
-                .content().contains("before_stop").contains("on_stop master batman"));
+                .content().contains("before_stop").contains("on_stop primary batman"));
         assertThat(pg.stop(mode, false, Duration.ofSeconds(5)).wasRunning()).isFalse();
         assertThatThrownBy(pg::state).isInstanceOf(PostgresException.NotRunning.class);
 
@@ -177,7 +177,7 @@ class LifecycleIT {
         assertThat(pg.isRunning()).isTrue();
         assertThat(pg.postmasterPid().orElseThrow()).isNotEqualTo(pid);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(callbackLog)
-                .content().contains("on_start master batman"));
+                .content().contains("on_start primary batman"));
         assertThat(pg.state().role()).isEqualTo(Role.PRIMARY);
     }
 
@@ -212,7 +212,7 @@ class LifecycleIT {
         assertThat(pg.postmasterPid().orElseThrow()).isNotEqualTo(pid);
         pg.reload();
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(callbackLog).content()
-                .contains("on_restart master batman").contains("on_reload master batman")
+                .contains("on_restart primary batman").contains("on_reload primary batman")
                 .doesNotContain("on_stop").doesNotContain("on_start"));
     }
 

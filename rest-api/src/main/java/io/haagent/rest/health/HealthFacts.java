@@ -19,6 +19,7 @@ import io.haagent.cluster.Tags;
  * @param standbyCluster   the dynamic configuration in force defines a standby cluster
  * @param paused           the cluster is in maintenance mode
  * @param syncStandby      this replica is listed in {@code /sync} of a fresh view while synchronous mode is on
+ * @param quorumStandby    this replica is a voter in {@code /sync} of a fresh view while quorum commit is on
  * @param writable         postgres is the primary (the role served is a primary's) and the node is not stepping
  *                         down: it takes writes, or will again the moment a crash restart ends
  */
@@ -33,7 +34,16 @@ public record HealthFacts(
         boolean standbyCluster,
         boolean paused,
         boolean syncStandby,
-        boolean writable) {
+        boolean writable,
+        boolean quorumStandby) {
+
+    /** Outside quorum commit. */
+    public HealthFacts(String role, String state, long replayedLocation, Tags tags, boolean clusterFresh,
+            long leaderOptime, boolean holdsLeaderLock, boolean standbyCluster, boolean paused, boolean syncStandby,
+            boolean writable) {
+        this(role, state, replayedLocation, tags, clusterFresh, leaderOptime, holdsLeaderLock, standbyCluster, paused,
+                syncStandby, writable, false);
+    }
 
     public static HealthFacts of(NodeSnapshot s, long nowNanos) {
         PostgresStatus pg = s.postgres();
@@ -50,7 +60,8 @@ public record HealthFacts(
                 s.standbyCluster(),
                 s.paused(),
                 syncStandby(s, fresh),
-                writable(s));
+                writable(s),
+                quorumStandby(s, fresh));
     }
 
     /**
@@ -72,6 +83,15 @@ public record HealthFacts(
     /** Listed in {@code /sync} while synchronous mode is on, as a queried replica (§2.4 {@code sync_standby}). */
     public static boolean syncStandby(NodeSnapshot s, ClusterView fresh) {
         return fresh != null && s.postgres().queried() && "replica".equals(s.postgres().role())
-                && s.dynamic().synchronousModeEffective() && fresh.sync().matches(s.name());
+                && s.dynamic().synchronousModeEffective() && !s.dynamic().quorumCommit() && fresh.sync().matches(s.name());
+    }
+
+    /**
+     * Patroni 4's {@code quorum_standby}: a voter in {@code /sync} while {@code synchronous_mode} is {@code quorum}
+     * (then {@code sync_standby} is false).
+     */
+    public static boolean quorumStandby(NodeSnapshot s, ClusterView fresh) {
+        return fresh != null && s.postgres().queried() && "replica".equals(s.postgres().role())
+                && s.dynamic().quorumCommitEffective() && fresh.sync().matches(s.name());
     }
 }

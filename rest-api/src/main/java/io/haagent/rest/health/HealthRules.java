@@ -75,14 +75,16 @@ public final class HealthRules {
             ignoreTags = true;
         } else if (p.contains("replica")) {
             code = ok(replicaOk);
-        } else if (p.contains("read-only") && !p.contains("sync")) {
+        } else if (p.contains("read-only") && !p.contains("sync") && !p.contains("quorum")) {
             code = ok(primaryOk || standbyLeaderOk || replicaOk);
         } else if (p.contains("health")) {
             code = ok(PostgresState.RUNNING.equals(f.state()));
         } else if (f.clusterFresh()) {
             switch (p) {
                 case "/sync", "/synchronous" -> code = ok(f.syncStandby() && replicaOk);
-                case "/async", "/asynchronous" -> code = ok(!f.syncStandby() && replicaOk);
+                case "/quorum" -> code = ok(f.quorumStandby() && replicaOk);
+                case "/async", "/asynchronous" -> code = ok(!f.syncStandby() && !f.quorumStandby() && replicaOk);
+                case "/read-only-quorum" -> code = ok(primaryOk || standbyLeaderOk || (f.quorumStandby() && replicaOk));
                 case "/read-only-sync", "/read-only-synchronous" ->
                         code = ok(primaryOk || standbyLeaderOk || (f.syncStandby() && replicaOk));
                 default -> code = UNAVAILABLE;

@@ -1,5 +1,7 @@
 package io.haagent.rest.http;
 
+import io.haagent.api.PostgresStatus;
+
 import io.haagent.api.NodeSnapshot;
 import io.haagent.cluster.ClusterView;
 import io.haagent.rest.health.HealthFacts;
@@ -55,13 +57,38 @@ final class ReadEndpoints {
         return Reply.statusOnly(alive ? 200 : 503);
     }
 
-    /** 200 when holding the leader lock, or when postgres runs and the view of etcd is fresh. */
-    Reply readiness() {
+    /**
+     * Patroni 4.1's readiness: 200 when holding the leader lock; else postgres must run and stream, the view of etcd
+     * be fresh (or failsafe stand in for it), and the replica lag behind the leader's last position no more than
+     * {@code ?lag=} (bytes or units such as {@code 16MB}; default {@code maximum_lag_on_failover}), measured on the
+     * replayed WAL ({@code ?mode=apply}, the default) or the received WAL ({@code ?mode=write}).
+     */
+    Reply readiness(Map<String, List<String>> query) {
         NodeSnapshot s = api.board.current();
         long now = api.clock.nanoTime();
-        boolean ready = s.holdsLeaderLock(now)
-                || (s.postgres().isRunning() && s.freshCluster(now) != null);
-        return Reply.statusOnly(ready ? 200 : 503);
+        if (s.holdsLeaderLock(now)) {
+            return Reply.statusOnly(200);
+        }
+        PostgresStatus pg = s.postgres();
+        if (!pg.isRunning() || !"streaming".equals(pg.replicationState())) {
+            return Reply.statusOnly(503);
+        }
+        ClusterView fresh = s.freshCluster(now);
+        if (fresh == null) {
+            return Reply.statusOnly(s.failsafeActive() ? 200 : 503);
+        }
+        boolean write = "write".equals(first(query, "mode"));
+        Long position = write ? pg.receivedLocation() : pg.replayedLocation();
+        long lag = fresh.lastLsn() - (position == null ? 0 : position);
+        String lagParam = first(query, "lag");
+        Long max = lagParam == null ? null : io.haagent.rest.health.Units.parseInt(lagParam, "B");
+        long allowed = max != null ? max : s.dynamic().maximumLagOnFailover();
+        return Reply.statusOnly(lag > allowed ? 503 : 200);
+    }
+
+    private static String first(Map<String, List<String>> query, String key) {
+        List<String> v = query == null ? null : query.get(key);
+        return v == null || v.isEmpty() ? null : v.get(0);
     }
 
     Reply cluster() {

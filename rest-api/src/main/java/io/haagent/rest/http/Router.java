@@ -111,7 +111,7 @@ public final class Router implements Handler {
                 get("patroni", c -> write(c, reads.patroni())),
                 get("metrics", c -> write(c, reads.metrics())),
                 get("liveness", c -> write(c, reads.liveness())),
-                get("readiness", c -> write(c, reads.readiness())),
+                get("readiness", c -> write(c, reads.readiness(c.queryParamMap()))),
                 get("failsafe", c -> write(c, reads.failsafe())),
                 get("cluster", c -> async(c, reads::cluster)),
                 get("history", c -> fromView(c, reads::history)),

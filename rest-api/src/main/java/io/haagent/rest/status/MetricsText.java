@@ -15,7 +15,11 @@ import java.util.List;
  * <ul>
  * <li>{@code patroni_role{cluster,name,role} 1}, one series per node carrying its current role, so that
  *     {@code count(patroni_role{role="master"}) by (cluster)} counts primaries (only the current role is exported:
- *     a 0-valued series for other roles would be counted too);</li>
+ *     a 0-valued series for other roles would be counted too); a primary has two, {@code role="master"} and
+ *     {@code role="primary"}, so that the query finds it whichever spelling the cluster writes (Patroni 3's or 4's);
+ *     </li>
+ * <li>{@code patroni_master}, which Patroni 4 no longer exports (the same value as {@code patroni_primary}), for
+ *     dashboards written for Patroni 3;</li>
  * <li>{@code ha_agent_role_changes_total{kind}} and the histogram {@code ha_agent_role_change_duration_seconds}
  *     for failovers, switchovers and crash restarts;</li>
  * <li>{@code ha_agent_synchronous_mode}: 1 when the cluster's configuration asks for synchronous replication, so that
@@ -24,6 +28,15 @@ import java.util.List;
  * </ul>
  */
 public final class MetricsText {
+
+    /**
+     * Patroni 4.1's PostgresqlState, in index order: {@code patroni_postgres_state} is the index (-1: none of them).
+     * The names are the states ha-agent serves, Patroni's strings.
+     */
+    static final List<String> POSTGRES_STATES = List.of("initializing new cluster", "initdb failed",
+            "running custom bootstrap script", "custom bootstrap failed", "creating replica", "running", "starting",
+            "starting after custom bootstrap", "start failed", "restarting", "restart failed", "stopping", "stopped",
+            "stop failed", "crashed");
 
     private MetricsText() {
     }
@@ -59,6 +72,8 @@ public final class MetricsText {
                 bit("replica".equals(role)));
         gauge(b, "patroni_sync_standby", "Value is 1 if this node is a sync standby replica, 0 otherwise.", labels,
                 bit(HealthFacts.syncStandby(s, fresh)));
+        gauge(b, "patroni_quorum_standby", "Value is 1 if this node is a quorum standby, 0 otherwise.", labels,
+                bit(HealthFacts.quorumStandby(s, fresh)));
         metric(b, "patroni_xlog_received_location", "counter",
                 "Current location of the received Postgres transaction log, 0 if this node is not a replica.",
                 labels, Long.toString(received));
@@ -91,12 +106,24 @@ public final class MetricsText {
                 bit(s.pendingRestart() || !s.pendingRestartReason().isEmpty()));
         gauge(b, "patroni_is_paused", "Value is 1 if auto failover is disabled, 0 otherwise.", labels,
                 bit(s.paused()));
+        // Patroni 4.1: the state as a number, the indexes of its PostgresqlState (never renumbered)
+        b.append("# HELP patroni_postgres_state Numeric representation of Postgres state.\n");
+        b.append("# Values: ").append(String.join(", ", POSTGRES_STATES.stream()
+                .map(st -> POSTGRES_STATES.indexOf(st) + "=" + st.replace(' ', '_')).toList())).append('\n');
+        b.append("# TYPE patroni_postgres_state gauge\n");
+        b.append("patroni_postgres_state").append(labels).append(' ').append(POSTGRES_STATES.indexOf(state))
+                .append('\n');
 
         // ---- not in Patroni ----
-        gauge(b, "patroni_role",
-                "Always 1; the role label carries this node's role (master, replica, standby_leader, ...).",
-                "{cluster=\"" + escape(s.scope()) + "\",name=\"" + escape(s.name()) + "\",role=\"" + escape(role)
-                        + "\"}", "1");
+        // a primary carries both spellings, so that role="master" (the seed guide's query) and role="primary"
+        // (Patroni 4's word) find it whichever spelling the cluster writes (io.haagent.cluster.RoleNames)
+        String roleLabels = "{cluster=\"" + escape(s.scope()) + "\",name=\"" + escape(s.name()) + "\",role=\"";
+        b.append("# HELP patroni_role Always 1; the role label carries this node's role (a primary has two series,"
+                + " role=\"master\" and role=\"primary\"; replica, standby_leader, ...).\n");
+        b.append("# TYPE patroni_role gauge\n");
+        for (String r : pg.primaryRole() ? List.of("master", "primary") : List.of(role)) {
+            b.append("patroni_role").append(roleLabels).append(escape(r)).append("\"} 1\n");
+        }
 
         gauge(b, "ha_agent_synchronous_mode", "Value is 1 if the cluster's configuration asks for synchronous"
                 + " replication (synchronous_mode, outside a standby cluster), 0 otherwise.", labels,

@@ -74,6 +74,9 @@ public final class StatusDocument {
             if (HealthFacts.syncStandby(s, fresh)) {
                 g.writeBooleanField("sync_standby", true);
             }
+            if (HealthFacts.quorumStandby(s, fresh)) {
+                g.writeBooleanField("quorum_standby", true);
+            }
             if (pg.timeline() != null) {
                 g.writeNumberField("timeline", pg.timeline());
             }

@@ -14,7 +14,7 @@ import java.util.Set;
  * the order the client wrote them, stopping at the first error.
  */
 public final class RestartRequests {
-    private static final Set<String> ROLES = Set.of("master", "primary", "replica");
+    private static final Set<String> ROLES = Set.of("primary", "standby_leader", "replica");
 
     private RestartRequests() {
     }
@@ -34,8 +34,9 @@ public final class RestartRequests {
                 case "schedule" -> schedule = Schedule.parse(v, "schedule", "restart", now);
                 case "role" -> {
                     if (!(v instanceof String s) || !ROLES.contains(s)) {
-                        throw ApiError.badRequest("PostgreSQL role should be either primary or replica (field 'role': "
-                                + Json.MAPPER.valueToTree(v) + ")");
+                        // Patroni 4 refuses master here (its 4.0.0 release notes), whatever the cluster writes
+                        throw ApiError.badRequest("PostgreSQL role should be either primary, standby_leader, or"
+                                + " replica (field 'role': " + Json.MAPPER.valueToTree(v) + ")");
                     }
                     role = s;
                 }

@@ -98,7 +98,7 @@ class DocumentsHttpTest {
         assertThat(doc.keySet()).containsExactly("state", "postmaster_start_time", "role", "server_version", "xlog",
                 "timeline", "replication", "dcs_last_seen", "database_system_identifier", "patroni", "host", "port",
                 "last_decision");
-        assertThat(doc).containsEntry("state", "running").containsEntry("role", "master")
+        assertThat(doc).containsEntry("state", "running").containsEntry("role", "primary")
                 .containsEntry("server_version", 150004).containsEntry("timeline", 2)
                 .containsEntry("postmaster_start_time", "2026-01-01 00:00:00.123456+00:00")
                 .containsEntry("host", "127.0.0.11").containsEntry("port", 5432);
@@ -230,7 +230,7 @@ class DocumentsHttpTest {
                 .build()).statusCode()).isEqualTo(200);
         HttpResponse<String> unknown = h.get("/no-such-endpoint");
         assertThat(unknown.statusCode()).isEqualTo(503);
-        assertThat(json(unknown)).containsEntry("role", "master").containsEntry("state", "running");
+        assertThat(json(unknown)).containsEntry("role", "primary").containsEntry("state", "running");
         assertThat(h.request("OPTIONS", "/no-such-endpoint", null).statusCode()).isEqualTo(503);
         assertThat(h.request("OPTIONS", "/no-such-endpoint", null).body()).isEmpty();
         assertThat(h.get("/anything/primary").statusCode()).isEqualTo(200);
@@ -352,6 +352,70 @@ class DocumentsHttpTest {
         assertThat(h.get("/primary").statusCode()).isEqualTo(503);
         h.board.publish(SnapshotFixtures.primary(clock.nanoTime()));
         assertThat(h.get("/primary").statusCode()).isEqualTo(200);
+        assertThat(json(h.get("/patroni"))).containsEntry("role", "primary");
+    }
+
+    @Test
+    void aPrimarySpelledMasterIsServedAsMasterAndIsAPrimaryForEveryCheck() {
+        NodeSnapshot s = SnapshotFixtures.primary(clock.nanoTime());
+        PostgresStatus pg = s.postgres();
+        start(s.toBuilder().postgres(PostgresStatus.primary("master", pg.state(), pg.postmasterStartTime(),
+                pg.serverVersion(), pg.xlogLocation(), pg.timeline(), pg.replication())).build(),
+                SnapshotFixtures.threeMembers());
         assertThat(json(h.get("/patroni"))).containsEntry("role", "master");
+        for (String path : List.of("/primary", "/master", "/read-write", "/leader", "/health")) {
+            assertThat(h.get(path).statusCode()).as(path).isEqualTo(200);
+        }
+        assertThat(h.get("/replica").statusCode()).isEqualTo(503);
+        assertThat(h.get("/metrics").body()).contains("patroni_role{cluster=\"batman\",name=\"pg1\",role=\"master\"} 1",
+                "patroni_role{cluster=\"batman\",name=\"pg1\",role=\"primary\"} 1", "patroni_primary{", "patroni_master{");
+    }
+
+    @Test
+    void aVoterOfQuorumCommitIsAQuorumStandbyNotASyncStandby() {
+        ClusterView base = SnapshotFixtures.threeMembers(Map.of("synchronous_mode", "quorum"));
+        ClusterView c = new ClusterView(base.initialize(), base.config(), base.leader(), base.status(), base.members(),
+                null, new SyncState("pg1", List.of("pg2", "pg3"), 1, 4), base.history(), null, 40);
+        NodeSnapshot voter = SnapshotFixtures.replica(clock.nanoTime()).toBuilder().cluster(c, clock.nanoTime())
+                .dynamic(c.dynamic()).build();
+        start(voter, c);
+        Map<String, Object> doc = json(h.get("/patroni"));
+        assertThat(doc).containsEntry("quorum_standby", true).doesNotContainKey("sync_standby");
+        assertThat(h.get("/quorum").statusCode()).isEqualTo(200);
+        assertThat(h.get("/read-only-quorum").statusCode()).isEqualTo(200);
+        assertThat(h.get("/sync").statusCode()).isEqualTo(503);
+        assertThat(h.get("/async").statusCode()).isEqualTo(503);
+        assertThat(h.get("/metrics").body()).contains("patroni_quorum_standby{scope=\"batman\",name=\"pg2\"} 1",
+                "patroni_sync_standby{scope=\"batman\",name=\"pg2\"} 0");
+
+        // the primary answers /read-only-quorum, not /quorum; a replica outside the voters answers neither
+        h.board.publish(SnapshotFixtures.primary(clock.nanoTime()).toBuilder().cluster(c, clock.nanoTime())
+                .dynamic(c.dynamic()).build());
+        assertThat(h.get("/read-only-quorum").statusCode()).isEqualTo(200);
+        assertThat(h.get("/quorum").statusCode()).isEqualTo(503);
+        ClusterView notVoter = new ClusterView(base.initialize(), base.config(), base.leader(), base.status(),
+                base.members(), null, new SyncState("pg1", List.of("pg3"), 0, 4), base.history(), null, 40);
+        h.board.publish(voter.toBuilder().cluster(notVoter, clock.nanoTime()).build());
+        assertThat(h.get("/quorum").statusCode()).isEqualTo(503);
+        assertThat(h.get("/read-only-quorum").statusCode()).isEqualTo(503);
+        assertThat(h.get("/async").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void readinessOfAReplicaFollowsItsLagAsPatroni41s() {
+        // the fixture replica has replayed and received 100 bytes less than the leader's last position
+        start(SnapshotFixtures.replica(clock.nanoTime()), SnapshotFixtures.threeMembers());
+        assertThat(h.get("/readiness").statusCode()).as("default: maximum_lag_on_failover").isEqualTo(200);
+        assertThat(h.get("/readiness?lag=100").statusCode()).isEqualTo(200);
+        assertThat(h.get("/readiness?lag=99").statusCode()).isEqualTo(503);
+        assertThat(h.get("/readiness?lag=1kB&mode=write").statusCode()).isEqualTo(200);
+        assertThat(h.get("/readiness?lag=50&mode=write").statusCode()).isEqualTo(503);
+        // not streaming: not ready, whatever the lag
+        NodeSnapshot s = SnapshotFixtures.replica(clock.nanoTime());
+        PostgresStatus pg = s.postgres();
+        h.board.publish(s.toBuilder().postgres(PostgresStatus.standby(pg.state(), "replica", pg.postmasterStartTime(),
+                pg.serverVersion(), pg.receivedLocation(), pg.replayedLocation(), pg.replayedTimestamp(), false,
+                pg.timeline(), "in archive recovery", List.of())).build());
+        assertThat(h.get("/readiness?lag=1GB").statusCode()).isEqualTo(503);
     }
 }

@@ -183,7 +183,7 @@ class RobustnessHttpTest {
                     HttpResponse<String> r = h.get("/primary");
                     Map<String, Object> doc = RestApiHarness.json(r);
                     // A 200 on /primary always comes with the primary's document, a 503 with the replica's.
-                    boolean primaryDoc = "master".equals(doc.get("role"));
+                    boolean primaryDoc = "primary".equals(doc.get("role"));
                     if ((r.statusCode() == 200) != primaryDoc) {
                         problems.add(r.statusCode() + " with role " + doc.get("role"));
                     }

@@ -103,7 +103,10 @@ class PrometheusScrapeIT {
                 .containsEntry("job", "patroni");
         assertThat(query("count(patroni_role{role=\"master\"}) by (cluster)")).extracting(PrometheusScrapeIT::value)
                 .containsExactly(1.0);
-        assertThat(query("patroni_role")).hasSize(3);
+        // a primary has two series (role="master" and role="primary", whichever spelling the cluster writes)
+        assertThat(query("patroni_role")).hasSize(4);
+        assertThat(query("patroni_role{role=\"primary\"}")).extracting(m -> labels(m).get("name"))
+                .containsExactly("pg1");
         assertThat(query("patroni_role{role=\"uninitialized\"}")).extracting(m -> labels(m).get("name"))
                 .containsExactly("pg3");
     }
@@ -116,7 +119,9 @@ class PrometheusScrapeIT {
                 "patroni_xlog_replayed_location", "patroni_xlog_replayed_timestamp", "patroni_xlog_paused",
                 "patroni_postgres_streaming", "patroni_postgres_in_archive_recovery", "patroni_postgres_server_version",
                 "patroni_cluster_unlocked", "patroni_failsafe_mode_is_active", "patroni_postgres_timeline",
-                "patroni_dcs_last_seen", "patroni_pending_restart", "patroni_is_paused");
+                "patroni_dcs_last_seen", "patroni_pending_restart", "patroni_is_paused",
+                // Patroni 4.1's
+                "patroni_quorum_standby", "patroni_postgres_state");
         List<Map<String, Object>> pg1 = query("{job=\"patroni\",scope=\"batman\",name=\"pg1\",__name__=~\"patroni_.*\"}");
         assertThat(pg1).extracting(m -> labels(m).get("__name__")).containsExactlyInAnyOrderElementsOf(patroni);
         assertThat(query("patroni_version{name=\"pg1\"}")).extracting(PrometheusScrapeIT::value)

@@ -85,7 +85,7 @@ class TlsIT {
         assertThat(server.baseUrl()).startsWith("https://127.0.0.1:");
         HttpResponse<String> r = call(null, "GET", "/patroni");
         assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.body()).contains("\"role\":\"master\"");
+        assertThat(r.body()).contains("\"role\":\"primary\"");
         assertThat(r.headers().firstValue("Strict-Transport-Security")).hasValue("max-age=31536000");
         assertThat(r.headers().firstValue("X-Plain")).hasValue("1");
         assertThat(call(null, "POST", "/reload").statusCode()).isEqualTo(202);

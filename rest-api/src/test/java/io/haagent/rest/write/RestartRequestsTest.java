@@ -22,12 +22,16 @@ class RestartRequestsTest {
                 true, 120));
         assertThat(RestartRequests.parse(json("{}"), true, NOW)).isEqualTo(RestartRequest.IMMEDIATE);
         assertThat(RestartRequests.parse(json("{\"timeout\":30}"), false, NOW).timeoutSeconds()).isEqualTo(30);
+        for (String role : java.util.List.of("primary", "standby_leader", "replica")) {
+            assertThat(RestartRequests.parse(json("{\"role\":\"" + role + "\"}"), false, NOW).role()).isEqualTo(role);
+        }
     }
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "{\"role\":\"leader\"}                        | 400 | PostgreSQL role should be either primary or replica",
-        "{\"role\":1}                                 | 400 | PostgreSQL role should be either primary or replica",
+        "{\"role\":\"leader\"}                        | 400 | PostgreSQL role should be either primary, standby_leader, or replica",
+        "{\"role\":\"master\"}                        | 400 | PostgreSQL role should be either primary, standby_leader, or replica",
+        "{\"role\":1}                                 | 400 | PostgreSQL role should be either primary, standby_leader, or replica",
         "{\"postgres_version\":\"15\"}                | 400 | Invalid PostgreSQL version format: X.Y or X.Y.Z is accepted: 15",
         "{\"postgres_version\":\"x.y\"}               | 400 | Invalid PostgreSQL version: x.y",
         "{\"timeout\":0}                              | 400 | Timeout should be a positive number of seconds",
@@ -38,7 +42,7 @@ class RestartRequestsTest {
         "{\"schedule\":\"2026-03-01T13:00:00\"}       | 400 | Timezone information is mandatory for the scheduled restart",
         "{\"schedule\":\"2020-01-01T00:00:00Z\"}      | 422 | Cannot schedule restart in the past",
         "{\"schedule\":\"soon\"}                      | 422 | Unable to parse scheduled timestamp",
-        "{\"role\":\"x\",\"timeout\":0}               | 400 | PostgreSQL role should be either primary or replica",
+        "{\"role\":\"x\",\"timeout\":0}               | 400 | PostgreSQL role should be either primary, standby_leader, or replica",
         "{\"timeout\":0,\"role\":\"x\"}               | 400 | Timeout should be a positive number of seconds",
     })
     void refusesInPatronisOrder(String body, int status, String message) {

@@ -276,8 +276,9 @@ public final class TestCluster implements AutoCloseable {
         ObjectNode etcd3 = root.putObject("etcd3");
         ArrayNode hosts = etcd3.putArray("hosts");
         etcdHosts.forEach(hosts::add);
-        if (spec.links != null) {
+        if (spec.links != null && spec.agent == AgentKind.PATRONI) {
             // the given endpoints only: Patroni otherwise discovers the members' own client URLs and bypasses them
+            // (ha-agent uses the hosts it is given and keeps its configuration as the other tests write it)
             etcd3.put("use_proxies", true);
         }
         ObjectNode bootstrap = root.putObject("bootstrap");

@@ -171,7 +171,14 @@ public final class HttpPeerClient implements PeerClient {
             b.header("Authorization", basicAuth);
         }
         return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString())
-                .thenApply(r -> r.statusCode() == 200 && "Accepted".equals(r.body()))
+                .thenApply(r -> {
+                    boolean accepted = r.statusCode() == 200 && "Accepted".equals(r.body());
+                    if (!accepted) {
+                        // the operator must see which member kept this primary from staying on failsafe
+                        LOG.warn("{} did not accept POST {}: {} {}", name, url, r.statusCode(), abbreviate(r.body()));
+                    }
+                    return accepted;
+                })
                 .exceptionally(e -> {
                     LOG.warn("Request failed to {}: POST {} ({})", name, url, e.getMessage());
                     return false;

@@ -4,6 +4,7 @@ import io.haagent.cluster.ClusterView;
 import io.haagent.cluster.Member;
 import io.haagent.cluster.SyncState;
 import io.haagent.config.DynamicConfig;
+import io.haagent.ha.SyncStandbys.Replica;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -32,31 +33,12 @@ final class QuorumSync {
         String ssn = local.synchronousStandbyNames();
         Set<String> listed = SyncStandbys.ssnMembers(ssn);
         boolean star = listed.contains("*");
-        SyncTracking tracking = previous == null ? SyncTracking.EMPTY : previous;
-        if (!java.util.Objects.equals(ssn, tracking.standbyNames())) {
-            // s_s_n changed: newly listed standbys count only once they reach the flush LSN of this moment
-            Map<String, Integer> ready = new HashMap<>();
-            tracking.ready().forEach((k, v) -> {
-                if (listed.contains(k.toLowerCase(Locale.ROOT))) {
-                    ready.put(k, v);
-                }
-            });
-            tracking = new SyncTracking(ssn, local.walPosition(), ready);
-        }
-        Map<String, Member> members = new HashMap<>();
-        for (Member m : cluster.members()) {
-            members.put(m.name().toLowerCase(Locale.ROOT), m);
-        }
-        record Replica(int pid, String name, String syncState, long lsn, boolean nofailover, int syncPriority) {
-        }
+        SyncTracking tracking = SyncStandbys.retrack(previous, local, listed);
+        Map<String, Member> members = SyncStandbys.membersByName(cluster);
         List<Replica> replicas = new ArrayList<>();
         for (LocalState.ReplicationConnection row : local.replication()) {
             Member m = row.applicationName() == null ? null : members.get(row.applicationName().toLowerCase(Locale.ROOT));
-            Long lsn = switch (String.valueOf(local.synchronousCommit())) {
-                case "remote_apply" -> row.replayLsn();
-                case "remote_write" -> row.writeLsn();
-                default -> row.flushLsn();
-            };
+            Long lsn = SyncStandbys.position(row, local.synchronousCommit());
             if (m != null && lsn != null && m.isRunning() && !m.tags().nosync()
                     && !m.name().equalsIgnoreCase(cluster.leaderName())) {
                 replicas.add(new Replica(row.pid(), m.name(), String.valueOf(row.syncState()), lsn, m.nofailover(),

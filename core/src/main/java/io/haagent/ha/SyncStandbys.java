@@ -25,40 +25,57 @@ final class SyncStandbys {
     private SyncStandbys() {
     }
 
-    static State current(LocalState local, ClusterView cluster, SyncTracking previous) {
-        DynamicConfig cfg = cluster.dynamic();
-        SyncTracking tracking = previous == null ? SyncTracking.EMPTY : previous;
-        Set<String> ssnMembers = ssnMembers(local.synchronousStandbyNames());
-        if (!java.util.Objects.equals(local.synchronousStandbyNames(), tracking.standbyNames())) {
-            // s_s_n changed: newly listed standbys count only once they reach the flush LSN of this moment
-            Map<String, Integer> ready = new HashMap<>();
-            tracking.ready().forEach((k, v) -> {
-                if (ssnMembers.contains(k.toLowerCase(Locale.ROOT))) {
-                    ready.put(k, v);
-                }
-            });
-            tracking = new SyncTracking(local.synchronousStandbyNames(), local.walPosition(), ready);
-        }
+    /** A walsender of a member that may be synchronous, at the position {@code synchronous_commit} waits for. */
+    record Replica(int pid, String name, String syncState, long lsn, boolean nofailover, int syncPriority) {
+    }
 
-        String sortCol = switch (String.valueOf(local.synchronousCommit())) {
-            case "remote_apply" -> "replay";
-            case "remote_write" -> "write";
-            default -> "flush";
-        };
+    /**
+     * The tracking carried on: when s_s_n changed since it was made, newly listed standbys count only once they
+     * reach the flush LSN of this moment (those still listed keep their readiness).
+     */
+    static SyncTracking retrack(SyncTracking previous, LocalState local, Set<String> listed) {
+        SyncTracking tracking = previous == null ? SyncTracking.EMPTY : previous;
+        String ssn = local.synchronousStandbyNames();
+        if (java.util.Objects.equals(ssn, tracking.standbyNames())) {
+            return tracking;
+        }
+        Map<String, Integer> ready = new HashMap<>();
+        tracking.ready().forEach((k, v) -> {
+            if (listed.contains(k.toLowerCase(Locale.ROOT))) {
+                ready.put(k, v);
+            }
+        });
+        return new SyncTracking(ssn, local.walPosition(), ready);
+    }
+
+    /** The members by lower-case name (application_name is matched without case, as Patroni does). */
+    static Map<String, Member> membersByName(ClusterView cluster) {
         Map<String, Member> members = new HashMap<>();
         for (Member m : cluster.members()) {
             members.put(m.name().toLowerCase(Locale.ROOT), m);
         }
-        record Replica(int pid, String name, String syncState, long lsn, boolean nofailover, int syncPriority) {
-        }
+        return members;
+    }
+
+    /** The walsender's position that {@code synchronous_commit} waits for: replay, write or flush. */
+    static Long position(LocalState.ReplicationConnection row, String synchronousCommit) {
+        return switch (String.valueOf(synchronousCommit)) {
+            case "remote_apply" -> row.replayLsn();
+            case "remote_write" -> row.writeLsn();
+            default -> row.flushLsn();
+        };
+    }
+
+    static State current(LocalState local, ClusterView cluster, SyncTracking previous) {
+        DynamicConfig cfg = cluster.dynamic();
+        Set<String> ssnMembers = ssnMembers(local.synchronousStandbyNames());
+        SyncTracking tracking = retrack(previous, local, ssnMembers);
+
+        Map<String, Member> members = membersByName(cluster);
         List<Replica> replicas = new ArrayList<>();
         for (LocalState.ReplicationConnection row : local.replication()) {
             Member m = row.applicationName() == null ? null : members.get(row.applicationName().toLowerCase(Locale.ROOT));
-            Long lsn = switch (sortCol) {
-                case "replay" -> row.replayLsn();
-                case "write" -> row.writeLsn();
-                default -> row.flushLsn();
-            };
+            Long lsn = position(row, local.synchronousCommit());
             if (m != null && lsn != null && m.isRunning() && !m.tags().nosync()) {
                 replicas.add(new Replica(row.pid(), row.applicationName(), String.valueOf(row.syncState()), lsn,
                         m.nofailover(), m.tags().syncPriority()));

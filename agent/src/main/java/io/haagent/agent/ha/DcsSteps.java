@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +46,10 @@ final class DcsSteps {
         });
         ex.on(Action.WriteFailsafe.class, (a, u) -> {
             if (loop.cluster() != null) {
-                StatusKeys.writeFailsafe(dcs, name, loop.apiUrl(), loop.cluster());
+                Map<String, String> written = StatusKeys.writeFailsafe(dcs, name, loop.apiUrl(), loop.cluster());
+                if (written != null) {
+                    loop.failsafeContacts().wrote(written);
+                }
             }
             return true;
         });

@@ -15,6 +15,12 @@ import java.util.concurrent.atomic.AtomicReference;
 final class FailsafeContacts {
 
     private final AtomicReference<FailsafeContact> contact = new AtomicReference<>();
+    /**
+     * The failsafe key as this node last read it from etcd or wrote it, whichever came last: Patroni's
+     * {@code dcs.failsafe}. A primary that wrote the key (failsafe mode just enabled, or a member just joined) and
+     * lost etcd before its next read must ask the members it wrote, not those of its last read, which may not name it.
+     */
+    private volatile Map<String, String> known;
     private final Clock clock;
     private final PeerClient peers;
 
@@ -28,19 +34,29 @@ final class FailsafeContacts {
         contact.set(f);
     }
 
+    /** A view read from etcd: its failsafe key (null when there is none) is what we know now. */
+    void read(ClusterView v) {
+        known = v.failsafe();
+    }
+
+    /** The failsafe key we have just written. */
+    void wrote(Map<String, String> failsafe) {
+        known = failsafe;
+    }
+
     /** The last POST /failsafe accepted, or null. */
     FailsafeContact last() {
         return contact.get();
     }
 
     /**
-     * POST /failsafe to every member of the last failsafe key we saw; true when all accepted.
+     * POST /failsafe to every member of the failsafe key as we last read or wrote it; true when all accepted.
      *
      * @param slots what status.slots would say (permanent slots and our member slot at our WAL position): replicas
      *              advance their copies of the permanent slots to it (§3.8); null when unknown
      */
-    boolean heartbeat(ClusterView lastView, String name, String connUrl, String apiUrl, Map<String, Long> slots) {
-        Map<String, String> fs = lastView == null ? null : lastView.failsafe();
+    boolean heartbeat(String name, String connUrl, String apiUrl, Map<String, Long> slots) {
+        Map<String, String> fs = known;
         if (fs == null || !fs.containsKey(name)) {
             return false;
         }

@@ -63,8 +63,6 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     private HaMemory memory;
     private volatile ClusterView view;
     private volatile ClusterView lastView;
-    /** The last view as etcd had it (its config key unfiltered), for the REST API's /config and /cluster. */
-    private volatile ClusterView lastRawView;
     private final HeartbeatLog heartbeatLog;
     private final ConfigGate configGate;
     private volatile long lastViewNanos;
@@ -117,7 +115,8 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         this.memory = HaMemory.INITIAL.withAppliedParameters(dynamic.parameters());
         this.configGate = new ConfigGate(initialDynamic);
         this.failsafe = new FailsafeContacts(clock, peers);
-        this.deciding = new SecondPhase(pg, peers, this::failsafeHeartbeat);
+        this.deciding = new SecondPhase(pg, peers, () -> failsafe.heartbeat(name, config.postgresql().connUrl(),
+                config.restapi().apiUrl(), StatusKeys.statusSlots(pg, name, dynamic, lastObservation)));
         this.lock = new LockBelief(clock);
         this.clusterReader = new ClusterReader(name, dcs, lock, configGate, clock);
         this.runner = new LongActionRunner(clock, dcs::wakeUp, background);
@@ -241,12 +240,12 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         // 1. etcd, and the lock renewal, as one read of the world
         ClusterReader.Result read = clusterReader.read(this::applyDynamicConfig, () -> dynamic.ttl());
         ClusterView v = read.view();
-        lastRawView = clusterReader.lastRaw();
         if (v != null) {
             dcsLastSeenEpoch = clock.now().getEpochSecond();
         }
         view = v;
         if (v != null) {
+            failsafe.read(v);
             lastView = v;
             lastViewNanos = now;
             roleChangeStart.sawView(v, now);
@@ -341,12 +340,6 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         // postgres re-reads its files when the decider sees the parameters changed (Action.ApplyParameters)
     }
 
-    private boolean failsafeHeartbeat() {
-        Observation obs = lastObservation;
-        Map<String, Long> slots = obs != null && obs.status() != null
-                ? StatusKeys.statusSlots(pg, name, dynamic, obs.status().xlogLocation().value()) : null;
-        return failsafe.heartbeat(lastView, name, config.postgresql().connUrl(), config.restapi().apiUrl(), slots);
-    }
 
     // ------------------------------------------------------------------------------------------------- outputs
 
@@ -357,9 +350,10 @@ public final class HaLoop implements LoopContext, AutoCloseable {
 
     private void publish(Observation obs, long obsNanos, String summary, List<Action> actions,
             RoleChangeRecord roleChange) {
-        publisher.publish(obs, obsNanos, summary, actions, roleChange, new Publisher.Facts(config, view, lastRawView,
-                lastViewNanos, dynamic, failsafeActive, dcsLastSeenEpoch, scheduledRestartRequest, nextRunNanos,
-                roleChanges, configGate.rejection(), watchdog.required() && !watchdog.usable()));
+        publisher.publish(obs, obsNanos, summary, actions, roleChange, new Publisher.Facts(config, view,
+                clusterReader.lastRaw(), lastViewNanos, dynamic, failsafeActive, dcsLastSeenEpoch,
+                scheduledRestartRequest, nextRunNanos, roleChanges, configGate.rejection(),
+                watchdog.required() && !watchdog.usable()));
     }
 
     // ------------------------------------------------------------------------------------------------- LoopContext
@@ -446,6 +440,11 @@ public final class HaLoop implements LoopContext, AutoCloseable {
 
     public Watchdog watchdog() {
         return watchdog;
+    }
+
+    @Override
+    public FailsafeContacts failsafeContacts() {
+        return failsafe;
     }
 
     @Override

@@ -21,6 +21,9 @@ public interface LoopContext {
     /** The last cluster view etcd gave (null before the first). */
     ClusterView lastView();
 
+    /** The failsafe key as last read or written, and the POST /failsafe calls made and received (§3.8). */
+    FailsafeContacts failsafeContacts();
+
     /** {@code postgresql.pg_ctl_timeout}: the default bound of a start or stop. */
     int pgCtlTimeoutSeconds();
 

@@ -37,6 +37,12 @@ final class StatusKeys {
     }
 
     /** {@code status.slots} (§4.8.1): the permanent slots' positions and our own member slot's, at our WAL position. */
+    /** What status.slots would say at the last observation's WAL position; null when postgres was not read. */
+    static Map<String, Long> statusSlots(PostgresControl pg, String name, DynamicConfig dynamic, Observation obs) {
+        return obs != null && obs.status() != null
+                ? statusSlots(pg, name, dynamic, obs.status().xlogLocation().value()) : null;
+    }
+
     static Map<String, Long> statusSlots(PostgresControl pg, String name, DynamicConfig dynamic, long walPosition) {
         Map<String, Long> slots = new LinkedHashMap<>();
         if (dynamic.useSlots()) {
@@ -57,7 +63,8 @@ final class StatusKeys {
         return slots;
     }
 
-    static void writeFailsafe(Dcs dcs, String name, String apiUrl, ClusterView v) {
+    /** @return the key written, or null when etcd did not take it */
+    static Map<String, String> writeFailsafe(Dcs dcs, String name, String apiUrl, ClusterView v) {
         Map<String, String> fs = new LinkedHashMap<>();
         for (Member m : v.members()) {
             if (m.apiUrl() != null && !m.apiUrl().isBlank()) {
@@ -67,8 +74,10 @@ final class StatusKeys {
         fs.put(name, apiUrl);
         try {
             dcs.writeFailsafe(fs);
+            return fs;
         } catch (DcsUnavailableException e) {
             LOG.warn("could not write failsafe: {}", e.getMessage());
+            return null;
         }
     }
 }

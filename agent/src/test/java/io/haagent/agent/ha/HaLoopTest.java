@@ -320,6 +320,33 @@ class HaLoopTest {
         assertThat(c.primaries()).isEmpty();
     }
 
+    /**
+     * Failsafe mode switched on, and etcd lost right after the primary's cycle that wrote the failsafe key for the
+     * first time: the primary never read that key back, yet it must ask the members it wrote there (Patroni's
+     * dcs.failsafe is the key as last read or written), not give up the lock as if there were none. Found by the
+     * fault suite (etcd-quorum-lost-failsafe right after the PATCH).
+     */
+    @Test
+    void aFailsafeKeyWrittenButNotYetReadBackIsTheOneThePrimaryAsks() {
+        LoopCluster c = cluster("");
+        c.bootstrap();
+        assertThat(c.view().failsafe()).isNull();
+        LoopCluster.Node pg1 = c.node("pg1");
+        java.util.Map<String, Object> config = new java.util.LinkedHashMap<>(c.view().config().data());
+        config.put("failsafe_mode", true);
+        assertThat(pg1.dcs.setConfig(config, c.view().config().modRevision())).isTrue();
+        pg1.cycle();
+        assertThat(pg1.decided(Action.WriteFailsafe.class)).isTrue();
+        assertThat(c.view().failsafe()).containsOnlyKeys("pg1", "pg2", "pg3");
+
+        c.store.setReachable(false);
+        pg1.cycle();
+        assertThat(pg1.lastSummary())
+                .isEqualTo("continue to run as a leader because failsafe mode is enabled and all members are accessible");
+        assertThat(pg1.lastRecord().input().failsafeTopologyOk()).isTrue();
+        assertThat(c.primaries()).containsExactly("pg1");
+    }
+
     @Test
     void withoutFailsafeThePrimaryDemotesWhenEtcdIsGone() {
         LoopCluster c = cluster("");

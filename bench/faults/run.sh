@@ -10,14 +10,9 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$here"
-if [ "$(id -u)" = 0 ]; then
-  chown -R postgres: "$here"
-  exec runuser -u postgres -- env HOME="$(getent passwd postgres | cut -d: -f6)" PATH="$PATH" "$0" "$@"
-fi
-cpfile="$(mktemp)"
-mvn -B -q -DskipTests -pl cluster-tests -am package dependency:build-classpath \
-  -Dmdep.outputFile="$cpfile" -Dmdep.includeScope=test >/dev/null
-cp="$(cat "$cpfile")"; rm -f "$cpfile"
+. bench/lib/common.sh
+bench_become_postgres "$here" "$0" "$@"
+cp="$(bench_cluster_tests_classpath)"
 mkdir -p bench/results
 exec java -Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener -Dbasedir="$here/cluster-tests" \
-  -cp "cluster-tests/target/test-classes:$cp" io.haagent.faults.FaultSuite "$@"
+  -cp "$cp" io.haagent.faults.FaultSuite "$@"

@@ -105,6 +105,7 @@ public final class RuntimeBench {
         report.put("load_average_before", loadAverage());
         report.put("java_opts", o.javaOpts == null ? "launcher defaults" : o.javaOpts);
         report.put("lib_bytes", libBytes());
+        report.put("lib_jars", libJars());
         for (AgentKind k : o.kinds) {
             RuntimeBench b = new RuntimeBench(k, o);
             b.run();
@@ -492,6 +493,12 @@ public final class RuntimeBench {
         }
     }
 
+    private static long libJars() throws IOException {
+        try (var files = Files.list(Dist.home().resolve("lib"))) {
+            return files.filter(f -> f.toString().endsWith(".jar")).count();
+        }
+    }
+
     private static long libBytes() throws IOException {
         try (var files = Files.list(Dist.home().resolve("lib"))) {
             return files.mapToLong(f -> f.toFile().length()).sum();
@@ -504,7 +511,8 @@ public final class RuntimeBench {
     private static void printTable(Map<String, Object> report, List<AgentKind> kinds) {
         Map<String, Object> ours = (Map<String, Object>) report.get("ha_agent");
         Map<String, Object> theirs = (Map<String, Object>) report.get("patroni");
-        System.out.printf("%nlib/: %.1f MB; load average before %s, after %s%n",
+        System.out.printf("%nlib/: %d jars, %.1f MB (DistLayoutIT: none that nothing loads); load average before %s,"
+                + " after %s%n", ((Number) report.get("lib_jars")).longValue(),
                 ((Number) report.get("lib_bytes")).longValue() / 1e6, report.get("load_average_before"),
                 report.get("load_average_after"));
         System.out.printf("%-58s %18s %18s %8s %8s%n", "figure", "ha-agent", "Patroni 3.0.2", "ours/P", "goal");

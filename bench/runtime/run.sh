@@ -9,8 +9,9 @@
 #   of the run (safepoints logged with -Xlog into --pauses DIR, default bench/results/pauses-<date>; goal 100 ms).
 # HA timings under load (the issue's last goal) are bench/load/run.sh's.
 # Usage: bench/runtime/run.sh [--phases ctl,memory,start,bootstrap] [--steady 150] [--cpu-window 60] [--runs 5]
-#          [--start-runs 3] [--ctl-runs 5] [--java-opts "-Xmx.. ..."] [--agent ha-agent|patroni ...]
-# (default: both agents, Patroni when installed; --java-opts replaces the launcher's JVM options, to measure one.)
+#          [--start-runs 3] [--ctl-runs 5] [--java-opts "-Xmx.. ..."] [--no-archive] [--agent ha-agent|patroni ...]
+# (default: both agents, Patroni when installed; --java-opts replaces the launcher's JVM options, to measure one;
+# --no-archive runs ha-agent without its class-data archive throughout.)
 # Runs as the postgres user (PostgreSQL refuses root). Results: bench/results/runtime-<date>.json
 set -euo pipefail
 here="$(cd "$(dirname "$0")/../.." && pwd)"

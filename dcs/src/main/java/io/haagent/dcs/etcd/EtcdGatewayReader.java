@@ -201,6 +201,11 @@ public final class EtcdGatewayReader {
             authenticated = true;
         }
         Answer a = post(endpoint, path, body, token, d);
+        if (token != null && (a.status == 401 || a.json != null && a.json.path("code").asInt(-1) == UNAUTHENTICATED)) {
+            // the token expired (etcd's simple tokens live 5 minutes: agentctl list -W outlives them): once more
+            token = authenticate(endpoint, d);
+            a = post(endpoint, path, body, token, d);
+        }
         if (a.status == 404 && a.json == null) {
             throw new NoGateway("etcd at " + endpoint + " has no JSON gateway (" + path + " answered 404)");
         }

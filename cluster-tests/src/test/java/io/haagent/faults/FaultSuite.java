@@ -341,7 +341,7 @@ public final class FaultSuite implements AutoCloseable {
                 case "--only" -> only = List.of(args[++i].split(","));
                 default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; usage: run.sh "
                         + "--scenarios N --seed S --report FILE.json [--agent ha-agent|patroni] [--ci] "
-                        + "[--only a,b] [--first-octet 221]");
+                        + "[--only a,b:async,c:strict] [--first-octet 221]");
             }
         }
         return new Options(n, seed, report, agent, octet, ci, only);
@@ -351,7 +351,20 @@ public final class FaultSuite implements AutoCloseable {
     static List<Scenarios.Scenario> plan(Options o) {
         List<Scenarios.Scenario> all = Scenarios.all();
         if (!o.only().isEmpty()) {
-            return o.only().stream().map(Scenarios::named).toList();
+            // name, or name:async / name:strict to run it in the other replication mode than its default
+            return o.only().stream().map(n -> {
+                String[] p = n.split(":", 2);
+                Scenarios.Scenario s = Scenarios.named(p[0]);
+                if (p.length == 1) {
+                    return s;
+                }
+                return switch (p[1]) {
+                    case "async" -> s.withStrict(false);
+                    case "strict" -> s.withStrict(true);
+                    default -> throw new IllegalArgumentException("--only " + n + ": the mode after ':' is async "
+                            + "or strict");
+                };
+            }).toList();
         }
         if (o.ci()) {
             return all;

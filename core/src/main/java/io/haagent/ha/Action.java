@@ -248,8 +248,9 @@ public sealed interface Action {
 
     /**
      * Step down (§3.7): stop in the mode's way, release the lock if the mode says so (graceful: early, as soon
-     * as a candidate has our shutdown checkpoint), then start as a replica of {@code follow} unless a rewind is
-     * needed first. Immediate modes stop inline (they exist to stop writes now) and start in the background.
+     * as a candidate has our shutdown checkpoint). Immediate modes stop inline (they exist to stop writes now). It
+     * ends stopped: the next decision starts the replica ({@link Outcome.SteppedDown}, or §3.6 recover after a
+     * graceful one).
      */
     record Demote(DemoteMode mode) implements LongRunning {
     }

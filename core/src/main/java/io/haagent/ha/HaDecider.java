@@ -135,6 +135,9 @@ public final class HaDecider {
         }
 
         private String steps() {
+            if (mem.startAfterDemote() != null && local.running()) {
+                mem = mem.withStartAfterDemote(null);
+            }
             if (!in.dcsAvailable()) {
                 return dcsUnavailable();
             }
@@ -218,6 +221,9 @@ public final class HaDecider {
             }
             // step 11
             if (!local.healthy()) {
+                if (mem.startAfterDemote() != null && !cluster.isPaused() && !in.hasLock()) {
+                    return startAfterDemotion(nodeToFollow());
+                }
                 if (cluster.isPaused()) {
                     if (!PostgresState.STOPPED.equals(pgState)) {
                         plan.add(new Action.SetState(PostgresState.STOPPED));

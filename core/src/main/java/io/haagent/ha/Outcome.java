@@ -70,6 +70,19 @@ public sealed interface Outcome {
         }
     }
 
+    /**
+     * A primary stepped down in an offline or immediate mode (§3.7): postgres is stopped and the lock given up, and
+     * the next decision starts it as a replica (Patroni's demote starts it itself: offline following nobody, the
+     * immediate modes following the leader). A graceful step-down reports none: the next cycle recovers it by the
+     * rules every stopped replica goes through.
+     */
+    record SteppedDown(DemoteMode mode) implements Outcome {
+        @Override
+        public HaMemory applyTo(HaMemory m) {
+            return m.withStartAfterDemote(mode);
+        }
+    }
+
     /** pg_ctl promote ended: {@code ok} false when pre_promote refused (the lock is released, §3.5). */
     record Promoted(boolean ok) implements Outcome {
         @Override

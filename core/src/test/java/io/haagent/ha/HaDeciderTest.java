@@ -307,6 +307,23 @@ class HaDeciderTest {
                                 .local(l -> l.primary().stopped("in production")),
                         "stopped PostgreSQL to fail over after a crash",
                         new Action.SetState(PostgresState.CRASHED), new Action.Demote(DemoteMode.IMMEDIATE)),
+                row("after an immediate step-down: start as a replica of the leader, announcing the role change",
+                        () -> HaFixture.node("pg1").leader("pg2").local(l -> l.role(Role.DEMOTED).stopped("in production")
+                                .state(PostgresState.STOPPED)).memory(m -> m.withStartAfterDemote(DemoteMode.IMMEDIATE_NOLOCK)),
+                        "starting after demotion",
+                        new Action.StartReplica(FollowTarget.member("pg2", "postgres://127.0.0.12:5432/postgres", null),
+                                Role.REPLICA, null, "starting after demotion", false, CallbackAction.ON_ROLE_CHANGE)),
+                row("after an immediate step-down in pause: postgres stays stopped",
+                        () -> HaFixture.node("pg1").leader("pg2").config("pause", true)
+                                .local(l -> l.role(Role.DEMOTED).stopped("in production").state(PostgresState.STOPPED))
+                                .memory(m -> m.withStartAfterDemote(DemoteMode.IMMEDIATE)),
+                        "PAUSE: postgres is not running"),
+                row("after a step-down, postgres already running: nothing is started",
+                        () -> HaFixture.node("pg1").leader("pg2").memory(m -> m.withOnStartFired(true)
+                                .withStartAfterDemote(DemoteMode.IMMEDIATE_NOLOCK)),
+                        "no action. I am (pg1), a secondary, and following a leader (pg2)",
+                        new Action.Follow(FollowTarget.member("pg2", "postgres://127.0.0.12:5432/postgres", null), Role.REPLICA),
+                        new Action.SyncSlots()),
                 row("crashed replica: crash recovery first when no leader",
                         () -> HaFixture.node("pg2").noLeader().local(l -> l.stopped("in production")),
                         "doing crash recovery in a single user mode",
@@ -536,6 +553,12 @@ class HaDeciderTest {
                         new Action.ApplyParameters(),
                         new Action.Follow(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), Role.REPLICA),
                         new Action.SyncSlots()),
+                row("etcd unreachable after an offline step-down: start read-only, following nobody",
+                        () -> HaFixture.node("pg1").dcsDown().local(l -> l.role(Role.DEMOTED).stopped("shut down")
+                                .state(PostgresState.STOPPED)).memory(m -> m.withStartAfterDemote(DemoteMode.OFFLINE)),
+                        "starting after demotion",
+                        new Action.StartReplica(FollowTarget.NONE, Role.REPLICA, null, "starting after demotion", false,
+                                CallbackAction.ON_ROLE_CHANGE)),
                 row("etcd unreachable on a replica: carry on",
                         () -> HaFixture.node("pg2").dcsDown(),
                         "DCS is not accessible"),

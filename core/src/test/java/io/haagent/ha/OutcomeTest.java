@@ -48,4 +48,11 @@ class OutcomeTest {
         assertThat(new Outcome.StartCallbackFired().applyTo(HaMemory.INITIAL).onStartFired()).isTrue();
         assertThat(new Outcome.Promoted(true)).isEqualTo(new Outcome.Promoted(true)).hasToString("Promoted[ok=true]");
     }
+
+    @Test
+    void aSteppedDownPrimaryIsStartedByTheNextDecision() {
+        HaMemory m = new Outcome.SteppedDown(DemoteMode.OFFLINE).applyTo(HaMemory.INITIAL);
+        assertThat(m.startAfterDemote()).isEqualTo(DemoteMode.OFFLINE);
+        assertThat(HaMemory.INITIAL.startAfterDemote()).isNull();
+    }
 }

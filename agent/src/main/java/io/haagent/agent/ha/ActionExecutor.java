@@ -100,7 +100,7 @@ public final class ActionExecutor {
         this.targets = new Targets(name, dcs, loop);
         this.starts = new Starts(pg, node, loop, targets, this);
         this.slotSync = new SlotSync(name, pg, node, loop);
-        this.stepDown = new StepDown(this, starts, targets, dcs, pg, node, lock, loop);
+        this.stepDown = new StepDown(this, dcs, pg, node, lock, loop);
         this.longSteps = new LongSteps(name, pg, node, runner, loop, clock, this, starts, targets, stepDown);
         registerLocalHandlers();
         longSteps.register();

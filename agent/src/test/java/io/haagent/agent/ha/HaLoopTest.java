@@ -264,6 +264,10 @@ class HaLoopTest {
 
         assertThat(pg1.summaries).contains("stopped PostgreSQL to fail over after a crash");
         assertThat(pg1.records).anyMatch(r -> r.decision().actions().contains(new Action.Demote(DemoteMode.IMMEDIATE)));
+        c.round();
+        // stopped and without the lock; what it becomes is the next decision's: a replica, announced as a role change
+        assertThat(pg1.summaries).endsWith("starting after demotion");
+        assertThat(pg1.lastRecord().input().memory().startAfterDemote()).isEqualTo(DemoteMode.IMMEDIATE);
         c.rounds(3, Duration.ofSeconds(1));
         assertThat(c.leader()).isEqualTo("pg2");
         assertThat(c.primaries()).containsExactly("pg2");
@@ -356,7 +360,16 @@ class HaLoopTest {
         assertThat(c.node("pg1").lastSummary()).isEqualTo("demoting self because DCS is not accessible and I was a leader");
         assertThat(c.node("pg1").lastRecord().decision().roleChange().kind()).isEqualTo(RoleChangeRecord.Kind.DEMOTE);
         assertThat(c.primaries()).isEmpty();
+        LoopCluster.Node pg1 = c.node("pg1");
+        int events = pg1.pg.events().size();
+        c.round();
+        // the step-down ends stopped; the next decision starts it read-only, following nobody (§3.7 offline)
+        assertThat(pg1.lastSummary()).isEqualTo("starting after demotion");
+        assertThat(pg1.lastRecord().input().memory().startAfterDemote()).isEqualTo(DemoteMode.OFFLINE);
+        assertThat(since(pg1.pg.events(), events)).containsExactly("start replica",
+                "callback on_role_change replica");
         c.rounds(3, Duration.ofSeconds(10));
+        assertThat(pg1.lastSummary()).isEqualTo("DCS is not accessible");
         assertThat(c.primaries()).as("nobody promotes without etcd").isEmpty();
         c.store.setReachable(true);
         c.rounds(4, Duration.ofSeconds(10));

@@ -267,8 +267,19 @@ public sealed interface Action {
     record Reinitialize(FollowTarget source, String reason) implements LongRunning {
     }
 
-    /** Restart postgres (scheduled restart), with the start timeout. */
-    record Restart(Integer timeoutSeconds) implements LongRunning {
+    /**
+     * Restart postgres (scheduled or asked for through the REST API), with the start timeout: as the primary when
+     * {@code follow} is null, else in recovery following {@code follow} (or nobody), reporting {@code role}. Its
+     * outcome is {@link Outcome.Restarted}.
+     */
+    record Restart(Integer timeoutSeconds, FollowTarget follow, Role role) implements LongRunning {
+    }
+
+    /**
+     * Answer the REST request {@code id} ({@link NodeRequest}): {@code ok} with Patroni's success sentence (200), or
+     * refused with the reason (503).
+     */
+    record AnswerRequest(long id, boolean ok, String text) implements Action {
     }
 
     /** Forget the scheduled restart (done, stale, or overtaken by another restart). */

@@ -394,6 +394,10 @@ abstract class DecisionCycleSetup extends DecisionCycleBase {
         return null;
     }
 
+    abstract Action.Restart restart(Integer timeoutSeconds);
+
+    abstract boolean restartMatches(String role, Integer postgresVersion, boolean restartPending);
+
     /** Scheduled restart (§3.5); null when none is due. */
     String scheduledRestart() {
         ScheduledRestart r = in.scheduledRestart();
@@ -419,22 +423,11 @@ abstract class DecisionCycleSetup extends DecisionCycleBase {
         if (deltaMillis < -(long) (cfg.loopWait() * 1.5 * 1000)) {
             return null;
         }
-        if (!restartMatches(r)) {
+        if (!restartMatches(r.role(), r.postgresVersion(), r.restartPending())) {
             return "restart conditions are not satisfied";
         }
-        plan.add(new Action.Restart(r.timeoutSeconds()));
-        mem = mem.withStartTimeout(r.timeoutSeconds());
+        plan.add(restart(r.timeoutSeconds()));
         return "restarting after scheduled restart";
-    }
-
-    boolean restartMatches(ScheduledRestart r) {
-        if (r.role() != null && Role.parse(r.role()) != (local.role() == Role.PROMOTED ? Role.PRIMARY : local.role())) {
-            return false;
-        }
-        if (r.postgresVersion() != null && local.serverVersion() >= r.postgresVersion()) {
-            return false;
-        }
-        return !r.restartPending() || local.pendingRestart();
     }
 
 }

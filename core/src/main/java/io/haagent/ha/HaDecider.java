@@ -74,14 +74,14 @@ public final class HaDecider {
     }
 
     /** One cycle: the steps of §3.2 in order, the leader-key rules (§3.3, §3.4). */
-    private static final class Cycle extends DecisionCycleSetup {
+    private static final class Cycle extends DecisionCycleRequests {
 
         Cycle(HaInput in) {
             super(in);
         }
 
         Decision run() {
-            String summary = steps();
+            String summary = restartRequest(steps());
             statusKeys();
             failsafeBookkeeping();
             if (in.self().watchdogEnabled() && !plan.has(Action.KeepWatchdogAlive.class)) {
@@ -182,6 +182,11 @@ public final class HaDecider {
                 plan.add(new Action.WriteConfig(in.self().dynamicConfiguration()));
             }
 
+            // a reinitialize asked for through the REST API (§3.11)
+            String requested = reinitializeRequest();
+            if (requested != null) {
+                return requested;
+            }
             // step 5
             if (in.longAction() != null) {
                 return longActionInProgress();

@@ -111,11 +111,26 @@ public sealed interface Outcome {
         }
     }
 
-    /** A restart ended: the start timeout it asked for no longer applies. */
-    record Restarted() implements Outcome {
+    /**
+     * A restart ended (or, asked for through the REST API, could not start: {@code busyWith} names the action that
+     * runs): the start timeout it asked for no longer applies, and a REST request waiting for it gets its answer.
+     */
+    record Restarted(Result result, String busyWith) implements Outcome {
+        /** How the restart ended, as Patroni's handler tells the client. */
+        public enum Result { RESTARTED, STILL_STARTING, FAILED, NOT_STARTED }
+
+        public Restarted(Result result) {
+            this(result, null);
+        }
+
         @Override
         public HaMemory applyTo(HaMemory m) {
-            return m.withStartTimeout(null);
+            HaMemory out = m.withStartTimeout(null);
+            NodeRequest.InFlight f = m.requestInFlight();
+            if (f != null && f.request() instanceof NodeRequest.Restart && f.restarted() == null) {
+                out = out.withRequestInFlight(f.withRestarted(this));
+            }
+            return out;
         }
     }
 

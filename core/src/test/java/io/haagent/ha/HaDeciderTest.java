@@ -30,6 +30,8 @@ class HaDeciderTest {
     private static final Action.WriteFailover CLEAR_FAILOVER =
             new Action.WriteFailover(FailoverRequest.of(null, null, null), 42);
 
+    private static final NodeRequest.Restart RESTART = new NodeRequest.Restart(7, null, null, false, null);
+
     /** What the primary holding the lock writes to the status key each cycle (§1.2). */
     private static final Action.WriteStatus STATUS = new Action.WriteStatus(HaFixture.WAL);
 
@@ -540,6 +542,133 @@ class HaDeciderTest {
                         "promoted self to leader by acquiring session lock",
                         new Action.AcquireLock("following new leader after trying and failing to obtain lock"),
                         new Action.WriteFailover(FailoverRequest.of(null, null, null), -1), new Action.Promote(), new Action.SyncSlots()),
+
+                // ---------------------------------------------------------- REST requests (§2.6, §3.11)
+                row("POST /restart on a replica: restarts following the leader, answered when it is done",
+                        () -> HaFixture.node("pg2").request(RESTART).memory(m -> m.withOnStartFired(true)),
+                        "restarting as requested",
+                        new Action.Follow(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), Role.REPLICA), new Action.SyncSlots(),
+                        new Action.Restart(null, FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), Role.REPLICA)),
+                row("POST /restart on the leader in pause: allowed, as the primary",
+                        () -> HaFixture.node("pg1").lock(LockStatus.HELD).config("pause", true).local(l -> l.primary())
+                                .request(new NodeRequest.Restart(7, null, null, false, 60)).memory(m -> m.withOnStartFired(true)),
+                        "PAUSE: restarting as requested",
+                        new Action.UpdateHistory(1), STATUS, new Action.SyncSlots(),
+                        new Action.Restart(60, null, Role.PRIMARY)),
+                row("POST /restart role=replica on the primary: conditions not satisfied",
+                        () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary())
+                                .request(new NodeRequest.Restart(7, "replica", null, false, null)).memory(m -> m.withOnStartFired(true)),
+                        "no action. I am (pg1), the leader with the lock",
+                        new Action.UpdateHistory(1), STATUS, new Action.SyncSlots(),
+                        new Action.AnswerRequest(7, false, "restart conditions are not satisfied")),
+                row("POST /restart role=primary on a primary reporting master: either spelling matches",
+                        () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary())
+                                .request(new NodeRequest.Restart(7, "master", null, false, null)).memory(m -> m.withOnStartFired(true)),
+                        "restarting as requested",
+                        new Action.UpdateHistory(1), STATUS, new Action.SyncSlots(), new Action.Restart(null, null, Role.PRIMARY)),
+                row("POST /restart postgres_version not newer than the server: conditions not satisfied",
+                        () -> HaFixture.node("pg2").request(new NodeRequest.Restart(7, null, 150004, false, null))
+                                .memory(m -> m.withOnStartFired(true)),
+                        "no action. I am (pg2), a secondary, and following a leader (pg1)",
+                        new Action.Follow(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), Role.REPLICA), new Action.SyncSlots(),
+                        new Action.AnswerRequest(7, false, "restart conditions are not satisfied")),
+                row("POST /restart restart_pending without a pending restart: conditions not satisfied",
+                        () -> HaFixture.node("pg2").request(new NodeRequest.Restart(7, null, null, true, null))
+                                .memory(m -> m.withOnStartFired(true)),
+                        "no action. I am (pg2), a secondary, and following a leader (pg1)",
+                        new Action.Follow(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), Role.REPLICA), new Action.SyncSlots(),
+                        new Action.AnswerRequest(7, false, "restart conditions are not satisfied")),
+                row("POST /restart restart_pending with one pending and an older server: restarts",
+                        () -> HaFixture.node("pg2").local(l -> l.pendingRestart())
+                                .request(new NodeRequest.Restart(7, "replica", 150005, true, null))
+                                .memory(m -> m.withOnStartFired(true)),
+                        "restarting as requested",
+                        new Action.Follow(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), Role.REPLICA), new Action.SyncSlots(),
+                        new Action.Restart(null, FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), Role.REPLICA)),
+                row("POST /restart while a long action runs: already in progress",
+                        () -> HaFixture.node("pg2").longAction(LongAction.Kind.REWIND, "running pg_rewind from pg1", 3)
+                                .request(RESTART),
+                        "running pg_rewind from pg1 in progress",
+                        new Action.AnswerRequest(7, false, "running pg_rewind from pg1 already in progress")),
+                row("POST /restart on a primary that must demote this cycle: the demote goes first",
+                        () -> HaFixture.node("pg1").leader("pg2").local(l -> l.primary()).request(RESTART),
+                        "demoting self because I do not have the lock and I was a leader",
+                        new Action.Demote(DemoteMode.IMMEDIATE_NOLOCK),
+                        new Action.AnswerRequest(7, false, "demote already in progress")),
+                row("a requested restart still running: no answer yet",
+                        () -> HaFixture.node("pg2").longAction(LongAction.Kind.RESTART, "restart", 3)
+                                .memory(m -> m.withRequestInFlight(new NodeRequest.InFlight(RESTART, null))),
+                        "restart in progress"),
+                row("POST /restart while a requested restart runs: already in progress, the first still waits",
+                        () -> HaFixture.node("pg2").longAction(LongAction.Kind.RESTART, "restart", 3)
+                                .memory(m -> m.withRequestInFlight(new NodeRequest.InFlight(RESTART, null)))
+                                .request(new NodeRequest.Restart(9, null, null, false, null)),
+                        "restart in progress",
+                        new Action.AnswerRequest(9, false, "restart already in progress")),
+                row("a requested restart came back running: restarted successfully",
+                        () -> HaFixture.node("pg2").memory(m -> m.withOnStartFired(true).withRequestInFlight(
+                                new NodeRequest.InFlight(RESTART, new Outcome.Restarted(Outcome.Restarted.Result.RESTARTED)))),
+                        "no action. I am (pg2), a secondary, and following a leader (pg1)",
+                        new Action.Follow(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), Role.REPLICA), new Action.SyncSlots(),
+                        new Action.AnswerRequest(7, true, "restarted successfully")),
+                row("a requested restart whose start timed out: postgres is still starting",
+                        () -> HaFixture.node("pg2").local(l -> l.starting(5)).memory(m -> m.withOnStartFired(true)
+                                .withRequestInFlight(new NodeRequest.InFlight(RESTART,
+                                        new Outcome.Restarted(Outcome.Restarted.Result.STILL_STARTING)))),
+                        "no action. I am (pg2), a secondary, and following a leader (pg1)",
+                        new Action.Follow(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), Role.REPLICA),
+                        new Action.AnswerRequest(7, false, "postgres is still starting")),
+                row("POST /reinitialize on a replica: clone again from the leader",
+                        () -> HaFixture.node("pg2").request(new NodeRequest.Reinitialize(8, false)),
+                        "reinitializing from leader 'pg1' as requested",
+                        new Action.Reinitialize(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), "requested"), new Action.AnswerRequest(8, true, "reinitialize started")),
+                row("POST /reinitialize on the leader: refused",
+                        () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary())
+                                .request(new NodeRequest.Reinitialize(8, true)).memory(m -> m.withOnStartFired(true)),
+                        "no action. I am (pg1), the leader with the lock",
+                        new Action.AnswerRequest(8, false, "I am the leader, can not reinitialize"),
+                        new Action.UpdateHistory(1), STATUS, new Action.SyncSlots()),
+                row("POST /reinitialize without a leader: refused",
+                        () -> HaFixture.node("pg2").noLeader().local(l -> l.stopped("shut down in recovery").state(PostgresState.STOPPED))
+                                .config("pause", true).request(new NodeRequest.Reinitialize(8, false)),
+                        "PAUSE: postgres is not running",
+                        new Action.AnswerRequest(8, false, "Cluster has no leader, can not reinitialize")),
+                row("POST /reinitialize while a long action runs: already in progress",
+                        () -> HaFixture.node("pg2").longAction(LongAction.Kind.CLONE, "bootstrap from leader 'pg1'", 3)
+                                .request(new NodeRequest.Reinitialize(8, false)),
+                        "bootstrap from leader 'pg1' in progress",
+                        new Action.AnswerRequest(8, false, "bootstrap from leader 'pg1' already in progress")),
+                row("POST /reinitialize force while a long action runs: cancel it, no answer yet",
+                        () -> HaFixture.node("pg2").longAction(LongAction.Kind.CLONE, "bootstrap from leader 'pg1'", 3)
+                                .request(new NodeRequest.Reinitialize(8, true)),
+                        "bootstrap from leader 'pg1' in progress",
+                        new Action.CancelLongAction()),
+                row("a forced reinitialize once the cancelled action ended: clone again",
+                        () -> HaFixture.node("pg2").local(l -> l.stopped("shut down in recovery").state(PostgresState.STOPPED))
+                                .memory(m -> m.withRequestInFlight(new NodeRequest.InFlight(new NodeRequest.Reinitialize(8, true), null))),
+                        "reinitializing from leader 'pg1' as requested",
+                        new Action.Reinitialize(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), "requested"), new Action.AnswerRequest(8, true, "reinitialize started")),
+                row("POST /reinitialize with etcd unreachable: refused",
+                        () -> HaFixture.node("pg2").dcsDown().request(new NodeRequest.Reinitialize(8, false)),
+                        "DCS is not accessible",
+                        new Action.AnswerRequest(8, false, "DCS is not accessible, can not reinitialize")),
+                row("scheduled restart due, its role matching: restart",
+                        () -> HaFixture.node("pg2").memory(m -> m.withOnStartFired(true)).scheduledRestart(new ScheduledRestart(
+                                HaFixture.NOW.minusSeconds(1), "replica", null, false, null, "2026-03-01 11:00:00.000000+00:00")),
+                        "restarting after scheduled restart",
+                        new Action.Follow(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), Role.REPLICA), new Action.ClearScheduledRestart(),
+                        new Action.Restart(null, FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), Role.REPLICA)),
+                row("scheduled restart due with restart_pending and none pending: cleared, not run",
+                        () -> HaFixture.node("pg2").memory(m -> m.withOnStartFired(true)).scheduledRestart(new ScheduledRestart(
+                                HaFixture.NOW.minusSeconds(1), null, null, true, null, "2026-03-01 11:00:00.000000+00:00")),
+                        "restart conditions are not satisfied",
+                        new Action.Follow(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), Role.REPLICA), new Action.ClearScheduledRestart(), new Action.SyncSlots()),
+                row("scheduled restart in pause: waits",
+                        () -> HaFixture.node("pg2").config("pause", true).memory(m -> m.withOnStartFired(true)).scheduledRestart(
+                                new ScheduledRestart(HaFixture.NOW.minusSeconds(1), null, null, false, null,
+                                        "2026-03-01 11:00:00.000000+00:00")),
+                        "PAUSE: no action. I am (pg2), a secondary, and following a leader (pg1)",
+                        new Action.Follow(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), Role.REPLICA), new Action.SyncSlots()),
 
                 // ---------------------------------------------------------- §3.8 DCS unreachable
                 row("etcd unreachable on a primary: demote offline",

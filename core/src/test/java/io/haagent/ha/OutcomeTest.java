@@ -40,7 +40,7 @@ class OutcomeTest {
     @Test
     void promoteRestartAndCheckpoint() {
         HaMemory m = HaMemory.INITIAL.withCheckpointAfterPromotePending(true);
-        m = Outcome.applyAll(m, List.of(new Outcome.Promoted(false), new Outcome.Restarted(),
+        m = Outcome.applyAll(m, List.of(new Outcome.Promoted(false), new Outcome.Restarted(Outcome.Restarted.Result.RESTARTED),
                 new Outcome.CheckpointAfterPromoteDone()));
         assertThat(m.promoteResult()).isFalse();
         assertThat(m.startTimeoutSeconds()).isNull();

@@ -182,10 +182,16 @@ final class LongSteps {
             pg.removeDataDirectory();
             return cloned(starts.clone(a.source()));
         }));
-        ex.on(Action.Restart.class, (a, u) -> ex.submit(LongAction.Kind.RESTART, "restart", cancel -> {
-            restart(a.timeoutSeconds());
-            return List.of(new Outcome.Restarted());
-        }));
+        ex.on(Action.Restart.class, (a, u) -> {
+            String busy = runner.submit(LongAction.Kind.RESTART, "restart",
+                    cancel -> List.of(restart(a.timeoutSeconds(), a.follow(), a.role())));
+            if (busy != null) {
+                // the decider saw nothing running; a restart the executor itself began meanwhile (a follow that
+                // needs one) holds the runner: the next decision answers a waiting request with it
+                u.add(new Outcome.Restarted(Outcome.Restarted.Result.NOT_STARTED, busy));
+            }
+            return true;
+        });
     }
 
     /** The outcome of a clone for the decider: when it failed (the next attempt waits), or a fresh copy. */
@@ -217,36 +223,22 @@ final class LongSteps {
         }
     }
 
-    /** A restart asked for through the REST API. @return null when started, else the action already running */
-    String submitRestart(Integer timeoutSeconds) {
-        return runner.submit(LongAction.Kind.RESTART, "restart", cancel -> {
-            restart(timeoutSeconds);
-            return List.of(new Outcome.Restarted());
-        });
-    }
-
-    /** A reinitialize asked for through the REST API. @return null when started, else the action already running */
-    String submitReinitialize(FollowTarget source) {
-        return runner.submit(LongAction.Kind.REINITIALIZE, "reinitialize", cancel -> {
-            pg.stop(StopMode.IMMEDIATE, false, Duration.ofSeconds(loop.dynamic().retryTimeout()));
-            pg.removeDataDirectory();
-            return cloned(starts.clone(source));
-        });
-    }
-
-    private void restart(Integer timeoutSeconds) {
+    /** Stop, then start as the decider said (§3.5): the primary when {@code follow} is null, else in recovery. */
+    private Outcome.Restarted restart(Integer timeoutSeconds, FollowTarget follow, Role role) {
         node.setState(PostgresState.RESTARTING);
-        Role role = node.role();
-        Recovery recovery = role.isPrimary() ? Recovery.primary() : targets.recovery(targets.currentLeader());
+        Recovery recovery = follow == null ? Recovery.primary() : targets.recovery(follow);
         try {
             pg.restart(new StartRequest(recovery, ex.startTimeout(timeoutSeconds != null ? timeoutSeconds
                     : loop.dynamic().primaryStartTimeout()), CallbackAction.ON_RESTART, role), ex.stopTimeout());
             node.setState(PostgresState.RUNNING);
+            return new Outcome.Restarted(Outcome.Restarted.Result.RESTARTED);
         } catch (PostgresException.StartTimedOut e) {
             node.setState(PostgresState.STARTING);
+            return new Outcome.Restarted(Outcome.Restarted.Result.STILL_STARTING);
         } catch (PostgresException e) {
             LOG.error("restart failed: {}", e.getMessage());
             node.setState(PostgresState.restartFailed(PostgresState.RUNNING));
+            return new Outcome.Restarted(Outcome.Restarted.Result.FAILED);
         }
     }
 }

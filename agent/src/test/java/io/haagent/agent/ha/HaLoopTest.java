@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -398,27 +399,128 @@ class HaLoopTest {
         assertThat(c.node("pg2").pg.inRecovery()).isTrue();
     }
 
+    /** A REST call on its own thread, as the REST server makes it; the script drives the loop that answers it. */
+    private static AtomicReference<ActionOutcome> call(LoopCluster.Node n, java.util.function.Supplier<ActionOutcome> rest,
+            List<Thread> threads) {
+        AtomicReference<ActionOutcome> outcome = new AtomicReference<>();
+        Thread t = new Thread(() -> outcome.set(rest.get()));
+        t.start();
+        threads.add(t);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> n.loop.requests().pending() || !t.isAlive());
+        return outcome;
+    }
+
+    private static ActionOutcome answer(AtomicReference<ActionOutcome> outcome, List<Thread> threads) throws Exception {
+        for (Thread t : threads) {
+            t.join(10_000);
+        }
+        threads.clear();
+        return outcome.get();
+    }
+
     @Test
     void restartThroughTheRestApi() throws Exception {
         LoopCluster c = cluster("");
         c.bootstrap();
         LoopCluster.Node pg2 = c.node("pg2");
         int events = pg2.pg.events().size();
-        AtomicReference<ActionOutcome> outcome = new AtomicReference<>();
-        // the REST handler waits for the restart; the restart itself runs when the script runs pg2's long actions
-        Thread request = new Thread(() -> outcome.set(pg2.rest.restart(RestartRequest.IMMEDIATE)));
-        request.start();
-        while (pg2.steps.idle() && request.isAlive()) {
-            Thread.onSpinWait();
-        }
+        List<Thread> threads = new java.util.ArrayList<>();
+        // the REST handler waits for the answer; the next cycle decides the restart, which runs when the script runs
+        // pg2's long actions, and the cycle after it reads the restart's outcome and answers
+        AtomicReference<ActionOutcome> first = call(pg2, () -> pg2.rest.restart(RestartRequest.IMMEDIATE), threads);
+        pg2.cycle();
+        assertThat(pg2.lastSummary()).isEqualTo("restarting as requested");
+        assertThat(pg2.lastRecord().input().request()).isNotNull();
+        assertThat(pg2.decided(Action.Restart.class)).isTrue();
         assertThat(pg2.loop.runner().current().name()).isEqualTo("restart");
+        assertThat(first.get()).as("answered once the restart is done").isNull();
+
+        List<Thread> second = new java.util.ArrayList<>();
+        AtomicReference<ActionOutcome> again = call(pg2, () -> pg2.rest.restart(RestartRequest.IMMEDIATE), second);
+        pg2.cycle();
+        assertThat(answer(again, second)).isEqualTo(ActionOutcome.refused("restart already in progress"));
+
         pg2.runLongActions();
-        request.join(10_000);
-        assertThat(outcome.get()).isEqualTo(ActionOutcome.ok("restarted successfully"));
+        pg2.cycle();
+        assertThat(answer(first, threads)).isEqualTo(ActionOutcome.ok("restarted successfully"));
+        assertThat(pg2.lastRecord().input().memory().requestInFlight().restarted().result())
+                .isEqualTo(io.haagent.ha.Outcome.Restarted.Result.RESTARTED);
+        assertThat(pg2.lastRecord().decision().actions()).contains(new Action.AnswerRequest(1, true, "restarted successfully"));
         assertThat(since(pg2.pg.events(), events)).containsExactly("stop fast", "start replica of pg1",
                 "callback on_restart replica");
+
+        // conditions the decider checks: a replica is not the primary
+        AtomicReference<ActionOutcome> primaryOnly = call(pg2,
+                () -> pg2.rest.restart(new RestartRequest(null, "primary", null, false, null)), threads);
+        pg2.cycle();
+        assertThat(answer(primaryOnly, threads)).isEqualTo(ActionOutcome.refused("restart conditions are not satisfied"));
         c.rounds(2, Duration.ofSeconds(1));
         assertThat(pg2.lastSummary()).isEqualTo("no action. I am (pg2), a secondary, and following a leader (pg1)");
+        assertThat(c.primaries()).containsExactly("pg1");
+    }
+
+    @Test
+    void restartOfThePrimaryInPause() throws Exception {
+        LoopCluster c = cluster("");
+        c.bootstrap();
+        Map<String, Object> cfg = new LinkedHashMap<>(c.view().config().data());
+        cfg.put("pause", true);
+        assertThat(c.node("pg1").dcs.setConfig(cfg, Dcs.ANY_REVISION)).isTrue();
+        c.round();
+        LoopCluster.Node pg1 = c.node("pg1");
+        int events = pg1.pg.events().size();
+        List<Thread> threads = new java.util.ArrayList<>();
+        AtomicReference<ActionOutcome> outcome = call(pg1, () -> pg1.rest.restart(RestartRequest.IMMEDIATE), threads);
+        pg1.cycle();
+        assertThat(pg1.lastSummary()).isEqualTo("PAUSE: restarting as requested");
+        pg1.runLongActions();
+        pg1.cycle();
+        assertThat(answer(outcome, threads)).isEqualTo(ActionOutcome.ok("restarted successfully"));
+        assertThat(since(pg1.pg.events(), events)).containsExactly("stop fast", "start primary",
+                "callback on_restart primary");
+        assertThat(pg1.lastSummary()).isEqualTo("PAUSE: no action. I am (pg1), the leader with the lock");
+        assertThat(c.leader()).isEqualTo("pg1");
+    }
+
+    @Test
+    void reinitializeThroughTheRestApi() throws Exception {
+        LoopCluster c = cluster("");
+        c.bootstrap();
+        LoopCluster.Node pg1 = c.node("pg1");
+        LoopCluster.Node pg2 = c.node("pg2");
+        List<Thread> threads = new java.util.ArrayList<>();
+        AtomicReference<ActionOutcome> onLeader = call(pg1, () -> pg1.rest.reinitialize(true), threads);
+        pg1.cycle();
+        assertThat(answer(onLeader, threads)).isEqualTo(ActionOutcome.refused("I am the leader, can not reinitialize"));
+        assertThat(pg1.lastSummary()).isEqualTo("no action. I am (pg1), the leader with the lock");
+
+        int events = pg2.pg.events().size();
+        AtomicReference<ActionOutcome> started = call(pg2, () -> pg2.rest.reinitialize(false), threads);
+        pg2.cycle();
+        assertThat(answer(started, threads)).isEqualTo(ActionOutcome.ok("reinitialize started"));
+        assertThat(pg2.lastSummary()).isEqualTo("reinitializing from leader 'pg1' as requested");
+        assertThat(pg2.loop.runner().current().name()).isEqualTo("reinitialize");
+
+        // while it runs: refused, unless forced; forced, the running one is cancelled and it starts again after it
+        AtomicReference<ActionOutcome> busy = call(pg2, () -> pg2.rest.reinitialize(false), threads);
+        pg2.cycle();
+        assertThat(answer(busy, threads)).isEqualTo(ActionOutcome.refused("reinitialize already in progress"));
+        AtomicReference<ActionOutcome> forced = call(pg2, () -> pg2.rest.reinitialize(true), threads);
+        pg2.cycle();
+        assertThat(pg2.decided(Action.CancelLongAction.class)).isTrue();
+        assertThat(forced.get()).as("answered once the cancelled action ended").isNull();
+        pg2.runLongActions();
+        pg2.cycle();
+        assertThat(answer(forced, threads)).isEqualTo(ActionOutcome.ok("reinitialize started"));
+        assertThat(pg2.decided(Action.Reinitialize.class)).isTrue();
+        pg2.runLongActions();
+        assertThat(since(pg2.pg.events(), events)).containsSubsequence("stop immediate", "remove data directory",
+                "basebackup from pg1", "start replica of pg1", "stop immediate", "remove data directory",
+                "basebackup from pg1", "start replica of pg1");
+        c.stream();
+        c.rounds(2, Duration.ofSeconds(1));
+        assertThat(pg2.lastSummary()).isEqualTo("no action. I am (pg2), a secondary, and following a leader (pg1)");
+        assertThat(pg2.pg.inRecovery()).isTrue();
         assertThat(c.primaries()).containsExactly("pg1");
     }
 }

@@ -224,8 +224,12 @@ public sealed interface Action {
     record BootstrapStandbyLeader(FollowTarget remote) implements LongRunning {
     }
 
-    /** Clone a replica from {@code source} (null: only methods that work without a leader), then follow. */
-    record CloneReplica(FollowTarget source, String description) implements LongRunning {
+    /**
+     * Clone a replica from {@code source} (null: only methods that work without a leader), then start it following
+     * {@code follow} (the node to follow when it was decided; a leader that changed meanwhile is followed from the
+     * next cycle on, as every replica's Follow does).
+     */
+    record CloneReplica(FollowTarget source, FollowTarget follow, String description) implements LongRunning {
     }
 
     /** Start postgres as the primary it was a moment ago (crash of the leader, timeline unchanged, §3.6). */
@@ -263,8 +267,8 @@ public sealed interface Action {
     record Rewind(FollowTarget leader) implements LongRunning {
     }
 
-    /** Stop, wipe the data directory and clone again from {@code source}. */
-    record Reinitialize(FollowTarget source, String reason) implements LongRunning {
+    /** Stop, wipe the data directory and clone again from {@code source}, then start following {@code follow}. */
+    record Reinitialize(FollowTarget source, FollowTarget follow, String reason) implements LongRunning {
     }
 
     /**

@@ -93,6 +93,10 @@ abstract class DecisionCycleBase {
      */
     String startAfterDemotion(FollowTarget target) {
         mem = mem.withStartAfterDemote(null).withOnStartFired(false);
+        if ((cfg != null ? cfg : lastConfig()).synchronousModeEffective()) {
+            // a replica names no synchronous standbys (Patroni's demote clears them before the start)
+            plan.add(new Action.SetSynchronousStandbyNames(java.util.List.of(), false, 0));
+        }
         plan.add(new Action.StartReplica(target, Role.REPLICA, null, "starting after demotion", false,
                 CallbackAction.ON_ROLE_CHANGE));
         return "starting after demotion";
@@ -200,7 +204,7 @@ abstract class DecisionCycleBase {
             return "running pg_rewind from " + leader.memberName();
         }
         if (in.self().removeDataDirectoryOnDivergedTimelines() && !cfg.isStandbyCluster()) {
-            plan.add(new Action.Reinitialize(leader, "diverged timelines"));
+            plan.add(new Action.Reinitialize(leader, nodeToFollow(), "diverged timelines"));
             return "reinitializing due to diverged timelines";
         }
         return null;

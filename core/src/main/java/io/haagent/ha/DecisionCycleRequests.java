@@ -58,7 +58,8 @@ abstract class DecisionCycleRequests extends DecisionCycleSetup {
             return null;
         }
         Member source = cloneMember();
-        plan.add(new Action.Reinitialize(FollowTarget.member(source.name(), source.connUrl(), null), "requested"));
+        plan.add(new Action.Reinitialize(FollowTarget.member(source.name(), source.connUrl(), null), nodeToFollow(),
+                "requested"));
         answer(r, true, "reinitialize started");
         return "reinitializing from " + (source.name().equals(cluster.leaderName()) ? "leader" : "replica") + " '"
                 + source.name() + "' as requested";

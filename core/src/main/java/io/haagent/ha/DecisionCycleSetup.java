@@ -199,7 +199,7 @@ abstract class DecisionCycleSetup extends DecisionCycleBase {
             if (wait != null) {
                 return wait;
             }
-            plan.add(new Action.CloneReplica(FollowTarget.member(clone.name(), clone.connUrl(), null), msg));
+            plan.add(new Action.CloneReplica(FollowTarget.member(clone.name(), clone.connUrl(), null), nodeToFollow(), msg));
             return "trying to bootstrap " + msg;
         }
         if (in.self().replicaWithoutLeader() && !cluster.isInitializing()) {
@@ -207,7 +207,7 @@ abstract class DecisionCycleSetup extends DecisionCycleBase {
             if (wait != null) {
                 return wait;
             }
-            plan.add(new Action.CloneReplica(null, "(without leader)"));
+            plan.add(new Action.CloneReplica(null, nodeToFollow(), "(without leader)"));
             return "trying to bootstrap (without leader)";
         }
         return "waiting for " + (cfg.isStandbyCluster() ? "standby_" : "") + "leader to bootstrap";

@@ -239,17 +239,17 @@ class HaDeciderTest {
                 row("new replica clones from the leader",
                         () -> HaFixture.node("pg3").local(l -> l.emptyDataDir()),
                         "trying to bootstrap from leader 'pg1'",
-                        new Action.CloneReplica(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null),
+                        new Action.CloneReplica(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null),
                                 "from leader 'pg1'")),
                 row("new replica clones from a clonefrom member",
                         () -> HaFixture.node("pg3").member("pg2", b -> b.tags(Tags.effective(Map.of("clonefrom", true))))
                                 .local(l -> l.emptyDataDir()),
                         "trying to bootstrap from replica 'pg2'",
-                        new Action.CloneReplica(FollowTarget.member("pg2", "postgres://127.0.0.12:5432/postgres", null),
+                        new Action.CloneReplica(FollowTarget.member("pg2", "postgres://127.0.0.12:5432/postgres", null), FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null),
                                 "from replica 'pg2'")),
                 row("no leader but a backup method works without one",
                         () -> HaFixture.node("pg3").noLeader().replicaWithoutLeader().local(l -> l.emptyDataDir()),
-                        "trying to bootstrap (without leader)", new Action.CloneReplica(null, "(without leader)")),
+                        "trying to bootstrap (without leader)", new Action.CloneReplica(null, FollowTarget.NONE, "(without leader)")),
                 row("every replica method failed 4 s ago: the next attempt waits for loop_wait",
                         () -> HaFixture.node("pg3").local(l -> l.emptyDataDir())
                                 .memory(m -> m.withCloneFailed(HaFixture.NOW_NANOS - 4_000_000_000L)),
@@ -257,7 +257,7 @@ class HaDeciderTest {
                 row("every replica method failed a loop_wait ago: try again",
                         () -> HaFixture.node("pg3").noLeader().replicaWithoutLeader().local(l -> l.emptyDataDir())
                                 .memory(m -> m.withCloneFailed(HaFixture.NOW_NANOS - 10_000_000_000L)),
-                        "trying to bootstrap (without leader)", new Action.CloneReplica(null, "(without leader)")),
+                        "trying to bootstrap (without leader)", new Action.CloneReplica(null, FollowTarget.NONE, "(without leader)")),
                 row("leader whose data dir vanished releases the lock",
                         () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.emptyDataDir().role(Role.PRIMARY)),
                         "released leader key voluntarily as data dir empty and currently leader",
@@ -315,6 +315,14 @@ class HaDeciderTest {
                         "starting after demotion",
                         new Action.StartReplica(FollowTarget.member("pg2", "postgres://127.0.0.12:5432/postgres", null),
                                 Role.REPLICA, null, "starting after demotion", false, CallbackAction.ON_ROLE_CHANGE)),
+                row("after an immediate step-down in synchronous mode: s_s_n cleared before the start",
+                        () -> HaFixture.node("pg1").leader("pg2").config("synchronous_mode", true)
+                                .local(l -> l.role(Role.DEMOTED).stopped("in production").state(PostgresState.STOPPED))
+                                .memory(m -> m.withStartAfterDemote(DemoteMode.IMMEDIATE)),
+                        "starting after demotion",
+                        new Action.SetSynchronousStandbyNames(List.of(), false, 0),
+                        new Action.StartReplica(FollowTarget.member("pg2", "postgres://127.0.0.12:5432/postgres", null),
+                                Role.REPLICA, null, "starting after demotion", false, CallbackAction.ON_ROLE_CHANGE)),
                 row("after an immediate step-down in pause: postgres stays stopped",
                         () -> HaFixture.node("pg1").leader("pg2").config("pause", true)
                                 .local(l -> l.role(Role.DEMOTED).stopped("in production").state(PostgresState.STOPPED))
@@ -351,7 +359,7 @@ class HaDeciderTest {
                                 .local(l -> l.stopped("shut down").cannotRewind().state(PostgresState.STOPPED))
                                 .memory(m -> m.withRewind(RewindState.NEEDED)),
                         "reinitializing due to diverged timelines",
-                        new Action.Reinitialize(FollowTarget.member("pg2", "postgres://127.0.0.12:5432/postgres", null),
+                        new Action.Reinitialize(FollowTarget.member("pg2", "postgres://127.0.0.12:5432/postgres", null), FollowTarget.member("pg2", "postgres://127.0.0.12:5432/postgres", null),
                                 "diverged timelines")),
                 row("postgres stopped in pause: leave it",
                         () -> HaFixture.node("pg2").config("pause", true).local(l -> l.stopped("shut down in recovery")),
@@ -621,7 +629,7 @@ class HaDeciderTest {
                 row("POST /reinitialize on a replica: clone again from the leader",
                         () -> HaFixture.node("pg2").request(new NodeRequest.Reinitialize(8, false)),
                         "reinitializing from leader 'pg1' as requested",
-                        new Action.Reinitialize(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), "requested"), new Action.AnswerRequest(8, true, "reinitialize started")),
+                        new Action.Reinitialize(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), "requested"), new Action.AnswerRequest(8, true, "reinitialize started")),
                 row("POST /reinitialize on the leader: refused",
                         () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary())
                                 .request(new NodeRequest.Reinitialize(8, true)).memory(m -> m.withOnStartFired(true)),
@@ -647,7 +655,7 @@ class HaDeciderTest {
                         () -> HaFixture.node("pg2").local(l -> l.stopped("shut down in recovery").state(PostgresState.STOPPED))
                                 .memory(m -> m.withRequestInFlight(new NodeRequest.InFlight(new NodeRequest.Reinitialize(8, true), null))),
                         "reinitializing from leader 'pg1' as requested",
-                        new Action.Reinitialize(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), "requested"), new Action.AnswerRequest(8, true, "reinitialize started")),
+                        new Action.Reinitialize(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), "requested"), new Action.AnswerRequest(8, true, "reinitialize started")),
                 row("POST /reinitialize with etcd unreachable: refused",
                         () -> HaFixture.node("pg2").dcsDown().request(new NodeRequest.Reinitialize(8, false)),
                         "DCS is not accessible",

@@ -97,7 +97,7 @@ public final class ActionExecutor {
         this.dataDir = dataDir;
         this.clock = clock;
         new DcsSteps(name, dcs, pg, lock, loop, dataDir, clock).register(this);
-        this.targets = new Targets(name, dcs, loop);
+        this.targets = new Targets(name, loop);
         this.starts = new Starts(pg, node, loop, targets, this);
         this.slotSync = new SlotSync(name, pg, node, loop);
         this.stepDown = new StepDown(this, dcs, pg, node, lock, loop);

@@ -46,10 +46,10 @@ final class Starts {
         }
     }
 
-    /** @return false when no replica creation method succeeded */
-    boolean clone(FollowTarget source) {
+    /** @return false when no replica creation method succeeded; else it was started following {@code follow} */
+    boolean clone(FollowTarget source, FollowTarget follow) {
         if (createReplica(source)) {
-            start(StartRequest.of(targets.recovery(targets.currentLeader()), ex.startTimeout(null)).withoutCallback(), Role.REPLICA);
+            start(StartRequest.of(targets.recovery(follow), ex.startTimeout(null)).withoutCallback(), Role.REPLICA);
             return true;
         }
         return false;

@@ -127,13 +127,7 @@ final class StepDown {
         }
         // for this node the change is done: it no longer accepts writes and no longer holds the lock
         loop.roleChanges().complete(Role.DEMOTED.wire());
-        if (loop.dynamic().synchronousModeEffective()) {
-            try {
-                pg.setSynchronousStandbyNames("");
-            } catch (PostgresException e) {
-                LOG.debug("clearing synchronous_standby_names on a stopped node: {}", e.getMessage());
-            }
-        }
+        // synchronous_standby_names is cleared by the decision that starts it as a replica (§3.6, §3.7)
         if (mode != DemoteMode.GRACEFUL) {
             // Patroni's demote starts the replica itself; here the next decision does (Outcome.SteppedDown)
             updates.add(new Outcome.SteppedDown(mode));

@@ -399,6 +399,41 @@ class HaLoopTest {
         assertThat(c.node("pg2").pg.inRecovery()).isTrue();
     }
 
+    /** SIGTERM (§3.10): the primary stops postgres and releases the key with its last position; a replica takes over. */
+    @Test
+    void sigtermStopsThePrimaryAndReleasesTheLock() {
+        LoopCluster c = cluster("");
+        c.bootstrap();
+        LoopCluster.Node pg1 = c.node("pg1");
+        pg1.loop.stop();
+        pg1.loop.shutdown();
+        pg1.agentDown = true;
+        assertThat(pg1.pg.running()).isFalse();
+        assertThat(pg1.pg.events()).endsWith("stop fast", "callback on_stop primary");
+        assertThat(c.leader()).as("released at once, not at the end of the lease").isNull();
+        c.rounds(3, Duration.ofSeconds(1));
+        assertThat(c.leader()).isIn("pg2", "pg3");
+        assertThat(c.primaries()).containsExactly(c.leader());
+    }
+
+    /** SIGTERM in pause (§3.9, §3.10): postgres and the leader key are left alone. */
+    @Test
+    void sigtermInPauseLeavesPostgresAndTheLock() {
+        LoopCluster c = cluster("");
+        c.bootstrap();
+        Map<String, Object> cfg = new LinkedHashMap<>(c.view().config().data());
+        cfg.put("pause", true);
+        assertThat(c.node("pg1").dcs.setConfig(cfg, Dcs.ANY_REVISION)).isTrue();
+        c.round();
+        LoopCluster.Node pg1 = c.node("pg1");
+        int events = pg1.pg.events().size();
+        pg1.loop.stop();
+        pg1.loop.shutdown();
+        assertThat(pg1.pg.running()).isTrue();
+        assertThat(since(pg1.pg.events(), events)).isEmpty();
+        assertThat(c.leader()).isEqualTo("pg1");
+    }
+
     /** A REST call on its own thread, as the REST server makes it; the script drives the loop that answers it. */
     private static AtomicReference<ActionOutcome> call(LoopCluster.Node n, java.util.function.Supplier<ActionOutcome> rest,
             List<Thread> threads) {

@@ -78,7 +78,8 @@ abstract class DecisionCycleBase {
             // POST /failsafe, so that they are current when it is promoted after the outage
             plan.add(new Action.SyncSlots(in.failsafeContact()));
         }
-        if (!paused && mem.startAfterDemote() != null && !local.running() && in.longAction() == null) {
+        if (!paused && mem.startAfterDemote() != null && mem.startAfterDemote() != DemoteMode.GRACEFUL
+                && !local.running() && in.longAction() == null) {
             // stepped down for want of etcd (or lost it right after an immediate step-down): read-only, of nobody
             return startAfterDemotion(FollowTarget.NONE);
         }

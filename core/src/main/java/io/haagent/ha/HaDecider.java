@@ -224,12 +224,19 @@ public final class HaDecider {
             if (msg != null) {
                 return msg;
             }
-            // step 11
+            // step 11 (a switchover's old primary starts as a replica even in pause: Patroni's graceful demote
+            // starts it itself, before any pause rule applies)
+            DemoteMode steppedDown = mem.startAfterDemote();
+            boolean afterSwitchover = steppedDown == DemoteMode.GRACEFUL;
+            if (afterSwitchover) {
+                // once only: a replica stopped later in the same pause is left alone
+                mem = mem.withStartAfterDemote(null);
+            }
             if (!local.healthy()) {
-                if (mem.startAfterDemote() != null && !cluster.isPaused() && !in.hasLock()) {
+                if (steppedDown != null && steppedDown != DemoteMode.GRACEFUL && !cluster.isPaused() && !in.hasLock()) {
                     return startAfterDemotion(nodeToFollow());
                 }
-                if (cluster.isPaused()) {
+                if (cluster.isPaused() && !afterSwitchover) {
                     if (!PostgresState.STOPPED.equals(pgState)) {
                         plan.add(new Action.SetState(PostgresState.STOPPED));
                         pgState = PostgresState.STOPPED;

@@ -71,10 +71,11 @@ public sealed interface Outcome {
     }
 
     /**
-     * A primary stepped down in an offline or immediate mode (§3.7): postgres is stopped and the lock given up, and
-     * the next decision starts it as a replica (Patroni's demote starts it itself: offline following nobody, the
-     * immediate modes following the leader). A graceful step-down reports none: the next cycle recovers it by the
-     * rules every stopped replica goes through.
+     * A primary stepped down (§3.7): postgres is stopped and the lock given up, and the next decision starts it as a
+     * replica, as Patroni's demote starts it itself. After a switchover (graceful) by the rules every stopped replica
+     * goes through (§3.6 recover: the leader of that cycle's view, a divergence check), in pause too, where a stopped
+     * postgres is otherwise left alone; after an offline or immediate step-down at once ('starting after demotion':
+     * offline following nobody, the immediate modes following the leader).
      */
     record SteppedDown(DemoteMode mode) implements Outcome {
         @Override

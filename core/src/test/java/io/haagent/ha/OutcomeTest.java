@@ -50,9 +50,15 @@ class OutcomeTest {
     }
 
     @Test
-    void aSteppedDownPrimaryIsStartedByTheNextDecision() {
-        HaMemory m = new Outcome.SteppedDown(DemoteMode.OFFLINE).applyTo(HaMemory.INITIAL);
-        assertThat(m.startAfterDemote()).isEqualTo(DemoteMode.OFFLINE);
+    void aStepDownIsRememberedUntilTheNextDecision() {
+        HaMemory m = Outcome.applyAll(HaMemory.INITIAL,
+                List.of(new Outcome.RewindCheckDue(), new Outcome.SteppedDown(DemoteMode.GRACEFUL)));
+        assertThat(m.startAfterDemote()).isEqualTo(DemoteMode.GRACEFUL);
+        assertThat(m.rewind()).isEqualTo(RewindState.CHECK);
+        assertThat(m.withOnStartFired(true).withRewind(RewindState.NOT_NEEDED).startAfterDemote())
+                .as("kept through other changes").isEqualTo(DemoteMode.GRACEFUL);
+        assertThat(new Outcome.SteppedDown(DemoteMode.OFFLINE).applyTo(HaMemory.INITIAL).startAfterDemote())
+                .isEqualTo(DemoteMode.OFFLINE);
         assertThat(HaMemory.INITIAL.startAfterDemote()).isNull();
     }
 }

@@ -127,11 +127,10 @@ final class StepDown {
         }
         // for this node the change is done: it no longer accepts writes and no longer holds the lock
         loop.roleChanges().complete(Role.DEMOTED.wire());
-        // synchronous_standby_names is cleared by the decision that starts it as a replica (§3.6, §3.7)
-        if (mode != DemoteMode.GRACEFUL) {
-            // Patroni's demote starts the replica itself; here the next decision does (Outcome.SteppedDown)
-            updates.add(new Outcome.SteppedDown(mode));
-        }
+        // synchronous_standby_names is cleared by the decision that starts it as a replica (§3.6, §3.7). Patroni's
+        // demote starts the replica itself; here the next decision does (Outcome.SteppedDown): after a switchover by
+        // the rules every stopped replica goes through, in pause too; after the other modes at once
+        updates.add(new Outcome.SteppedDown(mode));
         return updates;
     }
 }

@@ -237,13 +237,12 @@ public sealed interface Action {
     }
 
     /**
-     * Start postgres in recovery following {@code target} (or nobody), with the given reported role. With
-     * {@code checkDivergenceFirst} the data is compared with the target before starting: if it diverged, postgres
-     * stays down and the next cycle rewinds, instead of starting it only to stop it again. {@code callback}: the
+     * Start postgres in recovery following {@code target} (or nobody), with the given reported role. A divergence
+     * check due was made before this was decided (a diverged postgres is rewound instead). {@code callback}: the
      * callback the start fires (on_role_change when the node was or becomes another role, else on_start).
      */
     record StartReplica(FollowTarget target, Role role, Integer timeoutSeconds, String description,
-            boolean checkDivergenceFirst, CallbackAction callback) implements LongRunning {
+            CallbackAction callback) implements LongRunning {
     }
 
     /** Run pre_promote; if it succeeds, promote and wait for production; fire on_role_change. */

@@ -98,7 +98,7 @@ abstract class DecisionCycleBase {
             // a replica names no synchronous standbys (Patroni's demote clears them before the start)
             plan.add(new Action.SetSynchronousStandbyNames(java.util.List.of(), false, 0));
         }
-        plan.add(new Action.StartReplica(target, Role.REPLICA, null, "starting after demotion", false,
+        plan.add(new Action.StartReplica(target, Role.REPLICA, null, "starting after demotion",
                 CallbackAction.ON_ROLE_CHANGE));
         return "starting after demotion";
     }

@@ -339,16 +339,41 @@ abstract class DecisionCycleSetup extends DecisionCycleBase {
                 plan.add(new Action.SetSynchronousStandbyNames(java.util.List.of(), false, 0));
             }
         }
-        boolean checkFirst = mem.rewind() == RewindState.CHECK && !target.isNone() && !target.remote()
-                && canRewindOrReinitialize();
+        String diverged = checkBeforeStart(target);
+        if (diverged != null) {
+            return diverged;
+        }
         // a node that was (or is leaving) another role announces the change; a replica restarting announces a start
         Role before = roleNow();
         CallbackAction callback = before.isPrimary() || before == Role.DEMOTED
                 || before != role && before != Role.REPLICA ? CallbackAction.ON_ROLE_CHANGE : CallbackAction.ON_START;
-        plan.add(new Action.StartReplica(target, role, timeout, "restarting after failure", checkFirst, callback));
+        plan.add(new Action.StartReplica(target, role, timeout, "restarting after failure", callback));
         mem = mem.withRecovering(true).withOnStartFired(false);
         return msg;
     }
+    /**
+     * §4.7: a divergence check due (CHECK) is made against the member a stopped replica is about to follow before it
+     * starts (second phase, as the running replica's), so that a diverged postgres stays down and is rewound (or
+     * reinitialized) instead of being started only to be stopped again. Null when it may start.
+     */
+    String checkBeforeStart(FollowTarget target) {
+        if (mem.rewind() != RewindState.CHECK || target.isNone() || target.remote() || !canRewindOrReinitialize()) {
+            return null;
+        }
+        Member upstream = cluster.member(target.memberName()).orElse(null);
+        if (upstream == null || upstream.host() == null) {
+            return null;
+        }
+        if (in.divergence() == null) {
+            throw new HaDecider.DivergenceCheckRequired(upstream);
+        }
+        RewindState after = RewindState.after(in.divergence());
+        if (after != null) {
+            mem = mem.withRewind(after);
+        }
+        return RewindState.keepsPostgresDown(in.divergence()) ? rewindOrReinitialize() : null;
+    }
+
     // ------------------------------------------------------------------ §3.5
 
     String failoverActionName(FailoverRequest f) {

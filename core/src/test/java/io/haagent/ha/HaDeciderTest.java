@@ -30,6 +30,10 @@ class HaDeciderTest {
     private static final Action.WriteFailover CLEAR_FAILOVER =
             new Action.WriteFailover(FailoverRequest.of(null, null, null), 42);
 
+    /** What the next decision does after an offline or immediate step-down, pg2 leading (§3.7). */
+    private static final Action.StartReplica START_AFTER_DEMOTION_OF_PG2 = new Action.StartReplica(
+            FollowTarget.member("pg2", "postgres://127.0.0.12:5432/postgres", null), Role.REPLICA, null,
+            "starting after demotion", CallbackAction.ON_ROLE_CHANGE);
     private static final NodeRequest.Restart RESTART = new NodeRequest.Restart(7, null, null, false, null);
 
     /** What the primary holding the lock writes to the status key each cycle (§1.2). */
@@ -313,16 +317,14 @@ class HaDeciderTest {
                         () -> HaFixture.node("pg1").leader("pg2").local(l -> l.role(Role.DEMOTED).stopped("in production")
                                 .state(PostgresState.STOPPED)).memory(m -> m.withStartAfterDemote(DemoteMode.IMMEDIATE_NOLOCK)),
                         "starting after demotion",
-                        new Action.StartReplica(FollowTarget.member("pg2", "postgres://127.0.0.12:5432/postgres", null),
-                                Role.REPLICA, null, "starting after demotion", false, CallbackAction.ON_ROLE_CHANGE)),
+                        START_AFTER_DEMOTION_OF_PG2),
                 row("after an immediate step-down in synchronous mode: s_s_n cleared before the start",
                         () -> HaFixture.node("pg1").leader("pg2").config("synchronous_mode", true)
                                 .local(l -> l.role(Role.DEMOTED).stopped("in production").state(PostgresState.STOPPED))
                                 .memory(m -> m.withStartAfterDemote(DemoteMode.IMMEDIATE)),
                         "starting after demotion",
                         new Action.SetSynchronousStandbyNames(List.of(), false, 0),
-                        new Action.StartReplica(FollowTarget.member("pg2", "postgres://127.0.0.12:5432/postgres", null),
-                                Role.REPLICA, null, "starting after demotion", false, CallbackAction.ON_ROLE_CHANGE)),
+                        START_AFTER_DEMOTION_OF_PG2),
                 row("after an immediate step-down in pause: postgres stays stopped",
                         () -> HaFixture.node("pg1").leader("pg2").config("pause", true)
                                 .local(l -> l.role(Role.DEMOTED).stopped("in production").state(PostgresState.STOPPED))
@@ -338,17 +340,23 @@ class HaDeciderTest {
                         () -> HaFixture.node("pg2").noLeader().local(l -> l.stopped("in production")),
                         "doing crash recovery in a single user mode",
                         new Action.SetState(PostgresState.CRASHED), new Action.CrashRecovery()),
-                row("stopped replica starts as a secondary of the leader",
-                        () -> HaFixture.node("pg2").local(l -> l.stopped("shut down in recovery").state(PostgresState.STOPPED)),
+                row("stopped replica, not diverged from the leader (checked first): starts as its secondary",
+                        () -> HaFixture.node("pg2").local(l -> l.stopped("shut down in recovery").state(PostgresState.STOPPED))
+                                .divergence(new io.haagent.pg.Divergence.NotDiverged("in line with pg1")),
                         "starting as a secondary",
                         new Action.StartReplica(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null),
-                                Role.REPLICA, null, "restarting after failure", true, CallbackAction.ON_START)),
+                                Role.REPLICA, null, "restarting after failure", CallbackAction.ON_START)),
                 row("lock holder whose postgres stopped in recovery starts read-only",
                         () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.stopped("shut down in recovery")),
                         "starting as readonly because i had the session lock",
                         new Action.SetState(PostgresState.CRASHED),
-                        new Action.StartReplica(FollowTarget.NONE, Role.REPLICA, 300, "restarting after failure", false,
+                        new Action.StartReplica(FollowTarget.NONE, Role.REPLICA, 300, "restarting after failure",
                                 CallbackAction.ON_START)),
+                row("stopped replica that diverged from the leader (checked first): rewound, not started",
+                        () -> HaFixture.node("pg2").local(l -> l.stopped("shut down in recovery").state(PostgresState.STOPPED))
+                                .divergence(new io.haagent.pg.Divergence.RewindNeeded("replayed past the fork")),
+                        "running pg_rewind from pg1",
+                        new Action.Rewind(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null))),
                 row("diverged stopped node is rewound before it starts",
                         () -> HaFixture.node("pg1").leader("pg2").local(l -> l.stopped("shut down").role(Role.DEMOTED)
                                 .state(PostgresState.STOPPED)).memory(m -> m.withRewind(RewindState.NEEDED)),
@@ -367,10 +375,11 @@ class HaDeciderTest {
                 row("stopped by its own switchover step-down in pause: start as a replica of the new leader",
                         () -> HaFixture.node("pg1").config("pause", true).leader("pg2")
                                 .local(l -> l.stopped("shut down").state(PostgresState.STOPPED).role(Role.DEMOTED))
-                                .memory(m -> m.withStartAfterDemote(DemoteMode.GRACEFUL).withRewind(RewindState.CHECK)),
+                                .memory(m -> m.withStartAfterDemote(DemoteMode.GRACEFUL).withRewind(RewindState.CHECK))
+                                .divergence(new io.haagent.pg.Divergence.NotDiverged("in line with pg2")),
                         "PAUSE: starting as a secondary", new Action.StartReplica(FollowTarget.member("pg2",
                                 "postgres://127.0.0.12:5432/postgres", null), Role.REPLICA, null,
-                                "restarting after failure", true, CallbackAction.ON_ROLE_CHANGE)),
+                                "restarting after failure", CallbackAction.ON_ROLE_CHANGE)),
                 row("postgres stopped in pause on the leader: release the lock",
                         () -> HaFixture.node("pg1").config("pause", true).lock(LockStatus.HELD)
                                 .local(l -> l.primary().stopped("shut down")),
@@ -701,7 +710,7 @@ class HaDeciderTest {
                         () -> HaFixture.node("pg1").dcsDown().local(l -> l.role(Role.DEMOTED).stopped("shut down")
                                 .state(PostgresState.STOPPED)).memory(m -> m.withStartAfterDemote(DemoteMode.OFFLINE)),
                         "starting after demotion",
-                        new Action.StartReplica(FollowTarget.NONE, Role.REPLICA, null, "starting after demotion", false,
+                        new Action.StartReplica(FollowTarget.NONE, Role.REPLICA, null, "starting after demotion",
                                 CallbackAction.ON_ROLE_CHANGE)),
                 row("etcd unreachable on a replica: carry on",
                         () -> HaFixture.node("pg2").dcsDown(),
@@ -972,11 +981,11 @@ class HaDeciderTest {
 
     @org.junit.jupiter.api.Test
     void theStartsCallbackIsChosenByTheDecider() {
-        Decision demoted = HaFixture.node("pg2").local(l -> l.stopped("shut down").role(Role.DEMOTED)).decide();
+        Decision demoted = HaFixture.node("pg2").local(l -> l.stopped("shut down").role(Role.DEMOTED)).divergence(new io.haagent.pg.Divergence.NotDiverged("in line with pg1")).decide();
         assertThat(demoted.actions()).as(demoted.summary()).filteredOn(Action.StartReplica.class::isInstance)
                 .singleElement().extracting(a -> ((Action.StartReplica) a).callback())
                 .isEqualTo(CallbackAction.ON_ROLE_CHANGE);
-        Decision replica = HaFixture.node("pg2").local(l -> l.stopped("shut down in recovery")).decide();
+        Decision replica = HaFixture.node("pg2").local(l -> l.stopped("shut down in recovery")).divergence(new io.haagent.pg.Divergence.NotDiverged("in line with pg1")).decide();
         assertThat(replica.actions()).as(replica.summary()).filteredOn(Action.StartReplica.class::isInstance)
                 .singleElement().extracting(a -> ((Action.StartReplica) a).callback())
                 .isEqualTo(CallbackAction.ON_START);
@@ -1022,7 +1031,7 @@ class HaDeciderTest {
     void changedParametersReachAStoppedPostgresWhenItStartsNotByReload() {
         Decision d = HaFixture.node("pg2").config("postgresql", Map.of("parameters", Map.of("work_mem", "8MB")))
                 .memory(m -> m.withAppliedParameters(Map.of("work_mem", "4MB"))).local(l -> l.stopped("shut down"))
-                .decide();
+                .divergence(new io.haagent.pg.Divergence.NotDiverged("in line with pg1")).decide();
         assertThat(d.actions()).noneMatch(Action.ApplyParameters.class::isInstance);
         assertThat(d.memory().appliedParameters()).isEqualTo(Map.of("work_mem", "8MB"));
         Decision first = HaFixture.node("pg2").config("postgresql", Map.of("parameters", Map.of("work_mem", "8MB")))

@@ -114,20 +114,6 @@ final class LongSteps {
         });
         ex.on(Action.StartReplica.class, (a, u) -> ex.submit(LongAction.Kind.START, a.description(), cancel -> {
             List<Outcome> out = new ArrayList<>();
-            if (a.checkDivergenceFirst()) {
-                Upstream up = Targets.upstream(a.target());
-                Divergence d = up == null ? null : pg.checkDivergence(up);
-                if (d != null) {
-                    LOG.info("divergence check against {} before starting: {}", a.target(), d.reason());
-                }
-                RewindState after = RewindState.after(d);
-                if (RewindState.keepsPostgresDown(d)) {
-                    return List.of(new Outcome.Rewind(RewindState.NEEDED));
-                }
-                if (after != null) {
-                    out.add(new Outcome.Rewind(after));
-                }
-            }
             StartRequest req = new StartRequest(targets.recovery(a.target()), ex.startTimeout(a.timeoutSeconds()),
                     a.callback(), a.role());
             starts.start(req, a.role());

@@ -54,6 +54,14 @@ class HaLoopTest {
         }
     }
 
+    /** Sets {@code pause: true} in the config key and runs a round, as {@code agentctl pause} does. */
+    private static void pause(LoopCluster c) {
+        Map<String, Object> cfg = new LinkedHashMap<>(c.view().config().data());
+        cfg.put("pause", true);
+        assertThat(c.node("pg1").dcs.setConfig(cfg, Dcs.ANY_REVISION)).isTrue();
+        c.round();
+    }
+
     private static List<String> since(List<String> all, int from) {
         return all.subList(from, all.size());
     }
@@ -130,6 +138,28 @@ class HaLoopTest {
             assertThat(c.node(replica).pg.timeline()).as(replica + " follows onto timeline 2").isEqualTo(2);
             assertThat(c.node(replica).pg.lsn()).isEqualTo(c.node("pg2").pg.lsn());
         }
+    }
+
+    /**
+     * With pg_rewind possible, the decision that starts a switchover's old primary compares it with the new leader
+     * first (§4.7, a second-phase input of that decision, not a step of the start): not diverged, it starts following.
+     */
+    @Test
+    void aSwitchoversOldPrimaryIsCheckedForDivergenceByTheDecisionThatStartsIt() {
+        LoopCluster c = cluster("    postgresql:\n      use_pg_rewind: true\n");
+        c.bootstrap();
+        c.node("pg1").pg.write(4096);
+        c.stream();
+        assertThat(c.node("pg1").dcs.setFailover(FailoverRequest.of("pg1", "pg2", null), Dcs.ANY_REVISION)).isTrue();
+        c.rounds(3, Duration.ofSeconds(1));
+        LoopCluster.Node pg1 = c.node("pg1");
+        CycleRecord start = pg1.records.stream().filter(r -> r.decision().has(Action.StartReplica.class)).findFirst()
+                .orElseThrow();
+        assertThat(start.decision().summary()).isEqualTo("starting as a secondary");
+        assertThat(start.input().divergence()).isInstanceOf(io.haagent.pg.Divergence.NotDiverged.class);
+        assertThat(start.decision().memory().rewind()).isEqualTo(io.haagent.ha.RewindState.NOT_NEEDED);
+        assertThat(c.primaries()).containsExactly("pg2");
+        assertThat(pg1.pg.inRecovery()).isTrue();
     }
 
     @Test
@@ -381,10 +411,7 @@ class HaLoopTest {
     void pauseLeavesPostgresAloneAndReleasesTheLockOfAStoppedPrimary() {
         LoopCluster c = cluster("");
         c.bootstrap();
-        Map<String, Object> cfg = new LinkedHashMap<>(c.view().config().data());
-        cfg.put("pause", true);
-        assertThat(c.node("pg1").dcs.setConfig(cfg, Dcs.ANY_REVISION)).isTrue();
-        c.round();
+        pause(c);
         assertThat(c.node("pg1").lastSummary()).isEqualTo("PAUSE: no action. I am (pg1), the leader with the lock");
 
         LoopCluster.Node pg1 = c.node("pg1");
@@ -421,10 +448,7 @@ class HaLoopTest {
     void sigtermInPauseLeavesPostgresAndTheLock() {
         LoopCluster c = cluster("");
         c.bootstrap();
-        Map<String, Object> cfg = new LinkedHashMap<>(c.view().config().data());
-        cfg.put("pause", true);
-        assertThat(c.node("pg1").dcs.setConfig(cfg, Dcs.ANY_REVISION)).isTrue();
-        c.round();
+        pause(c);
         LoopCluster.Node pg1 = c.node("pg1");
         int events = pg1.pg.events().size();
         pg1.loop.stop();
@@ -459,10 +483,7 @@ class HaLoopTest {
         c.bootstrap();
         c.node("pg1").pg.write(4096);
         c.stream();
-        Map<String, Object> cfg = new LinkedHashMap<>(c.view().config().data());
-        cfg.put("pause", true);
-        assertThat(c.node("pg1").dcs.setConfig(cfg, Dcs.ANY_REVISION)).isTrue();
-        c.round();
+        pause(c);
         LoopCluster.Node pg1 = c.node("pg1");
         int mark1 = pg1.summaries.size();
         int events1 = pg1.pg.events().size();
@@ -536,10 +557,7 @@ class HaLoopTest {
     void restartOfThePrimaryInPause() throws Exception {
         LoopCluster c = cluster("");
         c.bootstrap();
-        Map<String, Object> cfg = new LinkedHashMap<>(c.view().config().data());
-        cfg.put("pause", true);
-        assertThat(c.node("pg1").dcs.setConfig(cfg, Dcs.ANY_REVISION)).isTrue();
-        c.round();
+        pause(c);
         LoopCluster.Node pg1 = c.node("pg1");
         int events = pg1.pg.events().size();
         List<Thread> threads = new java.util.ArrayList<>();

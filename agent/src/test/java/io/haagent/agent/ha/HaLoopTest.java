@@ -426,6 +426,46 @@ class HaLoopTest {
         assertThat(c.node("pg2").pg.inRecovery()).isTrue();
     }
 
+    /**
+     * A running postgres whose queries fail: the cycle neither decides nor acts nor writes the member key (Patroni's
+     * 'Error communicating with PostgreSQL'), and looks again within a second; once it answers, all is as before.
+     */
+    @Test
+    void aPostgresThatDoesNotAnswerIsLeftAloneUntilItDoes() {
+        LoopCluster c = cluster("");
+        c.bootstrap();
+        LoopCluster.Node pg2 = c.node("pg2");
+        CycleRecord before = pg2.loop.lastCycle();
+        int events = pg2.pg.events().size();
+        pg2.pg.stopAnswering();
+        assertThat(pg2.loop.cycle()).isEqualTo(1000L);
+        assertThat(pg2.loop.lastDecision().summary()).isEqualTo("Error communicating with PostgreSQL. Will try again later");
+        assertThat(pg2.loop.lastCycle()).as("the decider was not asked").isSameAs(before);
+        assertThat(since(pg2.pg.events(), events)).isEmpty();
+        pg2.pg.finishStartup();
+        c.round();
+        assertThat(pg2.lastSummary()).isEqualTo("no action. I am (pg2), a secondary, and following a leader (pg1)");
+    }
+
+    /**
+     * Safety rule 2 with neither etcd nor postgres answering: the node that last ran as the primary is taken for one
+     * (its postmaster may still take writes) and steps down before its lease can end.
+     */
+    @Test
+    void aPrimaryWhosePostgresDoesNotAnswerStillStepsDownWhenEtcdIsGone() {
+        LoopCluster c = cluster("");
+        c.bootstrap();
+        LoopCluster.Node pg1 = c.node("pg1");
+        pg1.pg.stopAnswering();
+        c.store.setReachable(false);
+        pg1.cycle();
+        assertThat(pg1.lastSummary()).isEqualTo("demoting self because DCS is not accessible and I was a leader");
+        assertThat(pg1.lastRecord().input().local().primary()).as("assumed still the primary it was").isTrue();
+        assertThat(pg1.decided(Action.Demote.class)).isTrue();
+        pg1.runLongActions();
+        assertThat(c.primaries()).isEmpty();
+    }
+
     /** SIGTERM (§3.10): the primary stops postgres and releases the key with its last position; a replica takes over. */
     @Test
     void sigtermStopsThePrimaryAndReleasesTheLock() {

@@ -266,8 +266,15 @@ public sealed interface Action {
     record Rewind(FollowTarget leader) implements LongRunning {
     }
 
-    /** Stop, wipe the data directory and clone again from {@code source}, then start following {@code follow}. */
-    record Reinitialize(FollowTarget source, FollowTarget follow, String reason) implements LongRunning {
+    /**
+     * Stop, wipe the data directory and clone again from {@code source}, then start following {@code follow};
+     * {@code fromLeader}: from the leader by pg_basebackup only (Patroni 4.1's {@code from_leader}).
+     */
+    record Reinitialize(FollowTarget source, FollowTarget follow, String reason, boolean fromLeader)
+            implements LongRunning {
+        public Reinitialize(FollowTarget source, FollowTarget follow, String reason) {
+            this(source, follow, reason, false);
+        }
     }
 
     /**

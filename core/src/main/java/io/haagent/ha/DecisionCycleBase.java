@@ -78,7 +78,7 @@ abstract class DecisionCycleBase {
             // POST /failsafe, so that they are current when it is promoted after the outage
             plan.add(new Action.SyncSlots(in.failsafeContact()));
         }
-        if (!paused && mem.startAfterDemote() != null && mem.startAfterDemote() != DemoteMode.GRACEFUL
+        if (!paused && mem.startAfterDemote() != null && mem.startAfterDemote().startsReplicaAtOnce()
                 && !local.running() && in.longAction() == null) {
             // stepped down for want of etcd (or lost it right after an immediate step-down): read-only, of nobody
             return startAfterDemotion(FollowTarget.NONE);
@@ -263,8 +263,10 @@ abstract class DecisionCycleBase {
                 }
             }
         } else if (isPrimary) {
-            // Another node holds the lock (or nobody does and we lost it): stop writes now.
-            plan.add(new Action.Demote(DemoteMode.IMMEDIATE_NOLOCK));
+            // Another node holds the lock (or nobody does and we lost it): stop writes now. Holding the lock in a
+            // cluster that has just been made a standby cluster: Patroni 4.1's clean demotion.
+            plan.add(new Action.Demote(cfg.isStandbyCluster() && in.hasLock() ? DemoteMode.DEMOTE_CLUSTER
+                    : DemoteMode.IMMEDIATE_NOLOCK));
             recordDemote(RoleChangeRecord.Kind.DEMOTE, demoteReason);
             return demoteReason;
         }

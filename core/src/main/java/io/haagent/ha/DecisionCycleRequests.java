@@ -57,9 +57,11 @@ abstract class DecisionCycleRequests extends DecisionCycleSetup {
             mem = mem.withRequestInFlight(new NodeRequest.InFlight(r, null));
             return null;
         }
-        Member source = cloneMember();
+        // from_leader (Patroni 4.1): the leader, by pg_basebackup, instead of a clonefrom member's replica methods
+        Member source = r.fromLeader() ? cluster.leaderMember().orElse(Member.builder(cluster.leaderName()).build())
+                : cloneMember();
         plan.add(new Action.Reinitialize(FollowTarget.member(source.name(), source.connUrl(), null), nodeToFollow(),
-                "requested"));
+                "requested", r.fromLeader()));
         answer(r, true, "reinitialize started");
         return "reinitializing from " + (source.name().equals(cluster.leaderName()) ? "leader" : "replica") + " '"
                 + source.name() + "' as requested";

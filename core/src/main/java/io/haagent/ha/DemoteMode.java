@@ -17,7 +17,13 @@ public enum DemoteMode {
      * We lost the lock or another node holds it. Stop immediately: every moment we keep accepting writes
      * without the lock risks writes the new primary will never see (split brain).
      */
-    IMMEDIATE_NOLOCK("immediate-nolock", StopMode.IMMEDIATE, false, false);
+    IMMEDIATE_NOLOCK("immediate-nolock", StopMode.IMMEDIATE, false, false),
+    /**
+     * Patroni 4.1's clean demotion to a standby cluster ({@code agentctl demote-cluster}, a {@code standby_cluster}
+     * section added to the config key): a fast stop (the replicas receive all WAL), the lock released with the
+     * shutdown checkpoint's position; the healthiest member then takes it as the standby leader.
+     */
+    DEMOTE_CLUSTER("demote-cluster", StopMode.FAST, false, true);
 
     private final String wire;
     private final StopMode stopMode;
@@ -41,6 +47,15 @@ public enum DemoteMode {
 
     public boolean checkpoint() {
         return checkpoint;
+    }
+
+    /**
+     * The next decision starts the stepped-down postgres at once as a replica ('starting after demotion', §3.7):
+     * offline and the immediate modes. After a graceful step-down or a demote-cluster it is recovered by the rules
+     * every stopped replica goes through (§3.6), in pause too.
+     */
+    public boolean startsReplicaAtOnce() {
+        return this == OFFLINE || this == IMMEDIATE || this == IMMEDIATE_NOLOCK;
     }
 
     public boolean releaseLock() {

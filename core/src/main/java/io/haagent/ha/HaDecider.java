@@ -227,13 +227,13 @@ public final class HaDecider {
             // step 11 (a switchover's old primary starts as a replica even in pause: Patroni's graceful demote
             // starts it itself, before any pause rule applies)
             DemoteMode steppedDown = mem.startAfterDemote();
-            boolean afterSwitchover = steppedDown == DemoteMode.GRACEFUL;
+            boolean afterSwitchover = steppedDown != null && !steppedDown.startsReplicaAtOnce();
             if (afterSwitchover) {
                 // once only: a replica stopped later in the same pause is left alone
                 mem = mem.withStartAfterDemote(null);
             }
             if (!local.healthy()) {
-                if (steppedDown != null && steppedDown != DemoteMode.GRACEFUL && !cluster.isPaused() && !in.hasLock()) {
+                if (steppedDown != null && steppedDown.startsReplicaAtOnce() && !cluster.isPaused() && !in.hasLock()) {
                     return startAfterDemotion(nodeToFollow());
                 }
                 if (cluster.isPaused() && !afterSwitchover) {

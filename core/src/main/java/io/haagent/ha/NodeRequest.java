@@ -20,8 +20,14 @@ public sealed interface NodeRequest {
             implements NodeRequest {
     }
 
-    /** Wipe the data directory and clone it again; {@code force} cancels the long action running first. */
-    record Reinitialize(long id, boolean force) implements NodeRequest {
+    /**
+     * Wipe the data directory and clone it again; {@code force} cancels the long action running first;
+     * {@code fromLeader}: from the leader by pg_basebackup, not a clonefrom member's methods (Patroni 4.1).
+     */
+    record Reinitialize(long id, boolean force, boolean fromLeader) implements NodeRequest {
+        public Reinitialize(long id, boolean force) {
+            this(id, force, false);
+        }
     }
 
     /**

@@ -104,9 +104,9 @@ public final class AgentNodeActions implements NodeActions {
      * starts it; with {@code force} the running action is cancelled first and the answer comes once it ended.
      */
     @Override
-    public ActionOutcome reinitialize(boolean force) {
+    public ActionOutcome reinitialize(boolean force, boolean fromLeader) {
         Duration wait = Duration.ofSeconds(loop.pgCtlTimeoutSeconds() + 2L * loop.dynamic().loopWait() + 5L);
-        return loop.requests().ask(id -> new NodeRequest.Reinitialize(id, force), loop::wakeUp, wait,
+        return loop.requests().ask(id -> new NodeRequest.Reinitialize(id, force, fromLeader), loop::wakeUp, wait,
                 "reinitialize not started: no answer from the HA loop");
     }
 

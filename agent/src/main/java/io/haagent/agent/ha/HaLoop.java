@@ -226,9 +226,6 @@ public final class HaLoop implements LoopContext, AutoCloseable {
      */
     public Long cycle() {
         long now = clock.nanoTime();
-        // the long action running, read before what came back: an action that ends in between is seen running, not
-        // ended without its outcome (the runner queues the outcome before it is idle, and wakes the loop after)
-        io.haagent.ha.LongAction running = runner.current();
         // what came back from the last cycle's actions: typed outcomes, applied by their own rules
         List<Outcome> back = new java.util.ArrayList<>(runner.drainFinished());
         back.addAll(executor.drainAsyncUpdates());
@@ -270,8 +267,9 @@ public final class HaLoop implements LoopContext, AutoCloseable {
 
         // 3. decide (asking peers only when an election needs them)
         HaInput in = new HaInput(NodeSettingsOf.of(config, dynamic, dynamicRaw, watchdog), v, read.dcsError(),
-                read.lock(), local, running, null, memory, failsafe.last(), null, requests.scheduled(),
-                clock.nanoTime(), clock.now()).withRequest(requests.next());
+                read.lock(), local, runner.currentWithOutcomes(l -> memory = Outcome.applyAll(memory, l)), null,
+                memory, failsafe.last(), null, requests.scheduled(), clock.nanoTime(), clock.now())
+                .withRequest(requests.next());
         CycleRecord record = deciding.decide(in);
         lastCycle = record;
         Decision decision = record.decision();

@@ -100,7 +100,7 @@ final class LongSteps {
             });
         });
         ex.on(Action.CloneReplica.class, (a, u) -> ex.submit(LongAction.Kind.CLONE, "bootstrap " + a.description(), cancel -> {
-            return cloned(starts.clone(a.source(), a.follow()));
+            return cloned(starts.clone(a.source(), a.follow(), false));
         }));
         ex.on(Action.StartPrimary.class, (a, u) -> {
             return ex.submit(LongAction.Kind.START_PRIMARY_AFTER_FAILURE, "starting primary after failure", cancel -> {
@@ -166,7 +166,7 @@ final class LongSteps {
         ex.on(Action.Reinitialize.class, (a, u) -> ex.submit(LongAction.Kind.REINITIALIZE, "reinitialize", cancel -> {
             pg.stop(StopMode.IMMEDIATE, false, Duration.ofSeconds(loop.dynamic().retryTimeout()));
             pg.removeDataDirectory();
-            return cloned(starts.clone(a.source(), a.follow()));
+            return cloned(starts.clone(a.source(), a.follow(), a.fromLeader()));
         }));
         ex.on(Action.Restart.class, (a, u) -> {
             String busy = runner.submit(LongAction.Kind.RESTART, "restart",

@@ -46,9 +46,12 @@ final class Starts {
         }
     }
 
-    /** @return false when no replica creation method succeeded; else it was started following {@code follow} */
-    boolean clone(FollowTarget source, FollowTarget follow) {
-        if (createReplica(source)) {
+    /**
+     * @param basebackupOnly pg_basebackup only (reinit --from-leader)
+     * @return false when no replica creation method succeeded; else it was started following {@code follow}
+     */
+    boolean clone(FollowTarget source, FollowTarget follow, boolean basebackupOnly) {
+        if (createReplica(source, basebackupOnly)) {
             start(StartRequest.of(targets.recovery(follow), ex.startTimeout(null)).withoutCallback(), Role.REPLICA);
             return true;
         }
@@ -57,13 +60,22 @@ final class Starts {
 
     /** A new data directory copied from {@code source}; false (logged, state stopped) when that failed. */
     boolean createReplica(FollowTarget source) {
+        return createReplica(source, false);
+    }
+
+    private boolean createReplica(FollowTarget source, boolean basebackupOnly) {
         node.setState(PostgresState.CREATING_REPLICA);
         node.setRole(Role.UNINITIALIZED);
         String from = source == null ? "(without leader)" : "from " + source;
         try {
             // an hour at least: a base backup of a large cluster takes long, and no bound here protects anything
             // (this node holds no lock and serves nothing while it copies)
-            pg.createReplica(Targets.upstream(source), Duration.ofSeconds(Math.max(3600, loop.pgCtlTimeoutSeconds())));
+            Duration timeout = Duration.ofSeconds(Math.max(3600, loop.pgCtlTimeoutSeconds()));
+            if (basebackupOnly) {
+                pg.createReplicaByBasebackup(Targets.upstream(source), timeout);
+            } else {
+                pg.createReplica(Targets.upstream(source), timeout);
+            }
         } catch (PostgresException e) {
             LOG.error("failed to bootstrap {}: {}", from, e.getMessage());
             node.setState(PostgresState.STOPPED);

@@ -59,6 +59,9 @@ final class StepDown {
         if (mode == DemoteMode.GRACEFUL) {
             return ex.submit(LongAction.Kind.DEMOTE, "switchover: demote", cancel -> demoteBody(mode));
         }
+        if (mode == DemoteMode.DEMOTE_CLUSTER) {
+            return ex.submit(LongAction.Kind.DEMOTE, "demoting to a standby cluster", cancel -> demoteBody(mode));
+        }
         if (mode == DemoteMode.OFFLINE && !ex.runnerBusy()) {
             return ex.submit(LongAction.Kind.DEMOTE, "demote offline", cancel -> demoteBody(mode));
         }
@@ -113,7 +116,7 @@ final class StepDown {
         loop.roleChanges().phase("demote");
         if (mode.releaseLock()) {
             Long lastLsn = null;
-            if (mode == DemoteMode.GRACEFUL && stopped.controlData() != null) {
+            if ((mode == DemoteMode.GRACEFUL || mode == DemoteMode.DEMOTE_CLUSTER) && stopped.controlData() != null) {
                 lastLsn = stopped.controlData().checkpointLocation().map(l -> l.value()).orElse(null);
             }
             try {

@@ -10,6 +10,7 @@ import io.haagent.ha.Action;
 import io.haagent.ha.CycleRecord;
 import io.haagent.ha.DemoteMode;
 import io.haagent.ha.RoleChangeRecord;
+import io.haagent.slots.ReplicationSlot;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -94,6 +95,12 @@ class HaLoopTest {
         pg1.pg.write(100);
         c.round();
         assertThat(c.view().status().optime()).isEqualTo(pg1.pg.lsn());
+        // Patroni 4.1's member_slots_ttl (default 30 min): the leader publishes every member slot and retains them;
+        // each replica holds a slot for each other member, the leader's included
+        c.round();
+        assertThat(c.view().status().retainSlots()).containsExactly("pg1", "pg2", "pg3");
+        assertThat(c.view().status().slots()).containsKeys("pg1", "pg2", "pg3");
+        assertThat(c.node("pg2").pg.replicationSlots()).extracting(ReplicationSlot::name).containsExactly("pg1", "pg3");
     }
 
     @Test
@@ -620,23 +627,23 @@ class HaLoopTest {
         LoopCluster.Node pg1 = c.node("pg1");
         LoopCluster.Node pg2 = c.node("pg2");
         List<Thread> threads = new java.util.ArrayList<>();
-        AtomicReference<ActionOutcome> onLeader = call(pg1, () -> pg1.rest.reinitialize(true), threads);
+        AtomicReference<ActionOutcome> onLeader = call(pg1, () -> pg1.rest.reinitialize(true, false), threads);
         pg1.cycle();
         assertThat(answer(onLeader, threads)).isEqualTo(ActionOutcome.refused("I am the leader, can not reinitialize"));
         assertThat(pg1.lastSummary()).isEqualTo("no action. I am (pg1), the leader with the lock");
 
         int events = pg2.pg.events().size();
-        AtomicReference<ActionOutcome> started = call(pg2, () -> pg2.rest.reinitialize(false), threads);
+        AtomicReference<ActionOutcome> started = call(pg2, () -> pg2.rest.reinitialize(false, false), threads);
         pg2.cycle();
         assertThat(answer(started, threads)).isEqualTo(ActionOutcome.ok("reinitialize started"));
         assertThat(pg2.lastSummary()).isEqualTo("reinitializing from leader 'pg1' as requested");
         assertThat(pg2.loop.runner().current().name()).isEqualTo("reinitialize");
 
         // while it runs: refused, unless forced; forced, the running one is cancelled and it starts again after it
-        AtomicReference<ActionOutcome> busy = call(pg2, () -> pg2.rest.reinitialize(false), threads);
+        AtomicReference<ActionOutcome> busy = call(pg2, () -> pg2.rest.reinitialize(false, false), threads);
         pg2.cycle();
         assertThat(answer(busy, threads)).isEqualTo(ActionOutcome.refused("reinitialize already in progress"));
-        AtomicReference<ActionOutcome> forced = call(pg2, () -> pg2.rest.reinitialize(true), threads);
+        AtomicReference<ActionOutcome> forced = call(pg2, () -> pg2.rest.reinitialize(true, false), threads);
         pg2.cycle();
         assertThat(pg2.decided(Action.CancelLongAction.class)).isTrue();
         assertThat(forced.get()).as("answered once the cancelled action ended").isNull();

@@ -813,6 +813,21 @@ class HaDeciderTest {
         assertThat(new HaDecider().decide(busy.input()).decision()).as("not while a long action runs").isNotNull();
     }
 
+    /**
+     * Patroni 4.1's demote-cluster: a running primary holding the lock whose cluster gets a standby_cluster section
+     * demotes cleanly (a fast stop, the lock released with the shutdown checkpoint), not with an immediate stop that
+     * keeps the lock; without the lock it still stops writes at once.
+     */
+    @org.junit.jupiter.api.Test
+    void aPrimaryWhoseClusterBecomesAStandbyClusterDemotesCleanly() {
+        Decision d = HaFixture.node("pg1").lock(LockStatus.HELD).config("standby_cluster", Map.of("host", "10.9.0.1"))
+                .local(l -> l.primary()).memory(m -> m.withOnStartFired(true)).decide();
+        assertThat(d.summary()).isEqualTo("cannot be a real primary in standby cluster");
+        assertThat(d.actions()).contains(new Action.Demote(DemoteMode.DEMOTE_CLUSTER));
+        assertThat(DemoteMode.DEMOTE_CLUSTER.stopMode()).isEqualTo(io.haagent.pg.StopMode.FAST);
+        assertThat(DemoteMode.DEMOTE_CLUSTER.releaseLock()).isTrue();
+    }
+
     @org.junit.jupiter.api.Test
     void followingReportsTheRoleAndFiresOnRoleChangeOnlyForTheStandbyLeadersChange() {
         // the lock holder of a standby cluster follows the remote: it becomes the standby leader

@@ -254,7 +254,13 @@ final class Election {
             if (named.isPresent()) {
                 PeerStatus st = peer(named.get().name());
                 String limitation = st.failoverLimitation();
-                if (limitation == null && st.inRecovery()) {
+                // Whether the candidate lacks the former leader's last WAL is the candidate's to say, from its own
+                // reading (above), and the former leader's, which holds that WAL and takes the lock back (below):
+                // the position the candidate's GET /patroni reports may be up to half a second old, from before the
+                // old primary's last records reached it, and another replica that took over on it would take the
+                // switchover from a candidate that has them (ManualFailoverIT in CI). The former leader asks once it
+                // runs again as a standby, well after that.
+                if (limitation == null && st.inRecovery() && me.equals(failover.leader())) {
                     limitation = behindFormerLeader(st.name(), st.walPosition());
                 }
                 if (limitation == null) {

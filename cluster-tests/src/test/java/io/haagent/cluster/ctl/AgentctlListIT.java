@@ -138,6 +138,20 @@ class AgentctlListIT {
      * The columns both tools have. patronictl 3.0.2 shows a replica's member-key state ("running") where Patroni 3.3
      * (and agentctl) show its replication state ("streaming"): with the member key at hand, ours maps back.
      */
+    /**
+     * patronictl 3.0.2's Lag in MB, or what agentctl prints in its place (patronictl 4.1's columns): the received
+     * position's lag, or the replayed one's for a member that publishes one position only and does not say it
+     * streams (a Patroni 3.0.2 member: its xlog_location, which is what 3.0.2's Lag in MB is computed from).
+     */
+    static String lagInMb(JsonNode r) {
+        for (String column : List.of("Lag in MB", "Receive Lag", "Replay Lag")) {
+            if (r.has(column)) {
+                return r.path(column).asText("");
+            }
+        }
+        return "";
+    }
+
     static Map<String, List<Object>> comparable(JsonNode rows, ClusterView view) {
         Map<String, List<Object>> out = new TreeMap<>();
         for (JsonNode r : rows) {
@@ -150,7 +164,7 @@ class AgentctlListIT {
                 }
             }
             out.put(name, List.of(r.path("Host").asText(), r.path("Role").asText(), state, r.path("TL").asText(),
-                    r.has("Lag in MB") ? r.path("Lag in MB").asText("") : r.path("Receive Lag").asText("")));
+                    lagInMb(r)));
         }
         return out;
     }

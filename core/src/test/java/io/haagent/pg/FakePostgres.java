@@ -33,6 +33,18 @@ public final class FakePostgres implements PostgresControl {
     public static final class World {
         private final Map<String, FakePostgres> byAddress = new LinkedHashMap<>();
         private long nextSysid = 7_300_000_000_000_000_001L;
+        /** Whether member {@code a} can open a connection to member {@code b} (the simulator's partitions). */
+        private java.util.function.BiPredicate<String, String> links = (a, b) -> true;
+
+        /** The network between instances: replication, base backups, pg_rewind and the divergence check use it. */
+        public void setLinks(java.util.function.BiPredicate<String, String> links) {
+            this.links = links;
+        }
+
+        private FakePostgres reachable(FakePostgres from, Upstream up) {
+            FakePostgres to = at(up);
+            return to == null || links.test(from.name, to.name) ? to : null;
+        }
 
         /** A new instance of member {@code name} listening on {@code host:port}, with no data directory. */
         public FakePostgres instance(String name, String host, int port) {
@@ -132,6 +144,25 @@ public final class FakePostgres implements PostgresControl {
         return upstream;
     }
 
+    /** Accepting connections: a running postmaster past its startup. */
+    public boolean accepting() {
+        return accepting;
+    }
+
+    /** Receiving WAL from its upstream at the last {@link World#stream()}. */
+    public boolean streaming() {
+        return streaming;
+    }
+
+    /** The timeline switches that lead to the current timeline (oldest first). */
+    public List<Switch> history() {
+        return List.copyOf(history);
+    }
+
+    public String systemIdentifierOrNull() {
+        return sysid;
+    }
+
     /** Clients write {@code bytes} of WAL on a running primary (nothing happens elsewhere). */
     public void write(long bytes) {
         if (running && !inRecovery) {
@@ -208,7 +239,7 @@ public final class FakePostgres implements PostgresControl {
         if (!running || !accepting || stalled || !inRecovery || upstream == null) {
             return;
         }
-        FakePostgres up = world.at(upstream);
+        FakePostgres up = world.reachable(this, upstream);
         if (up == null || !up.accepting || !up.dataDirectory || !up.sysid.equals(sysid) || up.timeline < timeline) {
             return;
         }
@@ -275,7 +306,7 @@ public final class FakePostgres implements PostgresControl {
 
     @Override
     public CloneReport createReplica(Upstream source, Duration timeout) {
-        FakePostgres from = world.at(source);
+        FakePostgres from = world.reachable(this, source);
         if (from == null || !from.accepting || failing("basebackup")) {
             events.add("basebackup failed");
             throw new PostgresException.ReplicaCreationFailed("basebackup from " + source + " failed",
@@ -495,8 +526,11 @@ public final class FakePostgres implements PostgresControl {
             for (FakePostgres r : world.byAddress.values()) {
                 if (r != this && r.streaming && world.at(r.upstream) == this) {
                     boolean isSync = sync.contains(r.name) || sync.contains("*");
+                    // as pg_stat_replication: a standby named under ANY k (...) is a quorum standby
+                    boolean quorum = synchronousStandbyNames.trim().toUpperCase(java.util.Locale.ROOT)
+                            .startsWith("ANY ");
                     rows.add(new ServerStatus.ReplicationConnection((int) r.pid, "replicator", r.name, r.host,
-                            "streaming", isSync ? "sync" : "async", isSync ? 1 : 0, Lsn.of(r.lsn), Lsn.of(r.lsn),
+                            "streaming", isSync ? (quorum ? "quorum" : "sync") : "async", isSync ? 1 : 0, Lsn.of(r.lsn), Lsn.of(r.lsn),
                             Lsn.of(r.lsn), Lsn.of(r.lsn)));
                 }
             }
@@ -511,7 +545,7 @@ public final class FakePostgres implements PostgresControl {
     }
 
     /** The members named by a synchronous_standby_names value ({@code *}, or the quoted or bare names). */
-    static List<String> syncNames(String value) {
+    public static List<String> syncNames(String value) {
         List<String> out = new ArrayList<>();
         if (value == null || value.isBlank()) {
             return out;
@@ -534,7 +568,7 @@ public final class FakePostgres implements PostgresControl {
 
     @Override
     public Divergence checkDivergence(Upstream leader) {
-        FakePostgres up = world.at(leader);
+        FakePostgres up = world.reachable(this, leader);
         if (up == null || !up.accepting) {
             return new Divergence.Undetermined("cannot connect to " + leader);
         }
@@ -552,7 +586,7 @@ public final class FakePostgres implements PostgresControl {
 
     @Override
     public RewindReport rewind(Upstream leader, Duration timeout) {
-        FakePostgres up = world.at(leader);
+        FakePostgres up = world.reachable(this, leader);
         if (running) {
             throw new IllegalStateException("pg_rewind while postgres runs");
         }

@@ -28,6 +28,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -185,8 +187,8 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         }
     }
 
-    /** A postgres already running when the agent starts is taken as it is (Patroni attaches to it). */
-    private void adoptRunningPostgres() {
+    /** A postgres already running when the agent starts is taken as it is (Patroni attaches to it); run() does it. */
+    public void adoptRunningPostgres() {
         try {
             if (pg.isRunning()) {
                 ServerStatus st = pg.state();
@@ -340,7 +342,6 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         // postgres re-reads its files when the decider sees the parameters changed (Action.ApplyParameters)
     }
 
-
     // ------------------------------------------------------------------------------------------------- outputs
 
     private MemberKey.Facts memberFacts() {
@@ -473,6 +474,11 @@ public final class HaLoop implements LoopContext, AutoCloseable {
 
     public Observation lastObservation() {
         return lastObservation;
+    }
+
+    /** Wraps the decider (simulator of issue 13 only: its mutants, to show its invariants catch them). */
+    public void decideWith(UnaryOperator<Function<HaInput, Decision.Outcome>> wrap) {
+        deciding.decideWith(wrap);
     }
 
     /** The last cycle's input and decision: replayable ({@link CycleRecord#replay()}), for tests and the simulator. */

@@ -1,13 +1,92 @@
 package io.haagent.sim;
 
+import io.haagent.cluster.ClusterConfig;
+import io.haagent.cluster.ClusterView;
+import io.haagent.cluster.Member;
+import io.haagent.cluster.SyncState;
+import io.haagent.ha.Action;
 import io.haagent.ha.Decision;
 import io.haagent.ha.HaInput;
+import io.haagent.ha.PeerStatus;
+import io.haagent.pg.Divergence;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
-/** Deliberately broken deciders (issue 13): each wraps the real one; the invariants must catch every one. */
+/**
+ * Deliberately broken deciders (issue 13): each wraps the real {@link io.haagent.ha.HaDecider} through
+ * {@code HaLoop.decideWith}, changing what it is told or what it says, never the production code. The invariants
+ * must catch every one ({@code scripts/simulate.sh --mutants}); a mutant that survives means they, or the fault
+ * schedules, are too weak.
+ */
 public enum Mutant {
-    NONE("none", d -> d);
+    /** A replica that sees the leader key free promotes at once, without taking the lock (or being the healthiest). */
+    PROMOTE_WITHOUT_LOCK("promote without holding the lock", d -> in -> {
+        Decision.Outcome out = d.apply(in);
+        if (out.decision() == null || in.cluster() == null || !in.cluster().isUnlocked() || !in.local().running()
+                || in.local().primary() || in.longAction() != null) {
+            return out;
+        }
+        List<Action> actions = new ArrayList<>(out.decision().actions());
+        actions.removeIf(a -> a instanceof Action.AcquireLock);
+        if (actions.stream().noneMatch(a -> a instanceof Action.Promote)) {
+            actions.add(new Action.Promote());
+        }
+        return Decision.Outcome.of(new Decision(actions, "promoted self without the lock (mutant)",
+                out.decision().memory(), out.decision().roleChange(), out.decision().nextCycleInMillis()));
+    }),
+
+    /** The election ignores replication lag: maximum_lag_on_failover unlimited, and no peer is ever ahead. */
+    IGNORE_LAG("ignore lag in the election", d -> in -> {
+        HaInput changed = in;
+        if (in.cluster() != null && in.cluster().config() != null) {
+            Map<String, Object> cfg = new LinkedHashMap<>(in.cluster().config().data());
+            cfg.put("maximum_lag_on_failover", Long.MAX_VALUE / 4);
+            changed = withCluster(in, view(in.cluster(), ClusterConfig.of(cfg, in.cluster().config().modRevision()),
+                    in.cluster().sync()));
+        }
+        if (in.peers() != null) {
+            Map<String, PeerStatus> peers = new LinkedHashMap<>();
+            in.peers().forEach((k, p) -> peers.put(k, new PeerStatus(p.name(), p.reachable(), p.inRecovery(), 0,
+                    p.timeline(), p.tags(), p.watchdogFailed(), p.error())));
+            changed = changed.withPeers(peers);
+        }
+        return d.apply(changed);
+    }),
+
+    /** A primary that cannot renew the lock (or reach the DCS) keeps running instead of demoting. */
+    KEEP_PRIMARY_WITHOUT_LOCK("keep the primary running when the lock cannot be renewed", d -> in -> {
+        Decision.Outcome out = d.apply(in);
+        if (out.decision() == null || !in.local().primary() || in.hasLock()
+                || !out.decision().has(Action.Demote.class) && !out.decision().has(Action.StopPostgres.class)) {
+            return out;
+        }
+        return Decision.Outcome.of(new Decision(List.of(), "kept running as primary without the lock (mutant)",
+                out.decision().memory(), null, null));
+    }),
+
+    /** After stepping down, the divergence check always answers "not diverged": no pg_rewind ever runs. */
+    SKIP_REWIND_CHECK("skip the post-demote rewind check", d -> in -> {
+        Decision.Outcome out = d.apply(in);
+        if (out.decision() == null && out.divergenceCheckAgainst() != null) {
+            return d.apply(in.withDivergence(new Divergence.NotDiverged("not checked (mutant)")));
+        }
+        return out;
+    }),
+
+    /** Quorum commit counts every member as a voter of the sync key, synchronous or not. */
+    NON_VOTER_IN_QUORUM("count a non-voter in quorum", d -> in -> {
+        ClusterView v = in.cluster();
+        if (v == null || !v.isQuorumCommitActive() || v.sync() == null || v.sync().isEmpty()) {
+            return d.apply(in);
+        }
+        List<String> all = v.members().stream().map(Member::name).filter(n -> !n.equals(v.sync().leader())).toList();
+        SyncState everyone = new SyncState(v.sync().leader(), all, v.sync().quorum(), v.sync().modRevision());
+        return d.apply(withCluster(in, view(v, v.config(), everyone)));
+    });
 
     private final String label;
     private final UnaryOperator<Function<HaInput, Decision.Outcome>> wrap;
@@ -23,5 +102,16 @@ public enum Mutant {
 
     public UnaryOperator<Function<HaInput, Decision.Outcome>> wrap() {
         return wrap;
+    }
+
+    private static ClusterView view(ClusterView v, ClusterConfig config, SyncState sync) {
+        return new ClusterView(v.initialize(), config, v.leader(), v.status(), v.members(), v.failover(), sync,
+                v.history(), v.failsafe(), v.revision());
+    }
+
+    private static HaInput withCluster(HaInput in, ClusterView v) {
+        return new HaInput(in.self(), v, in.dcsError(), in.lock(), in.local(), in.longAction(), in.peers(),
+                in.memory(), in.failsafeContact(), in.failsafeTopologyOk(), in.scheduledRestart(), in.nowNanos(),
+                in.now(), in.divergence());
     }
 }

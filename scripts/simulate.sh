@@ -17,5 +17,16 @@ if [ ! -s sim/target/classpath.txt ] || [ ! -d sim/target/classes ] || [ -n "${R
   echo "building the simulator (mvn -DskipTests package -pl sim -am)" >&2
   mvn -B -q -ntp ${MVN_OFFLINE:+-o} -DskipTests package -pl sim -am >&2
 fi
-exec java ${SIM_JAVA_OPTS:--XX:+UseParallelGC -Xms256m} -cp "sim/target/classes:$(cat sim/target/classpath.txt)" \
-  io.haagent.sim.Simulate "$@"
+# The project's own modules from this checkout's build (target/classes, core's target/test-classes), never the
+# snapshot jars another build left in the local Maven repository.
+cp="sim/target/classes"
+IFS=: read -r -a entries < sim/target/classpath.txt || true
+for e in "${entries[@]}"; do
+  if [[ "$e" =~ /io/haagent/([a-z-]+)/[^/]+/[a-z-]+-[^/]*-tests\.jar$ ]]; then
+    e="$here/${BASH_REMATCH[1]}/target/test-classes"
+  elif [[ "$e" =~ /io/haagent/([a-z-]+)/[^/]+/[a-z-]+-[^/]*\.jar$ ]]; then
+    e="$here/${BASH_REMATCH[1]}/target/classes"
+  fi
+  cp="$cp:$e"
+done
+exec java ${SIM_JAVA_OPTS:--XX:+UseParallelGC -Xms256m} -cp "$cp" io.haagent.sim.Simulate "$@"

@@ -442,6 +442,15 @@ public final class FakePostgres implements PostgresControl {
                     ? (inRecovery ? ControlData.State.IN_ARCHIVE_RECOVERY : ControlData.State.IN_PRODUCTION)
                     : inRecovery ? ControlData.State.SHUT_DOWN_IN_RECOVERY : ControlData.State.SHUT_DOWN;
             events.add("stop " + mode.wire());
+            if (mode != StopMode.IMMEDIATE && !inRecovery) {
+                // a clean shutdown of a primary: the walsenders send everything up to the shutdown checkpoint to
+                // the standbys streaming from it before the postmaster exits
+                for (FakePostgres r : world.byAddress.values()) {
+                    if (r.streaming && r.inRecovery && world.at(r.upstream) == this && r.timeline == timeline) {
+                        r.lsn = Math.max(r.lsn, lsn);
+                    }
+                }
+            }
             tell(true);
         }
         return new StopResult(was, mode, mode, Duration.ZERO, dataDirectory ? controlData() : null);

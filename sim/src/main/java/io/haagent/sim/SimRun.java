@@ -329,7 +329,9 @@ public final class SimRun {
             if (DEBUG && n.loop.lastCycle() != null) {
                 var c = n.loop.lastCycle();
                 trace.add(now(), n.name + "   actions " + c.decision().actions() + ", rewind " + c.input().memory()
-                        .rewind() + " -> " + c.decision().memory().rewind() + ", notes " + c.decision().notes());
+                        .rewind() + " -> " + c.decision().memory().rewind() + ", notes " + c.decision().notes() + ", sync "
+                        + (c.input().cluster() == null ? null : c.input().cluster().sync()) + ", s_s_n '"
+                        + n.pg.synchronousStandbyNames() + "'");
             }
         } catch (RuntimeException e) {
             deaths.add(n.name + " loop threw " + e);
@@ -631,7 +633,22 @@ public final class SimRun {
                 }
                 req = FailoverRequest.of(leader, leader.equals(f.b()) ? null : f.b(), null);
             } else {
-                req = FailoverRequest.of(null, f.b(), null);
+                String candidate = f.b();
+                if (!variant.syncMode.equals("off") && v.sync() != null && !v.sync().isEmpty()) {
+                    // A manual failover in synchronous mode to a node that lacks commits the others confirmed (an
+                    // asynchronous one, or under quorum commit a voter that fell behind) gives them up: Patroni
+                    // allows it as the operator's choice, with patronictl showing the lag. This operator, as a
+                    // careful one, names the synchronous standby furthest ahead instead.
+                    candidate = v.sync().syncStandbys().stream().filter(nodes::containsKey)
+                            .max(java.util.Comparator.comparingLong((String c) -> nodes.get(c).pg.lsn())
+                                    .thenComparing(java.util.Comparator.reverseOrder()))
+                            .orElse(null);
+                    if (candidate == null) {
+                        trace.add(now(), "operator: no synchronous standby to fail over to");
+                        return;
+                    }
+                }
+                req = FailoverRequest.of(null, candidate, null);
             }
             observer.setFailover(req, Dcs.ANY_REVISION);
         } catch (DcsUnavailableException e) {

@@ -109,9 +109,19 @@ public enum Mutant {
                 v.history(), v.failsafe(), v.revision());
     }
 
+    /** The input with another cluster view: every other component as it was (by reflection: HaInput grows). */
     private static HaInput withCluster(HaInput in, ClusterView v) {
-        return new HaInput(in.self(), v, in.dcsError(), in.lock(), in.local(), in.longAction(), in.peers(),
-                in.memory(), in.failsafeContact(), in.failsafeTopologyOk(), in.scheduledRestart(), in.nowNanos(),
-                in.now(), in.divergence());
+        try {
+            var components = HaInput.class.getRecordComponents();
+            Object[] values = new Object[components.length];
+            Class<?>[] types = new Class<?>[components.length];
+            for (int i = 0; i < components.length; i++) {
+                types[i] = components[i].getType();
+                values[i] = components[i].getName().equals("cluster") ? v : components[i].getAccessor().invoke(in);
+            }
+            return HaInput.class.getDeclaredConstructor(types).newInstance(values);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot copy " + in, e);
+        }
     }
 }

@@ -25,6 +25,7 @@ public final class Simulate {
         long first = 1;
         boolean mutants = false;
         Mutant only = null;
+        boolean shrink = false;
         int threads = Runtime.getRuntime().availableProcessors();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -34,13 +35,14 @@ public final class Simulate {
                 case "--first" -> first = Long.parseLong(args[++i]);
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--mutants" -> mutants = true;
+                case "--shrink" -> shrink = true;
                 case "--mutant" -> {
                     mutants = true;
                     only = Mutant.valueOf(args[++i].toUpperCase(Locale.ROOT).replace('-', '_'));
                 }
                 default -> {
                     System.err.println("simulate: unknown argument " + args[i]
-                            + " (--seeds N, --agents K (3..7), --seed S, --first S, --threads T, --mutants, --mutant NAME)");
+                            + " (--seeds N, --agents K (3..7), --seed S [--shrink], --first S, --threads T, --mutants, --mutant NAME)");
                     System.exit(2);
                 }
             }
@@ -51,7 +53,7 @@ public final class Simulate {
         }
         int status;
         if (one != null) {
-            status = replay(one, agents);
+            status = replay(one, agents, shrink);
         } else if (mutants) {
             status = mutants(only == null ? List.of(Mutant.values()) : List.of(only), first, seeds, agents, threads);
         } else {
@@ -60,9 +62,15 @@ public final class Simulate {
         System.exit(status);
     }
 
-    private static int replay(long seed, int agents) {
+    private static int replay(long seed, int agents, boolean shrink) {
         long start = System.nanoTime();
         SimRun.Result r = new SimRun(seed, agents, null, null).run();
+        if (shrink && r.breach() != null) {
+            Shrinker.Shrunk s = Shrinker.shrink(seed, agents, r);
+            System.out.println("shrunk in " + s.runs() + " runs from " + r.faults().size() + " faults to "
+                    + s.faults().size() + ": " + s.faults());
+            r = s.result();
+        }
         r.trace().lines().forEach(System.out::println);
         System.out.printf(Locale.ROOT, "trace digest %08x%n", r.trace().lines().hashCode());
         line(1, r.events(), r.faults().size(), System.nanoTime() - start, r.breach() == null ? 0 : 1);
@@ -122,6 +130,14 @@ public final class Simulate {
         breached.sort(java.util.Comparator.comparingLong(SimRun.Result::seed));
         Batch b = new Batch(events, faults, breached.size(), breached, overlap, overlapCommits, lost, promotions);
         if (report) {
+            if (!breached.isEmpty()) {
+                SimRun.Result first0 = breached.get(0);
+                Shrinker.Shrunk s = Shrinker.shrink(first0.seed(), agents,
+                        new SimRun(first0.seed(), agents, null, null).run());
+                System.out.println("seed " + first0.seed() + " shrunk from " + first0.faults().size() + " faults to "
+                        + s.faults().size() + " that still breach " + first0.breach().invariant() + ": "
+                        + s.faults() + " (scripts/simulate.sh --seed " + first0.seed() + " --shrink)");
+            }
             for (SimRun.Result r : breached) {
                 System.out.println("BREACH seed " + r.seed() + " (" + r.variant() + "): " + r.breach().invariant()
                         + " at " + Trace.seconds(r.breach().atNanos()) + " s: " + r.breach().detail());

@@ -59,6 +59,9 @@ class RestTlsIT {
         assertThat(switchover.body()).contains("Successfully switched over to \"" + second.name() + "\"");
         await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
                 .until(() -> c.leaderName().orElse("").equals(second.name()) && second.isWritablePrimary());
+        // still paused, the old primary runs again as a replica of the new one (Patroni's graceful demote starts it)
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                .until(() -> first.get("/replica").status() == 200);
         ClusterNode.Answer resume = second.patch("/config", "{\"pause\":false}");
         assertThat(resume.status()).as(resume.body()).isEqualTo(200);
         assertThat(c.awaitHealthy(Duration.ofSeconds(90))).isEqualTo(second);

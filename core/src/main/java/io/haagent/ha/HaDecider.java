@@ -216,9 +216,12 @@ public final class HaDecider {
             if (msg != null) {
                 return msg;
             }
-            // step 11
+            // step 11 (a switchover's old primary starts as a replica even in pause: Patroni's graceful demote
+            // starts it itself, before any pause rule applies)
+            boolean afterStepDown = mem.steppedDown();
+            mem = mem.withSteppedDown(false);
             if (!local.healthy()) {
-                if (cluster.isPaused()) {
+                if (cluster.isPaused() && !afterStepDown) {
                     if (!PostgresState.STOPPED.equals(pgState)) {
                         plan.add(new Action.SetState(PostgresState.STOPPED));
                         pgState = PostgresState.STOPPED;

@@ -29,6 +29,8 @@ import java.util.Map;
  *                               next decision copies them from the primary
  * @param appliedParameters      the {@code postgresql.parameters} postgres last read (null until the first cycle
  *                               adopts the ones it runs with): a config key that changes them makes postgres reload
+ * @param steppedDown            this node stopped postgres to step down (a switchover) and has not started it since:
+ *                               the next cycle starts it as a replica, in pause too, as Patroni's demote does
  */
 public record HaMemory(
         boolean bootstrapping,
@@ -47,10 +49,11 @@ public record HaMemory(
         FailsafeState failsafe,
         long cloneFailedNanos,
         Map<String, Object> appliedParameters,
-        List<io.haagent.slots.SlotAction.CopyLogical> logicalSlotsToCopy) {
+        List<io.haagent.slots.SlotAction.CopyLogical> logicalSlotsToCopy,
+        boolean steppedDown) {
 
     public static final HaMemory INITIAL = new HaMemory(false, null, false, null, 0, 0, null, false,
-            RewindState.INITIAL, List.of(), false, false, SyncTracking.EMPTY, FailsafeState.INACTIVE, 0, null, List.of());
+            RewindState.INITIAL, List.of(), false, false, SyncTracking.EMPTY, FailsafeState.INACTIVE, 0, null, List.of(), false);
 
     public HaMemory {
         lastKnownMembers = lastKnownMembers == null ? List.of() : List.copyOf(lastKnownMembers);
@@ -64,98 +67,105 @@ public record HaMemory(
     public HaMemory withBootstrapping(boolean v, Boolean result) {
         return new HaMemory(v, result, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy, steppedDown);
     }
 
     public HaMemory withRecovering(boolean v) {
         return new HaMemory(bootstrapping, bootstrapResult, v, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy, steppedDown);
     }
 
     public HaMemory withStartTimeout(Integer v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, v, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy, steppedDown);
     }
 
     public HaMemory withCrashRecoveryStarted(long nanos) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, nanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy, steppedDown);
     }
 
     public HaMemory withPrePromoteFailed(long nanos) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 nanos, null, onStartFired, rewind, lastKnownMembers, wasPaused, checkpointAfterPromotePending,
-                syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy);
+                syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy, steppedDown);
     }
 
     public HaMemory withPromoteResult(Boolean v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, v, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy, steppedDown);
     }
 
     public HaMemory withOnStartFired(boolean v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, v, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy, steppedDown);
     }
 
     public HaMemory withRewind(RewindState v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, v, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy, steppedDown);
     }
 
     public HaMemory withLastKnownMembers(List<Member> v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, v, wasPaused,
-                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy, steppedDown);
     }
 
     public HaMemory withWasPaused(boolean v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, v,
-                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy, steppedDown);
     }
 
     public HaMemory withCheckpointAfterPromotePending(boolean v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused, v,
-                syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy);
+                syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy, steppedDown);
     }
 
     public HaMemory withSyncTracking(SyncTracking v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, v, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy);
+                checkpointAfterPromotePending, v, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy, steppedDown);
     }
 
     public HaMemory withAppliedParameters(Map<String, Object> v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, v, logicalSlotsToCopy);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, v, logicalSlotsToCopy, steppedDown);
     }
 
     public HaMemory withFailsafe(FailsafeState v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking, v, cloneFailedNanos, appliedParameters, logicalSlotsToCopy);
+                checkpointAfterPromotePending, syncTracking, v, cloneFailedNanos, appliedParameters, logicalSlotsToCopy, steppedDown);
     }
 
     public HaMemory withCloneFailed(long nanos) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking, failsafe, nanos, appliedParameters, logicalSlotsToCopy);
+                checkpointAfterPromotePending, syncTracking, failsafe, nanos, appliedParameters, logicalSlotsToCopy, steppedDown);
     }
 
     public HaMemory withLogicalSlotsToCopy(List<io.haagent.slots.SlotAction.CopyLogical> v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
                 checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters,
-                v == null ? List.of() : List.copyOf(v));
+                v == null ? List.of() : List.copyOf(v), steppedDown);
+    }
+
+    public HaMemory withSteppedDown(boolean v) {
+        return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
+                prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters,
+                logicalSlotsToCopy, v);
     }
 
     /** Trigger a divergence check (Patroni's {@code trigger_check_diverged_lsn}) unless one already concluded. */

@@ -70,6 +70,18 @@ public sealed interface Outcome {
         }
     }
 
+    /**
+     * A switchover's step-down stopped postgres and released the lock (§3.7): the next cycle starts it as a replica
+     * of whoever leads then, in pause too. Patroni's graceful demote starts it itself, pause or not; a paused cluster
+     * otherwise leaves a stopped postgres alone.
+     */
+    record SteppedDown() implements Outcome {
+        @Override
+        public HaMemory applyTo(HaMemory m) {
+            return m.withSteppedDown(true);
+        }
+    }
+
     /** pg_ctl promote ended: {@code ok} false when pre_promote refused (the lock is released, §3.5). */
     record Promoted(boolean ok) implements Outcome {
         @Override

@@ -337,6 +337,13 @@ class HaDeciderTest {
                 row("postgres stopped in pause: leave it",
                         () -> HaFixture.node("pg2").config("pause", true).local(l -> l.stopped("shut down in recovery")),
                         "PAUSE: postgres is not running", new Action.SetState(PostgresState.STOPPED)),
+                row("stopped by its own switchover step-down in pause: start as a replica of the new leader",
+                        () -> HaFixture.node("pg1").config("pause", true).leader("pg2")
+                                .local(l -> l.stopped("shut down").state(PostgresState.STOPPED).role(Role.DEMOTED))
+                                .memory(m -> m.withSteppedDown(true).withRewind(RewindState.CHECK)),
+                        "PAUSE: starting as a secondary", new Action.StartReplica(FollowTarget.member("pg2",
+                                "postgres://127.0.0.12:5432/postgres", null), Role.REPLICA, null,
+                                "restarting after failure", true, CallbackAction.ON_ROLE_CHANGE)),
                 row("postgres stopped in pause on the leader: release the lock",
                         () -> HaFixture.node("pg1").config("pause", true).lock(LockStatus.HELD)
                                 .local(l -> l.primary().stopped("shut down")),

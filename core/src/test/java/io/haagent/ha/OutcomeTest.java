@@ -48,4 +48,14 @@ class OutcomeTest {
         assertThat(new Outcome.StartCallbackFired().applyTo(HaMemory.INITIAL).onStartFired()).isTrue();
         assertThat(new Outcome.Promoted(true)).isEqualTo(new Outcome.Promoted(true)).hasToString("Promoted[ok=true]");
     }
+
+    @Test
+    void aStepDownIsRememberedUntilTheNextDecision() {
+        HaMemory m = Outcome.applyAll(HaMemory.INITIAL, List.of(new Outcome.RewindCheckDue(), new Outcome.SteppedDown()));
+        assertThat(m.steppedDown()).isTrue();
+        assertThat(m.rewind()).isEqualTo(RewindState.CHECK);
+        assertThat(m.withOnStartFired(true).withRewind(RewindState.NOT_NEEDED).steppedDown())
+                .as("kept through other changes").isTrue();
+        assertThat(HaMemory.INITIAL.steppedDown()).isFalse();
+    }
 }

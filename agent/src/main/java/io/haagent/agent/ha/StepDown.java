@@ -139,7 +139,8 @@ final class StepDown {
         if (mode == DemoteMode.GRACEFUL) {
             // A switchover's old primary is stopped and holds no lock: the next cycle, woken when this ends, decides
             // what it becomes (§3.6 recover): the leader it follows from that cycle's view, and whether it diverged
-            // from it (a divergence check, then pg_rewind or a start as a replica).
+            // from it (a divergence check, then pg_rewind or a start as a replica), in pause too.
+            updates.add(new Outcome.SteppedDown());
             return updates;
         }
         FollowTarget target = mode == DemoteMode.OFFLINE ? FollowTarget.NONE : targets.currentLeader();

@@ -386,6 +386,44 @@ class HaLoopTest {
     }
 
     @Test
+    void switchoverInPauseStartsTheOldPrimaryAsAReplica() {
+        LoopCluster c = cluster("");
+        c.bootstrap();
+        c.node("pg1").pg.write(4096);
+        c.stream();
+        Map<String, Object> cfg = new LinkedHashMap<>(c.view().config().data());
+        cfg.put("pause", true);
+        assertThat(c.node("pg1").dcs.setConfig(cfg, Dcs.ANY_REVISION)).isTrue();
+        c.round();
+        LoopCluster.Node pg1 = c.node("pg1");
+        int mark1 = pg1.summaries.size();
+        int events1 = pg1.pg.events().size();
+
+        // Patroni's behave patroni_api.feature "switchover in pause": the candidate takes over and the old primary
+        // runs again as its replica (a paused cluster otherwise leaves a stopped postgres alone)
+        assertThat(pg1.dcs.setFailover(FailoverRequest.of("pg1", "pg2", null), Dcs.ANY_REVISION)).isTrue();
+        c.rounds(3, Duration.ofSeconds(1));
+
+        assertThat(c.leader()).isEqualTo("pg2");
+        assertThat(c.primaries()).containsExactly("pg2");
+        assertThat(since(pg1.summaries, mark1)).containsSubsequence("PAUSE: switchover: demoting myself",
+                "PAUSE: starting as a secondary");
+        assertThat(since(pg1.pg.events(), events1)).containsSubsequence("stop fast", "start replica of pg2",
+                "callback on_role_change replica");
+        assertThat(pg1.pg.running()).isTrue();
+        assertThat(pg1.pg.inRecovery()).isTrue();
+        c.rounds(2, Duration.ofSeconds(1));
+        assertThat(pg1.lastSummary())
+                .isEqualTo("PAUSE: no action. I am (pg1), a secondary, and following a leader (pg2)");
+
+        // a replica stopped later, in the same pause, is left alone again: the start above was the step-down's only
+        pg1.pg.crash();
+        c.rounds(2, Duration.ofSeconds(10));
+        assertThat(pg1.lastSummary()).isEqualTo("PAUSE: postgres is not running");
+        assertThat(pg1.pg.running()).isFalse();
+    }
+
+    @Test
     void restartThroughTheRestApi() throws Exception {
         LoopCluster c = cluster("");
         c.bootstrap();

@@ -49,6 +49,8 @@ public final class Agent {
 
     private final Path configPath;
     private final HostEnvironment host;
+    /** systemd's Type=notify (Patroni 4.1): READY, RELOADING, STOPPING; nothing without NOTIFY_SOCKET. */
+    private final SystemdNotify systemd;
     private volatile AgentConfig config;
     private final AtomicReference<String> fatal = new AtomicReference<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -61,6 +63,7 @@ public final class Agent {
         this.configPath = configPath;
         this.host = host;
         this.config = config;
+        this.systemd = SystemdNotify.from(host.env());
     }
 
     /** Runs the node until SIGTERM or a fatal condition. @return the process exit status */
@@ -152,6 +155,7 @@ public final class Agent {
         LOG.info("ha-agent {} (Patroni {} compatible) running as {} in cluster {}", Version.AGENT,
                 Version.PATRONI_COMPATIBLE, config.name(), config.scope());
         loopThread.start();
+        systemd.ready();
         try {
             stopped.await();
             if (terminating) {
@@ -203,6 +207,7 @@ public final class Agent {
 
     private void handOverAndStop(Thread loopThread) {
         LOG.info("received SIGTERM: shutting down");
+        systemd.stopping();
         HaLoop l = loop;
         l.stop();
         try {
@@ -218,11 +223,13 @@ public final class Agent {
 
     /** SIGHUP or POST /reload: re-read the local configuration; apply what can change while running. */
     private void reload() {
+        systemd.reloading();
         ConfigLoader.Loaded loaded = ConfigLoader.load(configPath, host);
         if (!loaded.canStart()) {
             for (Problem p : loaded.errors()) {
                 LOG.error("reload refused: {}", p.format());
             }
+            systemd.ready();
             return;
         }
         for (Problem p : loaded.problems()) {
@@ -239,6 +246,7 @@ public final class Agent {
         }
         config = next;
         LOG.info("reloaded the configuration from {}", loaded.label());
+        systemd.ready();
     }
 
     /** etcd, retrying every 5 s while unreachable ({@code waiting on etcd}); null when asked to stop meanwhile. */

@@ -46,6 +46,22 @@ public final class Main implements Callable<Integer> {
             + " use is no error (as Patroni 4's option; the unit's check before a start uses it)")
     boolean ignoreListenPort;
 
+    @Option(names = {"-p", "--print"}, description = "With --validate-config: print the local configuration (with the"
+            + " PATRONI_* environment overrides; passwords hidden) when it is valid")
+    boolean print;
+
+    @Option(names = "--generate-sample-config", description = "Write a sample configuration to CONFIG (or stdout)"
+            + " and exit, as Patroni 4 does")
+    boolean generateSampleConfig;
+
+    @Option(names = "--generate-config", description = "Write a configuration for the PostgreSQL running here to"
+            + " CONFIG (or stdout) and exit, as Patroni 4 does (superuser connection: --dsn, PG* variables)")
+    boolean generateConfig;
+
+    @Option(names = "--dsn", paramLabel = "DSN", description = "With --generate-config: the running instance to read"
+            + " (libpq key=value form; superuser)")
+    String dsn;
+
     private final HostEnvironment host;
     private final PrintStream out;
     private final PrintStream err;
@@ -90,16 +106,41 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (ignoreListenPort && !validateConfig) {
-            err.println("ha-agent: --ignore-listen-port applies to --validate-config only");
-            err.println("Try 'ha-agent --help' for more.");
-            return 2;
+        if ((validateConfig ? 1 : 0) + (generateConfig ? 1 : 0) + (generateSampleConfig ? 1 : 0) > 1) {
+            return usage("--validate-config, --generate-config and --generate-sample-config exclude each other");
+        }
+        if ((ignoreListenPort || print) && !validateConfig) {
+            return usage((ignoreListenPort ? "--ignore-listen-port" : "--print") + " applies to --validate-config only");
+        }
+        if (dsn != null && !generateConfig) {
+            return usage("--dsn applies to --generate-config only");
+        }
+        if (generateSampleConfig) {
+            String[] address = SampleConfig.address();
+            return GeneratedConfig.write(SampleConfig.text(address[0], address[1],
+                    SampleConfig.pgMajor(host.env().get("PATH"))), config, out, err);
+        }
+        if (generateConfig) {
+            return RunningConfig.generate(host, dsn, config, out, err);
         }
         Path path = config != null ? Path.of(config) : ConfigReader.defaultFile(host.env(), defaultFiles);
         if (validateConfig) {
-            return validate(path);
+            int status = validate(path);
+            if (print && status == 0) {
+                String yaml = io.haagent.config.loader.LocalConfigPrinter.yaml(path, host.env());
+                if (yaml != null) {
+                    out.print(yaml);
+                }
+            }
+            return status;
         }
         return runNode(path);
+    }
+
+    private int usage(String message) {
+        err.println("ha-agent: " + message);
+        err.println("Try 'ha-agent --help' for more.");
+        return 2;
     }
 
     private int validate(Path path) {

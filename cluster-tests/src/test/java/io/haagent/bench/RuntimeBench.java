@@ -66,6 +66,8 @@ public final class RuntimeBench {
         int startRuns = 3;
         int ctlRuns = 5;
         String javaOpts;
+        /** ha-agent without the class-data archive in every phase (HA_AGENT_CDS=off), to measure what it costs. */
+        boolean noArchive;
         /** Where the agents log their safepoints and collections (-Xlog), or null. */
         Path pauses;
         int firstOctet = 151;
@@ -90,6 +92,7 @@ public final class RuntimeBench {
                 case "--start-runs" -> o.startRuns = Integer.parseInt(args[++i]);
                 case "--ctl-runs" -> o.ctlRuns = Integer.parseInt(args[++i]);
                 case "--java-opts" -> o.javaOpts = args[++i];
+                case "--no-archive" -> o.noArchive = true;
                 case "--pauses" -> o.pauses = Path.of(args[++i]);
                 case "--out" -> o.out = Path.of(args[++i]);
                 case "--first-octet" -> o.firstOctet = Integer.parseInt(args[++i]);
@@ -104,7 +107,9 @@ public final class RuntimeBench {
         report.put("cores", Runtime.getRuntime().availableProcessors());
         report.put("load_average_before", loadAverage());
         report.put("java_opts", o.javaOpts == null ? "launcher defaults" : o.javaOpts);
+        report.put("class_data_archive", !o.noArchive);
         report.put("lib_bytes", libBytes());
+        report.put("lib_jars", libJars());
         for (AgentKind k : o.kinds) {
             RuntimeBench b = new RuntimeBench(k, o);
             b.run();
@@ -208,6 +213,9 @@ public final class RuntimeBench {
         Map<String, String> env = new HashMap<>();
         if (kind == AgentKind.HA_AGENT && o.javaOpts != null) {
             env.put("HA_AGENT_JAVA_OPTS", o.javaOpts);
+        }
+        if (kind == AgentKind.HA_AGENT && o.noArchive) {
+            env.put("HA_AGENT_CDS", "off");
         }
         if (kind == AgentKind.HA_AGENT && o.pauses != null) {
             env.put("HA_AGENT_EXTRA_JAVA_OPTS", "-Xlog:safepoint,gc,gc+cpu:file=" + o.pauses.toAbsolutePath() + "/%p.log");
@@ -492,6 +500,12 @@ public final class RuntimeBench {
         }
     }
 
+    private static long libJars() throws IOException {
+        try (var files = Files.list(Dist.home().resolve("lib"))) {
+            return files.filter(f -> f.toString().endsWith(".jar")).count();
+        }
+    }
+
     private static long libBytes() throws IOException {
         try (var files = Files.list(Dist.home().resolve("lib"))) {
             return files.mapToLong(f -> f.toFile().length()).sum();
@@ -504,7 +518,8 @@ public final class RuntimeBench {
     private static void printTable(Map<String, Object> report, List<AgentKind> kinds) {
         Map<String, Object> ours = (Map<String, Object>) report.get("ha_agent");
         Map<String, Object> theirs = (Map<String, Object>) report.get("patroni");
-        System.out.printf("%nlib/: %.1f MB; load average before %s, after %s%n",
+        System.out.printf("%nlib/: %d jars, %.1f MB (DistLayoutIT: none that nothing loads); load average before %s,"
+                + " after %s%n", ((Number) report.get("lib_jars")).longValue(),
                 ((Number) report.get("lib_bytes")).longValue() / 1e6, report.get("load_average_before"),
                 report.get("load_average_after"));
         System.out.printf("%-58s %18s %18s %8s %8s%n", "figure", "ha-agent", "Patroni 3.0.2", "ours/P", "goal");

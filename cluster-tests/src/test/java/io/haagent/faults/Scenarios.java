@@ -129,8 +129,10 @@ final class Scenarios {
          * synchronous_mode only it may be promoted), else any replica.
          */
         ClusterNode candidate() {
-            List<String> sync = primary.sql("SELECT application_name FROM pg_stat_replication "
-                    + "WHERE sync_state IN ('sync', 'quorum') ORDER BY application_name");
+            // the sync key's standby (a switchover in synchronous mode may only go there), else the walsenders'
+            String named = suite.syncStandby();
+            List<String> sync = named != null ? List.of(named) : primary.sql("SELECT application_name FROM "
+                    + "pg_stat_replication WHERE sync_state IN ('sync', 'quorum') ORDER BY application_name");
             return replicas.stream().filter(r -> sync.contains(r.name())).findFirst().orElse(replicas.get(0));
         }
 

@@ -55,11 +55,12 @@ public interface NodeActions {
     boolean cancelScheduledRestart();
 
     /**
-     * Start re-cloning this replica from the leader ({@code force}: cancel a running long action first).
+     * Start re-cloning this replica ({@code force}: cancel a running long action first; {@code fromLeader}: from the
+     * leader by pg_basebackup, Patroni 4.1's {@code from_leader}, else as a new replica is cloned).
      * Refusals use Patroni's messages: {@code Cluster has no leader, can not reinitialize},
      * {@code I am the leader, can not reinitialize}, {@code <action> already in progress}.
      */
-    ActionOutcome reinitialize(boolean force);
+    ActionOutcome reinitialize(boolean force, boolean fromLeader);
 
     /**
      * The primary's failsafe heartbeat while etcd is unreachable (§3.8). Refused with {@code Running as a leader}

@@ -83,6 +83,24 @@ public record DynamicConfig(
         return v instanceof String q && "quorum".equalsIgnoreCase(q.trim());
     }
 
+    /** Patroni 4.1's default {@code member_slots_ttl}: 30 minutes. */
+    public static final int DEFAULT_MEMBER_SLOTS_TTL = 1800;
+
+    /**
+     * {@code member_slots_ttl} in seconds (Patroni 4.1, {@code global_config.member_slots_ttl}): how long the leader
+     * keeps the slot of a member whose key is gone ({@code status.retain_slots}), and, when above 0, every node
+     * keeps a slot for every other member so that a new leader already holds the WAL its replicas need. 0 turns
+     * both off (Patroni 3's behaviour). A value that is not a duration reads as the default, as Patroni's get_int.
+     */
+    public int memberSlotsTtl() {
+        Object v = raw.get("member_slots_ttl");
+        if (v == null || v instanceof Boolean) {
+            return DEFAULT_MEMBER_SLOTS_TTL;
+        }
+        Long secs = v instanceof String s ? Units.parseInt(s, "s") : Values.toLong(v);
+        return secs == null || secs < 0 ? DEFAULT_MEMBER_SLOTS_TTL : (int) Math.min(secs, Integer.MAX_VALUE);
+    }
+
     public boolean synchronousModeEffective() {
         return synchronousMode && !isStandbyCluster();
     }

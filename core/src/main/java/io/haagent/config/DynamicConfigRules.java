@@ -103,8 +103,14 @@ public final class DynamicConfigRules extends ConfigValueChecks {
                 }
                 case "synchronous_mode_strict", "failsafe_mode", "check_timeline", "pause" -> bool(k, v);
                 case "synchronous_node_count" -> integer(k, v, 1, Integer.MAX_VALUE, null);
-                case "member_slots_ttl" -> warning(k, "not implemented by ha-agent (Patroni 4 keeps a departed"
-                        + " member's slot this long); the slot is dropped when the member key goes, as with 0");
+                case "member_slots_ttl" -> {
+                    // Patroni 4.1: IntValidator(min=0, base_unit='s'): 1800, '30min', 0 (off)
+                    Long secs = v instanceof String s ? Units.parseInt(s, "s") : Values.toLong(v);
+                    if (v instanceof Boolean || secs == null || secs < 0 || secs > Integer.MAX_VALUE) {
+                        error(k, "must be a number of seconds of 0 or more, with an optional unit (1800, 30min),"
+                                + " not " + shown(v));
+                    }
+                }
                 case "postgresql" -> {
                     Map<String, Object> pg = mapping(k, v);
                     if (pg != null) {

@@ -241,8 +241,10 @@ abstract class DecisionCycleBase {
                 }
             }
         } else if (isPrimary) {
-            // Another node holds the lock (or nobody does and we lost it): stop writes now.
-            plan.add(new Action.Demote(DemoteMode.IMMEDIATE_NOLOCK));
+            // Another node holds the lock (or nobody does and we lost it): stop writes now. Holding the lock in a
+            // cluster that has just been made a standby cluster: Patroni 4.1's clean demotion.
+            plan.add(new Action.Demote(cfg.isStandbyCluster() && in.hasLock() ? DemoteMode.DEMOTE_CLUSTER
+                    : DemoteMode.IMMEDIATE_NOLOCK));
             recordDemote(RoleChangeRecord.Kind.DEMOTE, demoteReason);
             return demoteReason;
         }

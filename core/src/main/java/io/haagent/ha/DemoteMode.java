@@ -17,7 +17,13 @@ public enum DemoteMode {
      * We lost the lock or another node holds it. Stop immediately: every moment we keep accepting writes
      * without the lock risks writes the new primary will never see (split brain).
      */
-    IMMEDIATE_NOLOCK("immediate-nolock", StopMode.IMMEDIATE, false, false);
+    IMMEDIATE_NOLOCK("immediate-nolock", StopMode.IMMEDIATE, false, false),
+    /**
+     * Patroni 4.1's clean demotion to a standby cluster ({@code agentctl demote-cluster}, a {@code standby_cluster}
+     * section added to the config key): a fast stop (the replicas receive all WAL), the lock released with the
+     * shutdown checkpoint's position; the healthiest member then takes it as the standby leader.
+     */
+    DEMOTE_CLUSTER("demote-cluster", StopMode.FAST, false, true);
 
     private final String wire;
     private final StopMode stopMode;

@@ -228,6 +228,12 @@ final class Election {
     Boolean manualFailoverNoLeader() {
         FailoverRequest failover = cluster.failover();
         String me = in.name();
+        String behind = behindFormerLeader(me, myWalPosition());
+        if (behind != null) {
+            notes.add(behind);
+            self(false, behind);
+            return false;
+        }
         if (failover.candidate() != null) {
             if (failover.candidate().equals(me)) {
                 self(true, "named as the candidate of the manual " + (failover.isSwitchover() ? "switchover" : "failover"));
@@ -248,6 +254,9 @@ final class Election {
             if (named.isPresent()) {
                 PeerStatus st = peer(named.get().name());
                 String limitation = st.failoverLimitation();
+                if (limitation == null && st.inRecovery()) {
+                    limitation = behindFormerLeader(st.name(), st.walPosition());
+                }
                 if (limitation == null) {
                     notes.add("to " + failover.candidate() + ", i am " + me);
                     return false;
@@ -260,8 +269,9 @@ final class Election {
         }
         if (failover.leader() != null) {
             if (me.equals(failover.leader())) {
-                // I was the leader: take it back only if nobody else can
-                return !isFailoverPossible(0, failover.candidate() != null);
+                // I was the leader: take it back only if nobody else can; after a switchover, nobody else can who
+                // lacks WAL I stopped at (the shutdown checkpoint my release wrote as the cluster's last position)
+                return !isFailoverPossible(switchoverLsn(), failover.candidate() != null);
             }
         }
         List<Member> members = new ArrayList<>();
@@ -271,6 +281,38 @@ final class Election {
             }
         }
         return isHealthiest(members, false);
+    }
+
+    /**
+     * The WAL a switchover must not lose: the last position of the former leader as etcd holds it (the shutdown
+     * checkpoint a graceful step-down writes when it releases the lock), or 0 for a failover.
+     */
+    private long switchoverLsn() {
+        FailoverRequest failover = cluster.failover();
+        return failover != null && failover.isSwitchover() ? cluster.lastLsn() : 0;
+    }
+
+    /**
+     * Why {@code name} may not take over from a switchover's former leader: a switchover is lossless (its step-down
+     * waits for the connected standbys to receive all WAL), but a member that was not streaming when the old
+     * primary stopped (restarted at that moment, say) lacks the end of it. While the former leader's agent answers,
+     * it holds that WAL and takes the lock back rather than lose it (Patroni promotes the named candidate whatever it
+     * lacks). A former leader that does not answer is gone: the usual rules apply, as for a failover. In pause the
+     * operator moves the primary, and nobody takes a lock back: the rule does not apply.
+     *
+     * @return null when {@code name} may take over as far as this rule goes
+     */
+    private String behindFormerLeader(String name, long walPosition) {
+        FailoverRequest failover = cluster.failover();
+        long lsn = switchoverLsn();
+        if (lsn <= 0 || walPosition >= lsn || name.equals(failover.leader()) || cluster.isPaused()) {
+            return null;
+        }
+        if (!failover.leader().equals(in.name()) && !peer(failover.leader()).reachable()) {
+            return null;
+        }
+        return "behind " + failover.leader() + "'s last position " + lsn + " by " + (lsn - walPosition)
+                + " bytes of WAL (at " + walPosition + "), which " + failover.leader() + " still holds (switchover)";
     }
 
     /**

@@ -84,6 +84,14 @@ public interface PostgresControl extends AutoCloseable {
     CloneReport createReplica(Upstream source, Duration timeout);
 
     /**
+     * {@link #createReplica} with pg_basebackup only, whatever {@code create_replica_methods} says (Patroni 4.1's
+     * {@code reinit --from-leader}: the leader is the source and basebackup the method).
+     */
+    default CloneReport createReplicaByBasebackup(Upstream source, Duration timeout) {
+        return createReplica(source, timeout);
+    }
+
+    /**
      * Deletes the data directory (Patroni's {@code remove_data_directory}): its content, then the directory itself
      * where the agent may (a mount point stays, empty). Postgres must be stopped.
      */

@@ -23,6 +23,8 @@ import java.util.Objects;
  * stale ones are dropped (never while active, never while paused, never when {@code ignore_slots} matches).
  */
 public final class SlotPlanner {
+    private static final java.util.regex.Pattern SLOT_NAME = java.util.regex.Pattern.compile("^[a-z0-9_]{1,63}$");
+
     private SlotPlanner() {
     }
 
@@ -44,8 +46,12 @@ public final class SlotPlanner {
         }
     }
 
+    /** @param advance on a replica: follow the position the primary publishes (a slot nobody streams through) */
     private record Desired(String type, String database, String plugin, boolean permanent, boolean creatable,
-            String reason) {
+            String reason, boolean advance) {
+        Desired(String type, String database, String plugin, boolean permanent, boolean creatable, String reason) {
+            this(type, database, plugin, permanent, creatable, reason, permanent);
+        }
     }
 
     public static SlotPlan plan(Input in) {
@@ -87,8 +93,8 @@ public final class SlotPlanner {
                 continue;
             }
             keeps.add(new SlotAction.Keep(s.name(), d.reason() + (s.active() ? " (active)" : "")));
-            if (in.role() == Role.REPLICA && d.permanent()) {
-                SlotAction a = advance(in, s);
+            if (d.advance() && (in.role() == Role.REPLICA || !d.permanent())) {
+                SlotAction a = advance(in, s, !d.permanent());
                 if (a != null) {
                     advances.add(a);
                 }
@@ -128,6 +134,9 @@ public final class SlotPlanner {
         String mySlot = SlotNames.fromMemberName(me);
         String leader = in.cluster().leaderName();
         boolean leading = in.role() == Role.PRIMARY || in.role() == Role.STANDBY_LEADER;
+        // Patroni 4.1: with member_slots_ttl every node keeps a slot for every member (a node that can never lead
+        // only for those that stream from it), so that a new leader already holds what its replicas need
+        boolean everyMember = dyn.memberSlotsTtl() > 0;
         for (Member m : in.cluster().members()) {
             if (m.name().equals(me) || m.tags().nostream() || !m.isReadable()) {
                 continue; // a member key that is not member JSON gets no slot (keys from etcd are data)
@@ -138,7 +147,19 @@ public final class SlotPlanner {
                     : me.equals(from) && !m.name().equals(leader);
             if (streamsFromMe) {
                 out.put(SlotNames.fromMemberName(m.name()), new Desired("physical", null, null, false, true,
-                        "member " + m.name() + " streams from this node"));
+                        "member " + m.name() + " streams from this node", false));
+            } else if (everyMember && (!in.nofailover() || me.equals(from))) {
+                out.put(SlotNames.fromMemberName(m.name()), new Desired("physical", null, null, false, true,
+                        "member " + m.name() + " would stream from this node after a failover (member_slots_ttl)",
+                        true));
+            }
+        }
+        if (!in.nofailover()) {
+            for (String slot : in.cluster().status().retainSlots()) {
+                if (!slot.equals(mySlot) && !out.containsKey(slot) && SLOT_NAME.matcher(slot).matches()) {
+                    out.put(slot, new Desired("physical", null, null, false, true, "slot of a member that left,"
+                            + " kept for member_slots_ttl (status.retain_slots)", false));
+                }
             }
         }
         if (in.nofailover()) {
@@ -165,16 +186,20 @@ public final class SlotPlanner {
     }
 
     /**
-     * A permanent slot on a replica follows the position the primary published for it in {@code status.slots}
+     * A permanent slot on a replica, and a member slot kept for member_slots_ttl on any node, follows the position the primary published for it in {@code status.slots}
      * (or, for a slot named after a member, that member's published WAL position), capped at what this replica
      * has replayed: a slot cannot be ahead of the WAL the node has.
      */
-    private static SlotAction advance(Input in, ReplicationSlot s) {
-        Long target = in.cluster().status().slots().get(s.name());
-        if (target == null) {
-            target = in.cluster().members().stream()
-                    .filter(m -> SlotNames.fromMemberName(m.name()).equals(s.name()) && m.xlogLocation() != null)
-                    .map(Member::xlogLocation).findFirst().orElse(null);
+    private static SlotAction advance(Input in, ReplicationSlot s, boolean memberSlot) {
+        Long published = in.cluster().status().slots().get(s.name());
+        Long reported = in.cluster().members().stream()
+                .filter(m -> SlotNames.fromMemberName(m.name()).equals(s.name()) && m.xlogLocation() != null)
+                .map(Member::xlogLocation).findFirst().orElse(null);
+        // a member slot nobody streams through: the member's own report may be ahead of what the leader's slot
+        // says (it streams from another node), so the larger, as Patroni 4.1's _get_members_slots
+        Long target = published;
+        if (target == null || memberSlot && reported != null && reported > target) {
+            target = reported;
         }
         if (target == null || target <= 0) {
             return null;
@@ -187,7 +212,8 @@ public final class SlotPlanner {
         if (current != null && !to.isAfter(current)) {
             return null;
         }
-        return new SlotAction.Advance(s.name(), to, "the primary's copy of this permanent slot is at " + Lsn.of(target));
+        return new SlotAction.Advance(s.name(), to, (memberSlot ? "the member slot (kept for member_slots_ttl) is at "
+                : "the primary's copy of this permanent slot is at ") + Lsn.of(target));
     }
 
     private static boolean compatible(ReplicationSlot s, Desired d) {

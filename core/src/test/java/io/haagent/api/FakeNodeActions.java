@@ -36,6 +36,7 @@ public final class FakeNodeActions implements NodeActions {
     private final List<FailoverRequest> failoverWrites = new CopyOnWriteArrayList<>();
     private final List<RestartRequest> restarts = new CopyOnWriteArrayList<>();
     private final List<Boolean> reinitializations = new CopyOnWriteArrayList<>();
+    private final List<Boolean> reinitializationsFromLeader = new CopyOnWriteArrayList<>();
     private final List<FailsafeHeartbeat> heartbeats = new CopyOnWriteArrayList<>();
     private final List<List<String>> candidateQueries = new CopyOnWriteArrayList<>();
     private final AtomicInteger wakeUps = new AtomicInteger();
@@ -139,8 +140,9 @@ public final class FakeNodeActions implements NodeActions {
     }
 
     @Override
-    public ActionOutcome reinitialize(boolean force) {
+    public ActionOutcome reinitialize(boolean force, boolean fromLeader) {
         reinitializations.add(force);
+        reinitializationsFromLeader.add(fromLeader);
         return onReinitialize.apply(force);
     }
 
@@ -247,6 +249,11 @@ public final class FakeNodeActions implements NodeActions {
         synchronized (lock) {
             return scheduledRestart;
         }
+    }
+
+    /** The from_leader flag of each reinitialize, in order. */
+    public List<Boolean> reinitializationsFromLeader() {
+        return List.copyOf(reinitializationsFromLeader);
     }
 
     public List<Boolean> reinitializations() {

@@ -175,6 +175,19 @@ class DynamicConfigRulesTest {
     }
 
     @Test
+    void memberSlotsTtlIsSecondsWithAnOptionalUnitAsPatroni41() {
+        assertThat(errors(map("member_slots_ttl", "30min"))).isEmpty();
+        assertThat(errors(map("member_slots_ttl", 0))).isEmpty();
+        assertThat(DynamicConfig.from(map("member_slots_ttl", "30min")).memberSlotsTtl()).isEqualTo(1800);
+        assertThat(DynamicConfig.from(map("member_slots_ttl", "2h")).memberSlotsTtl()).isEqualTo(7200);
+        assertThat(DynamicConfig.from(map("member_slots_ttl", 0)).memberSlotsTtl()).isZero();
+        assertThat(DynamicConfig.DEFAULTS.memberSlotsTtl()).isEqualTo(1800);
+        assertThat(errors(map("member_slots_ttl", -1))).containsExactly("member_slots_ttl: must be a number of"
+                + " seconds of 0 or more, with an optional unit (1800, 30min), not -1");
+        assertThat(errors(map("member_slots_ttl", "30 parsecs"))).hasSize(1);
+    }
+
+    @Test
     void legacyAndNoEffectKeysAreWarningsOnly() {
         Map<String, Object> c = map("master_start_timeout", 10, "permanent_slots", map("s1", null),
                 "member_slots_ttl", "30min", "postgresql", map("listen", "0.0.0.0:5432", "parameters",
@@ -184,8 +197,6 @@ class DynamicConfigRulesTest {
                 "master_start_timeout: legacy name, still read: rename it to primary_start_timeout",
                 "permanent_slots: legacy name, still read: rename it to slots",
                 "permanent_slots: ignored: slots is set, and only one slot section is read",
-                "member_slots_ttl: not implemented by ha-agent (Patroni 4 keeps a departed member's slot this long);"
-                        + " the slot is dropped when the member key goes, as with 0",
                 "postgresql.listen: has no effect in the cluster-wide configuration: it is a per-node setting; set it"
                         + " under each node's postgresql section",
                 "postgresql.parameters.port: has no effect: each node's PostgreSQL listens where its postgresql.listen"

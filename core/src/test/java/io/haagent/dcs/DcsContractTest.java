@@ -264,10 +264,14 @@ public abstract class DcsContractTest {
         Dcs a = member("a");
         Dcs b = member("b");
         assertThat(a.acquireLeader()).isTrue();
+        a.writeStatus(ClusterStatus.of(100000L, Map.of("a", 100000L), List.of("a", "c")));
         assertThat(a.releaseLeader(123456L)).isTrue();
         ClusterView v = b.freshCluster();
         assertThat(v.isUnlocked()).isTrue();
         assertThat(v.lastLsn()).isEqualTo(123456L);
+        // as Patroni's write_status: the last slots and retain_slots stay beside the new optime (a new leader adopts them)
+        assertThat(v.status().retainSlots()).containsExactly("a", "c");
+        assertThat(v.status().slots()).containsEntry("a", 100000L);
         assertThat(a.releaseLeader(null)).as("nothing left to release").isFalse();
         assertThat(b.acquireLeader()).isTrue();
     }

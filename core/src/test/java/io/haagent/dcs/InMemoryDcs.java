@@ -129,7 +129,7 @@ public final class InMemoryDcs implements Dcs {
                     case DcsKeys.LEADER -> leader = new Leader((String) v.value(), rev, v.lease());
                     case DcsKeys.STATUS -> {
                         ClusterStatus s = (ClusterStatus) v.value();
-                        status = new ClusterStatus(s.optime(), s.slots(), rev);
+                        status = new ClusterStatus(s.optime(), s.slots(), s.retainSlots(), rev);
                     }
                     case DcsKeys.LEADER_OPTIME -> legacyStatus = new ClusterStatus(
                             Long.parseLong((String) v.value()), Map.of(), rev);
@@ -211,7 +211,8 @@ public final class InMemoryDcs implements Dcs {
             if (lastLsn == null || lastLsn <= 0) {
                 return List.of(store.delete(keys.key(DcsKeys.LEADER)));
             }
-            ClusterStatus s = ClusterStatus.of(lastLsn, Map.of());
+            ClusterStatus s = lastStatus == null ? ClusterStatus.of(lastLsn, Map.of())
+                    : ClusterStatus.of(lastLsn, lastStatus.slots(), lastStatus.retainSlots());
             lastStatus = s;
             return List.of(store.put(keys.key(DcsKeys.STATUS), s, 0), store.delete(keys.key(DcsKeys.LEADER)));
         });
@@ -319,7 +320,7 @@ public final class InMemoryDcs implements Dcs {
 
     @Override
     public void writeStatus(ClusterStatus status) {
-        ClusterStatus s = new ClusterStatus(status.optime(), status.slots(), 0);
+        ClusterStatus s = new ClusterStatus(status.optime(), status.slots(), status.retainSlots(), 0);
         write("write the status key", () -> {
             InMemoryStore.Entry cur = store.get(keys.key(DcsKeys.STATUS));
             if (s.equals(lastStatus) && cur != null && s.equals(cur.value())) {

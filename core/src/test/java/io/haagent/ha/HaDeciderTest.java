@@ -531,6 +531,36 @@ class HaDeciderTest {
                         new Action.AcquireLock("following new leader after trying and failing to obtain lock"),
                         new Action.WriteFailover(FailoverRequest.of(null, null, null), -1), new Action.Promote(), new Action.SyncSlots()),
 
+                // a switchover's candidate that was not streaming when the old primary stopped (restarted then) lacks
+                // the end of its WAL: the old primary, alive, takes the lock back; gone, the candidate promotes
+                row("switchover candidate behind the former leader's shutdown checkpoint, which answers: no promotion",
+                        () -> HaFixture.node("pg3").noLeader().failover("pg1", "pg3").optime(HaFixture.WAL + 8416)
+                                .memory(m -> m.withOnStartFired(true)),
+                        "following a different leader because i am not the healthiest node",
+                        new Action.Follow(FollowTarget.NONE, Role.REPLICA), new Action.SyncSlots()),
+                row("switchover candidate behind the former leader's last position, which is gone: it promotes",
+                        () -> HaFixture.node("pg3").noLeader().failover("pg1", "pg3").optime(HaFixture.WAL + 8416)
+                                .peer(PeerStatus.unreachable("pg1", "connection refused"))
+                                .memory(m -> m.withOnStartFired(true)),
+                        "promoted self to leader by acquiring session lock",
+                        new Action.AcquireLock("following new leader after trying and failing to obtain lock"),
+                        new Action.WriteFailover(FailoverRequest.of(null, null, null), -1), new Action.Promote(), new Action.SyncSlots()),
+                row("the other replica has the old primary's WAL, the candidate has not: the other takes over",
+                        () -> HaFixture.node("pg2").noLeader().failover("pg1", "pg3").optime(HaFixture.WAL + 8416)
+                                .local(l -> l.wal(HaFixture.WAL + 8416))
+                                .memory(m -> m.withOnStartFired(true)),
+                        "promoted self to leader by acquiring session lock",
+                        new Action.AcquireLock("following new leader after trying and failing to obtain lock"),
+                        new Action.WriteFailover(FailoverRequest.of(null, null, null), -1), new Action.Promote(), new Action.SyncSlots()),
+                // stopped, it first starts as a standby of nobody (§3.6), then races as any replica
+                row("the switchover's old primary, a standby again, whose WAL nobody else has: takes the lock back",
+                        () -> HaFixture.node("pg1").noLeader().failover("pg1", "pg3").optime(HaFixture.WAL + 8416)
+                                .local(l -> l.wal(HaFixture.WAL + 8416))
+                                .memory(m -> m.withOnStartFired(true)),
+                        "promoted self to leader by acquiring session lock",
+                        new Action.AcquireLock("following new leader after trying and failing to obtain lock"),
+                        new Action.WriteFailover(FailoverRequest.of(null, null, null), -1), new Action.Promote(), new Action.SyncSlots()),
+
                 // ---------------------------------------------------------- §3.8 DCS unreachable
                 row("etcd unreachable on a primary: demote offline",
                         () -> HaFixture.node("pg1").dcsDown().local(l -> l.primary()),
@@ -781,6 +811,21 @@ class HaDeciderTest {
 
         HaFixture busy = f.get().longAction(LongAction.Kind.REWIND, "running pg_rewind from pg1", 2);
         assertThat(new HaDecider().decide(busy.input()).decision()).as("not while a long action runs").isNotNull();
+    }
+
+    /**
+     * Patroni 4.1's demote-cluster: a running primary holding the lock whose cluster gets a standby_cluster section
+     * demotes cleanly (a fast stop, the lock released with the shutdown checkpoint), not with an immediate stop that
+     * keeps the lock; without the lock it still stops writes at once.
+     */
+    @org.junit.jupiter.api.Test
+    void aPrimaryWhoseClusterBecomesAStandbyClusterDemotesCleanly() {
+        Decision d = HaFixture.node("pg1").lock(LockStatus.HELD).config("standby_cluster", Map.of("host", "10.9.0.1"))
+                .local(l -> l.primary()).memory(m -> m.withOnStartFired(true)).decide();
+        assertThat(d.summary()).isEqualTo("cannot be a real primary in standby cluster");
+        assertThat(d.actions()).contains(new Action.Demote(DemoteMode.DEMOTE_CLUSTER));
+        assertThat(DemoteMode.DEMOTE_CLUSTER.stopMode()).isEqualTo(io.haagent.pg.StopMode.FAST);
+        assertThat(DemoteMode.DEMOTE_CLUSTER.releaseLock()).isTrue();
     }
 
     @org.junit.jupiter.api.Test

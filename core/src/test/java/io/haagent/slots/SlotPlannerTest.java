@@ -37,7 +37,7 @@ class SlotPlannerTest {
 
     @Test
     void primaryWantsAPhysicalSlotForEveryMemberThatStreamsFromIt() {
-        ClusterView c = cluster("pg1", Map.of(), ClusterStatus.EMPTY, member("pg1", Map.of()),
+        ClusterView c = cluster("pg1", Map.of("member_slots_ttl", 0), ClusterStatus.EMPTY, member("pg1", Map.of()),
                 member("pg-2", Map.of()), member("pg3", Map.of("replicatefrom", "pg-2")),
                 member("pg4", Map.of("nostream", true)), member("pg5", Map.of("replicatefrom", "gone")));
         SlotPlan plan = SlotPlanner.plan(new SlotPlanner.Input("pg1", Role.PRIMARY, false, c, List.of(), null));
@@ -56,13 +56,50 @@ class SlotPlannerTest {
     }
 
     @Test
-    void replicaWantsSlotsOnlyForItsCascadingMembers() {
-        ClusterView c = cluster("pg1", Map.of(), ClusterStatus.EMPTY, member("pg1", Map.of()),
+    void replicaWantsSlotsOnlyForItsCascadingMembersWithMemberSlotsTtl0() {
+        ClusterView c = cluster("pg1", Map.of("member_slots_ttl", 0), ClusterStatus.EMPTY, member("pg1", Map.of()),
                 member("pg2", Map.of()), member("pg3", Map.of("replicatefrom", "pg2")),
                 member("pg1x", Map.of()));
         SlotPlan plan = SlotPlanner.plan(new SlotPlanner.Input("pg2", Role.REPLICA, false, c, List.of(), null));
         assertThat(plan.changes()).containsExactly(
                 new SlotAction.CreatePhysical("pg3", "member pg3 streams from this node"));
+    }
+
+    /**
+     * Patroni 4.1 (member_slots_ttl above 0, its default 1800): every node keeps a slot for every other member that
+     * streams (the leader's included on a replica), advanced to what the leader publishes or the member reports; a
+     * nofailover node only for members that stream from it; and the slots the leader lists in status.retain_slots
+     * (members whose key is gone) are kept, not dropped.
+     */
+    @Test
+    void withMemberSlotsTtlEveryNodeKeepsEveryMembersSlotAndTheRetainedOnes() {
+        ClusterStatus status = ClusterStatus.of(0x5000000, Map.of("pg1", 0x5000000L, "pg3", 0x4000000L),
+                List.of("gone", "pg2"));
+        ClusterView c = cluster("pg1", Map.of(), status, member("pg1", Map.of()), member("pg2", Map.of()),
+                member("pg3", Map.of()), member("pg4", Map.of("nostream", true)));
+        List<ReplicationSlot> existing = List.of(ReplicationSlot.physical("pg3", false, Lsn.parse("0/3000000")),
+                ReplicationSlot.physical("gone", false, Lsn.parse("0/2000000")));
+        SlotPlan plan = SlotPlanner.plan(new SlotPlanner.Input("pg2", Role.REPLICA, false, c, existing,
+                Lsn.parse("0/4800000")));
+        assertThat(plan.changes()).containsExactly(
+                new SlotAction.CreatePhysical("pg1", "member pg1 would stream from this node after a failover"
+                        + " (member_slots_ttl)"),
+                new SlotAction.Advance("pg3", Lsn.parse("0/4000000"),
+                        "the member slot (kept for member_slots_ttl) is at 0/4000000"));
+        assertThat(plan.steps()).contains(new SlotAction.Keep("gone", "slot of a member that left, kept for"
+                + " member_slots_ttl (status.retain_slots)"));
+
+        SlotPlan nofailover = SlotPlanner.plan(new SlotPlanner.Input("pg2", Role.REPLICA, true, c, existing, null));
+        assertThat(byName(nofailover)).containsOnly(Map.entry("pg3", SlotAction.Drop.class),
+                Map.entry("gone", SlotAction.Drop.class));
+
+        // the leader keeps the slot of a member that left while it is retained, and drops it once it is not
+        ClusterView leaderView = cluster("pg1", Map.of(), status, member("pg1", Map.of()));
+        assertThat(SlotPlanner.plan(new SlotPlanner.Input("pg1", Role.PRIMARY, false, leaderView, existing, null))
+                .changes()).containsExactly(new SlotAction.Drop("pg3",
+                        "no member streams from this node through it and it is not a permanent slot"),
+                new SlotAction.CreatePhysical("pg2", "slot of a member that left, kept for member_slots_ttl"
+                        + " (status.retain_slots)"));
     }
 
     @Test
@@ -113,7 +150,7 @@ class SlotPlannerTest {
         slots.put("perm_b", null);
         slots.put("cdc", Map.of("type", "logical", "database", "app", "plugin", "pgoutput"));
         ClusterStatus status = ClusterStatus.of(0x5000000, Map.of("perm_a", 0x4000000L, "perm_b", 0x9000000L));
-        ClusterView c = cluster("pg1", Map.of("slots", slots), status, member("pg1", Map.of()), member("pg2", Map.of()));
+        ClusterView c = cluster("pg1", Map.of("slots", slots, "member_slots_ttl", 0), status, member("pg1", Map.of()), member("pg2", Map.of()));
         List<ReplicationSlot> existing = List.of(ReplicationSlot.physical("perm_a", false, Lsn.parse("0/3000000")),
                 ReplicationSlot.physical("perm_b", false, Lsn.parse("0/3000000")));
         SlotPlan plan = SlotPlanner.plan(new SlotPlanner.Input("pg2", Role.REPLICA, false, c, existing,
@@ -133,7 +170,7 @@ class SlotPlannerTest {
         slots.put("cdc", Map.of("type", "logical", "database", "app", "plugin", "pgoutput"));
         slots.put("audit", Map.of("type", "logical", "database", "app", "plugin", "test_decoding"));
         ClusterStatus status = ClusterStatus.of(0x5000000, Map.of("cdc", 0x4000000L, "audit", 0x4800000L));
-        ClusterView c = cluster("pg1", Map.of("slots", slots), status, member("pg1", Map.of()), member("pg2", Map.of()));
+        ClusterView c = cluster("pg1", Map.of("slots", slots, "member_slots_ttl", 0), status, member("pg1", Map.of()), member("pg2", Map.of()));
         List<ReplicationSlot> existing = List.of(
                 ReplicationSlot.logical("audit", "app", "test_decoding", false, Lsn.parse("0/4000000")));
         SlotPlan plan = SlotPlanner.plan(new SlotPlanner.Input("pg2", Role.REPLICA, false, c, existing,

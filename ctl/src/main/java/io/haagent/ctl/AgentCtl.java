@@ -8,7 +8,9 @@ import io.haagent.ctl.command.FailoverCommand;
 import io.haagent.ctl.command.FlushCommand;
 import io.haagent.ctl.command.HistoryCommand;
 import io.haagent.ctl.command.ListCommand;
+import io.haagent.ctl.command.DemoteClusterCommand;
 import io.haagent.ctl.command.PauseCommand;
+import io.haagent.ctl.command.PromoteClusterCommand;
 import io.haagent.ctl.command.QueryCommand;
 import io.haagent.ctl.command.ReinitCommand;
 import io.haagent.ctl.command.ReloadCommand;
@@ -72,6 +74,8 @@ public final class AgentCtl implements Runnable {
         COMMANDS.put("dsn", DsnCommand::new);
         COMMANDS.put("query", QueryCommand::new);
         COMMANDS.put("remove", RemoveCommand::new);
+        COMMANDS.put("demote-cluster", DemoteClusterCommand::new);
+        COMMANDS.put("promote-cluster", PromoteClusterCommand::new);
         COMMANDS.put("version", VersionCommand::new);
         COMMANDS.put("generate-completion", picocli.AutoComplete.GenerateCompletion::new);
     }

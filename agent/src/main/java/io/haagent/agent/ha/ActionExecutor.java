@@ -332,8 +332,8 @@ public final class ActionExecutor {
     }
 
     /** A reinitialize asked for through the REST API. @return null when started, else the action already running */
-    public String submitReinitialize(FollowTarget source) {
-        return longSteps.submitReinitialize(source);
+    public String submitReinitialize(FollowTarget source, boolean fromLeader) {
+        return longSteps.submitReinitialize(source, fromLeader);
     }
 
     public void close() {

@@ -119,7 +119,7 @@ public final class AgentNodeActions implements NodeActions {
     }
 
     @Override
-    public ActionOutcome reinitialize(boolean force) {
+    public ActionOutcome reinitialize(boolean force, boolean fromLeader) {
         ClusterView v = dcs.cluster();
         if (v.isUnlocked()) {
             return ActionOutcome.refused("Cluster has no leader, can not reinitialize");
@@ -135,9 +135,10 @@ public final class AgentNodeActions implements NodeActions {
                 Thread.currentThread().interrupt();
             }
         }
-        Member source = CloneSource.pick(v, name);
+        // Patroni 4.1's from_leader: the leader, by pg_basebackup, instead of a clonefrom member's replica methods
+        Member source = fromLeader ? v.leaderMember().orElse(null) : CloneSource.pick(v, name);
         String busy = loop.executor().submitReinitialize(
-                source == null ? null : FollowTarget.member(source.name(), source.connUrl(), null));
+                source == null ? null : FollowTarget.member(source.name(), source.connUrl(), null), fromLeader);
         if (busy != null) {
             return ActionOutcome.refused(busy + " already in progress");
         }

@@ -3,6 +3,7 @@ package io.haagent.agent.ha;
 import io.haagent.cluster.ClusterView;
 import io.haagent.dcs.Dcs;
 import io.haagent.ha.Action;
+import io.haagent.slots.RetainedSlots;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +27,7 @@ final class DcsSteps {
     private final Path dataDir;
     private final io.haagent.time.Clock clock;
     private final io.haagent.pg.PostgresControl pg;
+    private final RetainedSlots retained = new RetainedSlots();
 
     DcsSteps(String name, Dcs dcs, io.haagent.pg.PostgresControl pg, LockBelief lock, LoopContext loop, Path dataDir,
             io.haagent.time.Clock clock) {
@@ -38,10 +40,17 @@ final class DcsSteps {
         this.clock = clock;
     }
 
+    /** Patroni 4.1 resets the retention time of the slots listed in status.retain_slots when it takes the lock. */
+    private void leadershipTaken() {
+        ClusterView v = loop.cluster();
+        retained.leadershipTaken(v == null ? List.of() : v.status().retainSlots(), clock.now().toEpochMilli());
+    }
+
     void register(ActionExecutor ex) {
         // the status and failsafe keys: a failed write is logged (StatusKeys) and tried again next cycle
         ex.on(Action.WriteStatus.class, (a, u) -> {
-            StatusKeys.writeStatus(dcs, pg, name, loop.dynamic(), a.walPosition());
+            StatusKeys.writeStatus(dcs, pg, name, loop.dynamic(), a.walPosition(), loop.cluster(), retained,
+                    clock.now().toEpochMilli());
             return true;
         });
         ex.on(Action.WriteFailsafe.class, (a, u) -> {
@@ -58,6 +67,7 @@ final class DcsSteps {
             boolean ok = dcs.acquireLeader();
             if (ok) {
                 lock.confirm(sent, loop.dynamic().ttl());
+                leadershipTaken();
                 LOG.info("acquired the leader lock");
                 loop.roleChanges().phase("acquire_lock");
             } else {
@@ -70,6 +80,7 @@ final class DcsSteps {
             boolean ok = dcs.takeLeader();
             if (ok) {
                 lock.confirm(sent, loop.dynamic().ttl());
+                leadershipTaken();
             }
             return ok;
         });

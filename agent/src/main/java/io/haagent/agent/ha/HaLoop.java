@@ -272,8 +272,8 @@ public final class HaLoop implements LoopContext, AutoCloseable {
 
         // 3. decide (asking peers only when an election needs them)
         HaInput in = new HaInput(NodeSettingsOf.of(config, dynamic, dynamicRaw, watchdog), v, read.dcsError(),
-                read.lock(), local, runner.current(), null, memory, failsafe.last(), null, scheduledRestart,
-                clock.nanoTime(), clock.now());
+                read.lock(), local, runner.currentWithOutcomes(l -> memory = Outcome.applyAll(memory, l)), null,
+                memory, failsafe.last(), null, scheduledRestart, clock.nanoTime(), clock.now());
         CycleRecord record = deciding.decide(in);
         lastCycle = record;
         Decision decision = record.decision();

@@ -72,6 +72,21 @@ public final class LongActionRunner implements AutoCloseable {
         return r == null ? null : r.action();
     }
 
+    /**
+     * The action running now, for a decision: the outcomes of an action that ended before it was read (after the
+     * cycle's first drain) go to {@code late} first, so that the decision never sees an action gone without what it
+     * left (a standby leader's bootstrap that ended then looked unfinished, and post_bootstrap ran on it). An action
+     * publishes its outcomes before it stops being current, so reading current first and draining after is enough.
+     */
+    public LongAction currentWithOutcomes(java.util.function.Consumer<List<Outcome>> late) {
+        LongAction a = current();
+        List<Outcome> ended = drainFinished();
+        if (!ended.isEmpty()) {
+            late.accept(ended);
+        }
+        return a;
+    }
+
     public boolean busy() {
         return current.get() != null;
     }

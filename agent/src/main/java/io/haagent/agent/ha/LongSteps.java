@@ -226,11 +226,11 @@ final class LongSteps {
     }
 
     /** A reinitialize asked for through the REST API. @return null when started, else the action already running */
-    String submitReinitialize(FollowTarget source) {
+    String submitReinitialize(FollowTarget source, boolean fromLeader) {
         return runner.submit(LongAction.Kind.REINITIALIZE, "reinitialize", cancel -> {
             pg.stop(StopMode.IMMEDIATE, false, Duration.ofSeconds(loop.dynamic().retryTimeout()));
             pg.removeDataDirectory();
-            return cloned(starts.clone(source));
+            return cloned(starts.clone(source, fromLeader));
         });
     }
 

@@ -80,9 +80,9 @@ public final class StartingNodeActions implements NodeActions {
     }
 
     @Override
-    public ActionOutcome reinitialize(boolean force) {
+    public ActionOutcome reinitialize(boolean force, boolean fromLeader) {
         NodeActions a = ready;
-        return a == null ? ActionOutcome.refused(STARTING) : a.reinitialize(force);
+        return a == null ? ActionOutcome.refused(STARTING) : a.reinitialize(force, fromLeader);
     }
 
     @Override

@@ -48,7 +48,12 @@ final class Starts {
 
     /** @return false when no replica creation method succeeded */
     boolean clone(FollowTarget source) {
-        if (createReplica(source)) {
+        return clone(source, false);
+    }
+
+    /** @param basebackupOnly pg_basebackup only (reinit --from-leader) */
+    boolean clone(FollowTarget source, boolean basebackupOnly) {
+        if (createReplica(source, basebackupOnly)) {
             start(StartRequest.of(targets.recovery(targets.currentLeader()), ex.startTimeout(null)).withoutCallback(), Role.REPLICA);
             return true;
         }
@@ -57,13 +62,22 @@ final class Starts {
 
     /** A new data directory copied from {@code source}; false (logged, state stopped) when that failed. */
     boolean createReplica(FollowTarget source) {
+        return createReplica(source, false);
+    }
+
+    private boolean createReplica(FollowTarget source, boolean basebackupOnly) {
         node.setState(PostgresState.CREATING_REPLICA);
         node.setRole(Role.UNINITIALIZED);
         String from = source == null ? "(without leader)" : "from " + source;
         try {
             // an hour at least: a base backup of a large cluster takes long, and no bound here protects anything
             // (this node holds no lock and serves nothing while it copies)
-            pg.createReplica(Targets.upstream(source), Duration.ofSeconds(Math.max(3600, loop.pgCtlTimeoutSeconds())));
+            Duration timeout = Duration.ofSeconds(Math.max(3600, loop.pgCtlTimeoutSeconds()));
+            if (basebackupOnly) {
+                pg.createReplicaByBasebackup(Targets.upstream(source), timeout);
+            } else {
+                pg.createReplica(Targets.upstream(source), timeout);
+            }
         } catch (PostgresException e) {
             LOG.error("failed to bootstrap {}: {}", from, e.getMessage());
             node.setState(PostgresState.STOPPED);

@@ -11,7 +11,9 @@ import io.haagent.pg.PostgresControl;
 import io.haagent.pg.PostgresException;
 import io.haagent.pg.SlotNames;
 import io.haagent.slots.ReplicationSlot;
+import io.haagent.slots.RetainedSlots;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,29 +30,43 @@ final class StatusKeys {
     private StatusKeys() {
     }
 
-    static void writeStatus(Dcs dcs, PostgresControl pg, String name, DynamicConfig dynamic, long walPosition) {
+    /**
+     * @param view     the cycle's view, for {@code retain_slots} (null: none written)
+     * @param retained the leader's memory of member slots (Patroni 4.1's {@code member_slots_ttl})
+     */
+    static void writeStatus(Dcs dcs, PostgresControl pg, String name, DynamicConfig dynamic, long walPosition,
+            ClusterView view, RetainedSlots retained, long nowMillis) {
         try {
-            dcs.writeStatus(ClusterStatus.of(walPosition, statusSlots(pg, name, dynamic, walPosition)));
+            Map<String, Long> slots = statusSlots(pg, name, dynamic, walPosition);
+            List<String> retain = view == null ? List.of() : retained.update(view, name, slots.keySet(),
+                    dynamic.memberSlotsTtl(), nowMillis, (slot, ttl) -> LOG.info(
+                            "Replication slot '{}' for absent cluster member is expired after {} sec.", slot, ttl));
+            dcs.writeStatus(ClusterStatus.of(walPosition, slots, retain));
         } catch (DcsUnavailableException e) {
             LOG.warn("could not write status: {}", e.getMessage());
         }
     }
 
-    /** {@code status.slots} (§4.8.1): the permanent slots' positions and our own member slot's, at our WAL position. */
     /** What status.slots would say at the last observation's WAL position; null when postgres was not read. */
     static Map<String, Long> statusSlots(PostgresControl pg, String name, DynamicConfig dynamic, Observation obs) {
         return obs != null && obs.status() != null
                 ? statusSlots(pg, name, dynamic, obs.status().xlogLocation().value()) : null;
     }
 
+    /**
+     * {@code status.slots} (§4.8.1): the permanent slots' positions and our own member slot's, at our WAL position;
+     * with {@code member_slots_ttl} above 0 every slot's (Patroni 4.1's maybe_filter_permanent_slots), so that the
+     * other nodes advance their copies of the member slots too.
+     */
     static Map<String, Long> statusSlots(PostgresControl pg, String name, DynamicConfig dynamic, long walPosition) {
         Map<String, Long> slots = new LinkedHashMap<>();
         if (dynamic.useSlots()) {
             Map<String, SlotSpec> permanent = dynamic.slots();
-            if (!permanent.isEmpty()) {
+            boolean all = dynamic.memberSlotsTtl() > 0;
+            if (all || !permanent.isEmpty()) {
                 try {
                     for (ReplicationSlot s : pg.replicationSlots()) {
-                        if (permanent.containsKey(s.name()) && s.position() != null) {
+                        if ((all || permanent.containsKey(s.name())) && !s.temporary() && s.position() != null) {
                             slots.put(s.name(), s.position().value());
                         }
                     }

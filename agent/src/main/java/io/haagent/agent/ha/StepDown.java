@@ -62,6 +62,9 @@ final class StepDown {
         if (mode == DemoteMode.GRACEFUL) {
             return ex.submit(LongAction.Kind.DEMOTE, "switchover: demote", cancel -> demoteBody(mode));
         }
+        if (mode == DemoteMode.DEMOTE_CLUSTER) {
+            return ex.submit(LongAction.Kind.DEMOTE, "demoting to a standby cluster", cancel -> demoteBody(mode));
+        }
         if (mode == DemoteMode.OFFLINE && !ex.runnerBusy()) {
             return ex.submit(LongAction.Kind.DEMOTE, "demote offline", cancel -> demoteBody(mode));
         }
@@ -115,7 +118,7 @@ final class StepDown {
         loop.roleChanges().phase("demote");
         if (mode.releaseLock()) {
             Long lastLsn = null;
-            if (mode == DemoteMode.GRACEFUL && stopped.controlData() != null) {
+            if ((mode == DemoteMode.GRACEFUL || mode == DemoteMode.DEMOTE_CLUSTER) && stopped.controlData() != null) {
                 lastLsn = stopped.controlData().checkpointLocation().map(l -> l.value()).orElse(null);
             }
             try {
@@ -136,10 +139,11 @@ final class StepDown {
                 LOG.debug("clearing synchronous_standby_names on a stopped node: {}", e.getMessage());
             }
         }
-        if (mode == DemoteMode.GRACEFUL) {
-            // A switchover's old primary is stopped and holds no lock: the next cycle, woken when this ends, decides
-            // what it becomes (§3.6 recover): the leader it follows from that cycle's view, and whether it diverged
-            // from it (a divergence check, then pg_rewind or a start as a replica), in pause too.
+        if (mode == DemoteMode.GRACEFUL || mode == DemoteMode.DEMOTE_CLUSTER) {
+            // A switchover's (or a demote-cluster's) old primary is stopped and holds no lock: the next cycle, woken
+            // when this ends, decides what it becomes (§3.6 recover): the leader it follows from that cycle's view,
+            // and whether it diverged from it (a divergence check, then pg_rewind or a start as a replica), in pause
+            // too.
             updates.add(new Outcome.SteppedDown());
             return updates;
         }

@@ -10,6 +10,7 @@ import io.haagent.ha.Action;
 import io.haagent.ha.CycleRecord;
 import io.haagent.ha.DemoteMode;
 import io.haagent.ha.RoleChangeRecord;
+import io.haagent.slots.ReplicationSlot;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -85,6 +86,12 @@ class HaLoopTest {
         pg1.pg.write(100);
         c.round();
         assertThat(c.view().status().optime()).isEqualTo(pg1.pg.lsn());
+        // Patroni 4.1's member_slots_ttl (default 30 min): the leader publishes every member slot and retains them;
+        // each replica holds a slot for each other member, the leader's included
+        c.round();
+        assertThat(c.view().status().retainSlots()).containsExactly("pg1", "pg2", "pg3");
+        assertThat(c.view().status().slots()).containsKeys("pg1", "pg2", "pg3");
+        assertThat(c.node("pg2").pg.replicationSlots()).extracting(ReplicationSlot::name).containsExactly("pg1", "pg3");
     }
 
     @Test

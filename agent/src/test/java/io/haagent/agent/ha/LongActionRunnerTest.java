@@ -84,4 +84,24 @@ class LongActionRunnerTest {
         assertThat(runner.drainFinished()).isEmpty();
         runner.close();
     }
+
+    /**
+     * The cycle drains finished outcomes at its start and reads the running action later, for the decision: an action
+     * that ends in between must not look gone without its outcome (a standby leader's bootstrap did, and the decision
+     * ran post_bootstrap on the replica it had made: ClusterRoleIT).
+     */
+    @Test
+    void anActionThatEndsBeforeTheDecisionReadsItHandsItsOutcomeOverFirst() {
+        SteppedExecutor steps = new SteppedExecutor();
+        LongActionRunner runner = new LongActionRunner(new FakeClock(), () -> { }, steps);
+        runner.submit(LongAction.Kind.BOOTSTRAP, "bootstrap a standby leader", cancel ->
+                List.<io.haagent.ha.Outcome>of(new io.haagent.ha.Outcome.BootstrapFinished(true, true)));
+        assertThat(runner.drainFinished()).as("the cycle's first drain: still running").isEmpty();
+        List<List<io.haagent.ha.Outcome>> late = new java.util.ArrayList<>();
+        assertThat(runner.currentWithOutcomes(late::add).name()).isEqualTo("bootstrap a standby leader");
+        assertThat(late).as("running: nothing to hand over").isEmpty();
+        steps.runNext(); // it ends between the drain and the decision
+        assertThat(runner.currentWithOutcomes(late::add)).isNull();
+        assertThat(late).singleElement().isEqualTo(List.of(new io.haagent.ha.Outcome.BootstrapFinished(true, true)));
+    }
 }

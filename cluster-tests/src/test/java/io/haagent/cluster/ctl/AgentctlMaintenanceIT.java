@@ -244,7 +244,7 @@ class AgentctlMaintenanceIT {
 
     @Test
     @Order(8)
-    void reloadAndReinit() {
+    void reloadAndReinit() throws Exception {
         Agentctl.Result reload = ctl().run("reload", "batman", "--force");
         assertThat(reload.exit()).as(reload.toString()).isZero();
         assertThat(reload.out().lines().toList()).allMatch(l -> l.matches(
@@ -263,6 +263,12 @@ class AgentctlMaintenanceIT {
                 + "Waiting for reinitialize to complete on: " + replica.name() + "\n"
                 + "Reinitialize is completed on: " + replica.name() + "\n");
         assertThat(replica.state()).isEqualTo("running");
+        cluster().awaitHealthy(Duration.ofSeconds(60));
+        // Patroni 4.1's --from-leader: the leader by pg_basebackup (the agent logs the request as it came)
+        Agentctl.Result fromLeader = ctl().run("reinit", "batman", replica.name(), "--force", "--wait", "--from-leader");
+        assertThat(fromLeader.exit()).as(fromLeader.toString()).isZero();
+        assertThat(fromLeader.out()).endsWith("Reinitialize is completed on: " + replica.name() + "\n");
+        assertThat(Files.readString(replica.log())).contains("reinitialize requested (force=true, from_leader=true)");
         cluster().awaitHealthy(Duration.ofSeconds(60));
     }
 

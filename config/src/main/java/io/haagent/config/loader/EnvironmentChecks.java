@@ -24,7 +24,7 @@ import java.util.stream.Stream;
  * directory and its version, listen ports, etcd reachability, certificate files, the watchdog device, and
  * configuration files that hold passwords while other users may read them.
  */
-final class EnvironmentChecks {
+public final class EnvironmentChecks {
     private static final Set<String> SECRET_KEYS = Set.of("password", "keyfile_password", "sslpassword",
             "key_password", "auth");
     private static final Pattern VERSION = Pattern.compile("\\(PostgreSQL\\)\\s+(\\d+)(?:\\.(\\d+))?");
@@ -218,7 +218,7 @@ final class EnvironmentChecks {
     }
 
     /** The major version from {@code postgres --version}: "15", or "9.6" before PostgreSQL 10. */
-    static String postgresMajor(Path postgres) {
+    public static String postgresMajor(Path postgres) {
         try {
             Process p = new ProcessBuilder(postgres.toString(), "--version").redirectErrorStream(true).start();
             String output;

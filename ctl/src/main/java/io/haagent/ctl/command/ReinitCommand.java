@@ -31,6 +31,9 @@ public final class ReinitCommand extends CtlCommand {
     @Option(names = "--force", description = "Ask nothing; cancel an action already running on the member")
     boolean force;
 
+    @Option(names = "--from-leader", description = "Get basebackup from leader")
+    boolean fromLeader;
+
     @Option(names = "--wait", description = "Wait until the rebuilt members run again")
     boolean wait;
 
@@ -64,6 +67,7 @@ public final class ReinitCommand extends CtlCommand {
                     : "");
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("force", force);
+            body.put("from_leader", fromLeader);
             MemberApi.Reply r = session.api().send(m, "POST", "reinitialize", body, session.apiTimeout());
             if (r.status() >= 400 && r.body().strip().endsWith("already in progress") && !force
                     && prompts.interactive()) {

@@ -13,6 +13,7 @@ import java.util.Map;
  *                   member publishes no position ("unknown")
  * @param lagSeconds how far the member's replay is behind, from its API; null when unknown or for the leader
  * @param problem    true when agentctl could not confirm the member is alive (silent API, key not renewed)
+ * @param positions  Patroni 4.1's receive and replay positions and lags; null for the leader and unlisted members
  */
 public record MemberRow(
         String name,
@@ -27,7 +28,15 @@ public record MemberRow(
         Map<String, Map<String, String>> pendingRestartReason,
         Map<String, Object> scheduledRestart,
         Map<String, Object> tags,
-        boolean problem) {
+        boolean problem,
+        Positions positions) {
+
+    /**
+     * What patronictl 4.1 shows in {@code Receive LSN}, {@code Receive Lag}, {@code Replay LSN}, {@code Replay Lag}:
+     * an LSN as text or "unknown", a lag in bytes behind the status key's position or null when unknown.
+     */
+    public record Positions(String receiveLsn, Long receiveLag, String replayLsn, Long replayLag) {
+    }
 
     public boolean isLeader() {
         return role.endsWith("leader");

@@ -2,6 +2,7 @@ package io.haagent.ctl.members;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.haagent.cluster.ClusterView;
+import io.haagent.cluster.Lsn;
 import io.haagent.cluster.Member;
 import io.haagent.config.DynamicConfig;
 import java.time.Duration;
@@ -36,7 +37,7 @@ public final class MemberRows {
             if (m.name().equals(leaderName)) {
                 role = config.isStandbyCluster() ? "standby_leader" : "leader";
             } else if (config.synchronousModeEffective() && view.sync().matches(m.name())) {
-                role = "sync_standby";
+                role = config.quorumCommitEffective() ? "quorum_standby" : "sync_standby";
             } else {
                 role = "replica";
             }
@@ -60,13 +61,15 @@ public final class MemberRows {
             }
             Long lagBytes = null;
             Double lagSeconds = null;
+            MemberRow.Positions positions = null;
             if (!m.name().equals(leaderName)) {
                 lagBytes = m.xlogLocation() == null ? -1L : Math.max(0, clusterLsn - m.xlogLocation());
                 lagSeconds = replayLagSeconds(leaderStatus, l.status(), now);
+                positions = positions(m, state, clusterLsn);
             }
             out.add(new MemberRow(m.name(), role, state, m.host(), m.host() == null ? null : m.port(), m.timeline(),
                     lagBytes, lagSeconds, m.pendingRestart(), m.pendingRestartReason(), m.scheduledRestart(),
-                    m.tags().isEmpty() ? null : m.tags().values(), !problems.isEmpty()));
+                    m.tags().isEmpty() ? null : m.tags().values(), !problems.isEmpty(), positions));
         }
         // Keys that still name a member whose own key is gone: its agent stopped renewing it for at least ttl.
         if (leaderName != null && view.member(leaderName).isEmpty()) {
@@ -91,7 +94,8 @@ public final class MemberRows {
                     continue;
                 }
                 out.add(new MemberRow(app, "replica", KEY_EXPIRED + " (still " + how + " from the leader)",
-                        r.path("client_addr").asText(null), null, null, null, null, false, null, null, null, true));
+                        r.path("client_addr").asText(null), null, null, null, null, false, null, null, null, true,
+                        null));
             }
         }
         out.sort((a, b) -> a.name().compareTo(b.name()));
@@ -145,7 +149,40 @@ public final class MemberRows {
     }
 
     private static MemberRow expired(String name, String role) {
-        return new MemberRow(name, role, KEY_EXPIRED, null, null, null, null, null, false, null, null, null, true);
+        return new MemberRow(name, role, KEY_EXPIRED, null, null, null, null, null, false, null, null, null, true,
+                null);
+    }
+
+    /**
+     * Patroni 4.1.4's cluster_as_json and output_members: receive and replay positions from the member key, lag
+     * behind the status key's position (0 when ahead of it); a member that publishes neither (Patroni 3, or an
+     * older agent) shows its one position as received when it streams, else as replayed.
+     */
+    static MemberRow.Positions positions(Member m, String state, long clusterLsn) {
+        Long receive = nonZero(m.receiveLsn());
+        Long replay = nonZero(m.replayLsn());
+        Long xlog = nonZero(m.xlogLocation());
+        if (receive == null && replay == null && xlog != null) {
+            if ("streaming".equals(state)) {
+                receive = xlog;
+            } else {
+                replay = xlog;
+            }
+        }
+        return new MemberRow.Positions(lsnText(receive), lag(receive, clusterLsn), lsnText(replay),
+                lag(replay, clusterLsn));
+    }
+
+    private static Long nonZero(Long v) {
+        return v == null || v == 0 ? null : v;
+    }
+
+    private static String lsnText(Long v) {
+        return v == null ? "unknown" : Lsn.of(v).toString();
+    }
+
+    private static Long lag(Long v, long clusterLsn) {
+        return v == null ? null : Math.max(0, clusterLsn - v);
     }
 
     /** The member's {@code scheduled_restart} as patronictl shows it: the time, and the version filter. */

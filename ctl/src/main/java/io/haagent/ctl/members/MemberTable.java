@@ -19,13 +19,17 @@ import java.util.Map;
 import java.util.function.BiFunction;
 
 /**
- * patronictl's member table ({@code output_members}, Patroni 3.3) with agentctl's additions: the exact lag in
- * bytes and the replay lag in seconds after {@code Lag in MB}, and members that are not heard from marked in
- * {@code State}. The columns patronictl has keep its names, order and values, so scripts reading its tsv or json
- * read ours.
+ * patronictl's member table ({@code output_members}, Patroni 4.1.4: {@code Receive LSN}, {@code Receive Lag},
+ * {@code Replay LSN}, {@code Replay Lag}, the lags in MB and both named {@code Lag} in the pretty and topology
+ * tables) with agentctl's additions: the exact lag in bytes and the replay lag in seconds after them, and members
+ * that are not heard from marked in {@code State}. The columns patronictl has keep its names, order and values, so
+ * scripts reading its tsv or json read ours.
  */
 public final class MemberTable {
-    public static final String LAG_MB = "Lag in MB";
+    public static final String RECEIVE_LSN = "Receive LSN";
+    public static final String RECEIVE_LAG = "Receive Lag";
+    public static final String REPLAY_LSN = "Replay LSN";
+    public static final String REPLAY_LAG = "Replay Lag";
     public static final String LAG_BYTES = "Lag in bytes";
     public static final String LAG_SECONDS = "Lag in s";
     private static final List<String> OPTIONAL = List.of("Pending restart", "Pending restart reason",
@@ -39,8 +43,11 @@ public final class MemberTable {
      */
     public static Rows table(String cluster, ClusterView view, List<MemberRow> members, boolean extended,
             Format format, boolean topology) {
-        List<String> columns = new ArrayList<>(List.of("Cluster", "Member", "Host", "Role", "State", "TL", LAG_MB,
-                LAG_BYTES, LAG_SECONDS));
+        boolean pretty = format == Format.PRETTY;
+        String receiveLag = pretty ? "Lag" : RECEIVE_LAG;
+        String replayLag = pretty ? "Lag" : REPLAY_LAG;
+        List<String> columns = new ArrayList<>(List.of("Cluster", "Member", "Host", "Role", "State", "TL",
+                RECEIVE_LSN, receiveLag, REPLAY_LSN, replayLag, LAG_BYTES, LAG_SECONDS));
         // patronictl decides the optional columns and the host:port form from the members that have an address
         List<MemberRow> listed = members.stream().filter(r -> r.host() != null).toList();
         Map<String, Boolean> any = new LinkedHashMap<>();
@@ -59,7 +66,9 @@ public final class MemberTable {
                 || listed.stream().map(MemberRow::host).distinct().count() < listed.size();
 
         Rows rows = new Rows(columns).title(title(cluster, view)).skipInPretty(1)
-                .align("TL", Table.Align.RIGHT).align(LAG_MB, Table.Align.RIGHT)
+                .align("TL", Table.Align.RIGHT).align(RECEIVE_LSN, Table.Align.RIGHT)
+                .align(REPLAY_LSN, Table.Align.RIGHT).align(receiveLag, Table.Align.RIGHT)
+                .align(replayLag, Table.Align.RIGHT)
                 .align(LAG_BYTES, Table.Align.RIGHT).align(LAG_SECONDS, Table.Align.RIGHT);
         for (Display d : topology ? topologyOrder(members) : plain(members)) {
             MemberRow r = d.row();
@@ -74,18 +83,14 @@ public final class MemberTable {
             cells.add(title(r.role()));
             cells.add(r.state());
             cells.add(r.timeline() == null ? "" : r.timeline());
-            if (r.lagBytes() == null) {
-                cells.add("");
-                cells.add("");
-            } else if (r.lagBytes() < 0) {
-                cells.add("unknown");
-                cells.add("unknown");
-            } else {
-                cells.add(Math.round(Math.rint(r.lagBytes() / 1024.0 / 1024.0)));
-                cells.add(r.lagBytes());
-            }
+            MemberRow.Positions p = r.positions();
+            cells.add(p == null ? "" : p.receiveLsn());
+            cells.add(p == null ? "" : megabytes(p.receiveLag()));
+            cells.add(p == null ? "" : p.replayLsn());
+            cells.add(p == null ? "" : megabytes(p.replayLag()));
+            cells.add(r.lagBytes() == null ? "" : r.lagBytes() < 0 ? "unknown" : r.lagBytes());
             cells.add(r.lagSeconds() == null ? "" : r.lagSeconds());
-            for (String c : columns.subList(9, columns.size())) {
+            for (String c : columns.subList(12, columns.size())) {
                 switch (c) {
                     case "Pending restart" -> cells.add(r.pendingRestart() ? "*" : "");
                     case "Pending restart reason" -> cells.add(MemberRows.pendingReason(r.pendingRestartReason(),
@@ -97,6 +102,11 @@ public final class MemberTable {
             rows.add(cells);
         }
         return rows;
+    }
+
+    /** patronictl's {@code round(lag / 1024 / 1024)} (Python rounds half to even); unknown is an empty cell. */
+    private static Object megabytes(Long bytes) {
+        return bytes == null ? "" : Math.round(Math.rint(bytes / 1024.0 / 1024.0));
     }
 
     /** {@code " Cluster: batman (7312345678901234567) "}: the system id, or whether it is being initialized. */

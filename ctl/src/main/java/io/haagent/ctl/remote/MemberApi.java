@@ -8,6 +8,11 @@ import io.haagent.ctl.CtlException;
 import io.haagent.ctl.output.PyText;
 import io.haagent.ctl.settings.CtlSettings;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
+import java.net.Proxy;
+import java.net.SocketTimeoutException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,7 +37,8 @@ import javax.net.ssl.SSLException;
 public final class MemberApi {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpClient http;
+    private final CtlSettings settings;
+    private HttpClient http;
     private final String authorization;
     private final Duration timeout;
 
@@ -59,14 +65,31 @@ public final class MemberApi {
     }
 
     public MemberApi(CtlSettings s, Duration timeout) {
+        this.settings = s;
         this.timeout = timeout;
         this.authorization = s.api().authorization();
-        try {
-            this.http = RestClientTls.httpClient(s.api(),
-                    timeout.compareTo(Duration.ofSeconds(3)) < 0 ? timeout : Duration.ofSeconds(3));
-        } catch (IllegalArgumentException e) {
-            throw new CtlException("cannot set up TLS for the REST API: " + e.getMessage());
+        if (s.api().certfile() != null || s.api().cacert() != null) {
+            http(); // a TLS file that cannot be used is named now, before any call
         }
+    }
+
+    /**
+     * The JDK's HTTP client, built on first use: for every call but a GET of an http:// URL. It builds the JVM's
+     * default TLS context (the CA certificates) even for http peers, 0.2 s of a listing's CPU (issue 15).
+     */
+    private HttpClient http() {
+        if (http == null) {
+            try {
+                http = RestClientTls.httpClient(settings.api(), connectTimeout());
+            } catch (IllegalArgumentException e) {
+                throw new CtlException("cannot set up TLS for the REST API: " + e.getMessage());
+            }
+        }
+        return http;
+    }
+
+    private Duration connectTimeout() {
+        return timeout.compareTo(Duration.ofSeconds(3)) < 0 ? timeout : Duration.ofSeconds(3);
     }
 
     public Duration timeout() {
@@ -86,7 +109,7 @@ public final class MemberApi {
         URI uri = uri(m, endpoint);
         HttpRequest req = request(uri, method, body, limit);
         try {
-            HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            HttpResponse<String> r = http().send(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             return new Reply(r.statusCode(), r.body(), uri.toString());
         } catch (IOException e) {
             throw new CtlException(unreachable(m, method, uri, e, limit));
@@ -107,22 +130,54 @@ public final class MemberApi {
                 pending.put(m.name(), CompletableFuture.completedFuture(new Status(null, e.getMessage())));
                 continue;
             }
-            pending.put(m.name(), http.sendAsync(request(uri, "GET", null, limit),
-                            HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
-                    .handle((r, e) -> {
-                        if (e != null) {
-                            Throwable c = e.getCause() != null ? e.getCause() : e;
-                            return new Status(null, unreachable(m, "GET", uri, c, limit));
-                        }
-                        JsonNode doc = new Reply(r.statusCode(), r.body(), uri.toString()).json();
-                        return doc != null && doc.isObject() ? new Status(doc, null)
-                                : new Status(null, m.name() + " answered GET " + uri + " with " + r.statusCode()
-                                        + " and no JSON document");
-                    }));
+            CompletableFuture<Reply> reply;
+            if ("http".equalsIgnoreCase(uri.getScheme())) {
+                reply = CompletableFuture.supplyAsync(() -> plainGet(uri, limit), PLAIN_GETS);
+            } else {
+                reply = http().sendAsync(request(uri, "GET", null, limit),
+                        HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
+                        .thenApply(r -> new Reply(r.statusCode(), r.body(), uri.toString()));
+            }
+            pending.put(m.name(), reply.handle((r, e) -> {
+                if (e != null) {
+                    Throwable c = e.getCause() != null ? e.getCause() : e;
+                    return new Status(null, unreachable(m, "GET", uri, c, limit));
+                }
+                JsonNode doc = r.json();
+                return doc != null && doc.isObject() ? new Status(doc, null)
+                        : new Status(null, m.name() + " answered GET " + uri + " with " + r.status()
+                                + " and no JSON document");
+            }));
         }
         Map<String, Status> out = new LinkedHashMap<>();
         pending.forEach((name, f) -> out.put(name, f.join()));
         return out;
+    }
+
+    /** One thread per member being asked, each ending when its GET does (daemon: never holds the exit). */
+    private static final java.util.concurrent.Executor PLAIN_GETS = r -> {
+        Thread t = new Thread(r, "member-get");
+        t.setDaemon(true);
+        t.start();
+    };
+
+    /** GET of an http:// URL without the JDK's HTTP client (see {@link #http()}); failures as its own. */
+    private Reply plainGet(URI uri, Duration limit) {
+        try {
+            HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection(Proxy.NO_PROXY);
+            c.setInstanceFollowRedirects(false);
+            int ms = (int) Math.max(1, limit.toMillis());
+            c.setConnectTimeout((int) Math.min(ms, connectTimeout().toMillis()));
+            c.setReadTimeout(ms);
+            int status = c.getResponseCode();
+            byte[] body;
+            try (InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream()) {
+                body = in == null ? new byte[0] : in.readAllBytes();
+            }
+            return new Reply(status, new String(body, StandardCharsets.UTF_8), uri.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public Status status(Member m) {
@@ -157,9 +212,13 @@ public final class MemberApi {
 
     static String unreachable(Member m, String method, URI uri, Throwable e, Duration limit) {
         String why;
-        if (e instanceof HttpConnectTimeoutException) {
+        if (e instanceof UncheckedIOException u) {
+            e = u.getCause();
+        }
+        if (e instanceof HttpConnectTimeoutException
+                || e instanceof SocketTimeoutException && String.valueOf(e.getMessage()).contains("connect")) {
             why = "could not connect within " + seconds(limit);
-        } else if (e instanceof HttpTimeoutException) {
+        } else if (e instanceof HttpTimeoutException || e instanceof SocketTimeoutException) {
             why = "no answer within " + seconds(limit);
         } else if (e instanceof ConnectException) {
             why = "connection refused";

@@ -137,10 +137,15 @@ class MemberRowsTest {
 
         var table = MemberTable.table("batman", v, rows, false, Format.PRETTY, false);
         // every member on 5432 on its own host: no port; pending restart and tags appear because someone has them
-        assertThat(table.columns()).containsExactly("Cluster", "Member", "Host", "Role", "State", "TL", "Lag in MB",
-                "Lag in bytes", "Lag in s", "Pending restart", "Tags");
+        assertThat(table.columns()).containsExactly("Cluster", "Member", "Host", "Role", "State", "TL", "Receive LSN",
+                "Lag", "Replay LSN", "Lag", "Lag in bytes", "Lag in s", "Pending restart", "Tags");
         assertThat(table.rows().get(0).subList(0, 4)).containsExactly("batman", "pg1", "127.0.0.11", "Leader");
-        assertThat(table.rows().get(2).subList(6, 10)).containsExactly(1L, 1_000_000L, "", "*");
+        assertThat(table.rows().get(0).subList(6, 12)).containsOnly("");
+        // pg3 publishes one position and does not stream: patronictl 4.1 shows it as replayed
+        assertThat(table.rows().get(2).subList(6, 13)).containsExactly("unknown", "", "0/2EBAE40", 1L, 1_000_000L, "",
+                "*");
+        assertThat(MemberTable.table("batman", v, rows, false, Format.TSV, false).columns())
+                .containsSequence("Receive LSN", "Receive Lag", "Replay LSN", "Replay Lag", "Lag in bytes", "Lag in s");
         assertThat(table.render(Format.PRETTY, "\t", null)).startsWith("+ Cluster: batman (7312345678901234567) ");
 
         var topo = MemberTable.table("batman", v, rows, false, Format.PRETTY, true);
@@ -149,6 +154,33 @@ class MemberRowsTest {
         var extended = MemberTable.table("batman", v, rows, true, Format.JSON, false);
         assertThat(extended.columns()).contains("Pending restart reason", "Scheduled restart");
         assertThat(extended.render(Format.JSON, "\t", null)).contains("\"Tags\": {\"replicatefrom\": \"pg3\"}");
+    }
+
+    /**
+     * The 4.1 columns of agentctl's json for the keys Patroni 4.1.4 wrote (its member-primary/replica and status
+     * samples) hold what patronictl 4.1.4 printed for them (its patronictl-list.json sample).
+     */
+    @Test
+    void receiveAndReplayColumnsAsPatronictl414PrintsThem() throws Exception {
+        var garbage = new io.haagent.dcs.codec.GarbageLog();
+        Member pg1 = io.haagent.dcs.codec.MemberCodec.decode("pg1", io.haagent.testing.Samples.read("patroni-4.1.4",
+                "member-replica.json"), 1, 1, "k", garbage);
+        Member pg2 = io.haagent.dcs.codec.MemberCodec.decode("pg2", io.haagent.testing.Samples.read("patroni-4.1.4",
+                "member-primary.json"), 1, 1, "k", garbage);
+        ClusterStatus status = io.haagent.dcs.codec.StatusCodec.decode(io.haagent.testing.Samples.read(
+                "patroni-4.1.4", "status.json"), 1, "k", garbage);
+        ClusterView v = new ClusterView("7312345678901234567", ClusterConfig.of(Map.of(), 5), new Leader("pg2", 7, 1),
+                status, List.of(pg1, pg2), null, SyncState.EMPTY, new TimelineHistory(List.of(), false, 3), null, 10);
+        JsonNode ours = json(MemberTable.table("batman", v, MemberRows.rows(v, Map.of(), NOW), false, Format.JSON,
+                false).render(Format.JSON, "\t", null));
+        JsonNode theirs = json(io.haagent.testing.Samples.read("patroni-4.1.4", "patronictl-list.json"));
+        for (int i = 0; i < 2; i++) {
+            for (String c : List.of("Member", "Role", "State", "TL", "Receive LSN", "Receive Lag", "Replay LSN",
+                    "Replay Lag")) {
+                assertThat(ours.get(i).get(c)).as(c).isEqualTo(theirs.get(i).get(c));
+            }
+        }
+        assertThat(ours.get(1).has("Receive LSN")).as("the leader has none").isFalse();
     }
 
     @Test

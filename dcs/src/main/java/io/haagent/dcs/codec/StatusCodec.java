@@ -5,10 +5,14 @@ import io.haagent.cluster.ClusterStatus;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * {@code status} = {@code {"optime":<int LSN>,"slots":{"<slot>":<int LSN>,...}}} ({@code slots} omitted when
- * empty). Read leniently as Patroni's {@code Status.from_node}: a bare integer (the legacy form, also what
+ * {@code status} = {@code {"optime":<int LSN>,"slots":{"<slot>":<int LSN>,...},"retain_slots":["<slot>",...]}}
+ * ({@code slots} and Patroni 4.1's {@code retain_slots} omitted when empty, as Patroni drops None values; Patroni
+ * 3.0.2 reads the key and ignores {@code retain_slots}). Read leniently as Patroni's {@code Status.from_node}: a bare integer (the legacy form, also what
  * {@code optime/leader} holds), {@code slots} given as a JSON string, an {@code optime} that is not a number
  * (0). Anything else is empty.
  */
@@ -22,6 +26,9 @@ public final class StatusCodec {
         data.put("optime", status.optime());
         if (!status.slots().isEmpty()) {
             data.put("slots", new TreeMap<>(status.slots()));
+        }
+        if (!status.retainSlots().isEmpty()) {
+            data.put("retain_slots", new TreeSet<>(status.retainSlots()));
         }
         return PythonJson.dumps(data);
     }
@@ -67,6 +74,27 @@ public final class StatusCodec {
                 }
             });
         }
-        return new ClusterStatus(optime == null ? 0 : optime, slots, modRevision);
+        return new ClusterStatus(optime == null ? 0 : optime, slots, retainSlots(data.get("retain_slots")),
+                modRevision);
+    }
+
+    /** {@code retain_slots}: a list (or a JSON string of one, as Patroni reads it); anything else is empty. */
+    private static List<String> retainSlots(Object value) {
+        if (value instanceof String s) {
+            try {
+                value = PythonJson.parse(s);
+            } catch (JsonProcessingException e) {
+                return List.of();
+            }
+        }
+        List<String> out = new ArrayList<>();
+        if (value instanceof List<?> list) {
+            for (Object o : list) {
+                if (o instanceof String name) {
+                    out.add(name);
+                }
+            }
+        }
+        return out;
     }
 }

@@ -65,6 +65,8 @@ public final class EtcdDcs implements Dcs {
 
     private final Object writeLock = new Object();
     private String lastStatus;
+    /** The last status this node wrote (under writeLock), whose slots a release carries over. */
+    private ClusterStatus lastWritten;
     private Map<String, String> lastFailsafe;
     private long lastLegacyOptime = -1;
 
@@ -177,9 +179,12 @@ public final class EtcdDcs implements Dcs {
         if (lastLsn == null || lastLsn <= 0) {
             return leader.release();
         }
-        ClusterStatus status = ClusterStatus.of(lastLsn, Map.of());
-        String value = StatusCodec.encode(status);
         synchronized (writeLock) {
+            // Patroni's write_status keeps the last slots and retain_slots beside the new optime: a new leader
+            // adopts retain_slots from this key (RetainedSlots)
+            ClusterStatus status = lastWritten == null ? ClusterStatus.of(lastLsn, Map.of())
+                    : ClusterStatus.of(lastLsn, lastWritten.slots(), lastWritten.retainSlots());
+            String value = StatusCodec.encode(status);
             if (status.optime() != lastLegacyOptime && cache.isReady() && hasMemberOlderThan210()) {
                 // optime/leader only while some member is older than Patroni 2.1.0, which reads nothing else
                 kv.put(DcsKeys.LEADER_OPTIME, StatusCodec.encodeLegacyOptime(status.optime()), 0,
@@ -190,6 +195,7 @@ public final class EtcdDcs implements Dcs {
             boolean released = leader.release(value);
             if (released) {
                 lastStatus = value;
+                lastWritten = status;
             }
             return released;
         }
@@ -308,6 +314,7 @@ public final class EtcdDcs implements Dcs {
                 kv.put(DcsKeys.STATUS, value, 0, "write the status key", d);
                 lastStatus = value;
             }
+            lastWritten = status;
             // optime/leader only while some member is older than Patroni 2.1.0, which reads nothing else
             if (status.optime() != lastLegacyOptime && cache.isReady() && hasMemberOlderThan210()) {
                 String legacy = StatusCodec.encodeLegacyOptime(status.optime());
@@ -366,6 +373,7 @@ public final class EtcdDcs implements Dcs {
         kv.deletePrefix("delete the cluster");
         synchronized (writeLock) {
             lastStatus = null;
+            lastWritten = null;
             lastFailsafe = null;
             lastLegacyOptime = -1;
         }

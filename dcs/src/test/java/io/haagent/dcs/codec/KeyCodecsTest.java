@@ -49,6 +49,18 @@ class KeyCodecsTest {
     }
 
     @Test
+    void retainSlotsAsAListOrAJsonStringAndAnythingElseEmpty() {
+        assertThat(StatusCodec.decode("{\"optime\":5,\"retain_slots\":[\"b\",\"a\",3]}", 1, "k", garbage)
+                .retainSlots()).containsExactly("b", "a");
+        assertThat(StatusCodec.decode("{\"optime\":5,\"retain_slots\":\"[\\\"a\\\"]\"}", 1, "k", garbage)
+                .retainSlots()).containsExactly("a");
+        assertThat(StatusCodec.decode("{\"optime\":5,\"retain_slots\":{\"a\":1}}", 1, "k", garbage)
+                .retainSlots()).isEmpty();
+        assertThat(StatusCodec.encode(ClusterStatus.of(9, Map.of(), List.of("b", "a"))))
+                .isEqualTo("{\"optime\":9,\"retain_slots\":[\"a\",\"b\"]}");
+    }
+
+    @Test
     void statusLeniency() {
         assertThat(StatusCodec.decode("{\"optime\":\"nope\",\"slots\":\"{bad\"}", 1, "k", garbage))
                 .isEqualTo(new ClusterStatus(0, Map.of(), 1));

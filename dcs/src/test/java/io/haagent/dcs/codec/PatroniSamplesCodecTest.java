@@ -42,6 +42,15 @@ class PatroniSamplesCodecTest {
         ClusterStatus st = StatusCodec.decode(Samples.read(version, "status.json"), 1, "k", garbage);
         assertThat(st.optime()).isPositive();
         assertThat(st.slots()).containsOnlyKeys("pg1", "pg2");
+        assertThat(st.retainSlots()).containsExactly("pg1", "pg2");
+    }
+
+    /** What Patroni 4.1.4 wrote, ha-agent writes the same bytes for the same state (Patroni 3.0.2's has no retain_slots). */
+    @ParameterizedTest
+    @CsvSource({"patroni-3.0.2", "patroni-4.1.4"})
+    void statusKeysAreWrittenBackByteForByte(String version) {
+        String theirs = Samples.read(version, "status.json").strip();
+        assertThat(StatusCodec.encode(StatusCodec.decode(theirs, 1, "k", garbage))).isEqualTo(theirs);
     }
 
     @ParameterizedTest

@@ -25,32 +25,32 @@ class EtcdSettingsTest {
 
     @Test
     void endpoints() {
-        assertThatThrownBy(() -> EtcdConnection.validate(cfg(List.of(), null, null, null, null, null)))
+        assertThatThrownBy(() -> EtcdSettings.validate(cfg(List.of(), null, null, null, null, null)))
                 .hasMessage("etcd3: no etcd endpoint (set host, hosts or url)");
-        assertThatThrownBy(() -> EtcdConnection.validate(cfg(List.of("http://etcd1"), null, null, null, null, null)))
+        assertThatThrownBy(() -> EtcdSettings.validate(cfg(List.of("http://etcd1"), null, null, null, null, null)))
                 .hasMessageContaining("'http://etcd1' is not an endpoint URL of the form http(s)://host:port");
-        assertThatCode(() -> EtcdConnection.validate(cfg(List.of("http://10.0.0.1:2379", "http://etcd2:2379"), null,
+        assertThatCode(() -> EtcdSettings.validate(cfg(List.of("http://10.0.0.1:2379", "http://etcd2:2379"), null,
                 null, null, null, null))).doesNotThrowAnyException();
     }
 
     @Test
     void credentials() {
-        assertThatThrownBy(() -> EtcdConnection.validate(cfg(List.of("http://h:2379"), null, "pw", null, null, null)))
+        assertThatThrownBy(() -> EtcdSettings.validate(cfg(List.of("http://h:2379"), null, "pw", null, null, null)))
                 .hasMessage("etcd3.password is set but etcd3.username is not");
     }
 
     @Test
     void tlsFiles() throws Exception {
         Path cert = Files.writeString(tmp.resolve("c.crt"), "-----BEGIN CERTIFICATE-----\n");
-        assertThatThrownBy(() -> EtcdConnection.validate(cfg(List.of("https://h:2379"), null, null,
+        assertThatThrownBy(() -> EtcdSettings.validate(cfg(List.of("https://h:2379"), null, null,
                 tmp.resolve("nope.crt").toString(), null, null)))
                 .hasMessageContaining("etcd3.cacert: ").hasMessageContaining("nope.crt does not exist");
-        assertThatThrownBy(() -> EtcdConnection.validate(cfg(List.of("https://h:2379"), null, null, null, null,
+        assertThatThrownBy(() -> EtcdSettings.validate(cfg(List.of("https://h:2379"), null, null, null, null,
                 cert.toString()))).hasMessage("etcd3.key is set but etcd3.cert is not");
-        assertThatThrownBy(() -> EtcdConnection.validate(cfg(List.of("http://h:2379"), null, null, cert.toString(),
+        assertThatThrownBy(() -> EtcdSettings.validate(cfg(List.of("http://h:2379"), null, null, cert.toString(),
                 null, null))).hasMessageContaining("set etcd3.protocol: https");
         Path ec = Files.writeString(tmp.resolve("ec.key"), "-----BEGIN EC PRIVATE KEY-----\n");
-        assertThatThrownBy(() -> EtcdConnection.validate(cfg(List.of("https://h:2379"), null, null, null,
+        assertThatThrownBy(() -> EtcdSettings.validate(cfg(List.of("https://h:2379"), null, null, null,
                 cert.toString(), ec.toString()))).hasMessageContaining("PKCS#1/SEC1");
     }
 

@@ -129,7 +129,12 @@ public final class LocalPostgres implements PostgresControl {
 
     @Override
     public CloneReport createReplica(Upstream source, Duration timeout) {
-        return action(() -> provisioning.createReplica(source, timeout));
+        return action(() -> provisioning.createReplica(source, timeout, false));
+    }
+
+    @Override
+    public CloneReport createReplicaByBasebackup(Upstream source, Duration timeout) {
+        return action(() -> provisioning.createReplica(source, timeout, true));
     }
 
     @Override

@@ -315,7 +315,7 @@ final class Provisioning {
         }
     }
 
-    CloneReport createReplica(Upstream source, Duration timeout) {
+    CloneReport createReplica(Upstream source, Duration timeout, boolean basebackupOnly) {
         ctx.requireStopped("create a replica");
         DataDirectoryState state = ctx.dataDirectoryState();
         if (!state.isEmpty()) {
@@ -327,7 +327,8 @@ final class Provisioning {
         }
         ReplicaCloner cloner = new ReplicaCloner(ctx.runner, ctx.tool("pg_basebackup"), ctx.dataDir,
                 ctx.node.scope(), ctx.node.postgresql(), ctx.pgpassFile, ctx.tuning.basebackupRetryDelay());
-        CloneReport report = cloner.createReplica(source, up -> ctx.settings().replicationDsn(up, false), timeout);
+        CloneReport report = cloner.createReplica(source, up -> ctx.settings().replicationDsn(up, false), timeout,
+                basebackupOnly);
         ctx.files.restoreMissingFromBackup();
         ctx.lastRecovery = null;
         return report;

@@ -73,10 +73,16 @@ public final class ReplicaCloner {
     }
 
     public CloneReport createReplica(Upstream source, Function<Upstream, String> dsnOf, Duration timeout) {
+        return createReplica(source, dsnOf, timeout, false);
+    }
+
+    /** @param basebackupOnly pg_basebackup whatever create_replica_methods says (Patroni's reinit --from-leader) */
+    public CloneReport createReplica(Upstream source, Function<Upstream, String> dsnOf, Duration timeout,
+            boolean basebackupOnly) {
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
-        List<String> methods = config.createReplicaMethods() == null || config.createReplicaMethods().isEmpty()
-                ? List.of(BASEBACKUP) : config.createReplicaMethods();
+        List<String> methods = basebackupOnly || config.createReplicaMethods() == null
+                || config.createReplicaMethods().isEmpty() ? List.of(BASEBACKUP) : config.createReplicaMethods();
         List<ToolReport> attempts = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         ToolReport last = null;

@@ -110,6 +110,22 @@ class ReplicaMethodsIT {
         }
     }
 
+    /** Patroni 4.1's reinit --from-leader: pg_basebackup, whatever create_replica_methods lists. */
+    @Test
+    void byBasebackupIgnoresTheConfiguredMethods() throws Exception {
+        PostgresTestNode n = fixture.node("frombackup");
+        Path half = script(n, "never.sh", "echo 'must not run' >&2; exit 4");
+        try (LocalPostgres pg = PgTestSupport.control(fixture, n, n.config()
+                .createReplicaMethods(List.of("never"))
+                .replicaMethod("never", Map.of("command", half.toString()))
+                .build())) {
+            CloneReport r = pg.createReplicaByBasebackup(upstream(source), LONG);
+            assertThat(r.method()).isEqualTo("basebackup");
+            assertThat(r.attempts()).hasSize(1);
+            assertThat(pg.dataDirectoryState().kind()).isEqualTo(DataDirectoryState.Kind.VALID);
+        }
+    }
+
     @Test
     void whenEveryMethodFailsTheDirectoryIsRemovedAndEachAttemptIsReported() throws Exception {
         PostgresTestNode n = fixture.node("allfail");

@@ -2,6 +2,7 @@ package io.haagent.rest.health;
 
 import io.haagent.cluster.PostgresState;
 import io.haagent.cluster.Tags;
+import io.haagent.config.Units;
 import java.util.List;
 import java.util.Map;
 

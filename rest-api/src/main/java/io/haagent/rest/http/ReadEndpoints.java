@@ -81,7 +81,7 @@ final class ReadEndpoints {
         Long position = write ? pg.receivedLocation() : pg.replayedLocation();
         long lag = fresh.lastLsn() - (position == null ? 0 : position);
         String lagParam = first(query, "lag");
-        Long max = lagParam == null ? null : io.haagent.rest.health.Units.parseInt(lagParam, "B");
+        Long max = lagParam == null ? null : io.haagent.config.Units.parseInt(lagParam, "B");
         long allowed = max != null ? max : s.dynamic().maximumLagOnFailover();
         return Reply.statusOnly(lag > allowed ? 503 : 200);
     }

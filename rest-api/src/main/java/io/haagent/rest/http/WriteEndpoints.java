@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  */
 final class WriteEndpoints {
     private static final Logger log = LoggerFactory.getLogger(WriteEndpoints.class);
-    private static final List<String> REINITIALIZE_FIELDS = List.of("force");
+    private static final List<String> REINITIALIZE_FIELDS = List.of("force", "from_leader");
 
     private final ApiContext api;
 
@@ -117,9 +117,10 @@ final class WriteEndpoints {
 
     Reply reinitialize(Map<String, Object> body) {
         boolean force = RequestBody.optionalBoolean(body, "force");
+        boolean fromLeader = RequestBody.optionalBoolean(body, "from_leader");
         RequestBody.rejectUnknown(body, "reinitialize", REINITIALIZE_FIELDS);
-        log.info("reinitialize requested (force={})", force);
-        ActionOutcome o = api.actions.reinitialize(force);
+        log.info("reinitialize requested (force={}, from_leader={})", force, fromLeader);
+        ActionOutcome o = api.actions.reinitialize(force, fromLeader);
         return o.ok() ? Reply.text(200, "reinitialize started") : Reply.text(503, o.message());
     }
 

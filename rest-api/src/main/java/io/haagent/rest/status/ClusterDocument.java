@@ -2,6 +2,7 @@ package io.haagent.rest.status;
 
 import io.haagent.cluster.ClusterView;
 import io.haagent.cluster.FailoverRequest;
+import io.haagent.cluster.Lsn;
 import io.haagent.cluster.Member;
 import io.haagent.cluster.TimelineHistory;
 import io.haagent.config.DynamicConfig;
@@ -10,7 +11,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** {@code GET /cluster} and {@code GET /history} (§2.5), as Patroni 3.3 builds them from a cluster view. */
+/**
+ * {@code GET /cluster} and {@code GET /history} (§2.5), as Patroni 4.1.4's {@code cluster_as_json} builds them from a
+ * cluster view: Patroni 3.3's document, plus each non-leader's {@code receive_lsn}/{@code receive_lag},
+ * {@code replay_lsn}/{@code replay_lag} and {@code lsn} (lags in bytes behind the status key's position, 'unknown'
+ * when the member does not publish the position), and {@code quorum_standby} for quorum commit's standbys.
+ */
 public final class ClusterDocument {
 
     private ClusterDocument() {
@@ -26,7 +32,7 @@ public final class ClusterDocument {
             if (m.name().equals(leaderName)) {
                 role = config.isStandbyCluster() ? "standby_leader" : "leader";
             } else if (config.synchronousModeEffective() && c.sync().matches(m.name())) {
-                role = "sync_standby";
+                role = config.quorumCommitEffective() ? "quorum_standby" : "sync_standby";
             } else {
                 role = "replica";
             }
@@ -61,8 +67,9 @@ public final class ClusterDocument {
                 item.put("tags", m.tags().values());
             }
             if (!m.name().equals(leaderName)) {
-                Long lsn = m.xlogLocation();
-                item.put("lag", lsn == null ? "unknown" : Math.max(0, clusterLsn - lsn));
+                putLsn(item, "receive_", m.receiveLsn(), clusterLsn);
+                putLsn(item, "replay_", m.replayLsn(), clusterLsn);
+                putLsn(item, "", m.xlogLocation(), clusterLsn);
             }
             members.add(item);
         }
@@ -85,6 +92,17 @@ public final class ClusterDocument {
             out.put("scheduled_switchover", s);
         }
         return out;
+    }
+
+    /** The keys in the order Patroni's assignments leave them (json.dumps keeps a dict's insertion order). */
+    private static void putLsn(Map<String, Object> item, String prefix, Long lsn, long clusterLsn) {
+        if (lsn == null || lsn == 0) {
+            item.put(prefix + "lsn", "unknown");
+            item.put(prefix + "lag", "unknown");
+        } else {
+            item.put(prefix + "lag", Math.max(0, clusterLsn - lsn));
+            item.put(prefix + "lsn", Lsn.of(lsn).toString());
+        }
     }
 
     /** The {@code history} key as arrays {@code [timeline, lsn, reason(, timestamp(, new_leader))]}, or {@code []}. */

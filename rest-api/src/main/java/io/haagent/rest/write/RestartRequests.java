@@ -2,7 +2,7 @@ package io.haagent.rest.write;
 
 import io.haagent.api.RestartRequest;
 import io.haagent.config.Values;
-import io.haagent.rest.health.Units;
+import io.haagent.config.Units;
 import io.haagent.rest.status.Json;
 import java.time.Instant;
 import java.time.OffsetDateTime;

@@ -248,6 +248,8 @@ class DocumentsHttpTest {
                         .pendingRestartReason(Map.of("max_connections", Map.of("old_value", "100", "new_value", "101")))
                         .scheduledRestart(Map.of("schedule", "2026-03-01T13:00:00+00:00")).tags(new Tags(tags)).build(),
                 base.members().get(2));
+        members = List.of(members.get(0), members.get(1).toBuilder().receiveLsn(0x3000000L).replayLsn(0x2F00000L)
+                .build(), members.get(2));
         ClusterView etcd = new ClusterView(base.initialize(), base.config(), base.leader(), base.status(), members,
                 FailoverRequest.of("pg1", "pg2", OffsetDateTime.parse("2026-03-01T13:00:00Z")),
                 new SyncState("pg1", List.of("pg2"), 3), base.history(), null, 50);
@@ -264,10 +266,18 @@ class DocumentsHttpTest {
         assertThat(m.get(0).keySet()).containsExactly("name", "role", "state", "api_url", "host", "port", "timeline");
         assertThat(m.get(0)).containsEntry("role", "leader").containsEntry("state", "running");
         assertThat(m.get(1).keySet()).containsExactly("name", "role", "state", "api_url", "host", "port", "timeline",
-                "pending_restart", "pending_restart_reason", "scheduled_restart", "tags", "lag");
+                "pending_restart", "pending_restart_reason", "scheduled_restart", "tags", "receive_lag", "receive_lsn",
+                "replay_lag", "replay_lsn", "lag", "lsn");
         assertThat(m.get(1)).containsEntry("role", "sync_standby").containsEntry("state", "streaming")
                 .containsEntry("lag", 100).containsEntry("host", "127.0.0.12").containsEntry("port", 5432);
-        assertThat(m.get(2)).containsEntry("role", "replica").containsEntry("lag", "unknown");
+        // Patroni 4.1: receive and replay positions and their lag in bytes behind the status key's optime
+        long optime = base.lastLsn();
+        assertThat(m.get(1)).containsEntry("receive_lsn", "0/3000000").containsEntry("replay_lsn", "0/2F00000")
+                .containsEntry("receive_lag", (int) Math.max(0, optime - 0x3000000L))
+                .containsEntry("replay_lag", (int) (optime - 0x2F00000L));
+        assertThat(m.get(2)).containsEntry("role", "replica").containsEntry("lag", "unknown")
+                .containsEntry("receive_lag", "unknown").containsEntry("replay_lsn", "unknown");
+        assertThat(m.get(2).keySet()).endsWith("receive_lsn", "receive_lag", "replay_lsn", "replay_lag", "lsn", "lag");
         assertThat(h.actions.clusterReads()).isEqualTo(1);
     }
 

@@ -326,13 +326,17 @@ class WriteEndpointsHttpTest {
             assertAnswer(h.request("POST", "/reinitialize", "{\"force\":true}"), 200, "reinitialize started");
             assertAnswer(h.request("POST", "/reinitialize", null), 200, "reinitialize started");
             assertThat(h.actions.reinitializations()).containsExactly(true, false);
+            // Patroni 4.1's from_leader (patronictl reinit --from-leader sends it, with force, every time)
+            assertAnswer(h.request("POST", "/reinitialize", "{\"force\":false,\"from_leader\":true}"), 200,
+                    "reinitialize started");
+            assertThat(h.actions.reinitializationsFromLeader()).containsExactly(false, false, true);
             h.actions.onReinitialize(f -> ActionOutcome.refused("I am the leader, can not reinitialize"));
             assertAnswer(h.request("POST", "/reinitialize", "{\"force\":true}"), 503,
                     "I am the leader, can not reinitialize");
             assertAnswer(h.request("POST", "/reinitialize", "{\"force\":\"very\"}"), 400,
                     "field 'force' must be a boolean, got a string: \"very\"");
             assertThat(h.request("POST", "/reinitialize", "{\"forse\":true}").body())
-                    .isEqualTo("unknown field 'forse' in the reinitialize request: accepted fields are force");
+                    .isEqualTo("unknown field 'forse' in the reinitialize request: accepted fields are force, from_leader");
         }
     }
 

@@ -1,4 +1,4 @@
-package io.haagent.rest.health;
+package io.haagent.config;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

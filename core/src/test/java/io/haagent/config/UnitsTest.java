@@ -1,4 +1,4 @@
-package io.haagent.rest.health;
+package io.haagent.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

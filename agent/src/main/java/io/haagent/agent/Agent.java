@@ -136,7 +136,7 @@ public final class Agent {
         peers.warmUp(config.restapi().apiUrl());
         HaLoop loop = new HaLoop(config, dcs, pg, peers, board, clock, new RoleChangeClock(clock, recorder), dynamic,
                 reason -> fatal.compareAndSet(null, reason));
-        actions.ready(new AgentNodeActions(config.name(), dcs, loop, peers, this::reload, clock));
+        actions.ready(new AgentNodeActions(dcs, loop, peers, this::reload, clock));
         this.api = api;
         this.loop = loop;
 

@@ -1,6 +1,5 @@
 package io.haagent.api;
 
-import io.haagent.cluster.Role;
 import java.time.OffsetDateTime;
 
 /**
@@ -24,25 +23,6 @@ public record RestartRequest(
 
     public boolean scheduled() {
         return schedule != null;
-    }
-
-    /**
-     * Why this request does not apply to a node in the given state, or null when it does. Patroni compares the
-     * role verbatim, so {@code primary} never matched a primary reporting {@code master}; we compare roles
-     * (both spellings name the primary).
-     */
-    public String mismatch(String nodeRole, int serverVersion, boolean nodePendingRestart) {
-        String reason = null;
-        if (role != null && Role.parse(role) != Role.parse(nodeRole)) {
-            reason = "host role mismatch";
-        }
-        if (postgresVersion != null && postgresVersionToInt(postgresVersion) <= serverVersion) {
-            reason = "postgres version mismatch";
-        }
-        if (restartPending && !nodePendingRestart) {
-            reason = "pending restart flag is not set";
-        }
-        return reason;
     }
 
     /**

@@ -224,8 +224,12 @@ public sealed interface Action {
     record BootstrapStandbyLeader(FollowTarget remote) implements LongRunning {
     }
 
-    /** Clone a replica from {@code source} (null: only methods that work without a leader), then follow. */
-    record CloneReplica(FollowTarget source, String description) implements LongRunning {
+    /**
+     * Clone a replica from {@code source} (null: only methods that work without a leader), then start it following
+     * {@code follow} (the node to follow when it was decided; a leader that changed meanwhile is followed from the
+     * next cycle on, as every replica's Follow does).
+     */
+    record CloneReplica(FollowTarget source, FollowTarget follow, String description) implements LongRunning {
     }
 
     /** Start postgres as the primary it was a moment ago (crash of the leader, timeline unchanged, §3.6). */
@@ -233,13 +237,12 @@ public sealed interface Action {
     }
 
     /**
-     * Start postgres in recovery following {@code target} (or nobody), with the given reported role. With
-     * {@code checkDivergenceFirst} the data is compared with the target before starting: if it diverged, postgres
-     * stays down and the next cycle rewinds, instead of starting it only to stop it again. {@code callback}: the
+     * Start postgres in recovery following {@code target} (or nobody), with the given reported role. A divergence
+     * check due was made before this was decided (a diverged postgres is rewound instead). {@code callback}: the
      * callback the start fires (on_role_change when the node was or becomes another role, else on_start).
      */
     record StartReplica(FollowTarget target, Role role, Integer timeoutSeconds, String description,
-            boolean checkDivergenceFirst, CallbackAction callback) implements LongRunning {
+            CallbackAction callback) implements LongRunning {
     }
 
     /** Run pre_promote; if it succeeds, promote and wait for production; fire on_role_change. */
@@ -248,8 +251,9 @@ public sealed interface Action {
 
     /**
      * Step down (§3.7): stop in the mode's way, release the lock if the mode says so (graceful: early, as soon
-     * as a candidate has our shutdown checkpoint), then start as a replica of {@code follow} unless a rewind is
-     * needed first. Immediate modes stop inline (they exist to stop writes now) and start in the background.
+     * as a candidate has our shutdown checkpoint). Immediate modes stop inline (they exist to stop writes now). It
+     * ends stopped: the next decision starts the replica ({@link Outcome.SteppedDown}, or §3.6 recover after a
+     * graceful one).
      */
     record Demote(DemoteMode mode) implements LongRunning {
     }
@@ -262,12 +266,30 @@ public sealed interface Action {
     record Rewind(FollowTarget leader) implements LongRunning {
     }
 
-    /** Stop, wipe the data directory and clone again from {@code source}. */
-    record Reinitialize(FollowTarget source, String reason) implements LongRunning {
+    /**
+     * Stop, wipe the data directory and clone again from {@code source}, then start following {@code follow};
+     * {@code fromLeader}: from the leader by pg_basebackup only (Patroni 4.1's {@code from_leader}).
+     */
+    record Reinitialize(FollowTarget source, FollowTarget follow, String reason, boolean fromLeader)
+            implements LongRunning {
+        public Reinitialize(FollowTarget source, FollowTarget follow, String reason) {
+            this(source, follow, reason, false);
+        }
     }
 
-    /** Restart postgres (scheduled restart), with the start timeout. */
-    record Restart(Integer timeoutSeconds) implements LongRunning {
+    /**
+     * Restart postgres (scheduled or asked for through the REST API), with the start timeout: as the primary when
+     * {@code follow} is null, else in recovery following {@code follow} (or nobody), reporting {@code role}. Its
+     * outcome is {@link Outcome.Restarted}.
+     */
+    record Restart(Integer timeoutSeconds, FollowTarget follow, Role role) implements LongRunning {
+    }
+
+    /**
+     * Answer the REST request {@code id} ({@link NodeRequest}): {@code ok} with Patroni's success sentence (200), or
+     * refused with the reason (503).
+     */
+    record AnswerRequest(long id, boolean ok, String text) implements Action {
     }
 
     /** Forget the scheduled restart (done, stale, or overtaken by another restart). */

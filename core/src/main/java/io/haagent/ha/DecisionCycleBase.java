@@ -78,7 +78,29 @@ abstract class DecisionCycleBase {
             // POST /failsafe, so that they are current when it is promoted after the outage
             plan.add(new Action.SyncSlots(in.failsafeContact()));
         }
+        if (!paused && mem.startAfterDemote() != null && mem.startAfterDemote().startsReplicaAtOnce()
+                && !local.running() && in.longAction() == null) {
+            // stepped down for want of etcd (or lost it right after an immediate step-down): read-only, of nobody
+            return startAfterDemotion(FollowTarget.NONE);
+        }
         return "DCS is not accessible";
+    }
+
+    /**
+     * §3.7: the primary stepped down in an offline or immediate mode last cycle ({@link Outcome.SteppedDown}) and
+     * postgres is stopped: start it as a replica of {@code target} now, announcing the role change, as Patroni's
+     * demote does right after its stop ('starting after demotion'). No divergence check first, as there: the first
+     * cycle it runs in checks (the step-down made the check due).
+     */
+    String startAfterDemotion(FollowTarget target) {
+        mem = mem.withStartAfterDemote(null).withOnStartFired(false);
+        if ((cfg != null ? cfg : lastConfig()).synchronousModeEffective()) {
+            // a replica names no synchronous standbys (Patroni's demote clears them before the start)
+            plan.add(new Action.SetSynchronousStandbyNames(java.util.List.of(), false, 0));
+        }
+        plan.add(new Action.StartReplica(target, Role.REPLICA, null, "starting after demotion",
+                CallbackAction.ON_ROLE_CHANGE));
+        return "starting after demotion";
     }
 
     // ------------------------------------------------------------------ §3.8, §7.5 failsafe state
@@ -183,7 +205,7 @@ abstract class DecisionCycleBase {
             return "running pg_rewind from " + leader.memberName();
         }
         if (in.self().removeDataDirectoryOnDivergedTimelines() && !cfg.isStandbyCluster()) {
-            plan.add(new Action.Reinitialize(leader, "diverged timelines"));
+            plan.add(new Action.Reinitialize(leader, nodeToFollow(), "diverged timelines"));
             return "reinitializing due to diverged timelines";
         }
         return null;

@@ -199,7 +199,7 @@ abstract class DecisionCycleSetup extends DecisionCycleBase {
             if (wait != null) {
                 return wait;
             }
-            plan.add(new Action.CloneReplica(FollowTarget.member(clone.name(), clone.connUrl(), null), msg));
+            plan.add(new Action.CloneReplica(FollowTarget.member(clone.name(), clone.connUrl(), null), nodeToFollow(), msg));
             return "trying to bootstrap " + msg;
         }
         if (in.self().replicaWithoutLeader() && !cluster.isInitializing()) {
@@ -207,7 +207,7 @@ abstract class DecisionCycleSetup extends DecisionCycleBase {
             if (wait != null) {
                 return wait;
             }
-            plan.add(new Action.CloneReplica(null, "(without leader)"));
+            plan.add(new Action.CloneReplica(null, nodeToFollow(), "(without leader)"));
             return "trying to bootstrap (without leader)";
         }
         return "waiting for " + (cfg.isStandbyCluster() ? "standby_" : "") + "leader to bootstrap";
@@ -339,16 +339,41 @@ abstract class DecisionCycleSetup extends DecisionCycleBase {
                 plan.add(new Action.SetSynchronousStandbyNames(java.util.List.of(), false, 0));
             }
         }
-        boolean checkFirst = mem.rewind() == RewindState.CHECK && !target.isNone() && !target.remote()
-                && canRewindOrReinitialize();
+        String diverged = checkBeforeStart(target);
+        if (diverged != null) {
+            return diverged;
+        }
         // a node that was (or is leaving) another role announces the change; a replica restarting announces a start
         Role before = roleNow();
         CallbackAction callback = before.isPrimary() || before == Role.DEMOTED
                 || before != role && before != Role.REPLICA ? CallbackAction.ON_ROLE_CHANGE : CallbackAction.ON_START;
-        plan.add(new Action.StartReplica(target, role, timeout, "restarting after failure", checkFirst, callback));
+        plan.add(new Action.StartReplica(target, role, timeout, "restarting after failure", callback));
         mem = mem.withRecovering(true).withOnStartFired(false);
         return msg;
     }
+    /**
+     * §4.7: a divergence check due (CHECK) is made against the member a stopped replica is about to follow before it
+     * starts (second phase, as the running replica's), so that a diverged postgres stays down and is rewound (or
+     * reinitialized) instead of being started only to be stopped again. Null when it may start.
+     */
+    String checkBeforeStart(FollowTarget target) {
+        if (mem.rewind() != RewindState.CHECK || target.isNone() || target.remote() || !canRewindOrReinitialize()) {
+            return null;
+        }
+        Member upstream = cluster.member(target.memberName()).orElse(null);
+        if (upstream == null || upstream.host() == null) {
+            return null;
+        }
+        if (in.divergence() == null) {
+            throw new HaDecider.DivergenceCheckRequired(upstream);
+        }
+        RewindState after = RewindState.after(in.divergence());
+        if (after != null) {
+            mem = mem.withRewind(after);
+        }
+        return RewindState.keepsPostgresDown(in.divergence()) ? rewindOrReinitialize() : null;
+    }
+
     // ------------------------------------------------------------------ §3.5
 
     String failoverActionName(FailoverRequest f) {
@@ -394,6 +419,10 @@ abstract class DecisionCycleSetup extends DecisionCycleBase {
         return null;
     }
 
+    abstract Action.Restart restart(Integer timeoutSeconds);
+
+    abstract boolean restartMatches(String role, Integer postgresVersion, boolean restartPending);
+
     /** Scheduled restart (§3.5); null when none is due. */
     String scheduledRestart() {
         ScheduledRestart r = in.scheduledRestart();
@@ -419,22 +448,11 @@ abstract class DecisionCycleSetup extends DecisionCycleBase {
         if (deltaMillis < -(long) (cfg.loopWait() * 1.5 * 1000)) {
             return null;
         }
-        if (!restartMatches(r)) {
+        if (!restartMatches(r.role(), r.postgresVersion(), r.restartPending())) {
             return "restart conditions are not satisfied";
         }
-        plan.add(new Action.Restart(r.timeoutSeconds()));
-        mem = mem.withStartTimeout(r.timeoutSeconds());
+        plan.add(restart(r.timeoutSeconds()));
         return "restarting after scheduled restart";
-    }
-
-    boolean restartMatches(ScheduledRestart r) {
-        if (r.role() != null && Role.parse(r.role()) != (local.role() == Role.PROMOTED ? Role.PRIMARY : local.role())) {
-            return false;
-        }
-        if (r.postgresVersion() != null && local.serverVersion() >= r.postgresVersion()) {
-            return false;
-        }
-        return !r.restartPending() || local.pendingRestart();
     }
 
 }

@@ -49,6 +49,15 @@ public enum DemoteMode {
         return checkpoint;
     }
 
+    /**
+     * The next decision starts the stepped-down postgres at once as a replica ('starting after demotion', §3.7):
+     * offline and the immediate modes. After a graceful step-down or a demote-cluster it is recovered by the rules
+     * every stopped replica goes through (§3.6), in pause too.
+     */
+    public boolean startsReplicaAtOnce() {
+        return this == OFFLINE || this == IMMEDIATE || this == IMMEDIATE_NOLOCK;
+    }
+
     public boolean releaseLock() {
         return releaseLock;
     }

@@ -74,14 +74,14 @@ public final class HaDecider {
     }
 
     /** One cycle: the steps of §3.2 in order, the leader-key rules (§3.3, §3.4). */
-    private static final class Cycle extends DecisionCycleSetup {
+    private static final class Cycle extends DecisionCycleRequests {
 
         Cycle(HaInput in) {
             super(in);
         }
 
         Decision run() {
-            String summary = steps();
+            String summary = restartRequest(steps());
             statusKeys();
             failsafeBookkeeping();
             if (in.self().watchdogEnabled() && !plan.has(Action.KeepWatchdogAlive.class)) {
@@ -135,6 +135,9 @@ public final class HaDecider {
         }
 
         private String steps() {
+            if (mem.startAfterDemote() != null && local.running()) {
+                mem = mem.withStartAfterDemote(null);
+            }
             if (!in.dcsAvailable()) {
                 return dcsUnavailable();
             }
@@ -179,6 +182,11 @@ public final class HaDecider {
                 plan.add(new Action.WriteConfig(in.self().dynamicConfiguration()));
             }
 
+            // a reinitialize asked for through the REST API (§3.11)
+            String requested = reinitializeRequest();
+            if (requested != null) {
+                return requested;
+            }
             // step 5
             if (in.longAction() != null) {
                 return longActionInProgress();
@@ -218,10 +226,17 @@ public final class HaDecider {
             }
             // step 11 (a switchover's old primary starts as a replica even in pause: Patroni's graceful demote
             // starts it itself, before any pause rule applies)
-            boolean afterStepDown = mem.steppedDown();
-            mem = mem.withSteppedDown(false);
+            DemoteMode steppedDown = mem.startAfterDemote();
+            boolean afterSwitchover = steppedDown != null && !steppedDown.startsReplicaAtOnce();
+            if (afterSwitchover) {
+                // once only: a replica stopped later in the same pause is left alone
+                mem = mem.withStartAfterDemote(null);
+            }
             if (!local.healthy()) {
-                if (cluster.isPaused() && !afterStepDown) {
+                if (steppedDown != null && steppedDown.startsReplicaAtOnce() && !cluster.isPaused() && !in.hasLock()) {
+                    return startAfterDemotion(nodeToFollow());
+                }
+                if (cluster.isPaused() && !afterSwitchover) {
                     if (!PostgresState.STOPPED.equals(pgState)) {
                         plan.add(new Action.SetState(PostgresState.STOPPED));
                         pgState = PostgresState.STOPPED;

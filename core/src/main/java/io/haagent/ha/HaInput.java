@@ -23,6 +23,7 @@ import java.util.Map;
  * @param now        wall time, for scheduled actions only
  * @param divergence the answer of the divergence check against the leader (§4.7) made this cycle because the
  *                   decider asked for it ({@link Decision.Outcome#divergenceCheckAgainst()}), or null when not made
+ * @param request    a REST request ({@code POST /restart}, {@code POST /reinitialize}) waiting for this decision, or null
  */
 public record HaInput(
         NodeSettings self,
@@ -38,14 +39,20 @@ public record HaInput(
         ScheduledRestart scheduledRestart,
         long nowNanos,
         Instant now,
-        Divergence divergence) {
+        Divergence divergence,
+        NodeRequest request) {
 
     /** The input before any second-phase answer (peers, failsafe check, divergence check). */
     public HaInput(NodeSettings self, ClusterView cluster, String dcsError, LockStatus lock, LocalState local,
             LongAction longAction, Map<String, PeerStatus> peers, HaMemory memory, FailsafeContact failsafeContact,
             Boolean failsafeTopologyOk, ScheduledRestart scheduledRestart, long nowNanos, Instant now) {
         this(self, cluster, dcsError, lock, local, longAction, peers, memory, failsafeContact, failsafeTopologyOk,
-                scheduledRestart, nowNanos, now, null);
+                scheduledRestart, nowNanos, now, null, null);
+    }
+
+    public HaInput withRequest(NodeRequest r) {
+        return new HaInput(self, cluster, dcsError, lock, local, longAction, peers, memory, failsafeContact,
+                failsafeTopologyOk, scheduledRestart, nowNanos, now, divergence, r);
     }
 
     public boolean dcsAvailable() {
@@ -62,16 +69,16 @@ public record HaInput(
 
     public HaInput withPeers(Map<String, PeerStatus> p) {
         return new HaInput(self, cluster, dcsError, lock, local, longAction, p, memory, failsafeContact,
-                failsafeTopologyOk, scheduledRestart, nowNanos, now, divergence);
+                failsafeTopologyOk, scheduledRestart, nowNanos, now, divergence, request);
     }
 
     public HaInput withFailsafeTopologyOk(Boolean ok) {
         return new HaInput(self, cluster, dcsError, lock, local, longAction, peers, memory, failsafeContact, ok,
-                scheduledRestart, nowNanos, now, divergence);
+                scheduledRestart, nowNanos, now, divergence, request);
     }
 
     public HaInput withDivergence(Divergence d) {
         return new HaInput(self, cluster, dcsError, lock, local, longAction, peers, memory, failsafeContact,
-                failsafeTopologyOk, scheduledRestart, nowNanos, now, d);
+                failsafeTopologyOk, scheduledRestart, nowNanos, now, d, request);
     }
 }

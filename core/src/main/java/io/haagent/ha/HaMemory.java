@@ -29,8 +29,9 @@ import java.util.Map;
  *                               next decision copies them from the primary
  * @param appliedParameters      the {@code postgresql.parameters} postgres last read (null until the first cycle
  *                               adopts the ones it runs with): a config key that changes them makes postgres reload
- * @param steppedDown            this node stopped postgres to step down (a switchover) and has not started it since:
- *                               the next cycle starts it as a replica, in pause too, as Patroni's demote does
+ * @param startAfterDemote       a primary stepped down in this mode (offline, immediate): postgres is stopped and the
+ *                               next decision starts it as a replica (§3.7), as Patroni's demote does itself
+ * @param requestInFlight        a REST request the decider accepted and has not answered yet ({@link NodeRequest})
  */
 public record HaMemory(
         boolean bootstrapping,
@@ -50,10 +51,11 @@ public record HaMemory(
         long cloneFailedNanos,
         Map<String, Object> appliedParameters,
         List<io.haagent.slots.SlotAction.CopyLogical> logicalSlotsToCopy,
-        boolean steppedDown) {
+        DemoteMode startAfterDemote,
+        NodeRequest.InFlight requestInFlight) {
 
     public static final HaMemory INITIAL = new HaMemory(false, null, false, null, 0, 0, null, false,
-            RewindState.INITIAL, List.of(), false, false, SyncTracking.EMPTY, FailsafeState.INACTIVE, 0, null, List.of(), false);
+            RewindState.INITIAL, List.of(), false, false, SyncTracking.EMPTY, FailsafeState.INACTIVE, 0, null, List.of(), null, null);
 
     public HaMemory {
         lastKnownMembers = lastKnownMembers == null ? List.of() : List.copyOf(lastKnownMembers);
@@ -67,105 +69,98 @@ public record HaMemory(
     public HaMemory withBootstrapping(boolean v, Boolean result) {
         return new HaMemory(v, result, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy, steppedDown);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy, startAfterDemote, requestInFlight);
     }
 
     public HaMemory withRecovering(boolean v) {
         return new HaMemory(bootstrapping, bootstrapResult, v, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy, steppedDown);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy, startAfterDemote, requestInFlight);
     }
 
     public HaMemory withStartTimeout(Integer v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, v, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy, steppedDown);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy, startAfterDemote, requestInFlight);
     }
 
     public HaMemory withCrashRecoveryStarted(long nanos) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, nanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy, steppedDown);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy, startAfterDemote, requestInFlight);
     }
 
     public HaMemory withPrePromoteFailed(long nanos) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 nanos, null, onStartFired, rewind, lastKnownMembers, wasPaused, checkpointAfterPromotePending,
-                syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy, steppedDown);
+                syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy, startAfterDemote, requestInFlight);
     }
 
     public HaMemory withPromoteResult(Boolean v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, v, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy, steppedDown);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy, startAfterDemote, requestInFlight);
     }
 
     public HaMemory withOnStartFired(boolean v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, v, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy, steppedDown);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy, startAfterDemote, requestInFlight);
     }
 
     public HaMemory withRewind(RewindState v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, v, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy, steppedDown);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy, startAfterDemote, requestInFlight);
     }
 
     public HaMemory withLastKnownMembers(List<Member> v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, v, wasPaused,
-                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy, steppedDown);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy, startAfterDemote, requestInFlight);
     }
 
     public HaMemory withWasPaused(boolean v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, v,
-                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy, steppedDown);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy, startAfterDemote, requestInFlight);
     }
 
     public HaMemory withCheckpointAfterPromotePending(boolean v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused, v,
-                syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy, steppedDown);
+                syncTracking, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy, startAfterDemote, requestInFlight);
     }
 
     public HaMemory withSyncTracking(SyncTracking v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, v, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy, steppedDown);
+                checkpointAfterPromotePending, v, failsafe, cloneFailedNanos, appliedParameters, logicalSlotsToCopy, startAfterDemote, requestInFlight);
     }
 
     public HaMemory withAppliedParameters(Map<String, Object> v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, v, logicalSlotsToCopy, steppedDown);
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, v, logicalSlotsToCopy, startAfterDemote, requestInFlight);
     }
 
     public HaMemory withFailsafe(FailsafeState v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking, v, cloneFailedNanos, appliedParameters, logicalSlotsToCopy, steppedDown);
+                checkpointAfterPromotePending, syncTracking, v, cloneFailedNanos, appliedParameters, logicalSlotsToCopy, startAfterDemote, requestInFlight);
     }
 
     public HaMemory withCloneFailed(long nanos) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking, failsafe, nanos, appliedParameters, logicalSlotsToCopy, steppedDown);
+                checkpointAfterPromotePending, syncTracking, failsafe, nanos, appliedParameters, logicalSlotsToCopy, startAfterDemote, requestInFlight);
     }
 
     public HaMemory withLogicalSlotsToCopy(List<io.haagent.slots.SlotAction.CopyLogical> v) {
         return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
                 prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
                 checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters,
-                v == null ? List.of() : List.copyOf(v), steppedDown);
-    }
-
-    public HaMemory withSteppedDown(boolean v) {
-        return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
-                prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
-                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters,
-                logicalSlotsToCopy, v);
+                v == null ? List.of() : List.copyOf(v), startAfterDemote, requestInFlight);
     }
 
     /** Trigger a divergence check (Patroni's {@code trigger_check_diverged_lsn}) unless one already concluded. */
@@ -174,5 +169,19 @@ public record HaMemory(
             return this;
         }
         return withRewind(RewindState.CHECK);
+    }
+
+    public HaMemory withStartAfterDemote(DemoteMode v) {
+        return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
+                prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters,
+                logicalSlotsToCopy, v, requestInFlight);
+    }
+
+    public HaMemory withRequestInFlight(NodeRequest.InFlight v) {
+        return new HaMemory(bootstrapping, bootstrapResult, recovering, startTimeoutSeconds, crashRecoveryStartedNanos,
+                prePromoteFailedNanos, promoteResult, onStartFired, rewind, lastKnownMembers, wasPaused,
+                checkpointAfterPromotePending, syncTracking, failsafe, cloneFailedNanos, appliedParameters,
+                logicalSlotsToCopy, startAfterDemote, v);
     }
 }

@@ -71,14 +71,16 @@ public sealed interface Outcome {
     }
 
     /**
-     * A switchover's step-down stopped postgres and released the lock (§3.7): the next cycle starts it as a replica
-     * of whoever leads then, in pause too. Patroni's graceful demote starts it itself, pause or not; a paused cluster
-     * otherwise leaves a stopped postgres alone.
+     * A primary stepped down (§3.7): postgres is stopped and the lock given up, and the next decision starts it as a
+     * replica, as Patroni's demote starts it itself. After a switchover (graceful) by the rules every stopped replica
+     * goes through (§3.6 recover: the leader of that cycle's view, a divergence check), in pause too, where a stopped
+     * postgres is otherwise left alone; after an offline or immediate step-down at once ('starting after demotion':
+     * offline following nobody, the immediate modes following the leader).
      */
-    record SteppedDown() implements Outcome {
+    record SteppedDown(DemoteMode mode) implements Outcome {
         @Override
         public HaMemory applyTo(HaMemory m) {
-            return m.withSteppedDown(true);
+            return m.withStartAfterDemote(mode);
         }
     }
 
@@ -110,11 +112,26 @@ public sealed interface Outcome {
         }
     }
 
-    /** A restart ended: the start timeout it asked for no longer applies. */
-    record Restarted() implements Outcome {
+    /**
+     * A restart ended (or, asked for through the REST API, could not start: {@code busyWith} names the action that
+     * runs): the start timeout it asked for no longer applies, and a REST request waiting for it gets its answer.
+     */
+    record Restarted(Result result, String busyWith) implements Outcome {
+        /** How the restart ended, as Patroni's handler tells the client. */
+        public enum Result { RESTARTED, STILL_STARTING, FAILED, NOT_STARTED }
+
+        public Restarted(Result result) {
+            this(result, null);
+        }
+
         @Override
         public HaMemory applyTo(HaMemory m) {
-            return m.withStartTimeout(null);
+            HaMemory out = m.withStartTimeout(null);
+            NodeRequest.InFlight f = m.requestInFlight();
+            if (f != null && f.request() instanceof NodeRequest.Restart && f.restarted() == null) {
+                out = out.withRequestInFlight(f.withRestarted(this));
+            }
+            return out;
         }
     }
 

@@ -79,10 +79,12 @@ class HaDeciderDetailsTest {
     }
 
     @Test
-    void startAfterFailureIsRememberedSoTheNextCycleCanCheckIt() {
-        Decision d = HaFixture.node("pg2").local(l -> l.stopped("shut down in recovery")).decide();
+    void aStartAfterFailureIsCheckedForDivergenceFirstAndRemembered() {
+        HaFixture f = HaFixture.node("pg2").local(l -> l.stopped("shut down in recovery")).divergence(new io.haagent.pg.Divergence.NotDiverged("in line with pg1"));
+        Decision d = f.decide();
+        assertThat(f.divergenceChecks()).containsExactly("pg1");
         assertThat(d.memory().recovering()).isTrue();
-        assertThat(d.memory().rewind()).isEqualTo(RewindState.CHECK);
+        assertThat(d.memory().rewind()).isEqualTo(RewindState.NOT_NEEDED);
     }
 
     @Test

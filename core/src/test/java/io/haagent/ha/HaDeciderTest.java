@@ -30,6 +30,12 @@ class HaDeciderTest {
     private static final Action.WriteFailover CLEAR_FAILOVER =
             new Action.WriteFailover(FailoverRequest.of(null, null, null), 42);
 
+    /** What the next decision does after an offline or immediate step-down, pg2 leading (§3.7). */
+    private static final Action.StartReplica START_AFTER_DEMOTION_OF_PG2 = new Action.StartReplica(
+            FollowTarget.member("pg2", "postgres://127.0.0.12:5432/postgres", null), Role.REPLICA, null,
+            "starting after demotion", CallbackAction.ON_ROLE_CHANGE);
+    private static final NodeRequest.Restart RESTART = new NodeRequest.Restart(7, null, null, false, null);
+
     /** What the primary holding the lock writes to the status key each cycle (§1.2). */
     private static final Action.WriteStatus STATUS = new Action.WriteStatus(HaFixture.WAL);
 
@@ -237,17 +243,17 @@ class HaDeciderTest {
                 row("new replica clones from the leader",
                         () -> HaFixture.node("pg3").local(l -> l.emptyDataDir()),
                         "trying to bootstrap from leader 'pg1'",
-                        new Action.CloneReplica(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null),
+                        new Action.CloneReplica(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null),
                                 "from leader 'pg1'")),
                 row("new replica clones from a clonefrom member",
                         () -> HaFixture.node("pg3").member("pg2", b -> b.tags(Tags.effective(Map.of("clonefrom", true))))
                                 .local(l -> l.emptyDataDir()),
                         "trying to bootstrap from replica 'pg2'",
-                        new Action.CloneReplica(FollowTarget.member("pg2", "postgres://127.0.0.12:5432/postgres", null),
+                        new Action.CloneReplica(FollowTarget.member("pg2", "postgres://127.0.0.12:5432/postgres", null), FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null),
                                 "from replica 'pg2'")),
                 row("no leader but a backup method works without one",
                         () -> HaFixture.node("pg3").noLeader().replicaWithoutLeader().local(l -> l.emptyDataDir()),
-                        "trying to bootstrap (without leader)", new Action.CloneReplica(null, "(without leader)")),
+                        "trying to bootstrap (without leader)", new Action.CloneReplica(null, FollowTarget.NONE, "(without leader)")),
                 row("every replica method failed 4 s ago: the next attempt waits for loop_wait",
                         () -> HaFixture.node("pg3").local(l -> l.emptyDataDir())
                                 .memory(m -> m.withCloneFailed(HaFixture.NOW_NANOS - 4_000_000_000L)),
@@ -255,7 +261,7 @@ class HaDeciderTest {
                 row("every replica method failed a loop_wait ago: try again",
                         () -> HaFixture.node("pg3").noLeader().replicaWithoutLeader().local(l -> l.emptyDataDir())
                                 .memory(m -> m.withCloneFailed(HaFixture.NOW_NANOS - 10_000_000_000L)),
-                        "trying to bootstrap (without leader)", new Action.CloneReplica(null, "(without leader)")),
+                        "trying to bootstrap (without leader)", new Action.CloneReplica(null, FollowTarget.NONE, "(without leader)")),
                 row("leader whose data dir vanished releases the lock",
                         () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.emptyDataDir().role(Role.PRIMARY)),
                         "released leader key voluntarily as data dir empty and currently leader",
@@ -307,21 +313,50 @@ class HaDeciderTest {
                                 .local(l -> l.primary().stopped("in production")),
                         "stopped PostgreSQL to fail over after a crash",
                         new Action.SetState(PostgresState.CRASHED), new Action.Demote(DemoteMode.IMMEDIATE)),
+                row("after an immediate step-down: start as a replica of the leader, announcing the role change",
+                        () -> HaFixture.node("pg1").leader("pg2").local(l -> l.role(Role.DEMOTED).stopped("in production")
+                                .state(PostgresState.STOPPED)).memory(m -> m.withStartAfterDemote(DemoteMode.IMMEDIATE_NOLOCK)),
+                        "starting after demotion",
+                        START_AFTER_DEMOTION_OF_PG2),
+                row("after an immediate step-down in synchronous mode: s_s_n cleared before the start",
+                        () -> HaFixture.node("pg1").leader("pg2").config("synchronous_mode", true)
+                                .local(l -> l.role(Role.DEMOTED).stopped("in production").state(PostgresState.STOPPED))
+                                .memory(m -> m.withStartAfterDemote(DemoteMode.IMMEDIATE)),
+                        "starting after demotion",
+                        new Action.SetSynchronousStandbyNames(List.of(), false, 0),
+                        START_AFTER_DEMOTION_OF_PG2),
+                row("after an immediate step-down in pause: postgres stays stopped",
+                        () -> HaFixture.node("pg1").leader("pg2").config("pause", true)
+                                .local(l -> l.role(Role.DEMOTED).stopped("in production").state(PostgresState.STOPPED))
+                                .memory(m -> m.withStartAfterDemote(DemoteMode.IMMEDIATE)),
+                        "PAUSE: postgres is not running"),
+                row("after a step-down, postgres already running: nothing is started",
+                        () -> HaFixture.node("pg1").leader("pg2").memory(m -> m.withOnStartFired(true)
+                                .withStartAfterDemote(DemoteMode.IMMEDIATE_NOLOCK)),
+                        "no action. I am (pg1), a secondary, and following a leader (pg2)",
+                        new Action.Follow(FollowTarget.member("pg2", "postgres://127.0.0.12:5432/postgres", null), Role.REPLICA),
+                        new Action.SyncSlots()),
                 row("crashed replica: crash recovery first when no leader",
                         () -> HaFixture.node("pg2").noLeader().local(l -> l.stopped("in production")),
                         "doing crash recovery in a single user mode",
                         new Action.SetState(PostgresState.CRASHED), new Action.CrashRecovery()),
-                row("stopped replica starts as a secondary of the leader",
-                        () -> HaFixture.node("pg2").local(l -> l.stopped("shut down in recovery").state(PostgresState.STOPPED)),
+                row("stopped replica, not diverged from the leader (checked first): starts as its secondary",
+                        () -> HaFixture.node("pg2").local(l -> l.stopped("shut down in recovery").state(PostgresState.STOPPED))
+                                .divergence(new io.haagent.pg.Divergence.NotDiverged("in line with pg1")),
                         "starting as a secondary",
                         new Action.StartReplica(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null),
-                                Role.REPLICA, null, "restarting after failure", true, CallbackAction.ON_START)),
+                                Role.REPLICA, null, "restarting after failure", CallbackAction.ON_START)),
                 row("lock holder whose postgres stopped in recovery starts read-only",
                         () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.stopped("shut down in recovery")),
                         "starting as readonly because i had the session lock",
                         new Action.SetState(PostgresState.CRASHED),
-                        new Action.StartReplica(FollowTarget.NONE, Role.REPLICA, 300, "restarting after failure", false,
+                        new Action.StartReplica(FollowTarget.NONE, Role.REPLICA, 300, "restarting after failure",
                                 CallbackAction.ON_START)),
+                row("stopped replica that diverged from the leader (checked first): rewound, not started",
+                        () -> HaFixture.node("pg2").local(l -> l.stopped("shut down in recovery").state(PostgresState.STOPPED))
+                                .divergence(new io.haagent.pg.Divergence.RewindNeeded("replayed past the fork")),
+                        "running pg_rewind from pg1",
+                        new Action.Rewind(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null))),
                 row("diverged stopped node is rewound before it starts",
                         () -> HaFixture.node("pg1").leader("pg2").local(l -> l.stopped("shut down").role(Role.DEMOTED)
                                 .state(PostgresState.STOPPED)).memory(m -> m.withRewind(RewindState.NEEDED)),
@@ -332,7 +367,7 @@ class HaDeciderTest {
                                 .local(l -> l.stopped("shut down").cannotRewind().state(PostgresState.STOPPED))
                                 .memory(m -> m.withRewind(RewindState.NEEDED)),
                         "reinitializing due to diverged timelines",
-                        new Action.Reinitialize(FollowTarget.member("pg2", "postgres://127.0.0.12:5432/postgres", null),
+                        new Action.Reinitialize(FollowTarget.member("pg2", "postgres://127.0.0.12:5432/postgres", null), FollowTarget.member("pg2", "postgres://127.0.0.12:5432/postgres", null),
                                 "diverged timelines")),
                 row("postgres stopped in pause: leave it",
                         () -> HaFixture.node("pg2").config("pause", true).local(l -> l.stopped("shut down in recovery")),
@@ -340,10 +375,11 @@ class HaDeciderTest {
                 row("stopped by its own switchover step-down in pause: start as a replica of the new leader",
                         () -> HaFixture.node("pg1").config("pause", true).leader("pg2")
                                 .local(l -> l.stopped("shut down").state(PostgresState.STOPPED).role(Role.DEMOTED))
-                                .memory(m -> m.withSteppedDown(true).withRewind(RewindState.CHECK)),
+                                .memory(m -> m.withStartAfterDemote(DemoteMode.GRACEFUL).withRewind(RewindState.CHECK))
+                                .divergence(new io.haagent.pg.Divergence.NotDiverged("in line with pg2")),
                         "PAUSE: starting as a secondary", new Action.StartReplica(FollowTarget.member("pg2",
                                 "postgres://127.0.0.12:5432/postgres", null), Role.REPLICA, null,
-                                "restarting after failure", true, CallbackAction.ON_ROLE_CHANGE)),
+                                "restarting after failure", CallbackAction.ON_ROLE_CHANGE)),
                 row("postgres stopped in pause on the leader: release the lock",
                         () -> HaFixture.node("pg1").config("pause", true).lock(LockStatus.HELD)
                                 .local(l -> l.primary().stopped("shut down")),
@@ -531,6 +567,144 @@ class HaDeciderTest {
                         new Action.AcquireLock("following new leader after trying and failing to obtain lock"),
                         new Action.WriteFailover(FailoverRequest.of(null, null, null), -1), new Action.Promote(), new Action.SyncSlots()),
 
+                // ---------------------------------------------------------- REST requests (§2.6, §3.11)
+                row("POST /restart on a replica: restarts following the leader, answered when it is done",
+                        () -> HaFixture.node("pg2").request(RESTART).memory(m -> m.withOnStartFired(true)),
+                        "restarting as requested",
+                        new Action.Follow(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), Role.REPLICA), new Action.SyncSlots(),
+                        new Action.Restart(null, FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), Role.REPLICA)),
+                row("POST /restart on the leader in pause: allowed, as the primary",
+                        () -> HaFixture.node("pg1").lock(LockStatus.HELD).config("pause", true).local(l -> l.primary())
+                                .request(new NodeRequest.Restart(7, null, null, false, 60)).memory(m -> m.withOnStartFired(true)),
+                        "PAUSE: restarting as requested",
+                        new Action.UpdateHistory(1), STATUS, new Action.SyncSlots(),
+                        new Action.Restart(60, null, Role.PRIMARY)),
+                row("POST /restart role=replica on the primary: conditions not satisfied",
+                        () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary())
+                                .request(new NodeRequest.Restart(7, "replica", null, false, null)).memory(m -> m.withOnStartFired(true)),
+                        "no action. I am (pg1), the leader with the lock",
+                        new Action.UpdateHistory(1), STATUS, new Action.SyncSlots(),
+                        new Action.AnswerRequest(7, false, "restart conditions are not satisfied")),
+                row("POST /restart role=primary on a primary reporting master: either spelling matches",
+                        () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary())
+                                .request(new NodeRequest.Restart(7, "master", null, false, null)).memory(m -> m.withOnStartFired(true)),
+                        "restarting as requested",
+                        new Action.UpdateHistory(1), STATUS, new Action.SyncSlots(), new Action.Restart(null, null, Role.PRIMARY)),
+                row("POST /restart postgres_version not newer than the server: conditions not satisfied",
+                        () -> HaFixture.node("pg2").request(new NodeRequest.Restart(7, null, 150004, false, null))
+                                .memory(m -> m.withOnStartFired(true)),
+                        "no action. I am (pg2), a secondary, and following a leader (pg1)",
+                        new Action.Follow(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), Role.REPLICA), new Action.SyncSlots(),
+                        new Action.AnswerRequest(7, false, "restart conditions are not satisfied")),
+                row("POST /restart restart_pending without a pending restart: conditions not satisfied",
+                        () -> HaFixture.node("pg2").request(new NodeRequest.Restart(7, null, null, true, null))
+                                .memory(m -> m.withOnStartFired(true)),
+                        "no action. I am (pg2), a secondary, and following a leader (pg1)",
+                        new Action.Follow(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), Role.REPLICA), new Action.SyncSlots(),
+                        new Action.AnswerRequest(7, false, "restart conditions are not satisfied")),
+                row("POST /restart restart_pending with one pending and an older server: restarts",
+                        () -> HaFixture.node("pg2").local(l -> l.pendingRestart())
+                                .request(new NodeRequest.Restart(7, "replica", 150005, true, null))
+                                .memory(m -> m.withOnStartFired(true)),
+                        "restarting as requested",
+                        new Action.Follow(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), Role.REPLICA), new Action.SyncSlots(),
+                        new Action.Restart(null, FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), Role.REPLICA)),
+                row("POST /restart while a long action runs: already in progress",
+                        () -> HaFixture.node("pg2").longAction(LongAction.Kind.REWIND, "running pg_rewind from pg1", 3)
+                                .request(RESTART),
+                        "running pg_rewind from pg1 in progress",
+                        new Action.AnswerRequest(7, false, "running pg_rewind from pg1 already in progress")),
+                row("POST /restart on a primary that must demote this cycle: the demote goes first",
+                        () -> HaFixture.node("pg1").leader("pg2").local(l -> l.primary()).request(RESTART),
+                        "demoting self because I do not have the lock and I was a leader",
+                        new Action.Demote(DemoteMode.IMMEDIATE_NOLOCK),
+                        new Action.AnswerRequest(7, false, "demote already in progress")),
+                row("a requested restart still running: no answer yet",
+                        () -> HaFixture.node("pg2").longAction(LongAction.Kind.RESTART, "restart", 3)
+                                .memory(m -> m.withRequestInFlight(new NodeRequest.InFlight(RESTART, null))),
+                        "restart in progress"),
+                row("POST /restart while a requested restart runs: already in progress, the first still waits",
+                        () -> HaFixture.node("pg2").longAction(LongAction.Kind.RESTART, "restart", 3)
+                                .memory(m -> m.withRequestInFlight(new NodeRequest.InFlight(RESTART, null)))
+                                .request(new NodeRequest.Restart(9, null, null, false, null)),
+                        "restart in progress",
+                        new Action.AnswerRequest(9, false, "restart already in progress")),
+                row("a requested restart came back running: restarted successfully",
+                        () -> HaFixture.node("pg2").memory(m -> m.withOnStartFired(true).withRequestInFlight(
+                                new NodeRequest.InFlight(RESTART, new Outcome.Restarted(Outcome.Restarted.Result.RESTARTED)))),
+                        "no action. I am (pg2), a secondary, and following a leader (pg1)",
+                        new Action.Follow(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), Role.REPLICA), new Action.SyncSlots(),
+                        new Action.AnswerRequest(7, true, "restarted successfully")),
+                row("a requested restart whose start timed out: postgres is still starting",
+                        () -> HaFixture.node("pg2").local(l -> l.starting(5)).memory(m -> m.withOnStartFired(true)
+                                .withRequestInFlight(new NodeRequest.InFlight(RESTART,
+                                        new Outcome.Restarted(Outcome.Restarted.Result.STILL_STARTING)))),
+                        "no action. I am (pg2), a secondary, and following a leader (pg1)",
+                        new Action.Follow(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), Role.REPLICA),
+                        new Action.AnswerRequest(7, false, "postgres is still starting")),
+                row("POST /reinitialize on a replica: clone again from the leader",
+                        () -> HaFixture.node("pg2").request(new NodeRequest.Reinitialize(8, false)),
+                        "reinitializing from leader 'pg1' as requested",
+                        new Action.Reinitialize(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), "requested"), new Action.AnswerRequest(8, true, "reinitialize started")),
+                row("POST /reinitialize: from a clonefrom member, or from_leader: from the leader by pg_basebackup",
+                        () -> HaFixture.node("pg3").member("pg2", b -> b.tags(Tags.effective(Map.of("clonefrom", true))))
+                                .request(new NodeRequest.Reinitialize(8, false, true)),
+                        "reinitializing from leader 'pg1' as requested",
+                        new Action.Reinitialize(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), "requested", true),
+                        new Action.AnswerRequest(8, true, "reinitialize started")),
+                row("POST /reinitialize without from_leader: from the clonefrom member",
+                        () -> HaFixture.node("pg3").member("pg2", b -> b.tags(Tags.effective(Map.of("clonefrom", true))))
+                                .request(new NodeRequest.Reinitialize(8, false)),
+                        "reinitializing from replica 'pg2' as requested",
+                        new Action.Reinitialize(FollowTarget.member("pg2", "postgres://127.0.0.12:5432/postgres", null), FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), "requested"),
+                        new Action.AnswerRequest(8, true, "reinitialize started")),
+                row("POST /reinitialize on the leader: refused",
+                        () -> HaFixture.node("pg1").lock(LockStatus.HELD).local(l -> l.primary())
+                                .request(new NodeRequest.Reinitialize(8, true)).memory(m -> m.withOnStartFired(true)),
+                        "no action. I am (pg1), the leader with the lock",
+                        new Action.AnswerRequest(8, false, "I am the leader, can not reinitialize"),
+                        new Action.UpdateHistory(1), STATUS, new Action.SyncSlots()),
+                row("POST /reinitialize without a leader: refused",
+                        () -> HaFixture.node("pg2").noLeader().local(l -> l.stopped("shut down in recovery").state(PostgresState.STOPPED))
+                                .config("pause", true).request(new NodeRequest.Reinitialize(8, false)),
+                        "PAUSE: postgres is not running",
+                        new Action.AnswerRequest(8, false, "Cluster has no leader, can not reinitialize")),
+                row("POST /reinitialize while a long action runs: already in progress",
+                        () -> HaFixture.node("pg2").longAction(LongAction.Kind.CLONE, "bootstrap from leader 'pg1'", 3)
+                                .request(new NodeRequest.Reinitialize(8, false)),
+                        "bootstrap from leader 'pg1' in progress",
+                        new Action.AnswerRequest(8, false, "bootstrap from leader 'pg1' already in progress")),
+                row("POST /reinitialize force while a long action runs: cancel it, no answer yet",
+                        () -> HaFixture.node("pg2").longAction(LongAction.Kind.CLONE, "bootstrap from leader 'pg1'", 3)
+                                .request(new NodeRequest.Reinitialize(8, true)),
+                        "bootstrap from leader 'pg1' in progress",
+                        new Action.CancelLongAction()),
+                row("a forced reinitialize once the cancelled action ended: clone again",
+                        () -> HaFixture.node("pg2").local(l -> l.stopped("shut down in recovery").state(PostgresState.STOPPED))
+                                .memory(m -> m.withRequestInFlight(new NodeRequest.InFlight(new NodeRequest.Reinitialize(8, true), null))),
+                        "reinitializing from leader 'pg1' as requested",
+                        new Action.Reinitialize(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), "requested"), new Action.AnswerRequest(8, true, "reinitialize started")),
+                row("POST /reinitialize with etcd unreachable: refused",
+                        () -> HaFixture.node("pg2").dcsDown().request(new NodeRequest.Reinitialize(8, false)),
+                        "DCS is not accessible",
+                        new Action.AnswerRequest(8, false, "DCS is not accessible, can not reinitialize")),
+                row("scheduled restart due, its role matching: restart",
+                        () -> HaFixture.node("pg2").memory(m -> m.withOnStartFired(true)).scheduledRestart(new ScheduledRestart(
+                                HaFixture.NOW.minusSeconds(1), "replica", null, false, null, "2026-03-01 11:00:00.000000+00:00")),
+                        "restarting after scheduled restart",
+                        new Action.Follow(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), Role.REPLICA), new Action.ClearScheduledRestart(),
+                        new Action.Restart(null, FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), Role.REPLICA)),
+                row("scheduled restart due with restart_pending and none pending: cleared, not run",
+                        () -> HaFixture.node("pg2").memory(m -> m.withOnStartFired(true)).scheduledRestart(new ScheduledRestart(
+                                HaFixture.NOW.minusSeconds(1), null, null, true, null, "2026-03-01 11:00:00.000000+00:00")),
+                        "restart conditions are not satisfied",
+                        new Action.Follow(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), Role.REPLICA), new Action.ClearScheduledRestart(), new Action.SyncSlots()),
+                row("scheduled restart in pause: waits",
+                        () -> HaFixture.node("pg2").config("pause", true).memory(m -> m.withOnStartFired(true)).scheduledRestart(
+                                new ScheduledRestart(HaFixture.NOW.minusSeconds(1), null, null, false, null,
+                                        "2026-03-01 11:00:00.000000+00:00")),
+                        "PAUSE: no action. I am (pg2), a secondary, and following a leader (pg1)",
+                        new Action.Follow(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), Role.REPLICA), new Action.SyncSlots()),
                 // a switchover's candidate that was not streaming when the old primary stopped (restarted then) lacks
                 // the end of its WAL: the old primary, alive, takes the lock back; gone, the candidate promotes
                 row("switchover candidate behind the former leader's shutdown checkpoint, which answers: no promotion",
@@ -573,6 +747,12 @@ class HaDeciderTest {
                         new Action.ApplyParameters(),
                         new Action.Follow(FollowTarget.member("pg1", "postgres://127.0.0.11:5432/postgres", null), Role.REPLICA),
                         new Action.SyncSlots()),
+                row("etcd unreachable after an offline step-down: start read-only, following nobody",
+                        () -> HaFixture.node("pg1").dcsDown().local(l -> l.role(Role.DEMOTED).stopped("shut down")
+                                .state(PostgresState.STOPPED)).memory(m -> m.withStartAfterDemote(DemoteMode.OFFLINE)),
+                        "starting after demotion",
+                        new Action.StartReplica(FollowTarget.NONE, Role.REPLICA, null, "starting after demotion",
+                                CallbackAction.ON_ROLE_CHANGE)),
                 row("etcd unreachable on a replica: carry on",
                         () -> HaFixture.node("pg2").dcsDown(),
                         "DCS is not accessible"),
@@ -857,11 +1037,11 @@ class HaDeciderTest {
 
     @org.junit.jupiter.api.Test
     void theStartsCallbackIsChosenByTheDecider() {
-        Decision demoted = HaFixture.node("pg2").local(l -> l.stopped("shut down").role(Role.DEMOTED)).decide();
+        Decision demoted = HaFixture.node("pg2").local(l -> l.stopped("shut down").role(Role.DEMOTED)).divergence(new io.haagent.pg.Divergence.NotDiverged("in line with pg1")).decide();
         assertThat(demoted.actions()).as(demoted.summary()).filteredOn(Action.StartReplica.class::isInstance)
                 .singleElement().extracting(a -> ((Action.StartReplica) a).callback())
                 .isEqualTo(CallbackAction.ON_ROLE_CHANGE);
-        Decision replica = HaFixture.node("pg2").local(l -> l.stopped("shut down in recovery")).decide();
+        Decision replica = HaFixture.node("pg2").local(l -> l.stopped("shut down in recovery")).divergence(new io.haagent.pg.Divergence.NotDiverged("in line with pg1")).decide();
         assertThat(replica.actions()).as(replica.summary()).filteredOn(Action.StartReplica.class::isInstance)
                 .singleElement().extracting(a -> ((Action.StartReplica) a).callback())
                 .isEqualTo(CallbackAction.ON_START);
@@ -907,7 +1087,7 @@ class HaDeciderTest {
     void changedParametersReachAStoppedPostgresWhenItStartsNotByReload() {
         Decision d = HaFixture.node("pg2").config("postgresql", Map.of("parameters", Map.of("work_mem", "8MB")))
                 .memory(m -> m.withAppliedParameters(Map.of("work_mem", "4MB"))).local(l -> l.stopped("shut down"))
-                .decide();
+                .divergence(new io.haagent.pg.Divergence.NotDiverged("in line with pg1")).decide();
         assertThat(d.actions()).noneMatch(Action.ApplyParameters.class::isInstance);
         assertThat(d.memory().appliedParameters()).isEqualTo(Map.of("work_mem", "8MB"));
         Decision first = HaFixture.node("pg2").config("postgresql", Map.of("parameters", Map.of("work_mem", "8MB")))

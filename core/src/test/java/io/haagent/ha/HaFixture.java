@@ -57,6 +57,7 @@ public final class HaFixture {
     private long leaderLease = 77;
     private Boolean failsafeTopologyOk;
     private ScheduledRestart scheduledRestart;
+    private NodeRequest request;
     private Instant now = NOW;
     private final Map<String, PeerStatus> peers = new LinkedHashMap<>();
     private final Local local = new Local();
@@ -255,6 +256,12 @@ public final class HaFixture {
         return this;
     }
 
+    /** A REST request (POST /restart, POST /reinitialize) waiting for this decision. */
+    public HaFixture request(NodeRequest r) {
+        request = r;
+        return this;
+    }
+
     public HaFixture scheduledRestart(ScheduledRestart r) {
         scheduledRestart = r;
         return this;
@@ -292,7 +299,7 @@ public final class HaFixture {
                 localDynamic != null ? localDynamic : config == null ? Map.of("ttl", 30) : config,
                 replicaWithoutLeader, watchdogRequired, !watchdogRequired, removeOnDiverged, watchdogEnabled);
         return new HaInput(self, view, dcsDown ? "etcd unreachable" : null, lock, local.build(), longAction, null,
-                memory, failsafeContact, failsafeTopologyOk, scheduledRestart, NOW_NANOS, now);
+                memory, failsafeContact, failsafeTopologyOk, scheduledRestart, NOW_NANOS, now).withRequest(request);
     }
 
     /** The answer of the divergence check when the decider asks for one; unset: asking fails the test. */

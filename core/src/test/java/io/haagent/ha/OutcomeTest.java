@@ -40,7 +40,7 @@ class OutcomeTest {
     @Test
     void promoteRestartAndCheckpoint() {
         HaMemory m = HaMemory.INITIAL.withCheckpointAfterPromotePending(true);
-        m = Outcome.applyAll(m, List.of(new Outcome.Promoted(false), new Outcome.Restarted(),
+        m = Outcome.applyAll(m, List.of(new Outcome.Promoted(false), new Outcome.Restarted(Outcome.Restarted.Result.RESTARTED),
                 new Outcome.CheckpointAfterPromoteDone()));
         assertThat(m.promoteResult()).isFalse();
         assertThat(m.startTimeoutSeconds()).isNull();
@@ -51,11 +51,14 @@ class OutcomeTest {
 
     @Test
     void aStepDownIsRememberedUntilTheNextDecision() {
-        HaMemory m = Outcome.applyAll(HaMemory.INITIAL, List.of(new Outcome.RewindCheckDue(), new Outcome.SteppedDown()));
-        assertThat(m.steppedDown()).isTrue();
+        HaMemory m = Outcome.applyAll(HaMemory.INITIAL,
+                List.of(new Outcome.RewindCheckDue(), new Outcome.SteppedDown(DemoteMode.GRACEFUL)));
+        assertThat(m.startAfterDemote()).isEqualTo(DemoteMode.GRACEFUL);
         assertThat(m.rewind()).isEqualTo(RewindState.CHECK);
-        assertThat(m.withOnStartFired(true).withRewind(RewindState.NOT_NEEDED).steppedDown())
-                .as("kept through other changes").isTrue();
-        assertThat(HaMemory.INITIAL.steppedDown()).isFalse();
+        assertThat(m.withOnStartFired(true).withRewind(RewindState.NOT_NEEDED).startAfterDemote())
+                .as("kept through other changes").isEqualTo(DemoteMode.GRACEFUL);
+        assertThat(new Outcome.SteppedDown(DemoteMode.OFFLINE).applyTo(HaMemory.INITIAL).startAfterDemote())
+                .isEqualTo(DemoteMode.OFFLINE);
+        assertThat(HaMemory.INITIAL.startAfterDemote()).isNull();
     }
 }

@@ -199,6 +199,14 @@ public final class FakePostgres implements PostgresControl {
         this.startHangs = hangs;
     }
 
+    /**
+     * The postmaster runs but stops answering queries (a connection limit, a hung backend): every query fails until
+     * {@link #finishStartup()}.
+     */
+    public void stopAnswering() {
+        accepting = false;
+    }
+
     /** A hanging start ends: the postmaster accepts connections. */
     public void finishStartup() {
         accepting = running;

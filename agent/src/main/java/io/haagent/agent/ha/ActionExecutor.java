@@ -97,10 +97,10 @@ public final class ActionExecutor {
         this.dataDir = dataDir;
         this.clock = clock;
         new DcsSteps(name, dcs, pg, lock, loop, dataDir, clock).register(this);
-        this.targets = new Targets(name, dcs, loop);
+        this.targets = new Targets(name, loop);
         this.starts = new Starts(pg, node, loop, targets, this);
         this.slotSync = new SlotSync(name, pg, node, loop);
-        this.stepDown = new StepDown(this, starts, targets, dcs, pg, node, lock, loop);
+        this.stepDown = new StepDown(this, dcs, pg, node, lock, loop);
         this.longSteps = new LongSteps(name, pg, node, runner, loop, clock, this, starts, targets, stepDown);
         registerLocalHandlers();
         longSteps.register();
@@ -251,6 +251,10 @@ public final class ActionExecutor {
             loop.clearScheduledRestart();
             return true;
         });
+        on(Action.AnswerRequest.class, (a, u) -> {
+            loop.answerRequest(a.id(), a.ok(), a.text());
+            return true;
+        });
         on(Action.CancelLongAction.class, (a, u) -> {
             runner.cancel();
             return true;
@@ -324,16 +328,6 @@ public final class ActionExecutor {
         int s = loop.dynamic().synchronousModeEffective() && loop.dynamic().primaryStopTimeout() > 0
                 ? loop.dynamic().primaryStopTimeout() : loop.pgCtlTimeoutSeconds();
         return Duration.ofSeconds(Math.max(1, s));
-    }
-
-    /** A restart asked for through the REST API. @return null when started, else the action already running */
-    public String submitRestart(Integer timeoutSeconds) {
-        return longSteps.submitRestart(timeoutSeconds);
-    }
-
-    /** A reinitialize asked for through the REST API. @return null when started, else the action already running */
-    public String submitReinitialize(FollowTarget source, boolean fromLeader) {
-        return longSteps.submitReinitialize(source, fromLeader);
     }
 
     public void close() {

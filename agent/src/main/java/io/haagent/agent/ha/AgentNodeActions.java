@@ -8,11 +8,9 @@ import io.haagent.api.RestartRequest;
 import io.haagent.cluster.ClusterView;
 import io.haagent.cluster.FailoverRequest;
 import io.haagent.cluster.Member;
-import io.haagent.cluster.PostgresState;
 import io.haagent.dcs.Dcs;
-import io.haagent.ha.CloneSource;
 import io.haagent.ha.FailoverCandidates;
-import io.haagent.ha.FollowTarget;
+import io.haagent.ha.NodeRequest;
 import io.haagent.ha.PeerStatus;
 import io.haagent.ha.ScheduledRestart;
 import io.haagent.time.Clock;
@@ -24,15 +22,13 @@ import java.util.Map;
 
 /** The agent's side of the REST write port: what each write endpoint asks of the node. */
 public final class AgentNodeActions implements NodeActions {
-    private final String name;
     private final Dcs dcs;
     private final HaLoop loop;
     private final PeerClient peers;
     private final Runnable reload;
     private final Clock clock;
 
-    public AgentNodeActions(String name, Dcs dcs, HaLoop loop, PeerClient peers, Runnable reload, Clock clock) {
-        this.name = name;
+    public AgentNodeActions(Dcs dcs, HaLoop loop, PeerClient peers, Runnable reload, Clock clock) {
         this.dcs = dcs;
         this.loop = loop;
         this.peers = peers;
@@ -65,35 +61,20 @@ public final class AgentNodeActions implements NodeActions {
         reload.run();
     }
 
+    /**
+     * §2.6: the next decision reads the request (its conditions, a long action running) and answers it; a restart
+     * that runs is answered when its outcome came back, so this waits for the start as Patroni's handler does.
+     */
     @Override
     public ActionOutcome restart(RestartRequest request) {
-        Observation obs = loop.lastObservation();
-        var local = obs == null ? null : obs.local();
-        String mismatch = request.mismatch(loop.node().role().wire(), local == null ? 0 : local.serverVersion(),
-                local != null && local.pendingRestart());
-        if (mismatch != null) {
-            return ActionOutcome.refused("restart conditions are not satisfied");
-        }
-        String busy = loop.executor().submitRestart(request.timeoutSeconds());
-        if (busy != null) {
-            return ActionOutcome.refused(busy + " already in progress");
-        }
-        int timeout = request.timeoutSeconds() != null ? request.timeoutSeconds()
+        Integer version = request.postgresVersion() == null ? null
+                : RestartRequest.postgresVersionToInt(request.postgresVersion());
+        int start = request.timeoutSeconds() != null ? request.timeoutSeconds()
                 : Math.max(loop.dynamic().primaryStartTimeout(), loop.pgCtlTimeoutSeconds());
-        try {
-            loop.runner().awaitIdle(Duration.ofSeconds(timeout + loop.pgCtlTimeoutSeconds() + 5L));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        loop.wakeUp();
-        String state = loop.node().state();
-        if (PostgresState.RUNNING.equals(state)) {
-            return ActionOutcome.ok("restarted successfully");
-        }
-        if (PostgresState.STARTING.equals(state)) {
-            return ActionOutcome.refused("postgres is still starting");
-        }
-        return ActionOutcome.refused("restart failed");
+        // the stop, the start, and a cycle on either side to decide and to read the outcome
+        Duration wait = Duration.ofSeconds(start + loop.pgCtlTimeoutSeconds() + 2L * loop.dynamic().loopWait() + 5L);
+        return loop.requests().ask(id -> new NodeRequest.Restart(id, request.role(), version, request.restartPending(),
+                request.timeoutSeconds()), loop::wakeUp, wait, "restart failed");
     }
 
     @Override
@@ -104,45 +85,29 @@ public final class AgentNodeActions implements NodeActions {
                 : RestartRequest.postgresVersionToInt(request.postgresVersion());
         ScheduledRestart s = new ScheduledRestart(request.schedule().toInstant(), request.role(), version,
                 request.restartPending(), request.timeoutSeconds(), pmStart);
-        boolean ok = loop.scheduleRestart(request, s);
+        boolean ok = loop.requests().schedule(request, s);
         loop.wakeUp();
         return ok;
     }
 
     @Override
     public boolean cancelScheduledRestart() {
-        if (!loop.hasScheduledRestart()) {
+        if (loop.requests().scheduled() == null) {
             return false;
         }
         loop.clearScheduledRestart();
         return true;
     }
 
+    /**
+     * §3.11: the next decision refuses it (no leader, the leader, a long action running unless {@code force}) or
+     * starts it; with {@code force} the running action is cancelled first and the answer comes once it ended.
+     */
     @Override
     public ActionOutcome reinitialize(boolean force, boolean fromLeader) {
-        ClusterView v = dcs.cluster();
-        if (v.isUnlocked()) {
-            return ActionOutcome.refused("Cluster has no leader, can not reinitialize");
-        }
-        if (name.equals(v.leaderName())) {
-            return ActionOutcome.refused("I am the leader, can not reinitialize");
-        }
-        if (force) {
-            loop.runner().cancel();
-            try {
-                loop.runner().awaitIdle(Duration.ofSeconds(loop.pgCtlTimeoutSeconds()));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        // Patroni 4.1's from_leader: the leader, by pg_basebackup, instead of a clonefrom member's replica methods
-        Member source = fromLeader ? v.leaderMember().orElse(null) : CloneSource.pick(v, name);
-        String busy = loop.executor().submitReinitialize(
-                source == null ? null : FollowTarget.member(source.name(), source.connUrl(), null), fromLeader);
-        if (busy != null) {
-            return ActionOutcome.refused(busy + " already in progress");
-        }
-        return ActionOutcome.ok("reinitialize started");
+        Duration wait = Duration.ofSeconds(loop.pgCtlTimeoutSeconds() + 2L * loop.dynamic().loopWait() + 5L);
+        return loop.requests().ask(id -> new NodeRequest.Reinitialize(id, force, fromLeader), loop::wakeUp, wait,
+                "reinitialize not started: no answer from the HA loop");
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.haagent.agent.ha;
 
 import io.haagent.api.DecisionRecord;
-import io.haagent.api.RestartRequest;
 import io.haagent.api.StatusBoard;
 import io.haagent.cluster.ClusterView;
 import io.haagent.cluster.PostgresState;
@@ -18,7 +17,6 @@ import io.haagent.ha.HaInput;
 import io.haagent.ha.HaMemory;
 import io.haagent.ha.Outcome;
 import io.haagent.ha.RoleChangeRecord;
-import io.haagent.ha.ScheduledRestart;
 import io.haagent.pg.PostgresControl;
 import io.haagent.pg.PostgresException;
 import io.haagent.pg.ServerStatus;
@@ -74,8 +72,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     private long appliedConfigRevision = -1;
     private final RoleChangeStart roleChangeStart;
     private volatile long nextRunNanos;
-    private volatile ScheduledRestart scheduledRestart;
-    private volatile RestartRequest scheduledRestartRequest;
+    private final RestRequests requests = new RestRequests();
     private final FailsafeContacts failsafe;
     private final ClusterReader clusterReader;
     private volatile boolean failsafeActive;
@@ -273,7 +270,8 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         // 3. decide (asking peers only when an election needs them)
         HaInput in = new HaInput(NodeSettingsOf.of(config, dynamic, dynamicRaw, watchdog), v, read.dcsError(),
                 read.lock(), local, runner.currentWithOutcomes(l -> memory = Outcome.applyAll(memory, l)), null,
-                memory, failsafe.last(), null, scheduledRestart, clock.nanoTime(), clock.now());
+                memory, failsafe.last(), null, requests.scheduled(), clock.nanoTime(), clock.now())
+                .withRequest(requests.next());
         CycleRecord record = deciding.decide(in);
         lastCycle = record;
         Decision decision = record.decision();
@@ -283,6 +281,9 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         // 4. act
         ActionExecutor.Report report = executor.apply(decision);
         memory = Outcome.applyAll(memory, report.updates());
+        if (report.stopped() && requests.refuseUnanswered(record.input().request(), report.summary())) {
+            memory = memory.withRequestInFlight(null);
+        }
         // the decider's verdict (§3.8): the REST API reports it, the lease guard stands by while it lasts
         failsafeActive = memory.failsafe().activeAt(clock.nanoTime());
         String summary = report.summary();
@@ -345,15 +346,15 @@ public final class HaLoop implements LoopContext, AutoCloseable {
     // ------------------------------------------------------------------------------------------------- outputs
 
     private MemberKey.Facts memberFacts() {
-        return new MemberKey.Facts(config, node, lock, memory, runner.current(), scheduledRestartRequest,
-                scheduledRestart);
+        return new MemberKey.Facts(config, node, lock, memory, runner.current(), requests.scheduledRequest(),
+                requests.scheduled());
     }
 
     private void publish(Observation obs, long obsNanos, String summary, List<Action> actions,
             RoleChangeRecord roleChange) {
         publisher.publish(obs, obsNanos, summary, actions, roleChange, new Publisher.Facts(config, view,
                 clusterReader.lastRaw(), lastViewNanos, dynamic, failsafeActive, dcsLastSeenEpoch,
-                scheduledRestartRequest, nextRunNanos, roleChanges, configGate.rejection(),
+                requests.scheduledRequest(), nextRunNanos, roleChanges, configGate.rejection(),
                 watchdog.required() && !watchdog.usable()));
     }
 
@@ -387,8 +388,12 @@ public final class HaLoop implements LoopContext, AutoCloseable {
 
     @Override
     public void clearScheduledRestart() {
-        scheduledRestart = null;
-        scheduledRestartRequest = null;
+        requests.clearScheduled();
+    }
+
+    @Override
+    public void answerRequest(long id, boolean ok, String text) {
+        requests.answer(id, ok, text);
     }
 
     @Override
@@ -453,17 +458,9 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         return lastView;
     }
 
-    public boolean scheduleRestart(RestartRequest r, ScheduledRestart s) {
-        if (scheduledRestart != null) {
-            return false;
-        }
-        scheduledRestartRequest = r;
-        scheduledRestart = s;
-        return true;
-    }
-
-    public boolean hasScheduledRestart() {
-        return scheduledRestart != null;
+    /** The REST requests this loop carries out (scheduled restart, immediate restart, reinitialize). */
+    RestRequests requests() {
+        return requests;
     }
 
     /** A POST /failsafe accepted: the decider judges it in the next cycle, which runs now (§3.8). */

@@ -100,7 +100,7 @@ final class LongSteps {
             });
         });
         ex.on(Action.CloneReplica.class, (a, u) -> ex.submit(LongAction.Kind.CLONE, "bootstrap " + a.description(), cancel -> {
-            return cloned(starts.clone(a.source()));
+            return cloned(starts.clone(a.source(), a.follow(), false));
         }));
         ex.on(Action.StartPrimary.class, (a, u) -> {
             return ex.submit(LongAction.Kind.START_PRIMARY_AFTER_FAILURE, "starting primary after failure", cancel -> {
@@ -114,20 +114,6 @@ final class LongSteps {
         });
         ex.on(Action.StartReplica.class, (a, u) -> ex.submit(LongAction.Kind.START, a.description(), cancel -> {
             List<Outcome> out = new ArrayList<>();
-            if (a.checkDivergenceFirst()) {
-                Upstream up = Targets.upstream(a.target());
-                Divergence d = up == null ? null : pg.checkDivergence(up);
-                if (d != null) {
-                    LOG.info("divergence check against {} before starting: {}", a.target(), d.reason());
-                }
-                RewindState after = RewindState.after(d);
-                if (RewindState.keepsPostgresDown(d)) {
-                    return List.of(new Outcome.Rewind(RewindState.NEEDED));
-                }
-                if (after != null) {
-                    out.add(new Outcome.Rewind(after));
-                }
-            }
             StartRequest req = new StartRequest(targets.recovery(a.target()), ex.startTimeout(a.timeoutSeconds()),
                     a.callback(), a.role());
             starts.start(req, a.role());
@@ -157,7 +143,7 @@ final class LongSteps {
         ex.on(Action.Promote.class, (a, u) -> {
             return ex.submit(LongAction.Kind.PROMOTE, "promote", cancel -> promote(cancel));
         });
-        ex.on(Action.Demote.class, (a, u) -> stepDown.demote(a.mode()));
+        ex.on(Action.Demote.class, (a, u) -> stepDown.demote(a.mode(), u));
         ex.on(Action.CrashRecovery.class, (a, u) -> ex.submit(LongAction.Kind.CRASH_RECOVERY,
                 "doing crash recovery in a single user mode", cancel -> {
                     pg.crashRecoverySingleUser(Duration.ofSeconds(Math.max(loop.dynamic().primaryStartTimeout(), 60)));
@@ -180,12 +166,18 @@ final class LongSteps {
         ex.on(Action.Reinitialize.class, (a, u) -> ex.submit(LongAction.Kind.REINITIALIZE, "reinitialize", cancel -> {
             pg.stop(StopMode.IMMEDIATE, false, Duration.ofSeconds(loop.dynamic().retryTimeout()));
             pg.removeDataDirectory();
-            return cloned(starts.clone(a.source()));
+            return cloned(starts.clone(a.source(), a.follow(), a.fromLeader()));
         }));
-        ex.on(Action.Restart.class, (a, u) -> ex.submit(LongAction.Kind.RESTART, "restart", cancel -> {
-            restart(a.timeoutSeconds());
-            return List.of(new Outcome.Restarted());
-        }));
+        ex.on(Action.Restart.class, (a, u) -> {
+            String busy = runner.submit(LongAction.Kind.RESTART, "restart",
+                    cancel -> List.of(restart(a.timeoutSeconds(), a.follow(), a.role())));
+            if (busy != null) {
+                // the decider saw nothing running; a restart the executor itself began meanwhile (a follow that
+                // needs one) holds the runner: the next decision answers a waiting request with it
+                u.add(new Outcome.Restarted(Outcome.Restarted.Result.NOT_STARTED, busy));
+            }
+            return true;
+        });
     }
 
     /** The outcome of a clone for the decider: when it failed (the next attempt waits), or a fresh copy. */
@@ -217,36 +209,22 @@ final class LongSteps {
         }
     }
 
-    /** A restart asked for through the REST API. @return null when started, else the action already running */
-    String submitRestart(Integer timeoutSeconds) {
-        return runner.submit(LongAction.Kind.RESTART, "restart", cancel -> {
-            restart(timeoutSeconds);
-            return List.of(new Outcome.Restarted());
-        });
-    }
-
-    /** A reinitialize asked for through the REST API. @return null when started, else the action already running */
-    String submitReinitialize(FollowTarget source, boolean fromLeader) {
-        return runner.submit(LongAction.Kind.REINITIALIZE, "reinitialize", cancel -> {
-            pg.stop(StopMode.IMMEDIATE, false, Duration.ofSeconds(loop.dynamic().retryTimeout()));
-            pg.removeDataDirectory();
-            return cloned(starts.clone(source, fromLeader));
-        });
-    }
-
-    private void restart(Integer timeoutSeconds) {
+    /** Stop, then start as the decider said (§3.5): the primary when {@code follow} is null, else in recovery. */
+    private Outcome.Restarted restart(Integer timeoutSeconds, FollowTarget follow, Role role) {
         node.setState(PostgresState.RESTARTING);
-        Role role = node.role();
-        Recovery recovery = role.isPrimary() ? Recovery.primary() : targets.recovery(targets.currentLeader());
+        Recovery recovery = follow == null ? Recovery.primary() : targets.recovery(follow);
         try {
             pg.restart(new StartRequest(recovery, ex.startTimeout(timeoutSeconds != null ? timeoutSeconds
                     : loop.dynamic().primaryStartTimeout()), CallbackAction.ON_RESTART, role), ex.stopTimeout());
             node.setState(PostgresState.RUNNING);
+            return new Outcome.Restarted(Outcome.Restarted.Result.RESTARTED);
         } catch (PostgresException.StartTimedOut e) {
             node.setState(PostgresState.STARTING);
+            return new Outcome.Restarted(Outcome.Restarted.Result.STILL_STARTING);
         } catch (PostgresException e) {
             LOG.error("restart failed: {}", e.getMessage());
             node.setState(PostgresState.restartFailed(PostgresState.RUNNING));
+            return new Outcome.Restarted(Outcome.Restarted.Result.FAILED);
         }
     }
 }

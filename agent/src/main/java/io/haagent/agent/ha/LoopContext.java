@@ -33,6 +33,9 @@ public interface LoopContext {
     /** Forget the scheduled restart. */
     void clearScheduledRestart();
 
+    /** The decision's answer to a REST request ({@link io.haagent.ha.Action.AnswerRequest}). */
+    void answerRequest(long id, boolean ok, String text);
+
     /** Stop the agent: a fatal condition (exit status 1). */
     void exit(String reason);
 

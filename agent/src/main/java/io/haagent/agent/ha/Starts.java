@@ -46,15 +46,13 @@ final class Starts {
         }
     }
 
-    /** @return false when no replica creation method succeeded */
-    boolean clone(FollowTarget source) {
-        return clone(source, false);
-    }
-
-    /** @param basebackupOnly pg_basebackup only (reinit --from-leader) */
-    boolean clone(FollowTarget source, boolean basebackupOnly) {
+    /**
+     * @param basebackupOnly pg_basebackup only (reinit --from-leader)
+     * @return false when no replica creation method succeeded; else it was started following {@code follow}
+     */
+    boolean clone(FollowTarget source, FollowTarget follow, boolean basebackupOnly) {
         if (createReplica(source, basebackupOnly)) {
-            start(StartRequest.of(targets.recovery(targets.currentLeader()), ex.startTimeout(null)).withoutCallback(), Role.REPLICA);
+            start(StartRequest.of(targets.recovery(follow), ex.startTimeout(null)).withoutCallback(), Role.REPLICA);
             return true;
         }
         return false;

@@ -6,13 +6,10 @@ import io.haagent.cluster.Role;
 import io.haagent.dcs.Dcs;
 import io.haagent.dcs.DcsUnavailableException;
 import io.haagent.ha.DemoteMode;
-import io.haagent.ha.FollowTarget;
 import io.haagent.ha.LongAction;
 import io.haagent.ha.Outcome;
-import io.haagent.pg.CallbackAction;
 import io.haagent.pg.PostgresControl;
 import io.haagent.pg.PostgresException;
-import io.haagent.pg.StartRequest;
 import io.haagent.pg.StopResult;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,28 +18,25 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The executor's step-down (§3.7, {@link io.haagent.ha.Action.Demote}): checkpoint, stop in the mode's way, release
- * the lock when the mode says so. A graceful (switchover) step-down ends there, stopped and without the lock: the
- * next cycle decides what the node becomes (§3.6 recover: the leader to follow from that cycle's view, a divergence
- * check, pg_rewind or a start as a replica). The other modes start a replica at once (offline: of nobody, while etcd
- * is gone; immediate: of the leader etcd names now), as Patroni's demote does. Safety rule 1 orders it: the lock
- * belief goes before anybody else can take the key.
+ * the lock when the mode says so. It ends there, stopped and without the lock; what the node becomes is the next
+ * decision's: after a graceful (switchover) step-down the rules every stopped replica goes through (§3.6 recover: the
+ * leader to follow from that cycle's view, a divergence check, pg_rewind or a start as a replica); after the other
+ * modes a start as a replica ({@link Outcome.SteppedDown}: offline, of nobody, while etcd is gone; immediate, of the
+ * leader that cycle's view names), as Patroni's demote does. Safety rule 1 orders it: the lock belief goes before
+ * anybody else can take the key.
  */
 final class StepDown {
     private static final Logger LOG = LoggerFactory.getLogger(StepDown.class);
 
     private final ActionExecutor ex;
-    private final Targets targets;
-    private final Starts starts;
     private final Dcs dcs;
     private final PostgresControl pg;
     private final NodeState node;
     private final LockBelief lock;
     private final LoopContext loop;
 
-    StepDown(ActionExecutor ex, Starts starts, Targets targets, Dcs dcs, PostgresControl pg, NodeState node, LockBelief lock, LoopContext loop) {
+    StepDown(ActionExecutor ex, Dcs dcs, PostgresControl pg, NodeState node, LockBelief lock, LoopContext loop) {
         this.ex = ex;
-        this.targets = targets;
-        this.starts = starts;
         this.dcs = dcs;
         this.pg = pg;
         this.node = node;
@@ -50,8 +44,11 @@ final class StepDown {
         this.loop = loop;
     }
 
-    /** §3.7. Immediate modes stop inline (their point is to stop writes now); the rest runs in the background. */
-    boolean demote(DemoteMode mode) {
+    /**
+     * §3.7. Immediate modes stop inline (their point is to stop writes now; their outcomes go into {@code u} and the
+     * loop runs again at once to start the replica); the rest runs in the background.
+     */
+    boolean demote(DemoteMode mode, List<Outcome> u) {
         LOG.info("Demoting self ({})", mode.wire());
         if (!mode.releaseLock()) {
             // Safety rule 1: a mode that keeps no lock stops believing in it now, before the snapshot this cycle
@@ -68,7 +65,8 @@ final class StepDown {
         if (mode == DemoteMode.OFFLINE && !ex.runnerBusy()) {
             return ex.submit(LongAction.Kind.DEMOTE, "demote offline", cancel -> demoteBody(mode));
         }
-        demoteBody(mode);
+        u.addAll(demoteBody(mode));
+        loop.wakeUp();
         return true;
     }
 
@@ -132,32 +130,10 @@ final class StepDown {
         }
         // for this node the change is done: it no longer accepts writes and no longer holds the lock
         loop.roleChanges().complete(Role.DEMOTED.wire());
-        if (loop.dynamic().synchronousModeEffective()) {
-            try {
-                pg.setSynchronousStandbyNames("");
-            } catch (PostgresException e) {
-                LOG.debug("clearing synchronous_standby_names on a stopped node: {}", e.getMessage());
-            }
-        }
-        if (mode == DemoteMode.GRACEFUL || mode == DemoteMode.DEMOTE_CLUSTER) {
-            // A switchover's (or a demote-cluster's) old primary is stopped and holds no lock: the next cycle, woken
-            // when this ends, decides what it becomes (§3.6 recover): the leader it follows from that cycle's view,
-            // and whether it diverged from it (a divergence check, then pg_rewind or a start as a replica), in pause
-            // too.
-            updates.add(new Outcome.SteppedDown());
-            return updates;
-        }
-        FollowTarget target = mode == DemoteMode.OFFLINE ? FollowTarget.NONE : targets.currentLeader();
-        Runnable startAsReplica = () -> starts.start(new StartRequest(targets.recovery(target), ex.startTimeout(null),
-                CallbackAction.ON_ROLE_CHANGE, Role.REPLICA), Role.REPLICA);
-        if (mode == DemoteMode.IMMEDIATE || mode == DemoteMode.IMMEDIATE_NOLOCK) {
-            ex.submit(LongAction.Kind.START, "starting after demotion", cancel -> {
-                startAsReplica.run();
-                return List.of();
-            });
-        } else {
-            startAsReplica.run();
-        }
+        // synchronous_standby_names is cleared by the decision that starts it as a replica (§3.6, §3.7). Patroni's
+        // demote starts the replica itself; here the next decision does (Outcome.SteppedDown): after a switchover by
+        // the rules every stopped replica goes through, in pause too; after the other modes at once
+        updates.add(new Outcome.SteppedDown(mode));
         return updates;
     }
 }

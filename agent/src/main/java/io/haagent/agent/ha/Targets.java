@@ -1,23 +1,18 @@
 package io.haagent.agent.ha;
 
-import io.haagent.cluster.ClusterView;
 import io.haagent.cluster.Member;
-import io.haagent.dcs.Dcs;
-import io.haagent.dcs.DcsUnavailableException;
 import io.haagent.ha.FollowTarget;
 import io.haagent.pg.Recovery;
 import io.haagent.pg.SlotNames;
 import io.haagent.pg.Upstream;
 
-/** Where postgres replicates from: the recovery settings for a {@link FollowTarget}, and the leader right now. */
+/** Where postgres replicates from: the recovery settings for a {@link FollowTarget} the decider chose. */
 final class Targets {
     private final String name;
-    private final Dcs dcs;
     private final LoopContext loop;
 
-    Targets(String name, Dcs dcs, LoopContext loop) {
+    Targets(String name, LoopContext loop) {
         this.name = name;
-        this.dcs = dcs;
         this.loop = loop;
     }
 
@@ -50,18 +45,5 @@ final class Targets {
         }
         Member m = Member.builder(target.memberName()).connUrl(target.connUrl()).build();
         return m.host() == null ? null : new Upstream(target.memberName(), m.host(), m.port());
-    }
-
-    /** The leader to follow right now, from a fresh look at the cluster (a clone may take long). */
-    FollowTarget currentLeader() {
-        try {
-            ClusterView v = dcs.cluster();
-            if (v.isUnlocked() || name.equals(v.leaderName())) {
-                return FollowTarget.NONE;
-            }
-            return v.leaderMember().map(m -> FollowTarget.member(m.name(), m.connUrl(), null)).orElse(FollowTarget.NONE);
-        } catch (DcsUnavailableException e) {
-            return FollowTarget.NONE;
-        }
     }
 }

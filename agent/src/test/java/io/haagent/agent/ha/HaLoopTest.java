@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,6 +53,14 @@ class HaLoopTest {
         } finally {
             cluster.close();
         }
+    }
+
+    /** Sets {@code pause: true} in the config key and runs a round, as {@code agentctl pause} does. */
+    private static void pause(LoopCluster c) {
+        Map<String, Object> cfg = new LinkedHashMap<>(c.view().config().data());
+        cfg.put("pause", true);
+        assertThat(c.node("pg1").dcs.setConfig(cfg, Dcs.ANY_REVISION)).isTrue();
+        c.round();
     }
 
     private static List<String> since(List<String> all, int from) {
@@ -136,6 +145,28 @@ class HaLoopTest {
             assertThat(c.node(replica).pg.timeline()).as(replica + " follows onto timeline 2").isEqualTo(2);
             assertThat(c.node(replica).pg.lsn()).isEqualTo(c.node("pg2").pg.lsn());
         }
+    }
+
+    /**
+     * With pg_rewind possible, the decision that starts a switchover's old primary compares it with the new leader
+     * first (§4.7, a second-phase input of that decision, not a step of the start): not diverged, it starts following.
+     */
+    @Test
+    void aSwitchoversOldPrimaryIsCheckedForDivergenceByTheDecisionThatStartsIt() {
+        LoopCluster c = cluster("    postgresql:\n      use_pg_rewind: true\n");
+        c.bootstrap();
+        c.node("pg1").pg.write(4096);
+        c.stream();
+        assertThat(c.node("pg1").dcs.setFailover(FailoverRequest.of("pg1", "pg2", null), Dcs.ANY_REVISION)).isTrue();
+        c.rounds(3, Duration.ofSeconds(1));
+        LoopCluster.Node pg1 = c.node("pg1");
+        CycleRecord start = pg1.records.stream().filter(r -> r.decision().has(Action.StartReplica.class)).findFirst()
+                .orElseThrow();
+        assertThat(start.decision().summary()).isEqualTo("starting as a secondary");
+        assertThat(start.input().divergence()).isInstanceOf(io.haagent.pg.Divergence.NotDiverged.class);
+        assertThat(start.decision().memory().rewind()).isEqualTo(io.haagent.ha.RewindState.NOT_NEEDED);
+        assertThat(c.primaries()).containsExactly("pg2");
+        assertThat(pg1.pg.inRecovery()).isTrue();
     }
 
     @Test
@@ -271,6 +302,10 @@ class HaLoopTest {
 
         assertThat(pg1.summaries).contains("stopped PostgreSQL to fail over after a crash");
         assertThat(pg1.records).anyMatch(r -> r.decision().actions().contains(new Action.Demote(DemoteMode.IMMEDIATE)));
+        c.round();
+        // stopped and without the lock; what it becomes is the next decision's: a replica, announced as a role change
+        assertThat(pg1.summaries).endsWith("starting after demotion");
+        assertThat(pg1.lastRecord().input().memory().startAfterDemote()).isEqualTo(DemoteMode.IMMEDIATE);
         c.rounds(3, Duration.ofSeconds(1));
         assertThat(c.leader()).isEqualTo("pg2");
         assertThat(c.primaries()).containsExactly("pg2");
@@ -363,7 +398,16 @@ class HaLoopTest {
         assertThat(c.node("pg1").lastSummary()).isEqualTo("demoting self because DCS is not accessible and I was a leader");
         assertThat(c.node("pg1").lastRecord().decision().roleChange().kind()).isEqualTo(RoleChangeRecord.Kind.DEMOTE);
         assertThat(c.primaries()).isEmpty();
+        LoopCluster.Node pg1 = c.node("pg1");
+        int events = pg1.pg.events().size();
+        c.round();
+        // the step-down ends stopped; the next decision starts it read-only, following nobody (§3.7 offline)
+        assertThat(pg1.lastSummary()).isEqualTo("starting after demotion");
+        assertThat(pg1.lastRecord().input().memory().startAfterDemote()).isEqualTo(DemoteMode.OFFLINE);
+        assertThat(since(pg1.pg.events(), events)).containsExactly("start replica",
+                "callback on_role_change replica");
         c.rounds(3, Duration.ofSeconds(10));
+        assertThat(pg1.lastSummary()).isEqualTo("DCS is not accessible");
         assertThat(c.primaries()).as("nobody promotes without etcd").isEmpty();
         c.store.setReachable(true);
         c.rounds(4, Duration.ofSeconds(10));
@@ -374,10 +418,7 @@ class HaLoopTest {
     void pauseLeavesPostgresAloneAndReleasesTheLockOfAStoppedPrimary() {
         LoopCluster c = cluster("");
         c.bootstrap();
-        Map<String, Object> cfg = new LinkedHashMap<>(c.view().config().data());
-        cfg.put("pause", true);
-        assertThat(c.node("pg1").dcs.setConfig(cfg, Dcs.ANY_REVISION)).isTrue();
-        c.round();
+        pause(c);
         assertThat(c.node("pg1").lastSummary()).isEqualTo("PAUSE: no action. I am (pg1), the leader with the lock");
 
         LoopCluster.Node pg1 = c.node("pg1");
@@ -392,16 +433,104 @@ class HaLoopTest {
         assertThat(c.node("pg2").pg.inRecovery()).isTrue();
     }
 
+    /**
+     * A running postgres whose queries fail: the cycle neither decides nor acts nor writes the member key (Patroni's
+     * 'Error communicating with PostgreSQL'), and looks again within a second; once it answers, all is as before.
+     */
+    @Test
+    void aPostgresThatDoesNotAnswerIsLeftAloneUntilItDoes() {
+        LoopCluster c = cluster("");
+        c.bootstrap();
+        LoopCluster.Node pg2 = c.node("pg2");
+        CycleRecord before = pg2.loop.lastCycle();
+        int events = pg2.pg.events().size();
+        pg2.pg.stopAnswering();
+        assertThat(pg2.loop.cycle()).isEqualTo(1000L);
+        assertThat(pg2.loop.lastDecision().summary()).isEqualTo("Error communicating with PostgreSQL. Will try again later");
+        assertThat(pg2.loop.lastCycle()).as("the decider was not asked").isSameAs(before);
+        assertThat(since(pg2.pg.events(), events)).isEmpty();
+        pg2.pg.finishStartup();
+        c.round();
+        assertThat(pg2.lastSummary()).isEqualTo("no action. I am (pg2), a secondary, and following a leader (pg1)");
+    }
+
+    /**
+     * Safety rule 2 with neither etcd nor postgres answering: the node that last ran as the primary is taken for one
+     * (its postmaster may still take writes) and steps down before its lease can end.
+     */
+    @Test
+    void aPrimaryWhosePostgresDoesNotAnswerStillStepsDownWhenEtcdIsGone() {
+        LoopCluster c = cluster("");
+        c.bootstrap();
+        LoopCluster.Node pg1 = c.node("pg1");
+        pg1.pg.stopAnswering();
+        c.store.setReachable(false);
+        pg1.cycle();
+        assertThat(pg1.lastSummary()).isEqualTo("demoting self because DCS is not accessible and I was a leader");
+        assertThat(pg1.lastRecord().input().local().primary()).as("assumed still the primary it was").isTrue();
+        assertThat(pg1.decided(Action.Demote.class)).isTrue();
+        pg1.runLongActions();
+        assertThat(c.primaries()).isEmpty();
+    }
+
+    /** SIGTERM (§3.10): the primary stops postgres and releases the key with its last position; a replica takes over. */
+    @Test
+    void sigtermStopsThePrimaryAndReleasesTheLock() {
+        LoopCluster c = cluster("");
+        c.bootstrap();
+        LoopCluster.Node pg1 = c.node("pg1");
+        pg1.loop.stop();
+        pg1.loop.shutdown();
+        pg1.agentDown = true;
+        assertThat(pg1.pg.running()).isFalse();
+        assertThat(pg1.pg.events()).endsWith("stop fast", "callback on_stop primary");
+        assertThat(c.leader()).as("released at once, not at the end of the lease").isNull();
+        c.rounds(3, Duration.ofSeconds(1));
+        assertThat(c.leader()).isIn("pg2", "pg3");
+        assertThat(c.primaries()).containsExactly(c.leader());
+    }
+
+    /** SIGTERM in pause (§3.9, §3.10): postgres and the leader key are left alone. */
+    @Test
+    void sigtermInPauseLeavesPostgresAndTheLock() {
+        LoopCluster c = cluster("");
+        c.bootstrap();
+        pause(c);
+        LoopCluster.Node pg1 = c.node("pg1");
+        int events = pg1.pg.events().size();
+        pg1.loop.stop();
+        pg1.loop.shutdown();
+        assertThat(pg1.pg.running()).isTrue();
+        assertThat(since(pg1.pg.events(), events)).isEmpty();
+        assertThat(c.leader()).isEqualTo("pg1");
+    }
+
+    /** A REST call on its own thread, as the REST server makes it; the script drives the loop that answers it. */
+    private static AtomicReference<ActionOutcome> call(LoopCluster.Node n, java.util.function.Supplier<ActionOutcome> rest,
+            List<Thread> threads) {
+        AtomicReference<ActionOutcome> outcome = new AtomicReference<>();
+        Thread t = new Thread(() -> outcome.set(rest.get()));
+        t.start();
+        threads.add(t);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> n.loop.requests().pending() || !t.isAlive());
+        return outcome;
+    }
+
+    private static ActionOutcome answer(AtomicReference<ActionOutcome> outcome, List<Thread> threads) throws Exception {
+        for (Thread t : threads) {
+            t.join(10_000);
+        }
+        threads.clear();
+        return outcome.get();
+    }
+
     @Test
     void switchoverInPauseStartsTheOldPrimaryAsAReplica() {
         LoopCluster c = cluster("");
         c.bootstrap();
         c.node("pg1").pg.write(4096);
         c.stream();
-        Map<String, Object> cfg = new LinkedHashMap<>(c.view().config().data());
-        cfg.put("pause", true);
-        assertThat(c.node("pg1").dcs.setConfig(cfg, Dcs.ANY_REVISION)).isTrue();
-        c.round();
+        pause(c);
         LoopCluster.Node pg1 = c.node("pg1");
         int mark1 = pg1.summaries.size();
         int events1 = pg1.pg.events().size();
@@ -436,21 +565,100 @@ class HaLoopTest {
         c.bootstrap();
         LoopCluster.Node pg2 = c.node("pg2");
         int events = pg2.pg.events().size();
-        AtomicReference<ActionOutcome> outcome = new AtomicReference<>();
-        // the REST handler waits for the restart; the restart itself runs when the script runs pg2's long actions
-        Thread request = new Thread(() -> outcome.set(pg2.rest.restart(RestartRequest.IMMEDIATE)));
-        request.start();
-        while (pg2.steps.idle() && request.isAlive()) {
-            Thread.onSpinWait();
-        }
+        List<Thread> threads = new java.util.ArrayList<>();
+        // the REST handler waits for the answer; the next cycle decides the restart, which runs when the script runs
+        // pg2's long actions, and the cycle after it reads the restart's outcome and answers
+        AtomicReference<ActionOutcome> first = call(pg2, () -> pg2.rest.restart(RestartRequest.IMMEDIATE), threads);
+        pg2.cycle();
+        assertThat(pg2.lastSummary()).isEqualTo("restarting as requested");
+        assertThat(pg2.lastRecord().input().request()).isNotNull();
+        assertThat(pg2.decided(Action.Restart.class)).isTrue();
         assertThat(pg2.loop.runner().current().name()).isEqualTo("restart");
+        assertThat(first.get()).as("answered once the restart is done").isNull();
+
+        List<Thread> second = new java.util.ArrayList<>();
+        AtomicReference<ActionOutcome> again = call(pg2, () -> pg2.rest.restart(RestartRequest.IMMEDIATE), second);
+        pg2.cycle();
+        assertThat(answer(again, second)).isEqualTo(ActionOutcome.refused("restart already in progress"));
+
         pg2.runLongActions();
-        request.join(10_000);
-        assertThat(outcome.get()).isEqualTo(ActionOutcome.ok("restarted successfully"));
+        pg2.cycle();
+        assertThat(answer(first, threads)).isEqualTo(ActionOutcome.ok("restarted successfully"));
+        assertThat(pg2.lastRecord().input().memory().requestInFlight().restarted().result())
+                .isEqualTo(io.haagent.ha.Outcome.Restarted.Result.RESTARTED);
+        assertThat(pg2.lastRecord().decision().actions()).contains(new Action.AnswerRequest(1, true, "restarted successfully"));
         assertThat(since(pg2.pg.events(), events)).containsExactly("stop fast", "start replica of pg1",
                 "callback on_restart replica");
+
+        // conditions the decider checks: a replica is not the primary
+        AtomicReference<ActionOutcome> primaryOnly = call(pg2,
+                () -> pg2.rest.restart(new RestartRequest(null, "primary", null, false, null)), threads);
+        pg2.cycle();
+        assertThat(answer(primaryOnly, threads)).isEqualTo(ActionOutcome.refused("restart conditions are not satisfied"));
         c.rounds(2, Duration.ofSeconds(1));
         assertThat(pg2.lastSummary()).isEqualTo("no action. I am (pg2), a secondary, and following a leader (pg1)");
+        assertThat(c.primaries()).containsExactly("pg1");
+    }
+
+    @Test
+    void restartOfThePrimaryInPause() throws Exception {
+        LoopCluster c = cluster("");
+        c.bootstrap();
+        pause(c);
+        LoopCluster.Node pg1 = c.node("pg1");
+        int events = pg1.pg.events().size();
+        List<Thread> threads = new java.util.ArrayList<>();
+        AtomicReference<ActionOutcome> outcome = call(pg1, () -> pg1.rest.restart(RestartRequest.IMMEDIATE), threads);
+        pg1.cycle();
+        assertThat(pg1.lastSummary()).isEqualTo("PAUSE: restarting as requested");
+        pg1.runLongActions();
+        pg1.cycle();
+        assertThat(answer(outcome, threads)).isEqualTo(ActionOutcome.ok("restarted successfully"));
+        assertThat(since(pg1.pg.events(), events)).containsExactly("stop fast", "start primary",
+                "callback on_restart primary");
+        assertThat(pg1.lastSummary()).isEqualTo("PAUSE: no action. I am (pg1), the leader with the lock");
+        assertThat(c.leader()).isEqualTo("pg1");
+    }
+
+    @Test
+    void reinitializeThroughTheRestApi() throws Exception {
+        LoopCluster c = cluster("");
+        c.bootstrap();
+        LoopCluster.Node pg1 = c.node("pg1");
+        LoopCluster.Node pg2 = c.node("pg2");
+        List<Thread> threads = new java.util.ArrayList<>();
+        AtomicReference<ActionOutcome> onLeader = call(pg1, () -> pg1.rest.reinitialize(true, false), threads);
+        pg1.cycle();
+        assertThat(answer(onLeader, threads)).isEqualTo(ActionOutcome.refused("I am the leader, can not reinitialize"));
+        assertThat(pg1.lastSummary()).isEqualTo("no action. I am (pg1), the leader with the lock");
+
+        int events = pg2.pg.events().size();
+        AtomicReference<ActionOutcome> started = call(pg2, () -> pg2.rest.reinitialize(false, false), threads);
+        pg2.cycle();
+        assertThat(answer(started, threads)).isEqualTo(ActionOutcome.ok("reinitialize started"));
+        assertThat(pg2.lastSummary()).isEqualTo("reinitializing from leader 'pg1' as requested");
+        assertThat(pg2.loop.runner().current().name()).isEqualTo("reinitialize");
+
+        // while it runs: refused, unless forced; forced, the running one is cancelled and it starts again after it
+        AtomicReference<ActionOutcome> busy = call(pg2, () -> pg2.rest.reinitialize(false, false), threads);
+        pg2.cycle();
+        assertThat(answer(busy, threads)).isEqualTo(ActionOutcome.refused("reinitialize already in progress"));
+        AtomicReference<ActionOutcome> forced = call(pg2, () -> pg2.rest.reinitialize(true, false), threads);
+        pg2.cycle();
+        assertThat(pg2.decided(Action.CancelLongAction.class)).isTrue();
+        assertThat(forced.get()).as("answered once the cancelled action ended").isNull();
+        pg2.runLongActions();
+        pg2.cycle();
+        assertThat(answer(forced, threads)).isEqualTo(ActionOutcome.ok("reinitialize started"));
+        assertThat(pg2.decided(Action.Reinitialize.class)).isTrue();
+        pg2.runLongActions();
+        assertThat(since(pg2.pg.events(), events)).containsSubsequence("stop immediate", "remove data directory",
+                "basebackup from pg1", "start replica of pg1", "stop immediate", "remove data directory",
+                "basebackup from pg1", "start replica of pg1");
+        c.stream();
+        c.rounds(2, Duration.ofSeconds(1));
+        assertThat(pg2.lastSummary()).isEqualTo("no action. I am (pg2), a secondary, and following a leader (pg1)");
+        assertThat(pg2.pg.inRecovery()).isTrue();
         assertThat(c.primaries()).containsExactly("pg1");
     }
 }

@@ -97,7 +97,7 @@ final class LoopCluster implements AutoCloseable {
             Map<String, Object> dynamic = config.bootstrap().dcs() == null ? Map.of() : config.bootstrap().dcs();
             this.loop = new HaLoop(config, dcs, pg, new FakePeers(name), board, clock,
                     new RoleChangeClock(clock, new RoleChangeRecorder()), dynamic, reason -> fatal = reason, steps);
-            this.rest = new AgentNodeActions(name, dcs, loop, new FakePeers(name), () -> { }, clock);
+            this.rest = new AgentNodeActions(dcs, loop, new FakePeers(name), () -> { }, clock);
         }
 
         /** One HA cycle. @return the sentence it ended with */

@@ -589,6 +589,11 @@ public final class FakePostgres implements PostgresControl {
         if (up == null || !up.accepting) {
             return new Divergence.Undetermined("cannot connect to " + leader);
         }
+        if (up.inRecovery) {
+            // the real check connects to the leader as a read-write primary only (Patroni's
+            // check_leader_is_not_in_recovery): a leader still promoting cannot be compared with yet
+            return new Divergence.Undetermined(leader + " is not reachable as a read-write primary: in recovery");
+        }
         if (!dataDirectory || up.timeline <= timeline) {
             return new Divergence.NotDiverged("timeline " + timeline + " is the leader's or newer");
         }
@@ -607,7 +612,7 @@ public final class FakePostgres implements PostgresControl {
         if (running) {
             throw new IllegalStateException("pg_rewind while postgres runs");
         }
-        if (up == null || !up.accepting || failing("rewind")) {
+        if (up == null || !up.accepting || up.inRecovery || failing("rewind")) {
             events.add("rewind failed");
             throw new PostgresException.RewindFailed("pg_rewind from " + leader + " failed", false, null);
         }

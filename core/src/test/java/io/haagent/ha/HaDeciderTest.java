@@ -994,6 +994,27 @@ class HaDeciderTest {
     }
 
     /**
+     * Patroni's follow: a running replica on an older timeline than its leader's checks for divergence again, even
+     * after an earlier check said 'not diverged' (made before that leader promoted, or reset by a pause), and is
+     * rewound when it did diverge (simulator seed 3967: it kept streaming on timeline 1 from a leader on 3).
+     */
+    @org.junit.jupiter.api.Test
+    void aReplicaOnAnOlderTimelineThanItsLeaderChecksAgain() {
+        java.util.function.Supplier<HaFixture> f = () -> HaFixture.node("pg2").local(l -> l.timeline(1))
+                .member("pg1", b -> b.role(Role.PRIMARY).timeline(3))
+                .memory(m -> m.withOnStartFired(true).withRewind(RewindState.NOT_NEEDED));
+        Decision.Outcome first = new HaDecider().decide(f.get().input());
+        assertThat(first.decision()).as("asks for the check").isNull();
+        assertThat(first.divergenceCheckAgainst().name()).isEqualTo("pg1");
+        Decision d = f.get().divergence(new io.haagent.pg.Divergence.RewindNeeded("replayed past the fork")).decide();
+        assertThat(d.summary()).isEqualTo("running pg_rewind from pg1");
+        Decision same = HaFixture.node("pg2").local(l -> l.timeline(3)).member("pg1", b -> b.role(Role.PRIMARY)
+                .timeline(3)).memory(m -> m.withOnStartFired(true).withRewind(RewindState.NOT_NEEDED)).decide();
+        assertThat(same.memory().rewind()).as("on the leader's timeline: nothing to ask")
+                .isEqualTo(RewindState.NOT_NEEDED);
+    }
+
+    /**
      * Patroni 4.1's demote-cluster: a running primary holding the lock whose cluster gets a standby_cluster section
      * demotes cleanly (a fast stop, the lock released with the shutdown checkpoint), not with an immediate stop that
      * keeps the lock; without the lock it still stops writes at once.

@@ -18,8 +18,6 @@ import io.haagent.ha.HaMemory;
 import io.haagent.ha.Outcome;
 import io.haagent.ha.RoleChangeRecord;
 import io.haagent.pg.PostgresControl;
-import io.haagent.pg.PostgresException;
-import io.haagent.pg.ServerStatus;
 import io.haagent.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -186,15 +184,8 @@ public final class HaLoop implements LoopContext, AutoCloseable {
 
     /** A postgres already running when the agent starts is taken as it is (Patroni attaches to it); run() does it. */
     public void adoptRunningPostgres() {
-        try {
-            if (pg.isRunning()) {
-                ServerStatus st = pg.state();
-                node.setRole(st.isPrimary() ? Role.PRIMARY : Role.REPLICA);
-                node.setState(PostgresState.RUNNING);
-                LOG.info("found postgres running as {}", node.role());
-            }
-        } catch (PostgresException e) {
-            node.setState(PostgresState.RUNNING);
+        if (node.adopt(pg)) {
+            LOG.info("found postgres running as {}", node.role());
         }
     }
 

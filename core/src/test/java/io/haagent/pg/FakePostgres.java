@@ -452,9 +452,13 @@ public final class FakePostgres implements PostgresControl {
             events.add("stop " + mode.wire());
             if (mode != StopMode.IMMEDIATE && !inRecovery) {
                 // a clean shutdown of a primary: the walsenders send everything up to the shutdown checkpoint to
-                // the standbys streaming from it before the postmaster exits
+                // the standbys streaming from it before the postmaster exits, and wait until each has flushed it
+                // (WalSndDone): a stalled standby (a slow disk, a saturated link) still connected delays the exit
+                // until it caught up, it is not left behind
                 for (FakePostgres r : world.byAddress.values()) {
-                    if (r.streaming && r.inRecovery && world.at(r.upstream) == this && r.timeline == timeline) {
+                    boolean connected = r.streaming || r.stalled && r.running && r.accepting && r.upstream != null
+                            && world.reachable(r, r.upstream) == this;
+                    if (connected && r.inRecovery && world.at(r.upstream) == this && r.timeline == timeline) {
                         r.lsn = Math.max(r.lsn, lsn);
                     }
                 }

@@ -555,6 +555,11 @@ class HaDeciderTest {
                         "promoted self to leader by acquiring session lock",
                         new Action.AcquireLock("following new leader after trying and failing to obtain lock"),
                         new Action.WriteFailover(FailoverRequest.of(null, null, null), -1), new Action.Promote(), new Action.SyncSlots()),
+                row("named candidate, but the former primary still answers as one: wait (simulator seed 2592)",
+                        () -> HaFixture.node("pg3").noLeader().failover(null, "pg3").memory(m -> m.withOnStartFired(true))
+                                .peer(PeerStatus.primary("pg1", 1, io.haagent.cluster.Tags.NONE)),
+                        "following a different leader because i am not the healthiest node",
+                        new Action.Follow(FollowTarget.NONE, Role.REPLICA), new Action.SyncSlots()),
                 row("not the named candidate, which is healthy: let it win",
                         () -> HaFixture.node("pg2").noLeader().failover("pg1", "pg3").memory(m -> m.withOnStartFired(true)),
                         "following a different leader because i am not the healthiest node",

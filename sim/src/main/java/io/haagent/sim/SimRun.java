@@ -631,7 +631,16 @@ public final class SimRun {
                     trace.add(now(), "operator: no leader to switch over from");
                     return;
                 }
-                req = FailoverRequest.of(leader, leader.equals(f.b()) ? null : f.b(), null);
+                String candidate = leader.equals(f.b()) ? null : f.b();
+                if (candidate != null && variant.syncMode.equals("on")
+                        && (v.sync() == null || !v.sync().syncStandbys().contains(candidate))) {
+                    // Patroni's POST /switchover refuses it (412 'candidate name does not match with
+                    // sync_standby'): a request nobody but the frozen leader could have cleared
+                    trace.add(now(), "operator: switchover to " + candidate + " refused: candidate name does not match"
+                            + " with sync_standby");
+                    return;
+                }
+                req = FailoverRequest.of(leader, candidate, null);
             } else {
                 String candidate = f.b();
                 if (!variant.syncMode.equals("off") && v.sync() != null && !v.sync().isEmpty()) {

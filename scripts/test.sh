@@ -35,4 +35,4 @@ mvn -B -ntp verify
 # The whole command (the README's, .ci/run's) also runs the CI-size simulation of issue 13 and its mutant check, on
 # the sim module verify just built; each fails the run on a breach or a surviving mutant.
 scripts/simulate.sh --seeds "${SIM_SEEDS:-5000}"
-scripts/simulate.sh --mutants --seeds "${SIM_MUTANT_SEEDS:-1000}"
+scripts/simulate.sh --mutants --seeds "${SIM_MUTANT_SEEDS:-5000}"

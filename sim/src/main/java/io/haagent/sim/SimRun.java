@@ -657,6 +657,18 @@ public final class SimRun {
                         return;
                     }
                 }
+                Node named = candidate == null ? null : nodes.get(candidate);
+                if (named != null && variant.syncMode.equals("off") && named.pg.lsn() < v.lastLsn() - variant.maxLag) {
+                    // Patroni lets a manual failover's candidate promote in a cluster without a leader whatever its
+                    // lag (rest_api.rst, 'Healthy standby': the operator's accepted loss). This operator, reading
+                    // the lag in patronictl list, names the member furthest ahead instead of one that lags more
+                    // than maximum_lag_on_failover behind the leader's last published position.
+                    String leaderName = leader;
+                    candidate = nodes.values().stream().filter(n -> !n.name.equals(leaderName))
+                            .max(java.util.Comparator.comparingLong((Node n) -> n.pg.lsn())
+                                    .thenComparing(n -> n.name, java.util.Comparator.reverseOrder()))
+                            .map(n -> n.name).orElse(candidate);
+                }
                 req = FailoverRequest.of(null, candidate, null);
             }
             observer.setFailover(req, Dcs.ANY_REVISION);

@@ -42,7 +42,7 @@ IFS='
 
 # The JVM options, each measured by bench/runtime/run.sh (bench/RESULTS.md, issue 15). The agent holds a few cluster
 # snapshots, not data (live set about 12 MB):
-#   -Xms32m -Xmx96m -Xmn8m -XX:+UseSerialGC  a small heap and the serial collector: young pauses of a few ms, and
+#   -Xms32m -Xmx96m -XX:+UseSerialGC  a small heap and the serial collector: young pauses of a few ms, and
 #       an old generation with room for hours of promotions before a full collection (about 20 ms of CPU for this
 #       live set); no collector threads competing with PostgreSQL for the cores
 #   -XX:MetaspaceSize=64m  no full collection for class metadata while a start without the archive loads classes
@@ -53,12 +53,17 @@ IFS='
 #       minutes after the start (idle CPU 0.15 s/min at 4.5 min, 0.08-0.09 with it at 7 min; RSS +9 MiB of code).
 #       Not for agentctl, a run of a second, where compiling sooner costs more than it saves (+0.08 s CPU for
 #       `version`, +0.17 s for `list`)
+#   -Xmn4m for ha-agent, -Xmn8m for agentctl: the agent's young generation is half agentctl's: every page of it is
+#       resident between collections (3.3 MiB less RSS), and young collections came no more often (16-17 in an
+#       agent's first 210 s against 20, one every minute or two at steady state; bench/RESULTS.md, lean3).
+#       agentctl keeps 8m: a listing allocates tens of MB in a second
 #   -XX:MaxDirectMemorySize=32m -Dio.netty.allocator.type=unpooled  no pooled arenas for the few KB gRPC sends
 #   -Dio.netty.eventLoopThreads=1  one gRPC event loop thread (etcd traffic is a few calls per loop_wait)
 #   -XX:-UsePerfData  no hsperfdata file and no 50 ms sampling tick (jcmd PID still works; jps does not list it)
 # and MALLOC_ARENA_MAX=2 (unless set): glibc's per-thread malloc arenas would hold memory for each of ~30 threads.
-default_java_opts='-Xms32m -Xmx96m -Xmn8m -XX:+UseSerialGC -XX:MetaspaceSize=64m -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=24m -XX:MaxDirectMemorySize=32m -XX:-UsePerfData -Dio.netty.allocator.type=unpooled -Dio.netty.eventLoopThreads=1'
-agent_java_opts='-XX:CompileThresholdScaling=0.1'
+default_java_opts='-Xms32m -Xmx96m -XX:+UseSerialGC -XX:MetaspaceSize=64m -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=24m -XX:MaxDirectMemorySize=32m -XX:-UsePerfData -Dio.netty.allocator.type=unpooled -Dio.netty.eventLoopThreads=1'
+agent_java_opts='-Xmn4m -XX:CompileThresholdScaling=0.1'
+ctl_java_opts='-Xmn8m'
 MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 export MALLOC_ARENA_MAX
 min_java=17
@@ -154,6 +159,8 @@ fi
 
 if [ "$main" = io.haagent.agent.Main ]; then
     default_java_opts="$default_java_opts $agent_java_opts"
+else
+    default_java_opts="$default_java_opts $ctl_java_opts"
 fi
 base_java_opts=${HA_AGENT_JAVA_OPTS-$default_java_opts}
 java_opts="$base_java_opts ${HA_AGENT_EXTRA_JAVA_OPTS:-}"

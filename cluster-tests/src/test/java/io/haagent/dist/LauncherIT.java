@@ -79,6 +79,7 @@ class LauncherIT {
         assertThat(flag(r.out(), "TieredStopAtLevel")).isEqualTo("1 {command line}");
         assertThat(flag(r.out(), "UsePerfData")).isEqualTo("false {command line}");
         assertThat(flag(r.out(), "CompileThresholdScaling")).isEqualTo("0.100000 {command line}");
+        assertThat(flag(r.out(), "MaxNewSize")).isEqualTo("4194304 {command line}");
         // agentctl, a run of a second, keeps the usual compile thresholds
         Cmd.Result ctl = Cmd.of(Dist.launcher("agentctl"), "--version")
                 .unset("HA_AGENT_JAVA_OPTS")
@@ -87,6 +88,7 @@ class LauncherIT {
         assertThat(ctl.exit()).as(ctl.toString()).isZero();
         assertThat(flag(ctl.out(), "TieredStopAtLevel")).isEqualTo("1 {command line}");
         assertThat(flag(ctl.out(), "CompileThresholdScaling")).isEqualTo("1.000000 {default}");
+        assertThat(flag(ctl.out(), "MaxNewSize")).isEqualTo("8388608 {command line}");
     }
 
     @Test
@@ -238,13 +240,13 @@ class LauncherIT {
         assertThat(loads.err()).as("the program's classes come from the archive")
                 .containsPattern("io\\.haagent\\.agent\\.Main source: shared objects file \\(top\\)")
                 .containsPattern("io\\.haagent\\.config\\.loader\\.HostEnvironment source: shared objects file \\(top\\)");
-        // agentctl starts from the agent's archive too, its etcd client included
+        // agentctl starts from the agent's archive too, its etcd reads (over the JSON gateway) included
         Cmd.Result ctl = withCache("agentctl", "--dcs-url", "etcd3://127.0.0.1:" + closedPort(), "--dcs-timeout",
                 "1", "list", "batman").env("JDK_JAVA_OPTIONS", "-Xlog:class+load:file=" + tmp.resolve("ctl.txt")).run();
         assertThat(ctl.exit()).as(ctl.toString()).isEqualTo(1);
         assertThat(Files.readString(tmp.resolve("ctl.txt")))
                 .containsPattern("io\\.haagent\\.ctl\\.AgentCtl source: shared objects file \\(top\\)")
-                .containsPattern("io\\.etcd\\.jetcd\\.\\S+ source: shared objects file \\(top\\)");
+                .containsPattern("io\\.haagent\\.dcs\\.etcd\\.EtcdGatewayReader source: shared objects file \\(top\\)");
 
         // a damaged archive (or one of another JVM build): the program runs, stdout says only what it says
         Files.writeString(archive, "not an archive");

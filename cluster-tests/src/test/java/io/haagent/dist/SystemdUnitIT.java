@@ -89,10 +89,13 @@ class SystemdUnitIT {
         String text = Files.readString(envFile);
         assertThat(text).contains("#HA_AGENT_CONFIG=/etc/patroni/config.yml");
 
-        Matcher m = Pattern.compile("(?m)^default_java_opts='([^']*)'$")
-                .matcher(Files.readString(Dist.launcher("ha-agent")));
+        String launcher = Files.readString(Dist.launcher("ha-agent"));
+        Matcher m = Pattern.compile("(?m)^default_java_opts='([^']*)'$").matcher(launcher);
         assertThat(m.find()).as("the launcher's default_java_opts").isTrue();
-        assertThat(text).contains("#HA_AGENT_JAVA_OPTS=\"" + m.group(1) + "\"");
+        Matcher agent = Pattern.compile("(?m)^agent_java_opts='([^']*)'$").matcher(launcher);
+        assertThat(agent.find()).as("the launcher's agent_java_opts").isTrue();
+        // ha-agent's defaults: the shared ones, then its own
+        assertThat(text).contains("#HA_AGENT_JAVA_OPTS=\"" + m.group(1) + " " + agent.group(1) + "\"");
     }
 
     @Test

@@ -18,6 +18,14 @@ import org.yaml.snakeyaml.Yaml;
  * Patroni 4.1's layout of the document (its sections in order, the bootstrap section's comments).
  */
 final class GeneratedConfig {
+    /** Patroni's comments at the head of the bootstrap section, down to {@code dcs:}. */
+    static final String BOOTSTRAP_HEADER = "\n# The bootstrap configuration. Works only when the cluster is not yet"
+            + " initialized.\n# If the cluster is already initialized, all changes in the `bootstrap` section are"
+            + " ignored!\nbootstrap:\n  # This section will be written into <dcs>:/<namespace>/<scope>/config after"
+            + " initializing\n  # new cluster and all other cluster members will use it as a `global configuration`.\n"
+            + "  # WARNING! If you want to change any of the parameters that were set up\n  # via `bootstrap.dcs`"
+            + " section, please use `patronictl edit-config`!\n  dcs:\n";
+
     private GeneratedConfig() {
     }
 
@@ -52,14 +60,7 @@ final class GeneratedConfig {
         Map<String, Object> bootstrap = (Map<String, Object>) config.get("bootstrap");
         if (bootstrap != null && bootstrap.get("dcs") instanceof Map<?, ?> dcsMap) {
             Map<String, Object> dcs = new TreeMap<>((Map<String, Object>) dcsMap);
-            b.append("\n# The bootstrap configuration. Works only when the cluster is not yet initialized.\n"
-                    + "# If the cluster is already initialized, all changes in the `bootstrap` section are ignored!\n"
-                    + "bootstrap:\n"
-                    + "  # This section will be written into <dcs>:/<namespace>/<scope>/config after initializing\n"
-                    + "  # new cluster and all other cluster members will use it as a `global configuration`.\n"
-                    + "  # WARNING! If you want to change any of the parameters that were set up\n"
-                    + "  # via `bootstrap.dcs` section, please use `patronictl edit-config`!\n"
-                    + "  dcs:\n");
+            b.append(BOOTSTRAP_HEADER);
             for (String first : List.of("loop_wait", "retry_timeout", "ttl")) {
                 if (dcs.containsKey(first)) {
                     b.append(block(Map.of(first, dcs.remove(first)), "    ")).append('\n');

@@ -36,15 +36,9 @@ final class SampleConfig {
         b.append("log:\n  format: '%(asctime)s %(levelname)s: %(message)s'\n  level: INFO\n  max_queue_size: 1000\n"
                 + "  traceback_level: ERROR\n  type: plain\n\n");
         b.append("restapi:\n  connect_address: ").append(scalar(ip + ":8008")).append("\n  listen: ")
-                .append(scalar(ip + ":8008")).append("\n\n");
-        b.append("# The bootstrap configuration. Works only when the cluster is not yet initialized.\n"
-                + "# If the cluster is already initialized, all changes in the `bootstrap` section are ignored!\n"
-                + "bootstrap:\n"
-                + "  # This section will be written into <dcs>:/<namespace>/<scope>/config after initializing\n"
-                + "  # new cluster and all other cluster members will use it as a `global configuration`.\n"
-                + "  # WARNING! If you want to change any of the parameters that were set up\n"
-                + "  # via `bootstrap.dcs` section, please use `patronictl edit-config`!\n"
-                + "  dcs:\n    loop_wait: 10\n    retry_timeout: 10\n    ttl: 30\n    postgresql:\n      parameters:\n"
+                .append(scalar(ip + ":8008")).append("\n");
+        b.append(GeneratedConfig.BOOTSTRAP_HEADER).append("    loop_wait: 10\n    retry_timeout: 10\n    ttl: 30\n"
+                + "    postgresql:\n      parameters:\n"
                 + "        hot_standby: 'on'\n        max_connections: 100\n        max_locks_per_transaction: 64\n"
                 + "        max_prepared_transactions: 0\n        max_replication_slots: 10\n"
                 + "        max_wal_senders: 10\n        max_worker_processes: 8\n"

@@ -93,9 +93,11 @@ class ConfigToolsTest {
     void printShowsTheLocalConfigurationWithoutPasswords() throws Exception {
         Path f = dir.resolve("p.yml");
         Files.writeString(f, "scope: batman\nname: pg1\npostgresql:\n  authentication:\n    superuser:\n"
-                + "      username: postgres\n      password: secret\n");
+                + "      username: postgres\n      password: secret\n"
+                + "restapi:\n  listen: 127.0.0.1:8008\n  keyfile_password: hunter2\n");
         String yaml = LocalConfigPrinter.yaml(f, Map.of("PATRONI_NAME", "pg9"));
-        assertThat(yaml).contains("name: pg9").contains("password: '******'").doesNotContain("secret");
+        assertThat(yaml).contains("name: pg9").contains("password: '******'").doesNotContain("secret")
+                .contains("keyfile_password: '******'").doesNotContain("hunter2");
         assertThat(yaml.indexOf("name:")).isLessThan(yaml.indexOf("postgresql:"));
         assertThat(yaml.indexOf("postgresql:")).isLessThan(yaml.indexOf("scope:"));
     }

@@ -11,7 +11,8 @@ import org.yaml.snakeyaml.Yaml;
 /**
  * {@code ha-agent --validate-config --print} (Patroni 4.1): the node's local configuration as read, with the
  * {@code PATRONI_*} environment overrides applied, as block YAML with sorted keys (PyYAML's safe_dump). Unlike
- * Patroni, the values of {@code password} keys are printed as {@code '******'}: ha-agent prints no password.
+ * Patroni, the values of password keys ({@code password}, {@code keyfile_password}, {@code sslpassword}) are printed
+ * as {@code '******'}: ha-agent prints no password.
  */
 public final class LocalConfigPrinter {
     public static final String HIDDEN = "******";
@@ -31,10 +32,15 @@ public final class LocalConfigPrinter {
         return new Yaml(o).dump(masked(read.tree().toPlain()));
     }
 
+    /** {@code password}, and the keys that hold one under another name ({@code keyfile_password}, {@code sslpassword}). */
+    static boolean secret(String key) {
+        return key.toLowerCase(java.util.Locale.ROOT).endsWith("password");
+    }
+
     static Object masked(Object v) {
         if (v instanceof Map<?, ?> m) {
             Map<String, Object> out = new TreeMap<>();
-            m.forEach((k, value) -> out.put(String.valueOf(k), "password".equals(String.valueOf(k)) && value != null
+            m.forEach((k, value) -> out.put(String.valueOf(k), secret(String.valueOf(k)) && value != null
                     ? HIDDEN : masked(value)));
             return out;
         }

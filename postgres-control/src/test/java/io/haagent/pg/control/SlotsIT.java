@@ -60,6 +60,9 @@ class SlotsIT {
                 "postgresql", Map.of("use_slots", true, "parameters", Map.of("wal_level", "logical",
                         "max_connections", 30, "max_wal_senders", 6, "max_replication_slots", 8)),
                 "slots", slots,
+                // Patroni 3's member slots: these tests are about permanent slots (Patroni 4.1's member_slots_ttl,
+                // every member's slot on every node, is SlotPlannerTest's and HaLoopTest's)
+                "member_slots_ttl", 0,
                 "ignore_slots", List.of(Map.of("name", "backup_tool")));
         pg1 = PgTestSupport.control(fixture, n1, n1.config().build());
         pg2 = PgTestSupport.control(fixture, n2, n2.config().build());

@@ -587,6 +587,21 @@ public final class FakePostgres implements PostgresControl {
         return out;
     }
 
+    /** The history file a promotion here (or a copy of its data) holds: one line per switch before {@code tl}. */
+    @Override
+    public PgTimelineHistory.File timelineHistoryFile(long tl) {
+        if (!dataDirectory || tl <= 1 || tl > timeline) {
+            return null;
+        }
+        StringBuilder out = new StringBuilder();
+        for (Switch s : history) {
+            if (s.timeline() < tl) {
+                out.append(s.timeline()).append('\t').append(Lsn.of(s.lsn())).append("\tno recovery target specified\n");
+            }
+        }
+        return new PgTimelineHistory.File(out.toString(), java.time.Instant.EPOCH);
+    }
+
     @Override
     public Divergence checkDivergence(Upstream leader) {
         FakePostgres up = world.reachable(this, leader);

@@ -15,6 +15,7 @@ class RegressionSeedsTest {
     @CsvSource(delimiter = '|', textBlock = """
             119  | pg_rewind failed while the leader was briefly unreachable: FAILED for good, never rewound (now tried again)
             1405 | the same, quorum strict
+            1223 | (the model) the history key: a stalled old primary on timeline 1 retook the lock after a promotion to 2
             2592 | a failover's named candidate promoted while the former primary, cut off from etcd and still paused, wrote on
             3967 | a replica on timeline 1 behind its leader on 3 (its last check reset by a pause) never checked again
             """)

@@ -99,6 +99,8 @@ public final class SimRun {
         long lastCycle;
         boolean dcsCut;
         boolean stepScheduled;
+        /** The agent's last cycle saw the cluster paused: it disarmed the watchdog (§7.1, as Patroni does). */
+        boolean paused;
         /** Back from a freeze or a crash: until a cycle ends with nothing left running, it may still be catching up. */
         boolean resuming;
         int pgEventsSeen;
@@ -338,6 +340,7 @@ public final class SimRun {
             trace.add(now(), n.name + " loop threw " + e);
         }
         n.lastCycle = now();
+        n.paused = n.loop.dynamic().pause();
         pgEvents(n);
         // (in pause the agent keeps its hands off postgres, as Patroni does: an overlap that began while the agent
         // was gone lasts until the operator resumes the cluster)
@@ -443,7 +446,7 @@ public final class SimRun {
 
     private void ack(Commit c, boolean sync) {
         acked.merge(c.tl, c.lsn, Math::max);
-        boolean unfenced = (c.node.agent != NodeView.Agent.UP || c.node.resuming) && !variant.watchdog;
+        boolean unfenced = (c.node.agent != NodeView.Agent.UP || c.node.resuming) && !fenced(c.node);
         if (sync && !unfenced) {
             protectedAcked.merge(c.tl, c.lsn, Math::max);
         }
@@ -604,7 +607,7 @@ public final class SimRun {
      * not cycled for {@code ttl - safety_margin} (5 s), so the lease cannot expire while postgres still accepts writes.
      */
     private void watchdogAt(Node n) {
-        if (!variant.watchdog) {
+        if (!fenced(n)) {
             return;
         }
         int inc = n.incarnation;
@@ -619,6 +622,14 @@ public final class SimRun {
                 }
             }
         });
+    }
+
+    /**
+     * A watchdog guards this node: the variant has one, and the agent kept it armed (a paused cluster's agent disarms
+     * it, as Patroni's does: in pause nothing fences a primary whose agent then freezes or dies).
+     */
+    private boolean fenced(Node n) {
+        return variant.watchdog && !n.paused;
     }
 
     private void operatorFailover(Fault f) {
@@ -699,7 +710,7 @@ public final class SimRun {
         for (Node n : nodes.values()) {
             FakePostgres pg = n.pg;
             NodeView.Agent agent = n.agent == NodeView.Agent.UP && n.resuming ? NodeView.Agent.RESUMING : n.agent;
-            views.add(new NodeView(n.name, agent, variant.watchdog, writable(n),
+            views.add(new NodeView(n.name, agent, fenced(n), writable(n),
                     pg.running() && pg.accepting() && pg.inRecovery(), pg.timeline(), pg.lsn(), pg.history(),
                     pg.upstream() == null ? null : pg.upstream().memberName(), pg.streaming()));
         }

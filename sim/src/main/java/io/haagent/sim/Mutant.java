@@ -77,6 +77,35 @@ public enum Mutant {
         return out;
     }),
 
+    /**
+     * A running replica checks for divergence only after a change of upstream or a start, not when its leader's
+     * timeline is ahead of its own (the real bug simulator seed 3967 found): such a check always says "not diverged".
+     */
+    NO_TIMELINE_CHECK("no divergence check when the leader's timeline is ahead", d -> in -> {
+        Decision.Outcome out = d.apply(in);
+        if (out.decision() == null && out.divergenceCheckAgainst() != null
+                && in.memory().rewind() != io.haagent.ha.RewindState.CHECK) {
+            return d.apply(in.withDivergence(new Divergence.NotDiverged("not checked (mutant)")));
+        }
+        return out;
+    }),
+
+    /**
+     * The named candidate of a manual failover takes over without asking whether another member still runs as a
+     * primary (the real bug simulator seed 2592 found): every primary's answer is lost.
+     */
+    CANDIDATE_IGNORES_LIVE_PRIMARY("a failover candidate ignores a live primary", d -> in -> {
+        ClusterView v = in.cluster();
+        if (v == null || !v.isUnlocked() || v.failover() == null || !in.name().equals(v.failover().candidate())
+                || in.peers() == null) {
+            return d.apply(in);
+        }
+        Map<String, PeerStatus> peers = new LinkedHashMap<>();
+        in.peers().forEach((k, p) -> peers.put(k, p.reachable() && !p.inRecovery()
+                ? PeerStatus.unreachable(k, "ignored (mutant)") : p));
+        return d.apply(in.withPeers(peers));
+    }),
+
     /** Quorum commit counts every member as a voter of the sync key, synchronous or not. */
     NON_VOTER_IN_QUORUM("count a non-voter in quorum", d -> in -> {
         ClusterView v = in.cluster();

@@ -306,8 +306,10 @@ final class Election {
         for (Member m : cluster.members()) {
             known.put(m.name(), m);
         }
+        String former = cluster.failover().leader();
         for (Member m : known.values()) {
-            if (!m.name().equals(in.name()) && m.apiUrl() != null && !m.apiUrl().isBlank()) {
+            // (a switchover's former leader answers as a primary until its graceful stop ends: it is stepping down)
+            if (!m.name().equals(in.name()) && !m.name().equals(former) && m.apiUrl() != null && !m.apiUrl().isBlank()) {
                 PeerStatus st = peer(m.name());
                 if (st.reachable() && !st.inRecovery()) {
                     return "Primary (" + m.name() + ") is still alive";

@@ -167,6 +167,9 @@ abstract class DecisionCycleBase {
      * the clone itself), nor when neither pg_rewind nor a re-clone could act on the answer.
      */
     void divergenceCheck() {
+        if (behindLeaderTimeline()) {
+            mem = mem.triggerRewindCheck();
+        }
         if (mem.rewind() != RewindState.CHECK || cluster.isUnlocked() || me.equals(cluster.leaderName())
                 || local.primary() || in.longAction() != null || !canRewindOrReinitialize()) {
             return;
@@ -182,6 +185,20 @@ abstract class DecisionCycleBase {
         if (after != null) {
             mem = mem.withRewind(after);
         }
+    }
+
+    /**
+     * Patroni's follow: a running replica on an older timeline than the one its leader publishes checks for
+     * divergence again ({@code _last_timeline < _leader_timeline}), whatever an earlier check concluded: a check
+     * made before that leader's promotion, or reset by a pause, cannot have seen the fork.
+     */
+    private boolean behindLeaderTimeline() {
+        if (cluster.isUnlocked() || me.equals(cluster.leaderName()) || local.primary() || !local.running()
+                || local.timeline() <= 0) {
+            return false;
+        }
+        Member leader = cluster.leaderMember().orElse(null);
+        return leader != null && leader.timeline() != null && leader.timeline() > local.timeline();
     }
 
     boolean canRewindOrReinitialize() {

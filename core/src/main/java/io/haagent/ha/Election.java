@@ -236,6 +236,12 @@ final class Election {
         }
         if (failover.candidate() != null) {
             if (failover.candidate().equals(me)) {
+                String alive = primaryStillAlive();
+                if (alive != null) {
+                    notes.add(alive);
+                    self(false, alive);
+                    return false;
+                }
                 self(true, "named as the candidate of the manual " + (failover.isSwitchover() ? "switchover" : "failover"));
                 return true;
             }
@@ -287,6 +293,36 @@ final class Election {
             }
         }
         return isHealthiest(members, false);
+    }
+
+    /**
+     * Why the named candidate of a manual failover may not take over yet: another member still answers as a running
+     * primary. Patroni's candidate takes over without asking (its leader steps down first, as a rule); a former
+     * leader that never saw the request (cut off from etcd, believing the cluster still paused, so not stepping
+     * down, its member key expired) would go on accepting writes beside it. The request waits until that primary
+     * stops or steps down. Asks the members last known as well as the current ones, as the leader race does.
+     *
+     * @return null when no other member answers as a primary
+     */
+    private String primaryStillAlive() {
+        Map<String, Member> known = new LinkedHashMap<>();
+        for (Member m : in.memory().lastKnownMembers()) {
+            known.put(m.name(), m); // a member key that expired while its node was cut off from etcd too
+        }
+        for (Member m : cluster.members()) {
+            known.put(m.name(), m);
+        }
+        String former = cluster.failover().leader();
+        for (Member m : known.values()) {
+            // (a switchover's former leader answers as a primary until its graceful stop ends: it is stepping down)
+            if (!m.name().equals(in.name()) && !m.name().equals(former) && m.apiUrl() != null && !m.apiUrl().isBlank()) {
+                PeerStatus st = peer(m.name());
+                if (st.reachable() && !st.inRecovery()) {
+                    return "Primary (" + m.name() + ") is still alive";
+                }
+            }
+        }
+        return null;
     }
 
     /**

@@ -62,6 +62,20 @@ public sealed interface Outcome {
         }
     }
 
+    /**
+     * pg_rewind failed (§4.7), read as Patroni's {@code rewind.execute} does. When the leader no longer answered as a
+     * primary afterwards (it became unreachable, or went into recovery, while pg_rewind ran, or before it could
+     * begin), nothing says the rewind cannot work: the node stays NEEDED and a later decision tries again (that
+     * decision re-reads whether pg_rewind can still run here, Patroni's {@code can_rewind}, as every NEEDED one
+     * does). A failure against a primary that answered, or one that removed the data directory, is FAILED.
+     */
+    record RewindFailed(boolean leaderAnswered, boolean dataDirectoryRemoved) implements Outcome {
+        @Override
+        public HaMemory applyTo(HaMemory m) {
+            return m.withRewind(leaderAnswered || dataDirectoryRemoved ? RewindState.FAILED : RewindState.NEEDED);
+        }
+    }
+
     /** postgres follows another upstream now, or stopped to step down: check for divergence again (§4.7). */
     record RewindCheckDue() implements Outcome {
         @Override

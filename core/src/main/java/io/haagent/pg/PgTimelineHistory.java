@@ -13,6 +13,10 @@ public final class PgTimelineHistory {
     private PgTimelineHistory() {
     }
 
+    /** A history file as it lies in {@code pg_wal}: its text, and when the promotion that began the timeline wrote it. */
+    public record File(String content, java.time.Instant modified) {
+    }
+
     /** One ancestor: {@code parentTimeline} ended at {@code switchpoint} when the next timeline began. */
     public record Entry(long parentTimeline, Lsn switchpoint, String reason) {
     }

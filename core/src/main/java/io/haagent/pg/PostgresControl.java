@@ -195,6 +195,12 @@ public interface PostgresControl extends AutoCloseable {
      */
     ServerStatus state();
 
+    /**
+     * The history file of {@code timeline} in this data directory ({@code pg_wal/0000000N.history}), which the
+     * primary publishes in the {@code history} key; null when there is none (timeline 1, or not promoted here).
+     */
+    PgTimelineHistory.File timelineHistoryFile(long timeline);
+
     // ---------------------------------------------------------------- rewind
 
     /**

@@ -48,6 +48,8 @@ public final class InMemoryDcs implements Dcs {
     private ClusterStatus lastStatus;
     private Map<String, String> lastFailsafe;
     private boolean closed;
+    /** This member's own link to the store (the simulator's agent-to-DCS partitions); the store's own flag cuts all. */
+    private volatile boolean linked = true;
 
     public InMemoryDcs(InMemoryStore store, String namespace, String scope, String memberName, int ttl) {
         this.store = store;
@@ -65,6 +67,18 @@ public final class InMemoryDcs implements Dcs {
 
     public InMemoryStore store() {
         return store;
+    }
+
+    /** Cut this member off from the store (false) or reconnect it (true); the others keep their links. */
+    public void setLinked(boolean linked) {
+        this.linked = linked;
+    }
+
+    private void checkReachable(String what) {
+        store.checkReachable(what);
+        if (!linked) {
+            throw new DcsUnavailableException("cannot " + what + ": this member's link to the store is cut (simulated)");
+        }
     }
 
     /** The lease this member holds now (0 before the first grant). */
@@ -86,7 +100,7 @@ public final class InMemoryDcs implements Dcs {
 
     @Override
     public ClusterView freshCluster() {
-        store.checkReachable("read the cluster");
+        checkReachable("read the cluster");
         store.expire();
         synchronized (store) {
             Map<String, InMemoryStore.Entry> all = store.range(keys.prefix());
@@ -187,7 +201,7 @@ public final class InMemoryDcs implements Dcs {
 
     @Override
     public boolean releaseLeader(Long lastLsn) {
-        store.checkReachable("release the leader lock");
+        checkReachable("release the leader lock");
         // as EtcdDcs: the last position and the deletion in one transaction, only while the key names us
         return write("release the leader lock", () -> {
             InMemoryStore.Entry cur = store.get(keys.key(DcsKeys.LEADER));
@@ -375,6 +389,21 @@ public final class InMemoryDcs implements Dcs {
         }
     }
 
+    /**
+     * Without waiting: whether a change (or a {@link #wakeUp()}) came since the last call, which it consumes. The
+     * simulator of issue 13 uses this instead of {@link #awaitChange}: it runs each member's next cycle itself, on
+     * its own scheduler and clock, earlier when this says the member would have been woken.
+     */
+    public boolean takeChange() {
+        store.expire();
+        synchronized (wakeLock) {
+            boolean c = changed || skipNextWait;
+            changed = false;
+            skipNextWait = false;
+            return c;
+        }
+    }
+
     @Override
     public void wakeUp() {
         synchronized (wakeLock) {
@@ -390,13 +419,17 @@ public final class InMemoryDcs implements Dcs {
         }
         InMemoryStore.Entry leader = store.get(keys.key(DcsKeys.LEADER));
         boolean iHoldLeader = leader != null && name.equals(leader.value());
-        if (WakeRule.wakes(rel, c.oldValue(), c.newValue(), iHoldLeader) && !ownChange.get()) {
+        if (WakeRule.wakes(rel, c.oldValue(), c.newValue(), iHoldLeader) && writer != Thread.currentThread()) {
             wakeUp();
         }
     }
 
-    /** Own writes do not wake their writer (as with the etcd watch cache, which already holds them). */
-    private final ThreadLocal<Boolean> ownChange = ThreadLocal.withInitial(() -> Boolean.FALSE);
+    /**
+     * Own writes do not wake their writer (as with the etcd watch cache, which already holds them): the thread that
+     * is writing through this member, while it notifies. Per member, not per thread: in the simulator one thread
+     * writes for every member, and another member's write must wake this one.
+     */
+    private volatile Thread writer;
 
     @Override
     public synchronized void close() {
@@ -414,7 +447,7 @@ public final class InMemoryDcs implements Dcs {
     }
 
     private boolean write(String what, Mutation m) {
-        store.checkReachable(what);
+        checkReachable(what);
         store.expire();
         List<InMemoryStore.Change> changes;
         synchronized (this) {
@@ -426,11 +459,11 @@ public final class InMemoryDcs implements Dcs {
                 }
             }
         }
-        ownChange.set(Boolean.TRUE);
+        writer = Thread.currentThread();
         try {
             store.notifyAll(changes);
         } finally {
-            ownChange.set(Boolean.FALSE);
+            writer = null;
         }
         return !changes.isEmpty();
     }

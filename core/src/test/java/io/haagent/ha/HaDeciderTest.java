@@ -555,6 +555,11 @@ class HaDeciderTest {
                         "promoted self to leader by acquiring session lock",
                         new Action.AcquireLock("following new leader after trying and failing to obtain lock"),
                         new Action.WriteFailover(FailoverRequest.of(null, null, null), -1), new Action.Promote(), new Action.SyncSlots()),
+                row("named candidate, but the former primary still answers as one: wait (simulator seed 2592)",
+                        () -> HaFixture.node("pg3").noLeader().failover(null, "pg3").memory(m -> m.withOnStartFired(true))
+                                .peer(PeerStatus.primary("pg1", 1, io.haagent.cluster.Tags.NONE)),
+                        "following a different leader because i am not the healthiest node",
+                        new Action.Follow(FollowTarget.NONE, Role.REPLICA), new Action.SyncSlots()),
                 row("not the named candidate, which is healthy: let it win",
                         () -> HaFixture.node("pg2").noLeader().failover("pg1", "pg3").memory(m -> m.withOnStartFired(true)),
                         "following a different leader because i am not the healthiest node",
@@ -992,6 +997,27 @@ class HaDeciderTest {
 
         HaFixture busy = f.get().longAction(LongAction.Kind.REWIND, "running pg_rewind from pg1", 2);
         assertThat(new HaDecider().decide(busy.input()).decision()).as("not while a long action runs").isNotNull();
+    }
+
+    /**
+     * Patroni's follow: a running replica on an older timeline than its leader's checks for divergence again, even
+     * after an earlier check said 'not diverged' (made before that leader promoted, or reset by a pause), and is
+     * rewound when it did diverge (simulator seed 3967: it kept streaming on timeline 1 from a leader on 3).
+     */
+    @org.junit.jupiter.api.Test
+    void aReplicaOnAnOlderTimelineThanItsLeaderChecksAgain() {
+        java.util.function.Supplier<HaFixture> f = () -> HaFixture.node("pg2").local(l -> l.timeline(1))
+                .member("pg1", b -> b.role(Role.PRIMARY).timeline(3))
+                .memory(m -> m.withOnStartFired(true).withRewind(RewindState.NOT_NEEDED));
+        Decision.Outcome first = new HaDecider().decide(f.get().input());
+        assertThat(first.decision()).as("asks for the check").isNull();
+        assertThat(first.divergenceCheckAgainst().name()).isEqualTo("pg1");
+        Decision d = f.get().divergence(new io.haagent.pg.Divergence.RewindNeeded("replayed past the fork")).decide();
+        assertThat(d.summary()).isEqualTo("running pg_rewind from pg1");
+        Decision same = HaFixture.node("pg2").local(l -> l.timeline(3)).member("pg1", b -> b.role(Role.PRIMARY)
+                .timeline(3)).memory(m -> m.withOnStartFired(true).withRewind(RewindState.NOT_NEEDED)).decide();
+        assertThat(same.memory().rewind()).as("on the leader's timeline: nothing to ask")
+                .isEqualTo(RewindState.NOT_NEEDED);
     }
 
     /**

@@ -38,6 +38,17 @@ class OutcomeTest {
     }
 
     @Test
+    void aRewindThatLostItsLeaderIsTriedAgainNotFailed() {
+        HaMemory needed = HaMemory.INITIAL.withRewind(RewindState.NEEDED);
+        assertThat(new Outcome.RewindFailed(false, false).applyTo(needed).rewind()).as("the leader went away")
+                .isEqualTo(RewindState.NEEDED);
+        assertThat(new Outcome.RewindFailed(true, false).applyTo(needed).rewind()).as("a healthy primary")
+                .isEqualTo(RewindState.FAILED);
+        assertThat(new Outcome.RewindFailed(false, true).applyTo(needed).rewind()).as("the data directory went")
+                .isEqualTo(RewindState.FAILED);
+    }
+
+    @Test
     void promoteRestartAndCheckpoint() {
         HaMemory m = HaMemory.INITIAL.withCheckpointAfterPromotePending(true);
         m = Outcome.applyAll(m, List.of(new Outcome.Promoted(false), new Outcome.Restarted(Outcome.Restarted.Result.RESTARTED),

@@ -33,6 +33,18 @@ public final class FakePostgres implements PostgresControl {
     public static final class World {
         private final Map<String, FakePostgres> byAddress = new LinkedHashMap<>();
         private long nextSysid = 7_300_000_000_000_000_001L;
+        /** Whether member {@code a} can open a connection to member {@code b} (the simulator's partitions). */
+        private java.util.function.BiPredicate<String, String> links = (a, b) -> true;
+
+        /** The network between instances: replication, base backups, pg_rewind and the divergence check use it. */
+        public void setLinks(java.util.function.BiPredicate<String, String> links) {
+            this.links = links;
+        }
+
+        private FakePostgres reachable(FakePostgres from, Upstream up) {
+            FakePostgres to = at(up);
+            return to == null || links.test(from.name, to.name) ? to : null;
+        }
 
         /** A new instance of member {@code name} listening on {@code host:port}, with no data directory. */
         public FakePostgres instance(String name, String host, int port) {
@@ -132,6 +144,25 @@ public final class FakePostgres implements PostgresControl {
         return upstream;
     }
 
+    /** Accepting connections: a running postmaster past its startup. */
+    public boolean accepting() {
+        return accepting;
+    }
+
+    /** Receiving WAL from its upstream at the last {@link World#stream()}. */
+    public boolean streaming() {
+        return streaming;
+    }
+
+    /** The timeline switches that lead to the current timeline (oldest first). */
+    public List<Switch> history() {
+        return List.copyOf(history);
+    }
+
+    public String systemIdentifierOrNull() {
+        return sysid;
+    }
+
     /** Clients write {@code bytes} of WAL on a running primary (nothing happens elsewhere). */
     public void write(long bytes) {
         if (running && !inRecovery) {
@@ -216,7 +247,7 @@ public final class FakePostgres implements PostgresControl {
         if (!running || !accepting || stalled || !inRecovery || upstream == null) {
             return;
         }
-        FakePostgres up = world.at(upstream);
+        FakePostgres up = world.reachable(this, upstream);
         if (up == null || !up.accepting || !up.dataDirectory || !up.sysid.equals(sysid) || up.timeline < timeline) {
             return;
         }
@@ -283,7 +314,7 @@ public final class FakePostgres implements PostgresControl {
 
     @Override
     public CloneReport createReplica(Upstream source, Duration timeout) {
-        FakePostgres from = world.at(source);
+        FakePostgres from = world.reachable(this, source);
         if (from == null || !from.accepting || failing("basebackup")) {
             events.add("basebackup failed");
             throw new PostgresException.ReplicaCreationFailed("basebackup from " + source + " failed",
@@ -419,6 +450,19 @@ public final class FakePostgres implements PostgresControl {
                     ? (inRecovery ? ControlData.State.IN_ARCHIVE_RECOVERY : ControlData.State.IN_PRODUCTION)
                     : inRecovery ? ControlData.State.SHUT_DOWN_IN_RECOVERY : ControlData.State.SHUT_DOWN;
             events.add("stop " + mode.wire());
+            if (mode != StopMode.IMMEDIATE && !inRecovery) {
+                // a clean shutdown of a primary: the walsenders send everything up to the shutdown checkpoint to
+                // the standbys streaming from it before the postmaster exits, and wait until each has flushed it
+                // (WalSndDone): a stalled standby (a slow disk, a saturated link) still connected delays the exit
+                // until it caught up, it is not left behind
+                for (FakePostgres r : world.byAddress.values()) {
+                    boolean connected = r.streaming || r.stalled && r.running && r.accepting && r.upstream != null
+                            && world.reachable(r, r.upstream) == this;
+                    if (connected && r.inRecovery && world.at(r.upstream) == this && r.timeline == timeline) {
+                        r.lsn = Math.max(r.lsn, lsn);
+                    }
+                }
+            }
             tell(true);
         }
         return new StopResult(was, mode, mode, Duration.ZERO, dataDirectory ? controlData() : null);
@@ -503,8 +547,11 @@ public final class FakePostgres implements PostgresControl {
             for (FakePostgres r : world.byAddress.values()) {
                 if (r != this && r.streaming && world.at(r.upstream) == this) {
                     boolean isSync = sync.contains(r.name) || sync.contains("*");
+                    // as pg_stat_replication: a standby named under ANY k (...) is a quorum standby
+                    boolean quorum = synchronousStandbyNames.trim().toUpperCase(java.util.Locale.ROOT)
+                            .startsWith("ANY ");
                     rows.add(new ServerStatus.ReplicationConnection((int) r.pid, "replicator", r.name, r.host,
-                            "streaming", isSync ? "sync" : "async", isSync ? 1 : 0, Lsn.of(r.lsn), Lsn.of(r.lsn),
+                            "streaming", isSync ? (quorum ? "quorum" : "sync") : "async", isSync ? 1 : 0, Lsn.of(r.lsn), Lsn.of(r.lsn),
                             Lsn.of(r.lsn), Lsn.of(r.lsn)));
                 }
             }
@@ -519,7 +566,7 @@ public final class FakePostgres implements PostgresControl {
     }
 
     /** The members named by a synchronous_standby_names value ({@code *}, or the quoted or bare names). */
-    static List<String> syncNames(String value) {
+    public static List<String> syncNames(String value) {
         List<String> out = new ArrayList<>();
         if (value == null || value.isBlank()) {
             return out;
@@ -540,11 +587,31 @@ public final class FakePostgres implements PostgresControl {
         return out;
     }
 
+    /** The history file a promotion here (or a copy of its data) holds: one line per switch before {@code tl}. */
+    @Override
+    public PgTimelineHistory.File timelineHistoryFile(long tl) {
+        if (!dataDirectory || tl <= 1 || tl > timeline) {
+            return null;
+        }
+        StringBuilder out = new StringBuilder();
+        for (Switch s : history) {
+            if (s.timeline() < tl) {
+                out.append(s.timeline()).append('\t').append(Lsn.of(s.lsn())).append("\tno recovery target specified\n");
+            }
+        }
+        return new PgTimelineHistory.File(out.toString(), java.time.Instant.EPOCH);
+    }
+
     @Override
     public Divergence checkDivergence(Upstream leader) {
-        FakePostgres up = world.at(leader);
+        FakePostgres up = world.reachable(this, leader);
         if (up == null || !up.accepting) {
             return new Divergence.Undetermined("cannot connect to " + leader);
+        }
+        if (up.inRecovery) {
+            // the real check connects to the leader as a read-write primary only (Patroni's
+            // check_leader_is_not_in_recovery): a leader still promoting cannot be compared with yet
+            return new Divergence.Undetermined(leader + " is not reachable as a read-write primary: in recovery");
         }
         if (!dataDirectory || up.timeline <= timeline) {
             return new Divergence.NotDiverged("timeline " + timeline + " is the leader's or newer");
@@ -560,11 +627,11 @@ public final class FakePostgres implements PostgresControl {
 
     @Override
     public RewindReport rewind(Upstream leader, Duration timeout) {
-        FakePostgres up = world.at(leader);
+        FakePostgres up = world.reachable(this, leader);
         if (running) {
             throw new IllegalStateException("pg_rewind while postgres runs");
         }
-        if (up == null || !up.accepting || failing("rewind")) {
+        if (up == null || !up.accepting || up.inRecovery || failing("rewind")) {
             events.add("rewind failed");
             throw new PostgresException.RewindFailed("pg_rewind from " + leader + " failed", false, null);
         }

@@ -96,7 +96,7 @@ public final class ActionExecutor {
         this.loop = loop;
         this.dataDir = dataDir;
         this.clock = clock;
-        new DcsSteps(name, dcs, pg, lock, loop, dataDir, clock).register(this);
+        new DcsSteps(name, dcs, pg, lock, loop, clock).register(this);
         this.targets = new Targets(name, loop);
         this.starts = new Starts(pg, node, loop, targets, this);
         this.slotSync = new SlotSync(name, pg, node, loop);

@@ -5,8 +5,6 @@ import io.haagent.dcs.Dcs;
 import io.haagent.ha.Action;
 import io.haagent.slots.RetainedSlots;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -24,19 +22,17 @@ final class DcsSteps {
     private final Dcs dcs;
     private final LockBelief lock;
     private final LoopContext loop;
-    private final Path dataDir;
     private final io.haagent.time.Clock clock;
     private final io.haagent.pg.PostgresControl pg;
     private final RetainedSlots retained = new RetainedSlots();
 
-    DcsSteps(String name, Dcs dcs, io.haagent.pg.PostgresControl pg, LockBelief lock, LoopContext loop, Path dataDir,
+    DcsSteps(String name, Dcs dcs, io.haagent.pg.PostgresControl pg, LockBelief lock, LoopContext loop,
             io.haagent.time.Clock clock) {
         this.name = name;
         this.pg = pg;
         this.dcs = dcs;
         this.lock = lock;
         this.loop = loop;
-        this.dataDir = dataDir;
         this.clock = clock;
     }
 
@@ -149,12 +145,12 @@ final class DcsSteps {
                 && lines.get(lines.size() - 1).timestamp() != null && lines.get(lines.size() - 1).newLeader() != null) {
             return;
         }
-        Path file = dataDir.resolve("pg_wal").resolve(String.format("%08X.history", timeline));
-        if (!Files.exists(file)) {
+        var file = pg.timelineHistoryFile(timeline);
+        if (file == null) {
             return;
         }
-        var entries = io.haagent.pg.PgTimelineHistory.parse(Files.readString(file));
-        var merged = TimelineHistoryMerge.merge(entries, lines, Files.getLastModifiedTime(file).toInstant(), name,
+        var entries = io.haagent.pg.PgTimelineHistory.parse(file.content());
+        var merged = TimelineHistoryMerge.merge(entries, lines, file.modified(), name,
                 loop.dynamic().maxTimelinesHistory());
         if (!merged.isEmpty()) {
             dcs.setHistory(new io.haagent.cluster.TimelineHistory(merged, false, 0));

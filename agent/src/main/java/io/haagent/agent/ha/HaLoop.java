@@ -18,14 +18,14 @@ import io.haagent.ha.HaMemory;
 import io.haagent.ha.Outcome;
 import io.haagent.ha.RoleChangeRecord;
 import io.haagent.pg.PostgresControl;
-import io.haagent.pg.PostgresException;
-import io.haagent.pg.ServerStatus;
 import io.haagent.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -182,17 +182,10 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         }
     }
 
-    /** A postgres already running when the agent starts is taken as it is (Patroni attaches to it). */
-    private void adoptRunningPostgres() {
-        try {
-            if (pg.isRunning()) {
-                ServerStatus st = pg.state();
-                node.setRole(st.isPrimary() ? Role.PRIMARY : Role.REPLICA);
-                node.setState(PostgresState.RUNNING);
-                LOG.info("found postgres running as {}", node.role());
-            }
-        } catch (PostgresException e) {
-            node.setState(PostgresState.RUNNING);
+    /** A postgres already running when the agent starts is taken as it is (Patroni attaches to it); run() does it. */
+    public void adoptRunningPostgres() {
+        if (node.adopt(pg)) {
+            LOG.info("found postgres running as {}", node.role());
         }
     }
 
@@ -341,7 +334,6 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         // postgres re-reads its files when the decider sees the parameters changed (Action.ApplyParameters)
     }
 
-
     // ------------------------------------------------------------------------------------------------- outputs
 
     private MemberKey.Facts memberFacts() {
@@ -470,6 +462,11 @@ public final class HaLoop implements LoopContext, AutoCloseable {
 
     public Observation lastObservation() {
         return lastObservation;
+    }
+
+    /** Wraps the decider (simulator of issue 13 only: its mutants, to show its invariants catch them). */
+    public void decideWith(UnaryOperator<Function<HaInput, Decision.Outcome>> wrap) {
+        deciding.decideWith(wrap);
     }
 
     /** The last cycle's input and decision: replayable ({@link CycleRecord#replay()}), for tests and the simulator. */

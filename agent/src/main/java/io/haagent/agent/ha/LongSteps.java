@@ -155,12 +155,21 @@ final class LongSteps {
                         pg.stop(StopMode.FAST, false, ex.stopTimeout());
                         node.setState(PostgresState.STOPPED);
                     }
+                    Upstream leader = Targets.upstream(a.leader());
                     try {
-                        pg.rewind(Targets.upstream(a.leader()), Duration.ofSeconds(Math.max(300, loop.pgCtlTimeoutSeconds())));
+                        pg.rewind(leader, Duration.ofSeconds(Math.max(300, loop.pgCtlTimeoutSeconds())));
                         return List.of(new Outcome.Rewind(RewindState.SUCCESS));
                     } catch (PostgresException e) {
-                        LOG.error("pg_rewind from {} failed: {}", a.leader(), e.getMessage());
-                        return List.of(new Outcome.Rewind(RewindState.FAILED));
+                        boolean removed = e instanceof PostgresException.RewindFailed f && f.dataDirectoryRemoved();
+                        // Patroni's check_leader_is_not_in_recovery after a failed pg_rewind
+                        boolean answered = removed || !(pg.checkDivergence(leader) instanceof Divergence.Undetermined);
+                        if (answered) {
+                            LOG.error("pg_rewind from {} failed: {}", a.leader(), e.getMessage());
+                        } else {
+                            LOG.warn("pg_rewind from {} failed because the primary became unreachable (trying again"
+                                    + " later): {}", a.leader(), e.getMessage());
+                        }
+                        return List.of(new Outcome.RewindFailed(answered, removed));
                     }
                 }));
         ex.on(Action.Reinitialize.class, (a, u) -> ex.submit(LongAction.Kind.REINITIALIZE, "reinitialize", cancel -> {

@@ -38,6 +38,25 @@ public final class NodeState {
         role = r;
     }
 
+    /**
+     * A postgres already running when the agent starts is taken as it is (Patroni attaches to it): its role, and
+     * RUNNING (a postmaster that does not answer yet too).
+     *
+     * @return whether it runs
+     */
+    boolean adopt(io.haagent.pg.PostgresControl pg) {
+        try {
+            if (!pg.isRunning()) {
+                return false;
+            }
+            setRole(pg.state().isPrimary() ? Role.PRIMARY : Role.REPLICA);
+        } catch (io.haagent.pg.PostgresException e) {
+            // running, not answering: the first cycle looks again
+        }
+        setState(PostgresState.RUNNING);
+        return true;
+    }
+
     /** How this node spells a primary in what it writes (member key, {@code /patroni}, callbacks). */
     public RoleNames roleNames() {
         return roleNames;

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 final class SecondPhase {
     private static final Logger LOG = LoggerFactory.getLogger(HaLoop.class);
 
-    private final HaDecider decider = new HaDecider();
+    /** The pure decider; the simulator of issue 13 may wrap it (its mutants, {@link HaLoop#decideWith}). */
+    private java.util.function.Function<HaInput, Decision.Outcome> decider = new HaDecider()::decide;
     private final PostgresControl pg;
     private final PeerClient peers;
     private final BooleanSupplier failsafeHeartbeat;
@@ -34,10 +35,14 @@ final class SecondPhase {
         this.failsafeHeartbeat = failsafeHeartbeat;
     }
 
+    void decideWith(java.util.function.UnaryOperator<java.util.function.Function<HaInput, Decision.Outcome>> wrap) {
+        decider = wrap.apply(decider);
+    }
+
     CycleRecord decide(HaInput in) {
         HaInput input = in;
         for (int i = 0; i < 4; i++) {
-            Decision.Outcome out = decider.decide(input);
+            Decision.Outcome out = decider.apply(input);
             if (out.decision() != null) {
                 return new CycleRecord(input, out.decision());
             }

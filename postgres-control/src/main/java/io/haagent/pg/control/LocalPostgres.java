@@ -143,6 +143,19 @@ public final class LocalPostgres implements PostgresControl {
     }
 
     @Override
+    public io.haagent.pg.PgTimelineHistory.File timelineHistoryFile(long timeline) {
+        java.nio.file.Path file = ctx.dataDir.resolve("pg_wal").resolve(String.format("%08X.history", timeline));
+        try {
+            return new io.haagent.pg.PgTimelineHistory.File(Files.readString(file),
+                    Files.getLastModifiedTime(file).toInstant());
+        } catch (java.nio.file.NoSuchFileException e) {
+            return null;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("reading " + file, e);
+        }
+    }
+
+    @Override
     public ControlData controlData() {
         return ctx.controlData();
     }

@@ -53,30 +53,7 @@ final class SimConfigs {
             Files.createDirectories(data);
             Path f = Files.createTempFile(DIR, name, ".yml", PosixFilePermissions.asFileAttribute(
                     PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(f, """
-                    scope: sim
-                    name: %s
-                    restapi:
-                      listen: %s:8008
-                      connect_address: %s:8008
-                    etcd3:
-                      host: 10.0.0.1:2379
-                    watchdog:
-                      mode: off
-                    bootstrap:
-                      dcs:
-                        ttl: 30
-                        loop_wait: 10
-                        retry_timeout: 10
-                    %s
-                    postgresql:
-                      listen: %s:5432
-                      connect_address: %s:5432
-                      data_dir: %s
-                      authentication:
-                        superuser: {username: postgres, password: simulated}
-                        replication: {username: replicator, password: simulated}
-                    """.formatted(name, host, host, dynamic.stripTrailing(), host, host, data));
+            Files.writeString(f, io.haagent.testing.LoopNodeYaml.of("sim", name, host, dynamic, data, ""));
             HostEnvironment env = new HostEnvironment(Map.of("PATH", "/usr/bin:/bin", "HOME", "/nonexistent"),
                     "sim", "postgres", new NetworkProbe() {
                         @Override

@@ -211,30 +211,7 @@ final class LoopCluster implements AutoCloseable {
             Path data = dir.resolve(name);
             Files.createDirectories(data);
             Path f = dir.resolve(name + ".yml");
-            Files.writeString(f, """
-                    scope: loop
-                    name: %s
-                    restapi:
-                      listen: %s:8008
-                      connect_address: %s:8008
-                    etcd3:
-                      host: 10.0.0.1:2379
-                    watchdog:
-                      mode: off
-                    bootstrap:
-                      dcs:
-                        ttl: 30
-                        loop_wait: 10
-                        retry_timeout: 10
-                    %s
-                    postgresql:
-                      listen: %s:5432
-                      connect_address: %s:5432
-                      data_dir: %s
-                      authentication:
-                        superuser: {username: postgres, password: superpw}
-                        replication: {username: replicator, password: replpw}
-                    %s""".formatted(name, host, host, dynamic.stripTrailing(), host, host, data, extra));
+            Files.writeString(f, io.haagent.testing.LoopNodeYaml.of("loop", name, host, dynamic, data, extra));
             Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
             HostEnvironment host0 = new HostEnvironment(Map.of("PATH", "/usr/bin:/bin", "HOME", "/nonexistent"),
                     "looptest", "postgres", new io.haagent.config.loader.NetworkProbe() {

@@ -1,0 +1,207 @@
+package io.haagent.sim;
+
+import static io.haagent.sim.SimWorld.S;
+
+import io.haagent.cluster.ClusterView;
+import io.haagent.cluster.FailoverRequest;
+import io.haagent.dcs.Dcs;
+import io.haagent.dcs.DcsUnavailableException;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The fault schedule of one {@link SimRun} played on its world: each {@link Fault} begins (and, unless instantaneous,
+ * heals) as an event; the watchdog that fences a frozen or dead leader; the operator's actions as Patroni's tools
+ * would let a careful operator take them.
+ */
+final class SimFaults {
+    private final SimWorld w;
+    private final SimAgents agents;
+
+    SimFaults(SimWorld w, SimAgents agents) {
+        this.w = w;
+        this.agents = agents;
+    }
+
+    /** Schedules each fault's beginning and healing. */
+    void schedule(List<Fault> faults) {
+        for (Fault f : faults) {
+            w.at(f.atNanos(), () -> begin(f));
+            if (!f.kind().instantaneous()) {
+                w.at(f.endNanos(), () -> end(f));
+            }
+        }
+    }
+
+    private void begin(Fault f) {
+        w.trace.add(w.now(), "FAULT " + f);
+        SimNode a = f.a() == null ? null : w.nodes.get(f.a());
+        switch (f.kind()) {
+            case AGENT_CRASH -> {
+                if (a.agent != NodeView.Agent.DOWN) {
+                    agents.stop(a, "crashes");
+                    watchdogAt(a);
+                }
+            }
+            case POSTMASTER_CRASH -> {
+                a.pg.crash();
+                agents.pgEvents(a);
+            }
+            case AGENT_FREEZE -> {
+                if (a.agent == NodeView.Agent.UP) {
+                    a.agent = NodeView.Agent.FROZEN;
+                    watchdogAt(a);
+                }
+            }
+            case DCS_DOWN -> w.store.setReachable(false);
+            case DCS_CUT -> {
+                a.dcsCut = true;
+                if (a.dcs != null) {
+                    a.dcs.setLinked(false);
+                }
+            }
+            case PEER_CUT -> cut(w.peerCut, f, true);
+            case STREAM_CUT -> cut(w.streamCut, f, true);
+            case STALL -> a.pg.stall(true);
+            case SWITCHOVER, FAILOVER -> operatorFailover(f);
+            case PAUSE -> pause(true);
+        }
+    }
+
+    private void end(Fault f) {
+        w.trace.add(w.now(), "HEAL " + f);
+        SimNode a = f.a() == null ? null : w.nodes.get(f.a());
+        switch (f.kind()) {
+            case AGENT_CRASH -> {
+                if (a.agent == NodeView.Agent.DOWN && agents.deathless(a)) {
+                    agents.start(a);
+                }
+            }
+            case AGENT_FREEZE -> {
+                if (a.agent == NodeView.Agent.FROZEN) {
+                    agents.resume(a);
+                } else if (a.agent == NodeView.Agent.DOWN && agents.deathless(a)) {
+                    agents.start(a); // the watchdog reset the machine meanwhile
+                }
+            }
+            case DCS_DOWN -> w.store.setReachable(true);
+            case DCS_CUT -> {
+                a.dcsCut = false;
+                if (a.dcs != null) {
+                    a.dcs.setLinked(true);
+                }
+            }
+            case PEER_CUT -> cut(w.peerCut, f, false);
+            case STREAM_CUT -> cut(w.streamCut, f, false);
+            case STALL -> a.pg.stall(false);
+            case PAUSE -> pause(false);
+            default -> {
+            }
+        }
+    }
+
+    private static void cut(Set<String> links, Fault f, boolean cut) {
+        List<String> keys = f.oneWay() ? List.of(f.a() + ">" + f.b()) : List.of(f.a() + ">" + f.b(), f.b() + ">" + f.a());
+        if (cut) {
+            links.addAll(keys);
+        } else {
+            links.removeAll(keys);
+        }
+    }
+
+    /**
+     * The watchdog (a fence outside the agent): armed by the leader's cycles, it resets the machine when the agent has
+     * not cycled for {@code ttl - safety_margin} (5 s), so the lease cannot expire while postgres still accepts writes.
+     */
+    private void watchdogAt(SimNode n) {
+        if (!w.fenced(n)) {
+            return;
+        }
+        int inc = n.incarnation;
+        long last = n.lastCycle;
+        w.at(last + (w.ttl - 5L) * S, () -> {
+            if (n.lastCycle == last && n.agent != NodeView.Agent.UP && n.writable()) {
+                w.trace.add(w.now(), n.name + " watchdog fires: the machine resets");
+                n.pg.crash();
+                agents.pgEvents(n);
+                if (n.agent == NodeView.Agent.FROZEN && inc == n.incarnation) {
+                    agents.stop(n, "is reset with its machine");
+                }
+            }
+        });
+    }
+
+    private void operatorFailover(Fault f) {
+        try {
+            ClusterView v = w.observer.freshCluster();
+            String leader = v.isUnlocked() ? null : v.leaderName();
+            FailoverRequest req;
+            String syncMode = w.variant.syncMode();
+            if (f.kind() == Fault.Kind.SWITCHOVER) {
+                if (leader == null) {
+                    w.trace.add(w.now(), "operator: no leader to switch over from");
+                    return;
+                }
+                String candidate = leader.equals(f.b()) ? null : f.b();
+                if (candidate != null && syncMode.equals("on")
+                        && (v.sync() == null || !v.sync().syncStandbys().contains(candidate))) {
+                    // Patroni's POST /switchover refuses it (412 'candidate name does not match with
+                    // sync_standby'): a request nobody but the frozen leader could have cleared
+                    w.trace.add(w.now(), "operator: switchover to " + candidate + " refused: candidate name does not"
+                            + " match with sync_standby");
+                    return;
+                }
+                req = FailoverRequest.of(leader, candidate, null);
+            } else {
+                String candidate = f.b();
+                if (!syncMode.equals("off") && v.sync() != null && !v.sync().isEmpty()) {
+                    // A manual failover in synchronous mode to a node that lacks commits the others confirmed (an
+                    // asynchronous one, or under quorum commit a voter that fell behind) gives them up: Patroni
+                    // allows it as the operator's choice, with patronictl showing the lag. This operator, as a
+                    // careful one, names the synchronous standby furthest ahead instead.
+                    candidate = v.sync().syncStandbys().stream().filter(w.nodes::containsKey)
+                            .max(Comparator.comparingLong((String c) -> w.nodes.get(c).pg.lsn())
+                                    .thenComparing(Comparator.reverseOrder()))
+                            .orElse(null);
+                    if (candidate == null) {
+                        w.trace.add(w.now(), "operator: no synchronous standby to fail over to");
+                        return;
+                    }
+                }
+                SimNode named = candidate == null ? null : w.nodes.get(candidate);
+                if (named != null && syncMode.equals("off") && named.pg.lsn() < v.lastLsn() - w.variant.maxLag()) {
+                    // Patroni lets a manual failover's candidate promote in a cluster without a leader whatever its
+                    // lag (rest_api.rst, 'Healthy standby': the operator's accepted loss). This operator, reading
+                    // the lag in patronictl list, names the member furthest ahead instead of one that lags more
+                    // than maximum_lag_on_failover behind the leader's last published position.
+                    String leaderName = leader;
+                    candidate = w.nodes.values().stream().filter(n -> !n.name.equals(leaderName))
+                            .max(Comparator.comparingLong((SimNode n) -> n.pg.lsn())
+                                    .thenComparing(n -> n.name, Comparator.reverseOrder()))
+                            .map(n -> n.name).orElse(candidate);
+                }
+                req = FailoverRequest.of(null, candidate, null);
+            }
+            w.observer.setFailover(req, Dcs.ANY_REVISION);
+        } catch (DcsUnavailableException e) {
+            w.trace.add(w.now(), "operator: " + e.getMessage());
+        }
+    }
+
+    private void pause(boolean on) {
+        try {
+            ClusterView v = w.observer.freshCluster();
+            Map<String, Object> cfg = new LinkedHashMap<>(v.config() == null ? Map.of() : v.config().data());
+            cfg.put("pause", on);
+            w.observer.setConfig(cfg, Dcs.ANY_REVISION);
+        } catch (DcsUnavailableException e) {
+            w.trace.add(w.now(), "operator: " + e.getMessage());
+            if (!on) {
+                w.at(w.now() + S, () -> pause(false)); // the operator retries the resume until it lands
+            }
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package io.haagent.sim;
+
+import io.haagent.agent.ha.HaLoop;
+import io.haagent.config.AgentConfig;
+import io.haagent.dcs.InMemoryDcs;
+import io.haagent.pg.FakePostgres;
+import java.util.ArrayDeque;
+
+/** One simulated node: its postgres, and its agent (a new {@link HaLoop} each time the process starts). */
+final class SimNode {
+    final String name;
+    final AgentConfig config;
+    final FakePostgres pg;
+    final ArrayDeque<Runnable> steps = new ArrayDeque<>();
+    HaLoop loop;
+    InMemoryDcs dcs;
+    NodeView.Agent agent = NodeView.Agent.DOWN;
+    int incarnation;
+    long token;
+    long nextDue = Long.MAX_VALUE;
+    long lastCycle;
+    boolean dcsCut;
+    boolean stepScheduled;
+    /** The agent's last cycle saw the cluster paused: it disarmed the watchdog (§7.1, as Patroni does). */
+    boolean paused;
+    /** Back from a freeze or a crash: until a cycle ends with nothing left running, it may still be catching up. */
+    boolean resuming;
+    int pgEventsSeen;
+
+    SimNode(String name, AgentConfig config, FakePostgres.World world) {
+        this.name = name;
+        this.config = config;
+        String[] addr = config.postgresql().connectAddress().split(":");
+        this.pg = world.instance(name, addr[0], Integer.parseInt(addr[1]));
+    }
+
+    /** Its postgres accepts writes (a client that reaches it commits there). */
+    boolean writable() {
+        return pg.running() && pg.accepting() && !pg.inRecovery();
+    }
+}

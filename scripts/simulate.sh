@@ -5,12 +5,23 @@
 #   scripts/simulate.sh --seeds N [--agents K] [--first S] [--threads T]
 #       runs seeds S..S+N-1 (S = 1) on T threads (the cores) and ends with
 #       'simulated N clusters, E events, F faults in T s: B invariant breaches' (exit 1 on any breach)
-#   scripts/simulate.sh --seed S [--agents K]     replays one seed and prints its whole event trace
+#   scripts/simulate.sh --seed S [--agents K] [--shrink]   replays one seed and prints its whole event trace
+#       (--shrink: and shrinks a breaching fault schedule to a minimal one)
 #   scripts/simulate.sh --mutants [--seeds N]     runs the seeds against each deliberately broken decider and ends
 #       with 'mutants caught: C/M' (exit 1 unless every one is caught)
+#   --faults classic|all   which faults the schedules are drawn from (every form above). classic (the default, CI's):
+#       agent crash, postmaster crash, agent freeze, DCS down, DCS cut, REST and replication link cuts, replication
+#       stall, operator switchover, failover, pause. all adds: slow or lossy links, failing tools (start, promote,
+#       basebackup, rewind), tools slower than the TTL, wall-clock jumps, operator restart and reinitialize. A seed
+#       draws a different schedule under each; the regression seeds are classic ones.
+#   scripts/simulate.sh --help    prints this
 #
 # Builds the sim module (and what it needs) first when it has not been built, or when REBUILD is set.
 set -euo pipefail
+if [ "${1:-}" = --help ] || [ "${1:-}" = -h ]; then
+  sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'
+  exit 0
+fi
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here"
 if [ ! -s sim/target/classpath.txt ] || [ ! -d sim/target/classes ] || [ -n "${REBUILD:-}" ]; then

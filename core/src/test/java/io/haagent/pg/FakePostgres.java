@@ -85,6 +85,7 @@ public final class FakePostgres implements PostgresControl {
     private final List<PostmasterEvent.Listener> listeners = new ArrayList<>();
     private final Map<String, ReplicationSlot> slots = new TreeMap<>();
     private final List<String> failNext = new ArrayList<>();
+    private final java.util.Set<String> failRuns = new java.util.HashSet<>();
 
     private boolean dataDirectory;
     private String sysid;
@@ -217,8 +218,20 @@ public final class FakePostgres implements PostgresControl {
         this.stalled = stall;
     }
 
+    /**
+     * Every run of this tool fails (or no longer does): a missing or broken binary, a full disk, a permission denied;
+     * the same tools as {@link #failNext(String)}.
+     */
+    public void failRuns(String tool, boolean failing) {
+        if (failing) {
+            failRuns.add(tool);
+        } else {
+            failRuns.remove(tool);
+        }
+    }
+
     private boolean failing(String tool) {
-        return failNext.remove(tool);
+        return failNext.remove(tool) || failRuns.contains(tool);
     }
 
     private void tell(boolean expected) {

@@ -8,7 +8,8 @@ import java.util.Random;
  * One fault of a schedule: what, on which nodes, from when, for how long (instantaneous ones have no duration).
  *
  * @param a the node it strikes (or the first end of a link), null for cluster-wide faults
- * @param b the other end of a link, or the candidate of an operator switchover or failover (null: any)
+ * @param b the other end of a link, the candidate of an operator switchover or failover (null: any), the tool of a
+ *     {@link Kind#TOOL_FAIL}, or the step of a {@link Kind#CLOCK_JUMP} in seconds ({@code "-3600"})
  * @param oneWay a link cut one way only: {@code a} cannot reach {@code b}
  */
 public record Fault(Kind kind, long atNanos, long forNanos, String a, String b, boolean oneWay) {
@@ -36,12 +37,38 @@ public record Fault(Kind kind, long atNanos, long forNanos, String a, String b, 
         /** The operator asks for a failover to {@code b}. */
         FAILOVER,
         /** The operator pauses the cluster and resumes it after the duration. */
-        PAUSE;
+        PAUSE,
+        /**
+         * A slow or lossy link (both ways, or {@code a} to {@code b} only): each REST request and each round of
+         * streaming on it is lost or comes too late with probability 1/2, drawn per message; nothing is cut.
+         */
+        LOSSY_LINK,
+        /** Every run of one tool on {@code a} fails ({@code b}: start, promote, basebackup, rewind) for the duration. */
+        TOOL_FAIL,
+        /** The long actions on {@code a} (basebackup, rewind, promote, start, stop) take 10 to 70 s each: past the TTL. */
+        TOOL_SLOW,
+        /**
+         * The wall clock of {@code a} steps by {@code b} seconds (NTP, a VM restored, an operator's date -s) and steps
+         * back at the end; the monotonic clock never jumps.
+         */
+        CLOCK_JUMP,
+        /** The operator restarts postgres on {@code a} ({@code POST /restart}, patronictl restart). */
+        RESTART,
+        /** The operator reinitializes {@code a} ({@code POST /reinitialize}, patronictl reinit). */
+        REINIT;
+
+        /** The faults of the first simulator: CI's schedules are drawn from these unless {@code --faults all}. */
+        static final List<Kind> CLASSIC = List.of(AGENT_CRASH, POSTMASTER_CRASH, AGENT_FREEZE, DCS_DOWN, DCS_CUT,
+                PEER_CUT, STREAM_CUT, STALL, SWITCHOVER, FAILOVER, PAUSE);
 
         boolean instantaneous() {
-            return this == POSTMASTER_CRASH || this == SWITCHOVER || this == FAILOVER;
+            return this == POSTMASTER_CRASH || this == SWITCHOVER || this == FAILOVER || this == RESTART
+                    || this == REINIT;
         }
     }
+
+    private static final String[] TOOLS = {"start", "promote", "basebackup", "rewind"};
+    private static final long[] JUMPS = {-86_400, -3_600, -600, -30, 30, 600, 3_600, 86_400};
 
     public long endNanos() {
         return atNanos + forNanos;
@@ -49,20 +76,23 @@ public record Fault(Kind kind, long atNanos, long forNanos, String a, String b, 
 
     @Override
     public String toString() {
-        String who = a == null ? "" : " " + a + (b == null ? "" : (oneWay ? "->" : "<->") + b);
+        String who = switch (kind) {
+            case TOOL_FAIL -> " " + a + " " + b;
+            case CLOCK_JUMP -> " " + a + " by " + b + " s";
+            default -> a == null ? "" : " " + a + (b == null ? "" : (oneWay ? "->" : "<->") + b);
+        };
         return kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + who
                 + (kind.instantaneous() ? "" : " for " + Trace.seconds(forNanos) + " s");
     }
 
     static final long S = 1_000_000_000L;
 
-    /** A random schedule: 1 to 8 faults starting between {@code from} and {@code from + window}. */
-    static List<Fault> schedule(Random r, List<String> names, long from, long window) {
+    /** A random schedule: 1 to 8 faults of these kinds starting between {@code from} and {@code from + window}. */
+    static List<Fault> schedule(Random r, List<String> names, long from, long window, List<Kind> kinds) {
         int n = 1 + r.nextInt(8);
         List<Fault> out = new ArrayList<>();
-        Kind[] kinds = Kind.values();
         for (int i = 0; i < n; i++) {
-            Kind k = kinds[r.nextInt(kinds.length)];
+            Kind k = kinds.get(r.nextInt(kinds.size()));
             long at = from + (long) (r.nextDouble() * window);
             String a = names.get(r.nextInt(names.size()));
             String b = names.get(r.nextInt(names.size()));
@@ -71,13 +101,16 @@ public record Fault(Kind kind, long atNanos, long forNanos, String a, String b, 
             }
             long dur = switch (k) {
                 case AGENT_FREEZE -> S * (3 + r.nextInt(70));
-                case POSTMASTER_CRASH, SWITCHOVER, FAILOVER -> 0;
+                case POSTMASTER_CRASH, SWITCHOVER, FAILOVER, RESTART, REINIT -> 0;
                 default -> S * (1 + r.nextInt(60));
             };
             out.add(switch (k) {
                 case DCS_DOWN, PAUSE -> new Fault(k, at, dur, null, null, false);
-                case AGENT_CRASH, POSTMASTER_CRASH, AGENT_FREEZE, DCS_CUT, STALL -> new Fault(k, at, dur, a, null, false);
-                case PEER_CUT, STREAM_CUT -> new Fault(k, at, dur, a, b, r.nextBoolean());
+                case AGENT_CRASH, POSTMASTER_CRASH, AGENT_FREEZE, DCS_CUT, STALL, TOOL_SLOW, RESTART, REINIT ->
+                        new Fault(k, at, dur, a, null, false);
+                case PEER_CUT, STREAM_CUT, LOSSY_LINK -> new Fault(k, at, dur, a, b, r.nextBoolean());
+                case TOOL_FAIL -> new Fault(k, at, dur, a, TOOLS[r.nextInt(TOOLS.length)], false);
+                case CLOCK_JUMP -> new Fault(k, at, dur, a, Long.toString(JUMPS[r.nextInt(JUMPS.length)]), false);
                 case SWITCHOVER -> new Fault(k, at, dur, null, r.nextBoolean() ? b : null, false);
                 case FAILOVER -> new Fault(k, at, dur, null, b, false);
             });

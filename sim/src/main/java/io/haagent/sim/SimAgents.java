@@ -52,8 +52,8 @@ final class SimAgents {
         int inc = n.incarnation;
         Map<String, Object> dynamic = n.config.bootstrap().dcs() == null ? Map.of() : n.config.bootstrap().dcs();
         n.loop = new HaLoop(n.config, n.dcs, n.pg, w.peers(n.name),
-                new StatusBoard(NodeSnapshot.builder(n.config.scope(), n.name).build()), w.clock,
-                new RoleChangeClock(w.clock, new RoleChangeRecorder()), dynamic, reason -> {
+                new StatusBoard(NodeSnapshot.builder(n.config.scope(), n.name).build()), n.clock,
+                new RoleChangeClock(n.clock, new RoleChangeRecorder()), dynamic, reason -> {
                     deaths.add(n.name + " exited: " + reason);
                     dead.add(n.name);
                     n.agent = NodeView.Agent.DOWN;
@@ -167,7 +167,8 @@ final class SimAgents {
             return;
         }
         n.stepScheduled = true;
-        w.at(w.now() + (50 + w.rnd.nextInt(2500)) * MS, () -> longStep(n, inc));
+        long took = n.toolsSlow ? 10_000 + w.rnd.nextInt(60_000) : 50 + w.rnd.nextInt(2500);
+        w.at(w.now() + took * MS, () -> longStep(n, inc));
     }
 
     /** The background executor runs one queued body (a long action, the post-promote CHECKPOINT). */

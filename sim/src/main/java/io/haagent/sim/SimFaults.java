@@ -6,11 +6,13 @@ import io.haagent.cluster.ClusterView;
 import io.haagent.cluster.FailoverRequest;
 import io.haagent.dcs.Dcs;
 import io.haagent.dcs.DcsUnavailableException;
+import io.haagent.ha.NodeRequest;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongFunction;
 
 /**
  * The fault schedule of one {@link SimRun} played on its world: each {@link Fault} begins (and, unless instantaneous,
@@ -68,6 +70,12 @@ final class SimFaults {
             case STALL -> a.pg.stall(true);
             case SWITCHOVER, FAILOVER -> operatorFailover(f);
             case PAUSE -> pause(true);
+            case LOSSY_LINK -> cut(w.lossy, f, true);
+            case TOOL_FAIL -> a.pg.failRuns(f.b(), true);
+            case TOOL_SLOW -> a.toolsSlow = true;
+            case CLOCK_JUMP -> a.wallOffsetSeconds += Long.parseLong(f.b());
+            case RESTART -> operatorRequest(a, "restart", id -> new NodeRequest.Restart(id, null, null, false, null));
+            case REINIT -> operatorRequest(a, "reinitialize", id -> new NodeRequest.Reinitialize(id, false));
         }
     }
 
@@ -98,6 +106,10 @@ final class SimFaults {
             case STREAM_CUT -> cut(w.streamCut, f, false);
             case STALL -> a.pg.stall(false);
             case PAUSE -> pause(false);
+            case LOSSY_LINK -> cut(w.lossy, f, false);
+            case TOOL_FAIL -> a.pg.failRuns(f.b(), false);
+            case TOOL_SLOW -> a.toolsSlow = false;
+            case CLOCK_JUMP -> a.wallOffsetSeconds -= Long.parseLong(f.b()); // NTP steps it back
             default -> {
             }
         }
@@ -189,6 +201,18 @@ final class SimFaults {
         } catch (DcsUnavailableException e) {
             w.trace.add(w.now(), "operator: " + e.getMessage());
         }
+    }
+
+    /**
+     * The operator's {@code POST /restart} or {@code POST /reinitialize} to one agent: only an agent that is up answers
+     * its REST API (a frozen or dead one times out, and patronictl gives up); the decider judges it as it would any.
+     */
+    private void operatorRequest(SimNode n, String what, LongFunction<NodeRequest> request) {
+        if (n.agent != NodeView.Agent.UP) {
+            w.trace.add(w.now(), "operator: " + what + " of " + n.name + " timed out: its agent does not answer");
+            return;
+        }
+        n.loop.submitRequest(request);
     }
 
     private void pause(boolean on) {

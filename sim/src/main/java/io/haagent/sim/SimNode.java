@@ -4,6 +4,9 @@ import io.haagent.agent.ha.HaLoop;
 import io.haagent.config.AgentConfig;
 import io.haagent.dcs.InMemoryDcs;
 import io.haagent.pg.FakePostgres;
+import io.haagent.time.Clock;
+import io.haagent.time.FakeClock;
+import java.time.Instant;
 import java.util.ArrayDeque;
 
 /** One simulated node: its postgres, and its agent (a new {@link HaLoop} each time the process starts). */
@@ -26,10 +29,27 @@ final class SimNode {
     /** Back from a freeze or a crash: until a cycle ends with nothing left running, it may still be catching up. */
     boolean resuming;
     int pgEventsSeen;
+    /** Long actions take past the TTL ({@link Fault.Kind#TOOL_SLOW}). */
+    boolean toolsSlow;
+    /** How far this machine's wall clock is off ({@link Fault.Kind#CLOCK_JUMP}); its monotonic clock never is. */
+    long wallOffsetSeconds;
+    /** This machine's clocks: the world's monotonic clock, and a wall clock that may have jumped. */
+    final Clock clock;
 
-    SimNode(String name, AgentConfig config, FakePostgres.World world) {
+    SimNode(String name, AgentConfig config, FakePostgres.World world, FakeClock worldClock) {
         this.name = name;
         this.config = config;
+        this.clock = new Clock() {
+            @Override
+            public long nanoTime() {
+                return worldClock.nanoTime();
+            }
+
+            @Override
+            public Instant now() {
+                return worldClock.now().plusSeconds(wallOffsetSeconds);
+            }
+        };
         String[] addr = config.postgresql().connectAddress().split(":");
         this.pg = world.instance(name, addr[0], Integer.parseInt(addr[1]));
     }

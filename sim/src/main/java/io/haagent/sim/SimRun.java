@@ -57,6 +57,15 @@ public final class SimRun {
      */
     public SimRun(long seed, int agents, List<Fault> faults,
             UnaryOperator<Function<HaInput, Decision.Outcome>> mutant) {
+        this(seed, agents, faults, mutant, Fault.Kind.CLASSIC);
+    }
+
+    /**
+     * @param kinds the kinds of fault a schedule drawn from the seed is made of ({@link Fault.Kind#CLASSIC}, CI's
+     *     schedules, or all)
+     */
+    public SimRun(long seed, int agents, List<Fault> faults,
+            UnaryOperator<Function<HaInput, Decision.Outcome>> mutant, List<Fault.Kind> kinds) {
         this.seed = seed;
         Random faultRandom = new Random(seed * 0x9E3779B97F4A7C15L + 13);
         this.variant = Variant.of(faultRandom);
@@ -64,7 +73,8 @@ public final class SimRun {
         for (int i = 1; i <= agents; i++) {
             names.add("pg" + i);
         }
-        this.faults = faults != null ? List.copyOf(faults) : Fault.schedule(faultRandom, names, 40 * S, 240 * S);
+        this.faults = faults != null ? List.copyOf(faults) : Fault.schedule(faultRandom, names, 40 * S, 240 * S,
+                kinds);
         this.world = new SimWorld(seed, variant, names);
         this.agents = new SimAgents(world, mutant);
         this.workload = new SimWorkload(world, invariants);

@@ -41,6 +41,8 @@ final class SimWorld {
     final Set<String> peerCut = new HashSet<>();
     /** Cut PostgreSQL links, {@code "a>b"}: a cannot connect to b (streaming, pg_basebackup, pg_rewind). */
     final Set<String> streamCut = new HashSet<>();
+    /** Slow or lossy links, {@code "a>b"}: each message from a to b is lost or too late with probability 1/2. */
+    final Set<String> lossy = new HashSet<>();
     final Trace trace = new Trace();
     final int ttl = 30;
     final int loopWait = 10;
@@ -52,9 +54,9 @@ final class SimWorld {
         this.rnd = new Random(seed);
         this.variant = variant;
         this.observer = new InMemoryDcs(store, "sim", "sim-observer", ttl);
-        pgWorld.setLinks((a, b) -> !streamCut.contains(a + ">" + b));
+        pgWorld.setLinks((a, b) -> !streamCut.contains(a + ">" + b) && delivered(a, b));
         for (String name : names) {
-            nodes.put(name, new SimNode(name, SimConfigs.load(name, names.size(), variant.yaml()), pgWorld));
+            nodes.put(name, new SimNode(name, SimConfigs.load(name, names.size(), variant.yaml()), pgWorld, clock));
         }
     }
 
@@ -94,6 +96,14 @@ final class SimWorld {
         return variant.watchdog() && !n.paused;
     }
 
+    /**
+     * A message from a to b arrives in time: always on a sound link; on a slow or lossy one with probability 1/2
+     * (a REST request that times out, a streaming round or a tool's connection that stalls past its timeout).
+     */
+    boolean delivered(String a, String b) {
+        return !lossy.contains(a + ">" + b) || rnd.nextBoolean();
+    }
+
     PeerClient peers(String self) {
         return new Peers(self);
     }
@@ -111,7 +121,8 @@ final class SimWorld {
             Map<String, PeerStatus> out = new LinkedHashMap<>();
             for (String peer : apiUrls.keySet()) {
                 SimNode n = nodes.get(peer);
-                if (n == null || n.agent != NodeView.Agent.UP || peerCut.contains(self + ">" + peer)) {
+                if (n == null || n.agent != NodeView.Agent.UP || peerCut.contains(self + ">" + peer)
+                        || !delivered(self, peer)) {
                     out.put(peer, PeerStatus.unreachable(peer, "timed out"));
                 } else if (n.writable()) {
                     out.put(peer, PeerStatus.primary(peer, n.pg.timeline(), n.config.tags()));

@@ -27,6 +27,7 @@ public final class Simulate {
         Mutant only = null;
         boolean shrink = false;
         int threads = Runtime.getRuntime().availableProcessors();
+        List<Fault.Kind> kinds = Fault.Kind.CLASSIC;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--seeds" -> seeds = Long.parseLong(args[++i]);
@@ -36,13 +37,22 @@ public final class Simulate {
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--mutants" -> mutants = true;
                 case "--shrink" -> shrink = true;
+                case "--faults" -> {
+                    String which = args[++i];
+                    if (!which.equals("all") && !which.equals("classic")) {
+                        System.err.println("simulate: --faults is classic or all, not " + which);
+                        System.exit(2);
+                    }
+                    kinds = which.equals("all") ? List.of(Fault.Kind.values()) : Fault.Kind.CLASSIC;
+                }
                 case "--mutant" -> {
                     mutants = true;
                     only = Mutant.valueOf(args[++i].toUpperCase(Locale.ROOT).replace('-', '_'));
                 }
                 default -> {
                     System.err.println("simulate: unknown argument " + args[i]
-                            + " (--seeds N, --agents K (3..7), --seed S [--shrink], --first S, --threads T, --mutants, --mutant NAME)");
+                            + " (--seeds N, --agents K (3..7), --seed S [--shrink], --first S, --threads T, --mutants, --mutant NAME,"
+                            + " --faults classic|all)");
                     System.exit(2);
                 }
             }
@@ -53,18 +63,19 @@ public final class Simulate {
         }
         int status;
         if (one != null) {
-            status = replay(one, agents, shrink);
+            status = replay(one, agents, shrink, kinds);
         } else if (mutants) {
-            status = mutants(only == null ? List.of(Mutant.values()) : List.of(only), first, seeds, agents, threads);
+            status = mutants(only == null ? List.of(Mutant.values()) : List.of(only), first, seeds, agents, threads,
+                    kinds);
         } else {
-            status = seeds(first, seeds, agents, threads, null, true).breaches == 0 ? 0 : 1;
+            status = seeds(first, seeds, agents, threads, null, true, kinds).breaches == 0 ? 0 : 1;
         }
         System.exit(status);
     }
 
-    private static int replay(long seed, int agents, boolean shrink) {
+    private static int replay(long seed, int agents, boolean shrink, List<Fault.Kind> kinds) {
         long start = System.nanoTime();
-        SimRun.Result r = new SimRun(seed, agents, null, null).run();
+        SimRun.Result r = new SimRun(seed, agents, null, null, kinds).run();
         if (shrink && r.breach() != null) {
             Shrinker.Shrunk s = Shrinker.shrink(seed, agents, r);
             System.out.println("shrunk in " + s.runs() + " runs from " + r.faults().size() + " faults to "
@@ -82,7 +93,8 @@ public final class Simulate {
             long overlapCommits, long lostBytes, long promotions) {
     }
 
-    static Batch seeds(long first, long count, int agents, int threads, Mutant mutant, boolean report)
+    static Batch seeds(long first, long count, int agents, int threads, Mutant mutant, boolean report,
+            List<Fault.Kind> kinds)
             throws Exception {
         long start = System.nanoTime();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -93,9 +105,9 @@ public final class Simulate {
             parts.add(pool.submit(() -> {
                 List<SimRun.Result> mine = new ArrayList<>();
                 for (long s = next.getAndIncrement(); s < last; s = next.getAndIncrement()) {
-                    SimRun.Result r = new SimRun(s, agents, null, mutant == null ? null : mutant.wrap()).run();
+                    SimRun.Result r = new SimRun(s, agents, null, mutant == null ? null : mutant.wrap(), kinds).run();
                     if (mutant != null && r.breach() != null
-                            && new SimRun(s, agents, null, null).run().breach() != null) {
+                            && new SimRun(s, agents, null, null, kinds).run().breach() != null) {
                         continue; // the real decider breaches on this seed too: it does not tell the mutant apart
                     }
                     mine.add(summary(r));
@@ -133,7 +145,7 @@ public final class Simulate {
             if (!breached.isEmpty()) {
                 SimRun.Result first0 = breached.get(0);
                 Shrinker.Shrunk s = Shrinker.shrink(first0.seed(), agents,
-                        new SimRun(first0.seed(), agents, null, null).run());
+                        new SimRun(first0.seed(), agents, null, null, kinds).run());
                 System.out.println("seed " + first0.seed() + " shrunk from " + first0.faults().size() + " faults to "
                         + s.faults().size() + " that still breach " + first0.breach().invariant() + ": "
                         + s.faults() + " (scripts/simulate.sh --seed " + first0.seed() + " --shrink)");
@@ -165,11 +177,12 @@ public final class Simulate {
                 r.overlapCommits(), r.lostBytes(), r.promotions());
     }
 
-    private static int mutants(List<Mutant> which, long first, long count, int agents, int threads)
+    private static int mutants(List<Mutant> which, long first, long count, int agents, int threads,
+            List<Fault.Kind> kinds)
             throws Exception {
         int caught = 0;
         for (Mutant m : which) {
-            Batch b = seeds(first, count, agents, threads, m, false);
+            Batch b = seeds(first, count, agents, threads, m, false, kinds);
             if (b.breaches > 0) {
                 SimRun.Result r = b.breached.get(0);
                 caught++;

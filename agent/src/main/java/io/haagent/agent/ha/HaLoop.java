@@ -454,6 +454,14 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         return requests;
     }
 
+    /**
+     * An immediate restart or a reinitialize handed to the loop without waiting for the answer (the simulated
+     * operator's {@code POST /restart} or {@code POST /reinitialize}: issue 13); the REST API asks and waits instead.
+     */
+    public void submitRequest(java.util.function.LongFunction<io.haagent.ha.NodeRequest> request) {
+        requests.submit(request, this::wakeUp);
+    }
+
     /** A POST /failsafe accepted: the decider judges it in the next cycle, which runs now (§3.8). */
     public void acceptFailsafe(io.haagent.ha.FailsafeContact f) {
         failsafe.accept(f);

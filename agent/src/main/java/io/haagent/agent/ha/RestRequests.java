@@ -56,6 +56,15 @@ final class RestRequests {
         }
     }
 
+    /**
+     * Hand a request to the loop without waiting for its answer (a client that does not wait: the simulator's
+     * operator); the next cycle takes it and its answer goes nowhere.
+     */
+    void submit(LongFunction<NodeRequest> request, Runnable wakeLoop) {
+        queue.add(request.apply(ids.incrementAndGet()));
+        wakeLoop.run();
+    }
+
     /** The request the next decision reads, or null. */
     NodeRequest next() {
         return queue.poll();

@@ -104,7 +104,22 @@ final class LongSteps {
         }));
         ex.on(Action.StartPrimary.class, (a, u) -> {
             return ex.submit(LongAction.Kind.START_PRIMARY_AFTER_FAILURE, "starting primary after failure", cancel -> {
+                // A lock lost before the start began (the decision cancels this and demotes, and a demote finds no
+                // postmaster to stop yet): starting anyway would bring up a second primary beside the new leader
+                // (simulator seed 4599; Patroni's interlock, ha.py handle_long_action_in_progress). The next cycle
+                // starts it as a replica.
+                if (cancel.requested()) {
+                    LOG.info("start as primary cancelled: the leader lock was lost before pg_ctl start");
+                    return List.of();
+                }
                 starts.start(StartRequest.asPrimary(ex.startTimeout(a.timeoutSeconds())), Role.PRIMARY);
+                if (cancel.requested()) {
+                    // lost while pg_ctl start ran, after the demote found nothing to stop (Patroni:
+                    // terminate_starting_postmaster)
+                    LOG.warn("the leader lock was lost while postgres started as primary: stopping it");
+                    pg.stop(StopMode.IMMEDIATE, false, ex.stopTimeout());
+                    return List.of();
+                }
                 // GET /primary answers 200 again the moment postgres takes writes (issue 17)
                 loop.publishPostgresNow();
                 loop.roleChanges().phase("start");

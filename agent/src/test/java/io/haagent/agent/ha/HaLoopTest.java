@@ -336,6 +336,37 @@ class HaLoopTest {
         assertThat(c.primaries()).containsExactly("pg2");
     }
 
+    /**
+     * Simulator seed 4599 (--faults all; issue 13): the start of a crashed primary had not begun (its background
+     * thread not yet at pg_ctl start, or a slow one) when the primary lost its lock; the decision cancelled it and
+     * demoted, but the start ran anyway and postgres came up as a second primary beside the new leader. Patroni cancels
+     * the start through the same interlock (ha.py, handle_long_action_in_progress: critical_task.cancel()).
+     */
+    @Test
+    void aPrimaryStartThatLostItsLockBeforeItBeganDoesNotStart() {
+        LoopCluster c = cluster("");
+        c.bootstrap();
+        LoopCluster.Node pg1 = c.node("pg1");
+        pg1.pg.crash();
+        assertThat(pg1.cycle()).isEqualTo("starting primary after failure");
+        pg1.dcs.setLinked(false);
+        for (int i = 0; i < 8; i++) {
+            c.clock.advance(Duration.ofSeconds(5));
+            for (String other : List.of("pg2", "pg3")) {
+                c.node(other).cycle();
+                c.node(other).runLongActions();
+                c.stream();
+            }
+        }
+        pg1.dcs.setLinked(true);
+        assertThat(c.leader()).isNotEqualTo("pg1").isNotNull();
+        assertThat(pg1.cycle()).isEqualTo("lost leader lock during starting primary after failure");
+        pg1.runLongActions();
+
+        assertThat(pg1.pg.events()).doesNotContain("start primary");
+        assertThat(c.primaries()).containsExactly(c.leader());
+    }
+
     @Test
     void failsafeKeepsThePrimaryWhileEveryMemberAnswersAndDemotesWhenOneDoesNot() {
         LoopCluster c = cluster("    failsafe_mode: true\n");

@@ -39,13 +39,17 @@ public record Fault(Kind kind, long atNanos, long forNanos, String a, String b, 
         /** The operator pauses the cluster and resumes it after the duration. */
         PAUSE,
         /**
-         * A slow or lossy link (both ways, or {@code a} to {@code b} only): each REST request and each round of
-         * streaming on it is lost or comes too late with probability 1/2, drawn per message; nothing is cut.
+         * A slow or lossy link (both ways, or {@code a} to {@code b} only): each REST request on it times out with
+         * probability 1/2, drawn per request; a replica streaming over it receives nothing in a round with probability
+         * 1/2 but stays connected (TCP retransmits); nothing is cut.
          */
         LOSSY_LINK,
         /** Every run of one tool on {@code a} fails ({@code b}: start, promote, basebackup, rewind) for the duration. */
         TOOL_FAIL,
-        /** The long actions on {@code a} (basebackup, rewind, promote, start, stop) take 10 to 70 s each: past the TTL. */
+        /**
+         * The long actions on {@code a} (basebackup, rewind, promote, start, stop) take 10 to 70 s more each, past the
+         * TTL, but end when the fault heals at the latest (a slow disk or host that recovers).
+         */
         TOOL_SLOW,
         /**
          * The wall clock of {@code a} steps by {@code b} seconds (NTP, a VM restored, an operator's date -s) and steps

@@ -167,8 +167,14 @@ final class SimAgents {
             return;
         }
         n.stepScheduled = true;
-        long took = n.toolsSlow ? 10_000 + w.rnd.nextInt(60_000) : 50 + w.rnd.nextInt(2500);
-        w.at(w.now() + took * MS, () -> longStep(n, inc));
+        long took = (50 + w.rnd.nextInt(2500)) * MS;
+        long slowFor = n.toolsSlowUntil - w.now();
+        if (slowFor > 0) {
+            // a slow disk or host: 10 to 70 s more, but the tool is done once the fault heals (the agent's timeouts
+            // bound a tool that hangs for good; the fake's runs do not see them)
+            took = Math.max(took, Math.min(took + (10_000 + w.rnd.nextInt(60_000)) * MS, slowFor));
+        }
+        w.at(w.now() + took, () -> longStep(n, inc));
     }
 
     /** The background executor runs one queued body (a long action, the post-promote CHECKPOINT). */

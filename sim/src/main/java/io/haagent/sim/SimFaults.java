@@ -67,12 +67,15 @@ final class SimFaults {
             }
             case PEER_CUT -> cut(w.peerCut, f, true);
             case STREAM_CUT -> cut(w.streamCut, f, true);
-            case STALL -> a.pg.stall(true);
+            case STALL -> {
+                a.stalled = true;
+                a.pg.stall(true);
+            }
             case SWITCHOVER, FAILOVER -> operatorFailover(f);
             case PAUSE -> pause(true);
             case LOSSY_LINK -> cut(w.lossy, f, true);
             case TOOL_FAIL -> a.pg.failRuns(f.b(), true);
-            case TOOL_SLOW -> a.toolsSlow = true;
+            case TOOL_SLOW -> a.toolsSlowUntil = f.endNanos();
             case CLOCK_JUMP -> a.wallOffsetSeconds += Long.parseLong(f.b());
             case RESTART -> operatorRequest(a, "restart", id -> new NodeRequest.Restart(id, null, null, false, null));
             case REINIT -> operatorRequest(a, "reinitialize", id -> new NodeRequest.Reinitialize(id, false));
@@ -104,11 +107,17 @@ final class SimFaults {
             }
             case PEER_CUT -> cut(w.peerCut, f, false);
             case STREAM_CUT -> cut(w.streamCut, f, false);
-            case STALL -> a.pg.stall(false);
+            case STALL -> {
+                a.stalled = false;
+                a.pg.stall(false);
+            }
             case PAUSE -> pause(false);
-            case LOSSY_LINK -> cut(w.lossy, f, false);
+            case LOSSY_LINK -> {
+                cut(w.lossy, f, false);
+                w.lossyHealed();
+            }
             case TOOL_FAIL -> a.pg.failRuns(f.b(), false);
-            case TOOL_SLOW -> a.toolsSlow = false;
+            case TOOL_SLOW -> a.toolsSlowUntil = 0;
             case CLOCK_JUMP -> a.wallOffsetSeconds -= Long.parseLong(f.b()); // NTP steps it back
             default -> {
             }

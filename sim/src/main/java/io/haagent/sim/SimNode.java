@@ -29,8 +29,10 @@ final class SimNode {
     /** Back from a freeze or a crash: until a cycle ends with nothing left running, it may still be catching up. */
     boolean resuming;
     int pgEventsSeen;
-    /** Long actions take past the TTL ({@link Fault.Kind#TOOL_SLOW}). */
-    boolean toolsSlow;
+    /** A {@link Fault.Kind#STALL} holds this replica's replication. */
+    boolean stalled;
+    /** Until then long actions take 10 to 70 s more: past the TTL ({@link Fault.Kind#TOOL_SLOW}); 0: not slow. */
+    long toolsSlowUntil;
     /** How far this machine's wall clock is off ({@link Fault.Kind#CLOCK_JUMP}); its monotonic clock never is. */
     long wallOffsetSeconds;
     /** This machine's clocks: the world's monotonic clock, and a wall clock that may have jumped. */

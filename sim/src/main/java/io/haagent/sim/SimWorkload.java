@@ -38,6 +38,7 @@ final class SimWorkload {
     }
 
     void streamTick() {
+        w.lossyRound();
         w.pgWorld.stream();
         ackPending();
         w.at(w.now() + (200 + w.rnd.nextInt(500)) * MS, this::streamTick);

@@ -41,7 +41,11 @@ final class SimWorld {
     final Set<String> peerCut = new HashSet<>();
     /** Cut PostgreSQL links, {@code "a>b"}: a cannot connect to b (streaming, pg_basebackup, pg_rewind). */
     final Set<String> streamCut = new HashSet<>();
-    /** Slow or lossy links, {@code "a>b"}: each message from a to b is lost or too late with probability 1/2. */
+    /**
+     * Slow or lossy links, {@code "a>b"}: each REST request from a to b times out with probability 1/2; a replica
+     * streaming over one (either way) receives nothing in a round with probability 1/2 but stays connected, as TCP
+     * retransmits (a primary's clean shutdown still waits for it), and tools connect over it as before.
+     */
     final Set<String> lossy = new HashSet<>();
     final Trace trace = new Trace();
     final int ttl = 30;
@@ -54,7 +58,7 @@ final class SimWorld {
         this.rnd = new Random(seed);
         this.variant = variant;
         this.observer = new InMemoryDcs(store, "sim", "sim-observer", ttl);
-        pgWorld.setLinks((a, b) -> !streamCut.contains(a + ">" + b) && delivered(a, b));
+        pgWorld.setLinks((a, b) -> !streamCut.contains(a + ">" + b));
         for (String name : names) {
             nodes.put(name, new SimNode(name, SimConfigs.load(name, names.size(), variant.yaml()), pgWorld, clock));
         }
@@ -96,12 +100,31 @@ final class SimWorld {
         return variant.watchdog() && !n.paused;
     }
 
-    /**
-     * A message from a to b arrives in time: always on a sound link; on a slow or lossy one with probability 1/2
-     * (a REST request that times out, a streaming round or a tool's connection that stalls past its timeout).
-     */
+    /** A message from a to b arrives in time: always on a sound link; on a slow or lossy one with probability 1/2. */
     boolean delivered(String a, String b) {
         return !lossy.contains(a + ">" + b) || rnd.nextBoolean();
+    }
+
+    /**
+     * Before a round of streaming: each replica whose link to its upstream is slow or lossy either way stalls for the
+     * round with probability 1/2 (connected, receiving nothing); the others as their stall faults say.
+     */
+    void lossyRound() {
+        if (lossy.isEmpty()) {
+            return;
+        }
+        for (SimNode n : nodes.values()) {
+            String up = n.pg.upstream() == null ? null : n.pg.upstream().memberName();
+            boolean slow = up != null && (lossy.contains(n.name + ">" + up) || lossy.contains(up + ">" + n.name));
+            n.pg.stall(n.stalled || slow && rnd.nextBoolean());
+        }
+    }
+
+    /** A lossy link healed: every replica stalls again only as its stall faults say. */
+    void lossyHealed() {
+        for (SimNode n : nodes.values()) {
+            n.pg.stall(n.stalled);
+        }
     }
 
     PeerClient peers(String self) {

@@ -29,6 +29,8 @@ class RegressionSeedsTest {
     @ParameterizedTest(name = "seed {0} (--faults all): {1}")
     @CsvSource(delimiter = '|', textBlock = """
             4599 | a crashed primary's start, not yet begun when its lock was lost, ran anyway: a second primary
+            1477 | (the model) a lossy link dropped a standby's connection: a clean stop left it behind, unlike TCP
+            4927 | (the model) a slow promote outlasted its fault by a minute: no primary 50 s after the last heal
             """)
     void keepsEveryInvariantUnderEveryFault(long seed, String bug) {
         SimRun.Result r = new SimRun(seed, 3, null, null, List.of(Fault.Kind.values())).run();

@@ -59,7 +59,12 @@ public record Fault(Kind kind, long atNanos, long forNanos, String a, String b, 
         /** The operator restarts postgres on {@code a} ({@code POST /restart}, patronictl restart). */
         RESTART,
         /** The operator reinitializes {@code a} ({@code POST /reinitialize}, patronictl reinit). */
-        REINIT;
+        REINIT,
+        /**
+         * The operator edits the dynamic configuration ({@code patronictl edit-config}): {@code b} is
+         * {@code key=value} (loop_wait, maximum_lag_on_failover), set back to the cluster's own value at the end.
+         */
+        CONFIG_EDIT;
 
         /** The faults of the first simulator: CI's schedules are drawn from these unless {@code --faults all}. */
         static final List<Kind> CLASSIC = List.of(AGENT_CRASH, POSTMASTER_CRASH, AGENT_FREEZE, DCS_DOWN, DCS_CUT,
@@ -72,6 +77,9 @@ public record Fault(Kind kind, long atNanos, long forNanos, String a, String b, 
     }
 
     private static final String[] TOOLS = {"start", "promote", "basebackup", "rewind"};
+    /** Edits Patroni accepts with ttl 30 and retry_timeout 10 (loop_wait + 2 x retry_timeout <= ttl). */
+    private static final String[] EDITS = {"loop_wait=2", "loop_wait=5", "maximum_lag_on_failover=16384",
+        "maximum_lag_on_failover=65536", "maximum_lag_on_failover=1048576"};
     private static final long[] JUMPS = {-86_400, -3_600, -600, -30, 30, 600, 3_600, 86_400};
 
     public long endNanos() {
@@ -83,6 +91,7 @@ public record Fault(Kind kind, long atNanos, long forNanos, String a, String b, 
         String who = switch (kind) {
             case TOOL_FAIL -> " " + a + " " + b;
             case CLOCK_JUMP -> " " + a + " by " + b + " s";
+            case CONFIG_EDIT -> " " + b;
             default -> a == null ? "" : " " + a + (b == null ? "" : (oneWay ? "->" : "<->") + b);
         };
         return kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + who
@@ -110,6 +119,7 @@ public record Fault(Kind kind, long atNanos, long forNanos, String a, String b, 
             };
             out.add(switch (k) {
                 case DCS_DOWN, PAUSE -> new Fault(k, at, dur, null, null, false);
+                case CONFIG_EDIT -> new Fault(k, at, dur, null, EDITS[r.nextInt(EDITS.length)], false);
                 case AGENT_CRASH, POSTMASTER_CRASH, AGENT_FREEZE, DCS_CUT, STALL, TOOL_SLOW, RESTART, REINIT ->
                         new Fault(k, at, dur, a, null, false);
                 case PEER_CUT, STREAM_CUT, LOSSY_LINK -> new Fault(k, at, dur, a, b, r.nextBoolean());

@@ -22,6 +22,7 @@ import java.util.function.LongFunction;
 final class SimFaults {
     private final SimWorld w;
     private final SimAgents agents;
+    private int maxLagEdits;
 
     SimFaults(SimWorld w, SimAgents agents) {
         this.w = w;
@@ -79,6 +80,7 @@ final class SimFaults {
             case CLOCK_JUMP -> a.wallOffsetSeconds += Long.parseLong(f.b());
             case RESTART -> operatorRequest(a, "restart", id -> new NodeRequest.Restart(id, null, null, false, null));
             case REINIT -> operatorRequest(a, "reinitialize", id -> new NodeRequest.Reinitialize(id, false));
+            case CONFIG_EDIT -> editConfig(f.b(), true);
         }
     }
 
@@ -112,6 +114,7 @@ final class SimFaults {
                 a.pg.stall(false);
             }
             case PAUSE -> pause(false);
+            case CONFIG_EDIT -> editConfig(f.b(), false);
             case LOSSY_LINK -> {
                 cut(w.lossy, f, false);
                 w.lossyHealed();
@@ -193,7 +196,7 @@ final class SimFaults {
                     }
                 }
                 SimNode named = candidate == null ? null : w.nodes.get(candidate);
-                if (named != null && syncMode.equals("off") && named.pg.lsn() < v.lastLsn() - w.variant.maxLag()) {
+                if (named != null && syncMode.equals("off") && named.pg.lsn() < v.lastLsn() - w.maxLag) {
                     // Patroni lets a manual failover's candidate promote in a cluster without a leader whatever its
                     // lag (rest_api.rst, 'Healthy standby': the operator's accepted loss). This operator, reading
                     // the lag in patronictl list, names the member furthest ahead instead of one that lags more
@@ -222,6 +225,48 @@ final class SimFaults {
             return;
         }
         n.loop.submitRequest(request);
+    }
+
+    /**
+     * {@code patronictl edit-config} of one {@code key=value}, or setting it back to the cluster's own value; a
+     * failed write is retried until it lands, as an operator would.
+     */
+    private void editConfig(String edit, boolean on) {
+        String key = edit.substring(0, edit.indexOf('='));
+        long value = on ? Long.parseLong(edit.substring(edit.indexOf('=') + 1))
+                : key.equals("loop_wait") ? w.loopWait : w.variant.maxLag();
+        try {
+            ClusterView v = w.observer.freshCluster();
+            Map<String, Object> cfg = new LinkedHashMap<>(v.config() == null ? Map.of() : v.config().data());
+            cfg.put(key, value);
+            w.observer.setConfig(cfg, Dcs.ANY_REVISION);
+            if (key.equals("maximum_lag_on_failover")) {
+                maxLagEdited(value);
+            }
+        } catch (DcsUnavailableException e) {
+            w.trace.add(w.now(), "operator: " + e.getMessage());
+            if (!on) {
+                w.at(w.now() + S, () -> editConfig(edit, false)); // the operator retries the undo until it lands
+            }
+        }
+    }
+
+    /**
+     * A new maximum_lag_on_failover: a larger one bounds failovers at once; a smaller one only once every failover
+     * decided under the old one is done (a cycle to read it, a promote that may be slow: 120 s).
+     */
+    private void maxLagEdited(long value) {
+        w.maxLag = value;
+        int edit = ++maxLagEdits;
+        if (value >= w.maxLagBound) {
+            w.maxLagBound = value;
+        } else {
+            w.at(w.now() + 120 * S, () -> {
+                if (edit == maxLagEdits) {
+                    w.maxLagBound = w.maxLag;
+                }
+            });
+        }
     }
 
     private void pause(boolean on) {

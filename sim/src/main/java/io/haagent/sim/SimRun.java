@@ -130,7 +130,7 @@ public final class SimRun {
             ClusterView v = world.observer.freshCluster();
             leader = v.isUnlocked() ? null : v.leaderName();
         }
-        StepView step = new StepView(now, views, leader, variant.syncMode(), variant.strict(), variant.maxLag(),
+        StepView step = new StepView(now, views, leader, variant.syncMode(), variant.strict(), world.maxLagBound,
                 workload.protectedAcked, agents.published, workload.acked, healedAt, settleNanos(),
                 List.copyOf(agents.deaths));
         agents.deaths.clear();

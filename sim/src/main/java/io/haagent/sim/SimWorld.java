@@ -50,6 +50,10 @@ final class SimWorld {
     final Trace trace = new Trace();
     final int ttl = 30;
     final int loopWait = 10;
+    /** maximum_lag_on_failover in etcd now (the operator may edit it). */
+    long maxLag;
+    /** The largest maximum_lag_on_failover in force so far: a failover's loss is judged against it (invariant 3). */
+    long maxLagBound;
     private final PriorityQueue<Event> queue = new PriorityQueue<>((a, b) -> a.at != b.at
             ? Long.compare(a.at, b.at) : Long.compare(a.seq, b.seq));
     private long seq;
@@ -57,6 +61,8 @@ final class SimWorld {
     SimWorld(long seed, Variant variant, List<String> names) {
         this.rnd = new Random(seed);
         this.variant = variant;
+        this.maxLag = variant.maxLag();
+        this.maxLagBound = maxLag;
         this.observer = new InMemoryDcs(store, "sim", "sim-observer", ttl);
         pgWorld.setLinks((a, b) -> !streamCut.contains(a + ">" + b));
         for (String name : names) {

@@ -97,6 +97,21 @@ class SimFaultsTest {
         assertThat(at(stopped) - at(asked)).isGreaterThanOrEqualTo(10.0);
     }
 
+    @Test
+    void anEditedLoopWaitIsTheAgentsUntilTheOperatorSetsItBack() {
+        SimRun.Result r = new SimRun(11, 3, List.of(new Fault(Fault.Kind.CONFIG_EDIT, 50 * S, 60 * S, null,
+                "loop_wait=2", false)), null).run();
+        assertThat(r.breach()).isNull();
+        assertThat(r.trace().lines()).anyMatch(l -> l.contains("FAULT config-edit loop_wait=2"));
+        assertThat(cyclesOfPg1(r, 10, 50)).isBetween(3L, 6L);
+        assertThat(cyclesOfPg1(r, 60, 100)).isGreaterThanOrEqualTo(15L);
+        assertThat(cyclesOfPg1(r, 130, 170)).isBetween(3L, 6L);
+    }
+
+    private static long cyclesOfPg1(SimRun.Result r, double from, double to) {
+        return decisions(r).stream().filter(l -> l.contains(" pg1: ") && at(l) >= from && at(l) < to).count();
+    }
+
     private static double at(String line) {
         return Double.parseDouble(line.substring(0, line.indexOf(' ')));
     }

@@ -454,10 +454,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         return requests;
     }
 
-    /**
-     * An immediate restart or a reinitialize handed to the loop without waiting for the answer (the simulated
-     * operator's {@code POST /restart} or {@code POST /reinitialize}: issue 13); the REST API asks and waits instead.
-     */
+    /** A restart or reinitialize handed to the loop without waiting for its answer (the simulator's operator). */
     public void submitRequest(java.util.function.LongFunction<io.haagent.ha.NodeRequest> request) {
         requests.submit(request, this::wakeUp);
     }

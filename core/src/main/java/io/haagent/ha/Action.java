@@ -158,16 +158,21 @@ public sealed interface Action {
     }
 
     /**
-     * Create, advance and drop replication slots as the slot planner says for this cluster view; the permanent logical
-     * slots a replica lacks come back as an outcome, for the next decision to copy ({@link CopyLogicalSlots}).
+     * Create, advance and drop replication slots as the decider planned them ({@link SlotChoice}, §4.8): the
+     * executor applies each step; one that fails is logged and planned again next cycle. The permanent logical
+     * slots a replica lacks are in the plan too, for the next decision to copy ({@link CopyLogicalSlots}).
      *
-     * @param failsafe with failsafe mode, the primary that called our POST /failsafe: it is the leader and its slot
-     *                 positions are the status' (Patroni's {@code Failsafe.update_cluster}, also while etcd is out
-     *                 of reach); nothing is copied then. Null otherwise.
+     * @param plan what to change; {@link io.haagent.slots.SlotPlan#EMPTY} when there is nothing to plan (use_slots
+     *             off, postgres not running or its slots not read)
      */
-    record SyncSlots(FailsafeContact failsafe) implements Action {
+    record SyncSlots(io.haagent.slots.SlotPlan plan) implements Action {
+        public SyncSlots {
+            java.util.Objects.requireNonNull(plan, "plan");
+        }
+
+        /** Nothing to change. */
         public SyncSlots() {
-            this(null);
+            this(io.haagent.slots.SlotPlan.EMPTY);
         }
     }
 

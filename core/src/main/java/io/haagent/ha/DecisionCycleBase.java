@@ -76,7 +76,7 @@ abstract class DecisionCycleBase {
                 && failsafeContactCounts(last)) {
             // §3.8: a replica keeps the permanent slots advanced to the positions the primary sends with its
             // POST /failsafe, so that they are current when it is promoted after the outage
-            plan.add(new Action.SyncSlots(in.failsafeContact()));
+            syncSlots(in.failsafeContact());
         }
         if (!paused && mem.startAfterDemote() != null && mem.startAfterDemote().startsReplicaAtOnce()
                 && !local.running() && in.longAction() == null) {
@@ -144,6 +144,22 @@ abstract class DecisionCycleBase {
     void keepWatchdogAlive() {
         if (in.self().watchdogEnabled()) {
             plan.add(new Action.KeepWatchdogAlive());
+        }
+    }
+
+    /**
+     * §4.8: the slots this node should have ({@link SlotChoice}); the logical ones it lacks are copied by the next
+     * decision, at once (not while failsafe stands in for the leader: nothing is copied from it).
+     */
+    void syncSlots(FailsafeContact failsafe) {
+        Role role = SlotChoice.roleAfter(plan.actions(), local.role() == null ? Role.REPLICA : local.role());
+        io.haagent.slots.SlotPlan slots = SlotChoice.plan(in, cluster, failsafe, role);
+        plan.add(new Action.SyncSlots(slots == null ? io.haagent.slots.SlotPlan.EMPTY : slots));
+        java.util.List<io.haagent.slots.SlotAction.CopyLogical> copies =
+                slots == null || failsafe != null ? java.util.List.of() : slots.copies();
+        mem = mem.withLogicalSlotsToCopy(copies);
+        if (!copies.isEmpty()) {
+            nextCycleInMillis = 0L;
         }
     }
 

@@ -63,7 +63,8 @@ public final class ActionExecutor {
     private final io.haagent.time.Clock clock;
     /** The post-promote CHECKPOINT's thread, or null when it runs on the background executor given to us. */
     private final ExecutorService checkpointThread;
-    private final java.util.concurrent.Executor checkpoints;    private final Map<Class<? extends Action>, Handler> handlers = new HashMap<>();
+    private final java.util.concurrent.Executor checkpoints;
+    private final Map<Class<? extends Action>, Handler> handlers = new HashMap<>();
     private final java.util.concurrent.LinkedBlockingQueue<Outcome> asyncUpdates =
             new java.util.concurrent.LinkedBlockingQueue<>();
     private final StepDown stepDown;
@@ -99,7 +100,7 @@ public final class ActionExecutor {
         new DcsSteps(name, dcs, pg, lock, loop, clock).register(this);
         this.targets = new Targets(name, loop);
         this.starts = new Starts(pg, node, loop, targets, this);
-        this.slotSync = new SlotSync(name, pg, node, loop);
+        this.slotSync = new SlotSync(pg);
         this.stepDown = new StepDown(this, dcs, pg, node, lock, loop);
         this.longSteps = new LongSteps(name, pg, node, runner, loop, clock, this, starts, targets, stepDown);
         registerLocalHandlers();
@@ -195,13 +196,7 @@ public final class ActionExecutor {
             return true;
         });
         on(Action.SyncSlots.class, (a, u) -> {
-            SlotSync.Planned planned = slotSync.run(a.failsafe());
-            var copies = planned == null ? List.<io.haagent.slots.SlotAction.CopyLogical>of() : planned.plan().copies();
-            // what to do about missing logical slots is the next decision's (Action.CopyLogicalSlots), at once
-            u.add(new Outcome.LogicalSlotsMissing(copies));
-            if (!copies.isEmpty()) {
-                loop.wakeUp();
-            }
+            slotSync.apply(a.plan());
             return true;
         });
         on(Action.ResumeWalReplay.class, (a, u) -> {

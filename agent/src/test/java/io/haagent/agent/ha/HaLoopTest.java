@@ -269,6 +269,32 @@ class HaLoopTest {
         c.rounds(2, Duration.ofSeconds(1));
         assertThat(c.node("pg2").pg.events().stream().filter(e -> e.startsWith("copy logical")).count())
                 .as("copied once").isEqualTo(copies);
+        // the decision that found the slot missing named it in its slot plan (the executor plans nothing)
+        assertThat(c.node("pg2").records).anyMatch(r -> r.decision().actions().stream().anyMatch(
+                a -> a instanceof Action.SyncSlots s && !s.plan().copies().isEmpty()));
+    }
+
+    @Test
+    void theDecisionPlansTheSlotsAndTheExecutorAppliesThePlan() {
+        LoopCluster c = cluster("");
+        c.rounds(4, Duration.ofSeconds(1));
+        LoopCluster.Node pg1 = c.node("pg1");
+        assertThat(pg1.records).anyMatch(r -> planned(r, io.haagent.slots.SlotAction.CreatePhysical.class, "pg2"));
+        assertThat(pg1.pg.replicationSlots()).extracting(s -> s.name()).contains("pg2", "pg3");
+        // a slot nobody streams through, made behind the agent's back: read by the next cycle, dropped by its plan
+        pg1.pg.applySlots(new io.haagent.slots.SlotPlan(List.of(
+                new io.haagent.slots.SlotAction.CreatePhysical("stray", "made by hand"))));
+        int before = pg1.records.size();
+        c.rounds(2, Duration.ofSeconds(1));
+        assertThat(pg1.records.subList(before, pg1.records.size()))
+                .anyMatch(r -> r.input().local().slots().existing().stream().anyMatch(x -> x.name().equals("stray"))
+                        && planned(r, io.haagent.slots.SlotAction.Drop.class, "stray"));
+        assertThat(pg1.pg.replicationSlots()).extracting(s -> s.name()).doesNotContain("stray").contains("pg2");
+    }
+
+    private static boolean planned(io.haagent.ha.CycleRecord r, Class<?> step, String slot) {
+        return r.decision().actions().stream().anyMatch(a -> a instanceof Action.SyncSlots s
+                && s.plan().changes().stream().anyMatch(x -> step.isInstance(x) && x.slotName().equals(slot)));
     }
 
     @Test

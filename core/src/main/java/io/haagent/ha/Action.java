@@ -134,11 +134,17 @@ public sealed interface Action {
     // ---------------------------------------------------------------- postgres, quick
 
     /**
-     * Make recovery settings point at {@code target}: reload when enough, else restart in the background. {@code role}
-     * is the role it follows as; the role reported and the on_role_change callback follow as SetRole and
-     * FireCallback actions when they change.
+     * Make recovery settings point at {@code target} and reload. {@code role} is the role it follows as; the role
+     * reported and the on_role_change callback follow as SetRole and FireCallback actions when they change. The
+     * decider never asks a primary to follow (it demotes it): postgres found running as a primary when this is
+     * applied (it was promoted after the cycle read it) does not succeed, and the next decision, which reads it as
+     * the primary it is, demotes it.
      */
     record Follow(FollowTarget target, Role role) implements Action {
+        @Override
+        public String ifNotDone() {
+            return "not following " + target + ": postgres runs as a primary";
+        }
     }
 
     /**

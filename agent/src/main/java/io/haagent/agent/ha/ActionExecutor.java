@@ -1,7 +1,6 @@
 package io.haagent.agent.ha;
 
 import io.haagent.cluster.PostgresState;
-import io.haagent.cluster.Role;
 import io.haagent.dcs.Dcs;
 import io.haagent.dcs.DcsUnavailableException;
 import io.haagent.ha.Action;
@@ -13,7 +12,6 @@ import io.haagent.pg.FollowResult;
 import io.haagent.pg.PostgresControl;
 import io.haagent.pg.PostgresException;
 import io.haagent.pg.Recovery;
-import io.haagent.pg.StartRequest;
 import io.haagent.pg.SynchronousStandbyNames;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -178,10 +176,7 @@ public final class ActionExecutor {
             pg.fireCallback(a.action(), a.role());
             return true;
         });
-        on(Action.Follow.class, (a, u) -> {
-            follow(a.target(), a.role(), u);
-            return true;
-        });
+        on(Action.Follow.class, (a, u) -> follow(a.target(), u));
         on(Action.SetSynchronousStandbyNames.class, (a, u) -> {
             String value = a.any() ? SynchronousStandbyNames.renderAny(a.numSync(), a.names())
                     : a.star() ? SynchronousStandbyNames.ANY
@@ -261,20 +256,21 @@ public final class ActionExecutor {
         });
     }
 
-    private void follow(FollowTarget target, Role role, List<Outcome> u) {
+    /** @return false when postgres runs as a primary: the next decision demotes it (Action.Follow) */
+    private boolean follow(FollowTarget target, List<Outcome> u) {
         Recovery recovery = targets.recovery(target);
         FollowResult result = pg.follow(recovery);
         if (result == FollowResult.RESTART_REQUIRED) {
-            submit(LongAction.Kind.FOLLOW_RESTART, "changing primary_conninfo and restarting", cancel -> {
-                pg.restart(new StartRequest(recovery, startTimeout(null), null, null), stopTimeout());
-                node.setState(PostgresState.RUNNING);
-                return List.of(new Outcome.RewindCheckDue());
-            });
-        } else if (result == FollowResult.RELOADED) {
+            LOG.warn("postgres runs as a primary: not following {}; the next decision demotes it", target);
+            loop.wakeUp();
+            return false;
+        }
+        if (result == FollowResult.RELOADED) {
             LOG.info("following {} now: {}", target, recovery);
             u.add(new Outcome.RewindCheckDue());
         }
         // the role it reports, and whether on_role_change fires, are the decider's (SetRole, FireCallback after us)
+        return true;
     }
 
     boolean runnerBusy() {

@@ -292,6 +292,25 @@ class HaLoopTest {
         assertThat(pg1.pg.replicationSlots()).extracting(s -> s.name()).doesNotContain("stray").contains("pg2");
     }
 
+    @Test
+    void aReplicaPromotedBetweenTheReadAndItsFollowIsDemotedByTheNextDecisionNotRestartedByTheExecutor() {
+        LoopCluster c = cluster("");
+        c.rounds(4, Duration.ofSeconds(1));
+        LoopCluster.Node pg2 = c.node("pg2");
+        assertThat(pg2.lastSummary()).isEqualTo("no action. I am (pg2), a secondary, and following a leader (pg1)");
+        // pg_ctl promote by hand, after the cycle read pg2 as a replica and before its Follow is applied
+        pg2.pg.beforeNextFollow(() -> pg2.pg.promote(Duration.ofSeconds(5)));
+        int before = pg2.records.size();
+        c.round();
+        assertThat(pg2.lastSummary()).isEqualTo("not following pg1: postgres runs as a primary");
+        assertThat(pg2.pg.events()).endsWith("follow refused: primary");
+        c.rounds(4, Duration.ofSeconds(1));
+        List<io.haagent.ha.CycleRecord> after = pg2.records.subList(before, pg2.records.size());
+        assertThat(after).anyMatch(r -> r.input().local().primary() && r.decision().has(Action.Demote.class));
+        assertThat(pg2.pg.events()).noneMatch(e -> e.startsWith("restart"));
+        assertThat(c.primaries()).containsExactly("pg1");
+    }
+
     private static boolean planned(io.haagent.ha.CycleRecord r, Class<?> step, String slot) {
         return r.decision().actions().stream().anyMatch(a -> a instanceof Action.SyncSlots s
                 && s.plan().changes().stream().anyMatch(x -> step.isInstance(x) && x.slotName().equals(slot)));

@@ -262,11 +262,17 @@ public sealed interface Action {
 
     /**
      * Step down (§3.7): stop in the mode's way, release the lock if the mode says so (graceful: early, as soon
-     * as a candidate has our shutdown checkpoint). Immediate modes stop inline (they exist to stop writes now). It
-     * ends stopped: the next decision starts the replica ({@link Outcome.SteppedDown}, or §3.6 recover after a
-     * graceful one).
+     * as a candidate has our shutdown checkpoint). It ends stopped: the next decision starts the replica
+     * ({@link Outcome.SteppedDown}, or §3.6 recover after a graceful one).
+     *
+     * @param inBackground on the background runner ({@link DemoteMode#inBackground()}), or inline in this cycle: the
+     *                     immediate modes, and an offline step-down while the long action it cancels still holds
+     *                     the runner (waiting for it would keep a primary without etcd running)
      */
-    record Demote(DemoteMode mode) implements LongRunning {
+    record Demote(DemoteMode mode, boolean inBackground) implements LongRunning {
+        public Demote(DemoteMode mode) {
+            this(mode, mode.inBackground());
+        }
     }
 
     /** Single-user crash recovery so that pg_controldata shows a clean shutdown. */

@@ -65,7 +65,8 @@ abstract class DecisionCycleBase {
             if (in.longAction() != null) {
                 plan.add(new Action.CancelLongAction());
             }
-            plan.add(new Action.Demote(DemoteMode.OFFLINE));
+            // inline while the cancelled action still holds the runner: it may take its time to end
+            plan.add(new Action.Demote(DemoteMode.OFFLINE, in.longAction() == null));
             roleChange = new RoleChangeRecord(RoleChangeRecord.Kind.DEMOTE,
                     "demoting self because DCS is not accessible and I was a leader", me, 0, local.walPosition(),
                     java.util.List.of());

@@ -797,7 +797,7 @@ class HaDeciderTest {
                         () -> HaFixture.node("pg1").dcsDown().local(l -> l.primary())
                                 .longAction(LongAction.Kind.RESTART, "restart", 1),
                         "demoting self because DCS is not accessible and I was a leader",
-                        new Action.CancelLongAction(), new Action.Demote(DemoteMode.OFFLINE)),
+                        new Action.CancelLongAction(), new Action.Demote(DemoteMode.OFFLINE, false)),
                 row("failsafe: a primary that called us within ttl counts as the leader",
                         () -> HaFixture.node("pg2").noLeader().config("failsafe_mode", true).failsafeLeader("pg1")
                                 .memory(m -> m.withOnStartFired(true)),

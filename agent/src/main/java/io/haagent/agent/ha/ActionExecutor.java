@@ -273,10 +273,6 @@ public final class ActionExecutor {
         return true;
     }
 
-    boolean runnerBusy() {
-        return runner.busy();
-    }
-
     boolean submit(LongAction.Kind kind, String actionName, LongActionRunner.Body body) {
         String busy = runner.submit(kind, actionName, body);
         if (busy != null) {

@@ -143,7 +143,7 @@ final class LongSteps {
         ex.on(Action.Promote.class, (a, u) -> {
             return ex.submit(LongAction.Kind.PROMOTE, "promote", cancel -> promote(cancel));
         });
-        ex.on(Action.Demote.class, (a, u) -> stepDown.demote(a.mode(), u));
+        ex.on(Action.Demote.class, (a, u) -> stepDown.demote(a.mode(), a.inBackground(), u));
         ex.on(Action.CrashRecovery.class, (a, u) -> ex.submit(LongAction.Kind.CRASH_RECOVERY,
                 "doing crash recovery in a single user mode", cancel -> {
                     pg.crashRecoverySingleUser(Duration.ofSeconds(Math.max(loop.dynamic().primaryStartTimeout(), 60)));

@@ -311,6 +311,30 @@ class HaLoopTest {
         assertThat(c.primaries()).containsExactly("pg1");
     }
 
+    @Test
+    void aPrimaryThatLosesEtcdWhileALongActionHoldsTheRunnerStopsInTheSameCycle() throws Exception {
+        LoopCluster c = cluster("");
+        c.bootstrap();
+        LoopCluster.Node pg1 = c.node("pg1");
+        List<Thread> threads = new java.util.ArrayList<>();
+        call(pg1, () -> pg1.rest.restart(RestartRequest.IMMEDIATE), threads);
+        pg1.cycle();
+        assertThat(pg1.loop.runner().current().name()).as("queued, not run").isEqualTo("restart");
+        c.store.setReachable(false);
+        pg1.cycle();
+        assertThat(pg1.lastSummary()).isEqualTo("demoting self because DCS is not accessible and I was a leader");
+        // the decider chose the inline step-down: the restart it cancels still holds the runner
+        assertThat(pg1.lastRecord().decision().actions()).contains(new Action.CancelLongAction(),
+                new Action.Demote(io.haagent.ha.DemoteMode.OFFLINE, false));
+        assertThat(pg1.pg.running()).as("stopped by this cycle, before any long action ran").isFalse();
+        pg1.runLongActions();
+        c.store.setReachable(true);
+        c.rounds(4, Duration.ofSeconds(1));
+        for (Thread t : threads) {
+            t.join(5000);
+        }
+    }
+
     private static boolean planned(io.haagent.ha.CycleRecord r, Class<?> step, String slot) {
         return r.decision().actions().stream().anyMatch(a -> a instanceof Action.SyncSlots s
                 && s.plan().changes().stream().anyMatch(x -> step.isInstance(x) && x.slotName().equals(slot)));

@@ -181,8 +181,8 @@ final class LongSteps {
             String busy = runner.submit(LongAction.Kind.RESTART, "restart",
                     cancel -> List.of(restart(a.timeoutSeconds(), a.follow(), a.role())));
             if (busy != null) {
-                // the decider saw nothing running; a restart the executor itself began meanwhile (a follow that
-                // needs one) holds the runner: the next decision answers a waiting request with it
+                // the decider saw nothing running, yet another long action holds the runner (one that ended its
+                // cycle's chain late): a typed outcome, the next decision answers a waiting request with it
                 u.add(new Outcome.Restarted(Outcome.Restarted.Result.NOT_STARTED, busy));
             }
             return true;

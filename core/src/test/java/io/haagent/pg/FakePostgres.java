@@ -449,6 +449,10 @@ public final class FakePostgres implements PostgresControl {
 
     @Override
     public StopResult stop(StopMode mode, boolean checkpoint, Duration timeout) {
+        if (running && failing("stop")) {
+            events.add("stop failed");
+            throw new PostgresException.StopFailed("postmaster still running after SIGKILL", "kill it by hand");
+        }
         Role role = inRecovery ? Role.REPLICA : Role.PRIMARY;
         StopResult r = stopQuietly(mode);
         if (r.wasRunning()) {

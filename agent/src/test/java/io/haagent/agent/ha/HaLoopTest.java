@@ -559,6 +559,32 @@ class HaLoopTest {
         assertThat(c.primaries()).containsExactly(c.leader());
     }
 
+    /** SIGTERM when postgres cannot be stopped: a primary that may still take writes keeps the key (§3.10). */
+    @Test
+    void sigtermKeepsTheLockWhenPostgresCannotBeStopped() {
+        LoopCluster c = cluster("");
+        c.bootstrap();
+        LoopCluster.Node pg1 = c.node("pg1");
+        pg1.pg.failNext("stop");
+        pg1.loop.stop();
+        pg1.loop.shutdown();
+        pg1.agentDown = true;
+        assertThat(pg1.pg.events()).endsWith("stop failed");
+        assertThat(pg1.pg.running()).isTrue();
+        assertThat(c.leader()).as("kept: the lease ends it, not a delete beside a live primary").isEqualTo("pg1");
+    }
+
+    /** POST /failsafe (§3.8) is refused by a node running as a primary, accepted by a replica. */
+    @Test
+    void failsafeCallsAreRefusedByARunningPrimary() {
+        LoopCluster c = cluster("    failsafe_mode: true\n");
+        c.bootstrap();
+        var hb = new io.haagent.api.FailsafeHeartbeat("pg2", "postgres://127.0.0.12:5432/postgres",
+                "http://127.0.0.12:8008/patroni", java.util.Map.of());
+        assertThat(c.node("pg1").rest.acceptFailsafe(hb)).isEqualTo(ActionOutcome.refused("Running as a leader"));
+        assertThat(c.node("pg3").rest.acceptFailsafe(hb)).isEqualTo(ActionOutcome.ok("Accepted"));
+    }
+
     /** SIGTERM in pause (§3.9, §3.10): postgres and the leader key are left alone. */
     @Test
     void sigtermInPauseLeavesPostgresAndTheLock() {

@@ -17,6 +17,8 @@ class RegressionSeedsTest {
             1405 | the same, quorum strict
             1223 | (the model) the history key: a stalled old primary on timeline 1 retook the lock after a promotion to 2
             2592 | a failover's named candidate promoted while the former primary, cut off from etcd and still paused, wrote on
+            20294 | (the model) the watchdog's timer ran from the last cycle, not the last keepalive: a leader cut from etcd crashed mid-demote
+            21449 | (the model) the watchdog spared a frozen leader whose start as primary, begun before the freeze, ended after it
             3967 | a replica on timeline 1 behind its leader on 3 (its last check reset by a pause) never checked again
             """)
     void keepsEveryInvariant(long seed, String bug) {

@@ -306,6 +306,7 @@ public final class SimRun {
         n.agent = NodeView.Agent.UP;
         n.resuming = n.incarnation > 1;
         n.lastCycle = now();
+        n.lastKick = 0; // a new agent process arms the watchdog when it leads, not before
         n.nextDue = Long.MAX_VALUE;
         trace.add(now(), n.name + " agent starts");
         scheduleCycle(n, now());
@@ -640,10 +641,12 @@ public final class SimRun {
 
     /**
      * A watchdog guards this node: the variant has one, and the agent kept it armed (a paused cluster's agent disarms
-     * it, as Patroni's does: in pause nothing fences a primary whose agent then freezes or dies).
+     * it, as Patroni's does: in pause nothing fences a primary whose agent then freezes or dies). A restarted agent
+     * has not armed it until it leads: the primary a dead agent left running in pause stays unfenced while the new
+     * agent catches up.
      */
     private boolean fenced(Node n) {
-        return variant.watchdog && !n.paused;
+        return variant.watchdog && !n.paused && n.lastKick != 0;
     }
 
     private void operatorFailover(Fault f) {

@@ -12,7 +12,18 @@ import java.util.function.UnaryOperator;
  */
 public final class StatusBoard {
     private final AtomicReference<NodeSnapshot> current;
-    private volatile Runnable freshener;
+    private volatile Freshener freshener;
+
+    /** Makes the postgres reading recent before a request is answered (the agent's {@code StatusRefresher}). */
+    @FunctionalInterface
+    public interface Freshener {
+        /**
+         * @param forPeer the request is a peer's {@code GET /patroni}, which compares the WAL positions in it with
+         *                its own in an election or a switchover: it wants a reading taken for it, not the bounded
+         *                age a health check accepts
+         */
+        void ensureFresh(boolean forPeer);
+    }
 
     public StatusBoard(NodeSnapshot initial) {
         current = new AtomicReference<>(Objects.requireNonNull(initial, "initial snapshot"));
@@ -27,9 +38,14 @@ public final class StatusBoard {
      * same as {@link #current()} when no agent registered one.
      */
     public NodeSnapshot fresh() {
-        Runnable f = freshener;
+        return fresh(false);
+    }
+
+    /** The same, for a peer's {@code GET /patroni} when {@code forPeer} (see {@link Freshener#ensureFresh}). */
+    public NodeSnapshot fresh(boolean forPeer) {
+        Freshener f = freshener;
         if (f != null) {
-            f.run();
+            f.ensureFresh(forPeer);
         }
         return current.get();
     }
@@ -38,7 +54,7 @@ public final class StatusBoard {
      * What {@link #fresh()} runs first: returns at once when the postgres reading is recent enough, else reads
      * postgres and publishes, giving up after a bounded wait (a request never hangs on a stuck postgres).
      */
-    public void freshener(Runnable f) {
+    public void freshener(Freshener f) {
         freshener = f;
     }
 

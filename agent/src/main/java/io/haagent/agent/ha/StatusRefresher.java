@@ -33,6 +33,14 @@ import org.slf4j.LoggerFactory;
 final class StatusRefresher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StatusRefresher.class);
     static final Duration BOUND = Duration.ofMillis(500);
+    /**
+     * How old a reading {@code GET /patroni} may serve: none read before the request (a reading already in flight
+     * is shared). Peers compare its positions with their own and with the leader's last one: a candidate judged on
+     * a half-second-old position, from before the old primary's shutdown records reached it, looked behind the
+     * former leader and a third replica took the switchover from it (ManualFailoverIT in CI). Patroni runs the
+     * query for each request; health checks, which poll, keep {@link #BOUND}.
+     */
+    static final Duration PEER_BOUND = Duration.ZERO;
     static final Duration MAX_WAIT = Duration.ofMillis(300);
 
     /** Receives each reading with the monotonic time its query started. */
@@ -62,7 +70,13 @@ final class StatusRefresher implements AutoCloseable {
 
     /** Returns once the published reading is at most {@link #BOUND} old, or after {@link #MAX_WAIT}. */
     void ensureFresh() {
-        if (clock.nanoTime() - newestReadingNanos.getAsLong() <= BOUND.toNanos()) {
+        ensureFresh(false);
+    }
+
+    /** The same with {@link #PEER_BOUND} for a peer's {@code GET /patroni}. */
+    void ensureFresh(boolean forPeer) {
+        Duration bound = forPeer ? PEER_BOUND : BOUND;
+        if (clock.nanoTime() - newestReadingNanos.getAsLong() <= bound.toNanos()) {
             return;
         }
         CompletableFuture<Void> f;

@@ -79,6 +79,19 @@ class StatusRefresherTest {
     }
 
     @Test
+    void aPeersRequestGetsAReadingOfItsOwnWhereAHealthCheckIsServedTheRecentOne() {
+        clock.advance(Duration.ofMillis(100));
+        refresher.ensureFresh(false);
+        assertThat(reads).as("a health check accepts a reading 100 ms old").hasValue(0);
+        refresher.ensureFresh(true);
+        assertThat(reads).as("GET /patroni, whose positions peers compare, does not").hasValue(1);
+        assertThat(newest).hasValue(clock.nanoTime());
+        clock.advance(Duration.ofMillis(1));
+        refresher.ensureFresh(true);
+        assertThat(reads).hasValue(2);
+    }
+
+    @Test
     void manyRequestsShareOneReadAndAStuckPostgresHoldsNoneOfThemLong() throws Exception {
         stuck = new CountDownLatch(1);
         clock.advanceSeconds(10);

@@ -55,7 +55,12 @@ public final class ApiContext {
      * afresh when older than the agent's bound ({@link StatusBoard#fresh()}: peers compare WAL positions in it).
      */
     RenderedSnapshot rendered() {
-        var current = board.fresh();
+        return rendered(false);
+    }
+
+    /** The same; {@code forPeer} for {@code GET /patroni}, whose WAL positions peers compare with their own. */
+    RenderedSnapshot rendered(boolean forPeer) {
+        var current = board.fresh(forPeer);
         RenderedSnapshot r = rendered;
         if (r == null || r.snapshot() != current) {
             r = new RenderedSnapshot(current);

@@ -34,7 +34,7 @@ final class ReadEndpoints {
     }
 
     Reply patroni() {
-        RenderedSnapshot r = api.rendered();
+        RenderedSnapshot r = api.rendered(true);
         return Reply.json(200, r.status(r.snapshot().freshCluster(api.clock.nanoTime())));
     }
 

@@ -41,10 +41,13 @@ abstract class DecisionCycleBase {
     // ------------------------------------------------------------------ §3.8 DCS unreachable
 
     String dcsUnavailable() {
-        // the pause flag comes from the last view we had; without one assume not paused (the safe side
-        // for a primary: it demotes)
+        // the pause flag comes from the last view we had; without one assume not paused
         boolean paused = in.memory().wasPaused();
-        if (!paused && local.running() && local.primary()) {
+        // A primary demotes in pause too (Patroni's does not: differences.md, 'A paused primary that loses etcd'). It
+        // cannot see the resume or a manual failover the operator makes meanwhile, nor renew its lock: once the lock
+        // expires, another member takes it (after a resume) or is named (in pause) and promotes beside it, with no
+        // watchdog to stop it (disarmed in pause). The member that takes over cannot tell it from a dead host.
+        if (local.running() && local.primary()) {
             boolean failsafe = lastConfig().failsafeMode();
             if (failsafe) {
                 if (in.failsafeTopologyOk() == null) {
@@ -79,7 +82,8 @@ abstract class DecisionCycleBase {
             // POST /failsafe, so that they are current when it is promoted after the outage
             syncSlots(in.failsafeContact());
         }
-        if (!paused && mem.startAfterDemote() != null && mem.startAfterDemote().startsReplicaAtOnce()
+        // (in pause too: the stop was our own step-down, not one the operator made)
+        if (mem.startAfterDemote() != null && mem.startAfterDemote().startsReplicaAtOnce()
                 && !local.running() && in.longAction() == null) {
             // stepped down for want of etcd (or lost it right after an immediate step-down): read-only, of nobody
             return startAfterDemotion(FollowTarget.NONE);

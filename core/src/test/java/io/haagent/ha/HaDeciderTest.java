@@ -744,6 +744,28 @@ class HaDeciderTest {
                         () -> HaFixture.node("pg1").dcsDown().local(l -> l.primary()),
                         "demoting self because DCS is not accessible and I was a leader",
                         new Action.Demote(DemoteMode.OFFLINE)),
+                // a paused primary demotes too (Patroni's keeps running): cut off from etcd it cannot see a resume or
+                // a manual failover, and once its lock expires another member promotes beside it (simulator seed 8617)
+                row("etcd unreachable on a paused primary: demote offline as well",
+                        () -> HaFixture.node("pg1").dcsDown().local(l -> l.primary()).memory(m -> m.withWasPaused(true)),
+                        "demoting self because DCS is not accessible and I was a leader",
+                        new Action.Demote(DemoteMode.OFFLINE)),
+                row("etcd unreachable on a paused primary, failsafe on, all members accept: stay primary",
+                        () -> HaFixture.node("pg1").dcsDown().config("failsafe_mode", true).failsafeTopologyOk(true)
+                                .local(l -> l.primary()).memory(m -> m.withWasPaused(true)),
+                        "continue to run as a leader because failsafe mode is enabled and all members are accessible",
+                        new Action.HoldLeadershipInFailsafe()),
+                row("etcd unreachable after a paused primary's offline step-down: start read-only, following nobody",
+                        () -> HaFixture.node("pg1").dcsDown().local(l -> l.role(Role.DEMOTED).stopped("shut down")
+                                .state(PostgresState.STOPPED)).memory(m -> m.withStartAfterDemote(DemoteMode.OFFLINE)
+                                        .withWasPaused(true)),
+                        "starting after demotion",
+                        new Action.StartReplica(FollowTarget.NONE, Role.REPLICA, null, "starting after demotion",
+                                CallbackAction.ON_ROLE_CHANGE)),
+                row("etcd unreachable on a paused replica that was stopped by the operator: stays stopped",
+                        () -> HaFixture.node("pg2").dcsDown().local(l -> l.stopped("shut down").state(PostgresState.STOPPED))
+                                .memory(m -> m.withWasPaused(true)),
+                        "DCS is not accessible"),
                 row("a config key that changes postgresql.parameters: postgres reloads",
                         () -> HaFixture.node("pg2").config("postgresql", Map.of("parameters", Map.of("work_mem", "8MB")))
                                 .memory(m -> m.withAppliedParameters(Map.of("work_mem", "4MB")).withOnStartFired(true)),

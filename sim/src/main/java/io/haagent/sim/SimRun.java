@@ -97,6 +97,11 @@ public final class SimRun {
         long token;
         long nextDue = Long.MAX_VALUE;
         long lastCycle;
+        /**
+         * The last cycle that kept the watchdog alive (a leader's cycle that held the lock): its timer runs from there;
+         * 0 when disarmed (the node never led, or stepped down since).
+         */
+        long lastKick;
         boolean dcsCut;
         boolean stepScheduled;
         /** The agent's last cycle saw the cluster paused: it disarmed the watchdog (§7.1, as Patroni does). */
@@ -301,6 +306,7 @@ public final class SimRun {
         n.agent = NodeView.Agent.UP;
         n.resuming = n.incarnation > 1;
         n.lastCycle = now();
+        n.lastKick = 0; // a new agent process arms the watchdog when it leads, not before
         n.nextDue = Long.MAX_VALUE;
         trace.add(now(), n.name + " agent starts");
         scheduleCycle(n, now());
@@ -340,6 +346,11 @@ public final class SimRun {
             trace.add(now(), n.name + " loop threw " + e);
         }
         n.lastCycle = now();
+        if (n.loop.lock().held()) {
+            n.lastKick = now(); // a leader's cycle that holds the lock keeps the watchdog alive
+        } else if (!n.pg.running() || n.pg.inRecovery()) {
+            n.lastKick = 0; // stepped down (or never led): disarmed
+        }
         n.paused = n.loop.dynamic().pause();
         pgEvents(n);
         // (in pause the agent keeps its hands off postgres, as Patroni does: an overlap that began while the agent
@@ -604,16 +615,20 @@ public final class SimRun {
 
     /**
      * The watchdog (a fence outside the agent): armed by the leader's cycles, it resets the machine when the agent has
-     * not cycled for {@code ttl - safety_margin} (5 s), so the lease cannot expire while postgres still accepts writes.
+     * not kept it alive for {@code ttl - safety_margin} (5 s), so the lease cannot expire while postgres still accepts
+     * writes. Its timer runs from the last keepalive, not the last cycle: a leader's cycle that could not renew the
+     * lock (etcd cut, a demote begun) does not keep it alive, as Patroni's and the agent's do not.
      */
     private void watchdogAt(Node n) {
-        if (!fenced(n)) {
-            return;
+        if (!fenced(n) || n.lastKick == 0) {
+            return; // disarmed: the node never led, or stepped down
         }
         int inc = n.incarnation;
-        long last = n.lastCycle;
-        at(last + (ttl - 5L) * S, () -> {
-            if (n.lastCycle == last && n.agent != NodeView.Agent.UP && writable(n)) {
+        long kick = n.lastKick;
+        at(Math.max(now(), kick + (ttl - 5L) * S), () -> {
+            // (it resets the machine whatever postgres does at that moment: a start as primary the frozen agent began
+            // would otherwise finish, in the model, when the agent resumes; the real pg_ctl child goes on meanwhile)
+            if (n.lastKick == kick && n.agent != NodeView.Agent.UP) {
                 trace.add(now(), n.name + " watchdog fires: the machine resets");
                 n.pg.crash();
                 pgEvents(n);
@@ -626,10 +641,12 @@ public final class SimRun {
 
     /**
      * A watchdog guards this node: the variant has one, and the agent kept it armed (a paused cluster's agent disarms
-     * it, as Patroni's does: in pause nothing fences a primary whose agent then freezes or dies).
+     * it, as Patroni's does: in pause nothing fences a primary whose agent then freezes or dies). A restarted agent
+     * has not armed it until it leads: the primary a dead agent left running in pause stays unfenced while the new
+     * agent catches up.
      */
     private boolean fenced(Node n) {
-        return variant.watchdog && !n.paused;
+        return variant.watchdog && !n.paused && n.lastKick != 0;
     }
 
     private void operatorFailover(Fault f) {

@@ -134,11 +134,17 @@ public sealed interface Action {
     // ---------------------------------------------------------------- postgres, quick
 
     /**
-     * Make recovery settings point at {@code target}: reload when enough, else restart in the background. {@code role}
-     * is the role it follows as; the role reported and the on_role_change callback follow as SetRole and
-     * FireCallback actions when they change.
+     * Make recovery settings point at {@code target} and reload. {@code role} is the role it follows as; the role
+     * reported and the on_role_change callback follow as SetRole and FireCallback actions when they change. The
+     * decider never asks a primary to follow (it demotes it): postgres found running as a primary when this is
+     * applied (it was promoted after the cycle read it) does not succeed, and the next decision, which reads it as
+     * the primary it is, demotes it.
      */
     record Follow(FollowTarget target, Role role) implements Action {
+        @Override
+        public String ifNotDone() {
+            return "not following " + target + ": postgres runs as a primary";
+        }
     }
 
     /**
@@ -158,16 +164,21 @@ public sealed interface Action {
     }
 
     /**
-     * Create, advance and drop replication slots as the slot planner says for this cluster view; the permanent logical
-     * slots a replica lacks come back as an outcome, for the next decision to copy ({@link CopyLogicalSlots}).
+     * Create, advance and drop replication slots as the decider planned them ({@link SlotChoice}, §4.8): the
+     * executor applies each step; one that fails is logged and planned again next cycle. The permanent logical
+     * slots a replica lacks are in the plan too, for the next decision to copy ({@link CopyLogicalSlots}).
      *
-     * @param failsafe with failsafe mode, the primary that called our POST /failsafe: it is the leader and its slot
-     *                 positions are the status' (Patroni's {@code Failsafe.update_cluster}, also while etcd is out
-     *                 of reach); nothing is copied then. Null otherwise.
+     * @param plan what to change; {@link io.haagent.slots.SlotPlan#EMPTY} when there is nothing to plan (use_slots
+     *             off, postgres not running or its slots not read)
      */
-    record SyncSlots(FailsafeContact failsafe) implements Action {
+    record SyncSlots(io.haagent.slots.SlotPlan plan) implements Action {
+        public SyncSlots {
+            java.util.Objects.requireNonNull(plan, "plan");
+        }
+
+        /** Nothing to change. */
         public SyncSlots() {
-            this(null);
+            this(io.haagent.slots.SlotPlan.EMPTY);
         }
     }
 
@@ -251,11 +262,17 @@ public sealed interface Action {
 
     /**
      * Step down (§3.7): stop in the mode's way, release the lock if the mode says so (graceful: early, as soon
-     * as a candidate has our shutdown checkpoint). Immediate modes stop inline (they exist to stop writes now). It
-     * ends stopped: the next decision starts the replica ({@link Outcome.SteppedDown}, or §3.6 recover after a
-     * graceful one).
+     * as a candidate has our shutdown checkpoint). It ends stopped: the next decision starts the replica
+     * ({@link Outcome.SteppedDown}, or §3.6 recover after a graceful one).
+     *
+     * @param inBackground on the background runner ({@link DemoteMode#inBackground()}), or inline in this cycle: the
+     *                     immediate modes, and an offline step-down while the long action it cancels still holds
+     *                     the runner (waiting for it would keep a primary without etcd running)
      */
-    record Demote(DemoteMode mode) implements LongRunning {
+    record Demote(DemoteMode mode, boolean inBackground) implements LongRunning {
+        public Demote(DemoteMode mode) {
+            this(mode, mode.inBackground());
+        }
     }
 
     /** Single-user crash recovery so that pg_controldata shows a clean shutdown. */

@@ -41,10 +41,13 @@ abstract class DecisionCycleBase {
     // ------------------------------------------------------------------ §3.8 DCS unreachable
 
     String dcsUnavailable() {
-        // the pause flag comes from the last view we had; without one assume not paused (the safe side
-        // for a primary: it demotes)
+        // the pause flag comes from the last view we had; without one assume not paused
         boolean paused = in.memory().wasPaused();
-        if (!paused && local.running() && local.primary()) {
+        // A primary demotes in pause too (Patroni's does not: differences.md, 'A paused primary that loses etcd'). It
+        // cannot see the resume or a manual failover the operator makes meanwhile, nor renew its lock: once the lock
+        // expires, another member takes it (after a resume) or is named (in pause) and promotes beside it, with no
+        // watchdog to stop it (disarmed in pause). The member that takes over cannot tell it from a dead host.
+        if (local.running() && local.primary()) {
             boolean failsafe = lastConfig().failsafeMode();
             if (failsafe) {
                 if (in.failsafeTopologyOk() == null) {
@@ -65,7 +68,8 @@ abstract class DecisionCycleBase {
             if (in.longAction() != null) {
                 plan.add(new Action.CancelLongAction());
             }
-            plan.add(new Action.Demote(DemoteMode.OFFLINE));
+            // inline while the cancelled action still holds the runner: it may take its time to end
+            plan.add(new Action.Demote(DemoteMode.OFFLINE, in.longAction() == null));
             roleChange = new RoleChangeRecord(RoleChangeRecord.Kind.DEMOTE,
                     "demoting self because DCS is not accessible and I was a leader", me, 0, local.walPosition(),
                     java.util.List.of());
@@ -76,9 +80,10 @@ abstract class DecisionCycleBase {
                 && failsafeContactCounts(last)) {
             // §3.8: a replica keeps the permanent slots advanced to the positions the primary sends with its
             // POST /failsafe, so that they are current when it is promoted after the outage
-            plan.add(new Action.SyncSlots(in.failsafeContact()));
+            syncSlots(in.failsafeContact());
         }
-        if (!paused && mem.startAfterDemote() != null && mem.startAfterDemote().startsReplicaAtOnce()
+        // (in pause too: the stop was our own step-down, not one the operator made)
+        if (mem.startAfterDemote() != null && mem.startAfterDemote().startsReplicaAtOnce()
                 && !local.running() && in.longAction() == null) {
             // stepped down for want of etcd (or lost it right after an immediate step-down): read-only, of nobody
             return startAfterDemotion(FollowTarget.NONE);
@@ -144,6 +149,22 @@ abstract class DecisionCycleBase {
     void keepWatchdogAlive() {
         if (in.self().watchdogEnabled()) {
             plan.add(new Action.KeepWatchdogAlive());
+        }
+    }
+
+    /**
+     * §4.8: the slots this node should have ({@link SlotChoice}); the logical ones it lacks are copied by the next
+     * decision, at once (not while failsafe stands in for the leader: nothing is copied from it).
+     */
+    void syncSlots(FailsafeContact failsafe) {
+        Role role = SlotChoice.roleAfter(plan.actions(), local.role() == null ? Role.REPLICA : local.role());
+        io.haagent.slots.SlotPlan slots = SlotChoice.plan(in, cluster, failsafe, role);
+        plan.add(new Action.SyncSlots(slots == null ? io.haagent.slots.SlotPlan.EMPTY : slots));
+        java.util.List<io.haagent.slots.SlotAction.CopyLogical> copies =
+                slots == null || failsafe != null ? java.util.List.of() : slots.copies();
+        mem = mem.withLogicalSlotsToCopy(copies);
+        if (!copies.isEmpty()) {
+            nextCycleInMillis = 0L;
         }
     }
 

@@ -58,6 +58,15 @@ public enum DemoteMode {
         return this == OFFLINE || this == IMMEDIATE || this == IMMEDIATE_NOLOCK;
     }
 
+    /**
+     * The step-down runs on the background runner (a graceful one, a demote-cluster, an offline one); the immediate
+     * modes stop inline, in the cycle that decided them: they exist to stop writes now. The decider overrides it for
+     * an offline step-down while a long action runs ({@link Action.Demote#inBackground()}).
+     */
+    public boolean inBackground() {
+        return this == GRACEFUL || this == DEMOTE_CLUSTER || this == OFFLINE;
+    }
+
     public boolean releaseLock() {
         return releaseLock;
     }

@@ -298,9 +298,11 @@ final class Election {
     /**
      * Why the named candidate of a manual failover may not take over yet: another member still answers as a running
      * primary. Patroni's candidate takes over without asking (its leader steps down first, as a rule); a former
-     * leader that never saw the request (cut off from etcd, believing the cluster still paused, so not stepping
-     * down, its member key expired) would go on accepting writes beside it. The request waits until that primary
-     * stops or steps down. Asks the members last known as well as the current ones, as the leader race does.
+     * leader that never saw the request and does not step down would go on accepting writes beside it. One cut off
+     * from etcd steps down, in pause too, where Patroni's does not (differences.md; seeds 2592 and 8617); this
+     * check stays for a primary that answers and still runs (its agent slow to step down, or a primary an operator
+     * started by hand in pause). The request waits until that primary stops or steps down. Asks the members last
+     * known as well as the current ones, as the leader race does.
      *
      * @return null when no other member answers as a primary
      */

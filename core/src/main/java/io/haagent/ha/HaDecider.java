@@ -271,7 +271,7 @@ public final class HaDecider {
             if (!busy && !local.starting() && !plan.has(Action.Demote.class)) {
                 if (!copyLogicalSlots()) {
                     // (while the copy runs, the slot sync waits: it would find the slots still missing)
-                    plan.add(new Action.SyncSlots(failsafeLeader));
+                    syncSlots(failsafeLeader);
                 }
                 if (!mem.onStartFired()) {
                     // NOT_NEEDED here: checked against the leader just before this start, or cloned from it

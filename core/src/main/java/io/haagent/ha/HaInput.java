@@ -24,6 +24,8 @@ import java.util.Map;
  * @param divergence the answer of the divergence check against the leader (§4.7) made this cycle because the
  *                   decider asked for it ({@link Decision.Outcome#divergenceCheckAgainst()}), or null when not made
  * @param request    a REST request ({@code POST /restart}, {@code POST /reinitialize}) waiting for this decision, or null
+ * @param lastCluster the last cluster view read, for a decision made while etcd is out of reach (the slots a
+ *                   replica keeps for the primary that called its POST /failsafe, §3.8); null when none
  */
 public record HaInput(
         NodeSettings self,
@@ -40,19 +42,25 @@ public record HaInput(
         long nowNanos,
         Instant now,
         Divergence divergence,
-        NodeRequest request) {
+        NodeRequest request,
+        ClusterView lastCluster) {
 
     /** The input before any second-phase answer (peers, failsafe check, divergence check). */
     public HaInput(NodeSettings self, ClusterView cluster, String dcsError, LockStatus lock, LocalState local,
             LongAction longAction, Map<String, PeerStatus> peers, HaMemory memory, FailsafeContact failsafeContact,
             Boolean failsafeTopologyOk, ScheduledRestart scheduledRestart, long nowNanos, Instant now) {
         this(self, cluster, dcsError, lock, local, longAction, peers, memory, failsafeContact, failsafeTopologyOk,
-                scheduledRestart, nowNanos, now, null, null);
+                scheduledRestart, nowNanos, now, null, null, null);
     }
 
     public HaInput withRequest(NodeRequest r) {
         return new HaInput(self, cluster, dcsError, lock, local, longAction, peers, memory, failsafeContact,
-                failsafeTopologyOk, scheduledRestart, nowNanos, now, divergence, r);
+                failsafeTopologyOk, scheduledRestart, nowNanos, now, divergence, r, lastCluster);
+    }
+
+    public HaInput withLastCluster(ClusterView v) {
+        return new HaInput(self, cluster, dcsError, lock, local, longAction, peers, memory, failsafeContact,
+                failsafeTopologyOk, scheduledRestart, nowNanos, now, divergence, request, v);
     }
 
     public boolean dcsAvailable() {
@@ -69,16 +77,16 @@ public record HaInput(
 
     public HaInput withPeers(Map<String, PeerStatus> p) {
         return new HaInput(self, cluster, dcsError, lock, local, longAction, p, memory, failsafeContact,
-                failsafeTopologyOk, scheduledRestart, nowNanos, now, divergence, request);
+                failsafeTopologyOk, scheduledRestart, nowNanos, now, divergence, request, lastCluster);
     }
 
     public HaInput withFailsafeTopologyOk(Boolean ok) {
         return new HaInput(self, cluster, dcsError, lock, local, longAction, peers, memory, failsafeContact, ok,
-                scheduledRestart, nowNanos, now, divergence, request);
+                scheduledRestart, nowNanos, now, divergence, request, lastCluster);
     }
 
     public HaInput withDivergence(Divergence d) {
         return new HaInput(self, cluster, dcsError, lock, local, longAction, peers, memory, failsafeContact,
-                failsafeTopologyOk, scheduledRestart, nowNanos, now, d, request);
+                failsafeTopologyOk, scheduledRestart, nowNanos, now, d, request, lastCluster);
     }
 }

@@ -24,6 +24,8 @@ import java.util.List;
  * @param synchronousStandbyNames the value postgres runs with; null when unknown
  * @param pendingRestart     a postmaster-context setting differs from what runs
  * @param serverVersion      e.g. 150004; 0 when unknown
+ * @param slots              the replication slots postgres has and how far a replica replayed, for the decider's
+ *                           slot plan (§4.8); null when not read (postgres down or not answering)
  */
 public record LocalState(
         DataDirState dataDir,
@@ -47,10 +49,36 @@ public record LocalState(
         String synchronousCommit,
         boolean pendingRestart,
         int serverVersion,
-        String postmasterStartTime) {
+        String postmasterStartTime,
+        Slots slots) {
 
     public LocalState {
         replication = replication == null ? List.of() : List.copyOf(replication);
+    }
+
+    /** The state without a slot reading (postgres down, or a caller that plans no slots). */
+    public LocalState(DataDirState dataDir, String dataDirError, Role role, String pgState, boolean running,
+            boolean primary, boolean starting, long startingForSeconds, long timeline, long walPosition,
+            ControlData.State controlState, boolean recoveryConfExists, String systemId, String upstream,
+            boolean canRewind, boolean walReplayPaused, List<ReplicationConnection> replication,
+            String synchronousStandbyNames, String synchronousCommit, boolean pendingRestart, int serverVersion,
+            String postmasterStartTime) {
+        this(dataDir, dataDirError, role, pgState, running, primary, starting, startingForSeconds, timeline,
+                walPosition, controlState, recoveryConfExists, systemId, upstream, canRewind, walReplayPaused,
+                replication, synchronousStandbyNames, synchronousCommit, pendingRestart, serverVersion,
+                postmasterStartTime, null);
+    }
+
+    /**
+     * The node's replication slots as read this cycle ({@code pg_replication_slots}).
+     *
+     * @param existing  every slot postgres has
+     * @param replayLsn a replica's replay position (its slots cannot be advanced past it); null on a primary
+     */
+    public record Slots(List<io.haagent.slots.ReplicationSlot> existing, io.haagent.cluster.Lsn replayLsn) {
+        public Slots {
+            existing = existing == null ? List.of() : List.copyOf(existing);
+        }
     }
 
     /** A standby's row in {@code pg_stat_replication}. LSNs as integers. */
@@ -62,7 +90,8 @@ public record LocalState(
     public LocalState asRunningPrimary() {
         return new LocalState(dataDir, dataDirError, role, pgState, true, true, false, 0, timeline, walPosition,
                 controlState, recoveryConfExists, systemId, upstream, canRewind, walReplayPaused, replication,
-                synchronousStandbyNames, synchronousCommit, pendingRestart, serverVersion, postmasterStartTime);
+                synchronousStandbyNames, synchronousCommit, pendingRestart, serverVersion, postmasterStartTime,
+                slots);
     }
 
     /** Patroni's {@code is_healthy}: the postmaster is alive. */

@@ -18,7 +18,6 @@ public record LongAction(Kind kind, String name, long startedNanos) {
         CRASH_RECOVERY,
         REWIND,
         REINITIALIZE,
-        FOLLOW_RESTART,
         COPY_LOGICAL_SLOTS,
         OTHER
     }

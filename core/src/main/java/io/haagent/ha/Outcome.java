@@ -114,18 +114,6 @@ public sealed interface Outcome {
         }
     }
 
-    /** The permanent logical slots the slot sync found this node lacks (§4.8.1); empty when none. */
-    record LogicalSlotsMissing(List<io.haagent.slots.SlotAction.CopyLogical> slots) implements Outcome {
-        public LogicalSlotsMissing {
-            slots = List.copyOf(slots);
-        }
-
-        @Override
-        public HaMemory applyTo(HaMemory m) {
-            return m.withLogicalSlotsToCopy(slots);
-        }
-    }
-
     /**
      * A restart ended (or, asked for through the REST API, could not start: {@code busyWith} names the action that
      * runs): the start timeout it asked for no longer applies, and a REST request waiting for it gets its answer.

@@ -68,6 +68,16 @@ public abstract class DcsContractTest {
 
         /** Waits until {@code condition} holds, failing after {@code d}. */
         void within(Duration d, Callable<Boolean> condition);
+
+        /** What a waiter in {@code awaitChange(timeout)} returned, the time it waits on passing meanwhile. */
+        default boolean waited(Future<Boolean> waiter, Duration timeout) throws Exception {
+            return waiter.get(timeout.toMillis() + 5000, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** {@code d.awaitChange(timeout)} on a thread of its own, the time passing. */
+    private boolean awaitChange(Dcs d, Duration timeout) throws Exception {
+        return time().waited(waitInBackground(d, timeout), timeout);
     }
 
     @BeforeEach
@@ -109,9 +119,9 @@ public abstract class DcsContractTest {
     }
 
     /** Waits until {@code d} reports no pending change for a moment, so a later wake-up has one cause. */
-    private static void drain(Dcs d) {
+    private void drain(Dcs d) {
         await("pending wake-ups of " + d.memberName() + " drained").atMost(Duration.ofSeconds(15))
-                .until(() -> !d.awaitChange(Duration.ofMillis(300)));
+                .until(() -> !awaitChange(d, Duration.ofMillis(300)));
     }
 
     private Future<Boolean> waitInBackground(Dcs d, Duration timeout) {
@@ -499,12 +509,12 @@ public abstract class DcsContractTest {
         Future<Boolean> replica = waitInBackground(c, Duration.ofSeconds(60));
         b.writeStatus(ClusterStatus.of(4242, Map.of()));
         assertThat(replica.get(1, TimeUnit.SECONDS)).as("a member without the lock").isTrue();
-        assertThat(leader.get(5, TimeUnit.SECONDS)).as("the lock holder").isFalse();
+        assertThat(time().waited(leader, Duration.ofMillis(700))).as("the lock holder").isFalse();
 
         drain(c);
         Future<Boolean> byMember = waitInBackground(c, Duration.ofMillis(700));
         b.touchMember(memberData("b", Role.REPLICA));
-        assertThat(byMember.get(5, TimeUnit.SECONDS)).as("a member key change").isFalse();
+        assertThat(time().waited(byMember, Duration.ofMillis(700))).as("a member key change").isFalse();
     }
 
     @Test
@@ -523,7 +533,7 @@ public abstract class DcsContractTest {
     void wakeUpWakesAWaiterAndAwaitChangeTimesOutOtherwise() throws Exception {
         Dcs a = member("a");
         drain(a);
-        assertThat(a.awaitChange(Duration.ofMillis(200))).isFalse();
+        assertThat(awaitChange(a, Duration.ofMillis(200))).isFalse();
         Future<Boolean> woken = waitInBackground(a, Duration.ofSeconds(60));
         a.wakeUp();
         assertThat(woken.get(1, TimeUnit.SECONDS)).isTrue();

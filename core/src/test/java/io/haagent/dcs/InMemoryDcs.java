@@ -10,6 +10,7 @@ import io.haagent.cluster.SyncState;
 import io.haagent.cluster.Tags;
 import io.haagent.cluster.TimelineHistory;
 import io.haagent.time.Clock;
+import io.haagent.time.FakeClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -26,9 +27,9 @@ import java.util.function.Consumer;
  * the etcd codecs would round-trip them (a {@code checkpoint_after_promote} of {@code true} is not stored,
  * an empty failover request reads as none, ...).
  *
- * <p>Time: with a {@code FakeClock}, a member waiting in {@link #awaitChange} polls the store every few real
- * milliseconds, so a lease that expires because the test advanced the clock wakes it at once. It returns false
- * when the clock passes the timeout, or when the same duration has passed in real time.
+ * <p>Time: with a {@code FakeClock}, {@link #awaitChange} waits on that clock alone: it returns true at a change or
+ * a wake-up, false once the clock passes the timeout, and each advance of the clock (a lease may have expired)
+ * makes it look again; it never waits on the wall clock. With a real clock it polls the store every few ms.
  */
 public final class InMemoryDcs implements Dcs {
     private static final long POLL_MILLIS = 5;
@@ -42,6 +43,8 @@ public final class InMemoryDcs implements Dcs {
     private final Consumer<InMemoryStore.Change> watcher = this::onChange;
     private final Object wakeLock = new Object();
     private boolean changed;
+    /** The fake clock advanced since the waiter last looked (guarded by wakeLock). */
+    private boolean clockMoved;
     private volatile boolean skipNextWait;
     private int ttl;
     private long lease;
@@ -372,19 +375,38 @@ public final class InMemoryDcs implements Dcs {
             skipNextWait = false;
             return true;
         }
-        long clockEnd = clock.nanoTime() + timeout.toNanos();
-        long realEnd = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            store.expire();
+        FakeClock fake = clock instanceof FakeClock f ? f : null;
+        Runnable tick = () -> {
             synchronized (wakeLock) {
-                if (changed) {
-                    changed = false;
-                    return true;
+                clockMoved = true;
+                wakeLock.notifyAll();
+            }
+        };
+        if (fake != null) {
+            fake.onAdvance(tick);
+        }
+        try {
+            long clockEnd = clock.nanoTime() + timeout.toNanos();
+            long realEnd = System.nanoTime() + timeout.toNanos();
+            while (true) {
+                store.expire();
+                synchronized (wakeLock) {
+                    if (changed) {
+                        changed = false;
+                        return true;
+                    }
+                    if (clock.nanoTime() - clockEnd >= 0 || fake == null && System.nanoTime() - realEnd >= 0) {
+                        return false;
+                    }
+                    if (!clockMoved) {
+                        wakeLock.wait(fake != null ? 0 : POLL_MILLIS);
+                    }
+                    clockMoved = false; // (an advance between expire() and here: expire again before waiting)
                 }
-                if (clock.nanoTime() - clockEnd >= 0 || System.nanoTime() - realEnd >= 0) {
-                    return false;
-                }
-                wakeLock.wait(POLL_MILLIS);
+            }
+        } finally {
+            if (fake != null) {
+                fake.removeOnAdvance(tick);
             }
         }
     }

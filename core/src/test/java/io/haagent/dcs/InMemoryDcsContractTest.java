@@ -57,12 +57,29 @@ class InMemoryDcsContractTest extends DcsContractTest {
                 }
             }
 
+            /** The clock advances until the waiter returns (it never times out on the wall clock). */
+            @Override
+            public boolean waited(java.util.concurrent.Future<Boolean> waiter, Duration timeout) throws Exception {
+                Duration step = STEP.compareTo(timeout) < 0 ? STEP : timeout;
+                Duration passed = Duration.ZERO;
+                while (true) {
+                    try {
+                        return waiter.get(20, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    } catch (java.util.concurrent.TimeoutException e) {
+                        assertThat(passed).as("awaitChange returned by %s of fake time", timeout)
+                                .isLessThanOrEqualTo(timeout.plus(STEP));
+                        clock.advance(step);
+                        passed = passed.plus(step);
+                    }
+                }
+            }
+
             @Override
             public void within(Duration d, Callable<Boolean> condition) {
                 Duration passed = Duration.ZERO;
                 while (true) {
                     try {
-                        // background waiters poll the store every few real milliseconds
+                        // background waiters look again at each advance of the clock
                         await().atMost(Duration.ofMillis(40)).pollInterval(Duration.ofMillis(2)).until(condition);
                         return;
                     } catch (ConditionTimeoutException e) {
@@ -75,6 +92,19 @@ class InMemoryDcsContractTest extends DcsContractTest {
                 }
             }
         };
+    }
+
+    @org.junit.jupiter.api.Test
+    void aWaiterTimesOutOnTheFakeClockNeverOnTheWallClock() throws Exception {
+        Dcs a = open("fake-time", "a");
+        java.util.concurrent.FutureTask<Boolean> wait = new java.util.concurrent.FutureTask<>(
+                () -> a.awaitChange(Duration.ofMillis(100)));
+        new Thread(wait, "await-a").start();
+        // ten times its timeout in real time, and still waiting: only the clock ends it
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> !wait.isDone());
+        clock.advance(Duration.ofMillis(100));
+        assertThat(wait.get(5, java.util.concurrent.TimeUnit.SECONDS)).as("timed out on the fake clock").isFalse();
+        a.close();
     }
 
     private static boolean call(Callable<Boolean> c) {

@@ -40,6 +40,7 @@ public final class HaFixture {
     private SyncState sync = SyncState.EMPTY;
     private TimelineHistory history = new TimelineHistory(List.of(), false, 5);
     private long optime = WAL;
+    private Map<String, Long> statusSlots = Map.of();
     private Map<String, String> failsafe;
     private boolean dcsDown;
     private LockStatus lock = LockStatus.NOT_HELD;
@@ -170,6 +171,12 @@ public final class HaFixture {
         return this;
     }
 
+    /** The slot positions the leader publishes in the status key. */
+    public HaFixture statusSlots(Map<String, Long> slots) {
+        statusSlots = slots;
+        return this;
+    }
+
     public HaFixture optime(long v) {
         optime = v;
         return this;
@@ -289,17 +296,17 @@ public final class HaFixture {
     }
 
     public HaInput input() {
-        ClusterView view = null;
-        if (!dcsDown) {
-            view = new ClusterView(initialize, config == null ? null : ClusterConfig.of(config, 3),
-                    leader == null ? null : new Leader(leader, 11, leaderLease), ClusterStatus.of(optime, Map.of()),
-                    new ArrayList<>(members.values()), failover, sync, history, failsafe, 100);
-        }
+        // etcd down: the view is the last one read (the input's lastCluster)
+        ClusterView read = new ClusterView(initialize, config == null ? null : ClusterConfig.of(config, 3),
+                leader == null ? null : new Leader(leader, 11, leaderLease), ClusterStatus.of(optime, statusSlots),
+                new ArrayList<>(members.values()), failover, sync, history, failsafe, 100);
+        ClusterView view = dcsDown ? null : read;
         NodeSettings self = new NodeSettings(name, "batman", tags, bootstrapConfigured, bootstrapMethod,
                 localDynamic != null ? localDynamic : config == null ? Map.of("ttl", 30) : config,
                 replicaWithoutLeader, watchdogRequired, !watchdogRequired, removeOnDiverged, watchdogEnabled);
         return new HaInput(self, view, dcsDown ? "etcd unreachable" : null, lock, local.build(), longAction, null,
-                memory, failsafeContact, failsafeTopologyOk, scheduledRestart, NOW_NANOS, now).withRequest(request);
+                memory, failsafeContact, failsafeTopologyOk, scheduledRestart, NOW_NANOS, now).withRequest(request)
+                .withLastCluster(dcsDown ? read : null);
     }
 
     /** The answer of the divergence check when the decider asks for one; unset: asking fails the test. */
@@ -386,6 +393,7 @@ public final class HaFixture {
         boolean pendingRestart;
         int serverVersion = 150004;
         String postmasterStart = "2026-03-01 11:00:00.000000+00:00";
+        LocalState.Slots slots;
 
         public Local primary() {
             primary = true;
@@ -483,6 +491,12 @@ public final class HaFixture {
             return this;
         }
 
+        /** The slots postgres has (read this cycle); a replica has replayed up to {@link #WAL}. */
+        public Local slots(io.haagent.slots.ReplicationSlot... existing) {
+            slots = new LocalState.Slots(List.of(existing), primary ? null : new io.haagent.cluster.Lsn(wal));
+            return this;
+        }
+
         public Local recoveryConf(boolean v) {
             recoveryConf = v;
             return this;
@@ -491,7 +505,7 @@ public final class HaFixture {
         LocalState build() {
             return new LocalState(dataDir, dataDirError, role, pgState, running, primary, starting, startingFor, timeline,
                     wal, controlState, recoveryConf, sysid, upstream, canRewind, replayPaused, replication, ssn,
-                    syncCommit, pendingRestart, serverVersion, postmasterStart);
+                    syncCommit, pendingRestart, serverVersion, postmasterStart, slots);
         }
     }
 }

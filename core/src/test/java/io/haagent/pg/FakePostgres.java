@@ -106,6 +106,8 @@ public final class FakePostgres implements PostgresControl {
     private boolean accepting;
     /** Replication to this instance is stalled ({@link World#stream()} passes it by). */
     private boolean stalled;
+    /** Runs once at the start of the next {@link #follow} (a race between the agent's read and its follow). */
+    private Runnable beforeNextFollow;
 
     private FakePostgres(World world, String name, String host, int port) {
         this.world = world;
@@ -119,6 +121,11 @@ public final class FakePostgres implements PostgresControl {
     /** What was done to this instance, in order ("bootstrap", "start primary", "stop fast", "promote", ...). */
     public List<String> events() {
         return List.copyOf(events);
+    }
+
+    /** Runs {@code r} at the start of the next follow, once: what changes between the cycle's read and its apply. */
+    public void beforeNextFollow(Runnable r) {
+        beforeNextFollow = r;
     }
 
     public Upstream address() {
@@ -386,6 +393,16 @@ public final class FakePostgres implements PostgresControl {
 
     @Override
     public FollowResult follow(Recovery recovery) {
+        Runnable hook = beforeNextFollow;
+        beforeNextFollow = null;
+        if (hook != null) {
+            hook.run();
+        }
+        if (running && !inRecovery) {
+            // as LocalPostgres: a running primary follows nobody until restarted as a replica
+            events.add("follow refused: primary");
+            return FollowResult.RESTART_REQUIRED;
+        }
         Upstream next = recovery.kind() == Recovery.Kind.FOLLOW ? recovery.upstream() : null;
         if (sameAddress(next, upstream)) {
             return FollowResult.UNCHANGED;
@@ -445,6 +462,10 @@ public final class FakePostgres implements PostgresControl {
 
     @Override
     public StopResult stop(StopMode mode, boolean checkpoint, Duration timeout) {
+        if (running && failing("stop")) {
+            events.add("stop failed");
+            throw new PostgresException.StopFailed("postmaster still running after SIGKILL", "kill it by hand");
+        }
         Role role = inRecovery ? Role.REPLICA : Role.PRIMARY;
         StopResult r = stopQuietly(mode);
         if (r.wasRunning()) {

@@ -91,12 +91,23 @@ public enum Mutant {
     }),
 
     /**
-     * The named candidate of a manual failover takes over without asking whether another member still runs as a
-     * primary (the real bug simulator seed 2592 found): every primary's answer is lost.
+     * Patroni's rules in pause, the two real bugs simulator seeds 2592 and 8617 found: a paused primary that cannot
+     * reach etcd runs on (it does not see the resume or the manual failover that follows), and the named candidate of
+     * a manual failover takes over without asking whether another member still runs as a primary (every primary's
+     * answer is lost). Either fix alone closes seed 2592's hole, so the mutant reverts both.
      */
-    CANDIDATE_IGNORES_LIVE_PRIMARY("a failover candidate ignores a live primary", d -> in -> {
+    CANDIDATE_IGNORES_LIVE_PRIMARY("a paused primary runs on without etcd, a failover candidate ignores it", d -> in -> {
         ClusterView v = in.cluster();
-        if (v == null || !v.isUnlocked() || v.failover() == null || !in.name().equals(v.failover().candidate())
+        if (v == null) {
+            Decision.Outcome out = d.apply(in);
+            if (out.decision() == null || !in.memory().wasPaused() || !in.local().primary()
+                    || !out.decision().has(Action.Demote.class)) {
+                return out;
+            }
+            return Decision.Outcome.of(new Decision(List.of(), "DCS is not accessible", out.decision().memory(),
+                    null, null));
+        }
+        if (!v.isUnlocked() || v.failover() == null || !in.name().equals(v.failover().candidate())
                 || in.peers() == null) {
             return d.apply(in);
         }

@@ -68,6 +68,7 @@ final class SimAgents {
         n.agent = NodeView.Agent.UP;
         n.resuming = n.incarnation > 1;
         n.lastCycle = w.now();
+        n.lastKick = 0; // a new agent process arms the watchdog when it leads, not before
         n.nextDue = Long.MAX_VALUE;
         w.trace.add(w.now(), n.name + " agent starts");
         scheduleCycle(n, w.now());
@@ -142,6 +143,11 @@ final class SimAgents {
             w.trace.add(w.now(), n.name + " loop threw " + e);
         }
         n.lastCycle = w.now();
+        if (n.loop.lock().held()) {
+            n.lastKick = w.now(); // a leader's cycle that holds the lock keeps the watchdog alive
+        } else if (!n.pg.running() || n.pg.inRecovery()) {
+            n.lastKick = 0; // stepped down (or never led): disarmed
+        }
         n.paused = n.loop.dynamic().pause();
         pgEvents(n);
         // (in pause the agent keeps its hands off postgres, as Patroni does: an overlap that began while the agent

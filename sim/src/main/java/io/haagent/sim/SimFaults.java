@@ -138,16 +138,20 @@ final class SimFaults {
 
     /**
      * The watchdog (a fence outside the agent): armed by the leader's cycles, it resets the machine when the agent has
-     * not cycled for {@code ttl - safety_margin} (5 s), so the lease cannot expire while postgres still accepts writes.
+     * not kept it alive for {@code ttl - safety_margin} (5 s), so the lease cannot expire while postgres still accepts
+     * writes. Its timer runs from the last keepalive, not the last cycle: a leader's cycle that could not renew the
+     * lock (etcd cut, a demote begun) does not keep it alive, as Patroni's and the agent's do not.
      */
     private void watchdogAt(SimNode n) {
         if (!w.fenced(n)) {
-            return;
+            return; // disarmed: paused, the node never led, or stepped down
         }
         int inc = n.incarnation;
-        long last = n.lastCycle;
-        w.at(last + (w.ttl - 5L) * S, () -> {
-            if (n.lastCycle == last && n.agent != NodeView.Agent.UP && n.writable()) {
+        long kick = n.lastKick;
+        w.at(Math.max(w.now(), kick + (w.ttl - 5L) * S), () -> {
+            // (it resets the machine whatever postgres does at that moment: a start as primary the frozen agent began
+            // would otherwise finish, in the model, when the agent resumes; the real pg_ctl child goes on meanwhile)
+            if (n.lastKick == kick && n.agent != NodeView.Agent.UP) {
                 w.trace.add(w.now(), n.name + " watchdog fires: the machine resets");
                 n.pg.crash();
                 agents.pgEvents(n);

@@ -22,6 +22,11 @@ final class SimNode {
     long token;
     long nextDue = Long.MAX_VALUE;
     long lastCycle;
+    /**
+     * The last cycle that kept the watchdog alive (a leader's cycle that held the lock): its timer runs from there; 0
+     * when disarmed (the node never led, or stepped down since).
+     */
+    long lastKick;
     boolean dcsCut;
     boolean stepScheduled;
     /** The agent's last cycle saw the cluster paused: it disarmed the watchdog (§7.1, as Patroni does). */

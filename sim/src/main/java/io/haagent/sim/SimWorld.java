@@ -100,10 +100,12 @@ final class SimWorld {
 
     /**
      * A watchdog guards this node: the variant has one, and the agent kept it armed (a paused cluster's agent disarms
-     * it, as Patroni's does: in pause nothing fences a primary whose agent then freezes or dies).
+     * it, as Patroni's does: in pause nothing fences a primary whose agent then freezes or dies). A restarted agent
+     * has not armed it until it leads: the primary a dead agent left running in pause stays unfenced while the new
+     * agent catches up.
      */
     boolean fenced(SimNode n) {
-        return variant.watchdog() && !n.paused;
+        return variant.watchdog() && !n.paused && n.lastKick != 0;
     }
 
     /** A message from a to b arrives in time: always on a sound link; on a slow or lossy one with probability 1/2. */

@@ -18,6 +18,11 @@ class RegressionSeedsTest {
             1405 | the same, quorum strict
             1223 | (the model) the history key: a stalled old primary on timeline 1 retook the lock after a promotion to 2
             2592 | a failover's named candidate promoted while the former primary, cut off from etcd and still paused, wrote on
+            20294 | (the model) the watchdog's timer ran from the last cycle, not the last keepalive: a leader cut from etcd crashed mid-demote
+            21449 | (the model) the watchdog spared a frozen leader whose start as primary, begun before the freeze, ended after it
+            8617 | a paused primary cut off from etcd kept running (as Patroni's); after the resume its lock expired and a replica promoted
+            9271 | the same, with a switchover the paused primary never saw
+            8106 | (the model) a restarted agent counted as a watchdog over the primary its predecessor left running in pause
             3967 | a replica on timeline 1 behind its leader on 3 (its last check reset by a pause) never checked again
             """)
     void keepsEveryInvariant(long seed, String bug) {

@@ -1,7 +1,6 @@
 package io.haagent.agent.ha;
 
 import io.haagent.cluster.PostgresState;
-import io.haagent.cluster.Role;
 import io.haagent.dcs.Dcs;
 import io.haagent.dcs.DcsUnavailableException;
 import io.haagent.ha.Action;
@@ -13,7 +12,6 @@ import io.haagent.pg.FollowResult;
 import io.haagent.pg.PostgresControl;
 import io.haagent.pg.PostgresException;
 import io.haagent.pg.Recovery;
-import io.haagent.pg.StartRequest;
 import io.haagent.pg.SynchronousStandbyNames;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,7 +61,8 @@ public final class ActionExecutor {
     private final io.haagent.time.Clock clock;
     /** The post-promote CHECKPOINT's thread, or null when it runs on the background executor given to us. */
     private final ExecutorService checkpointThread;
-    private final java.util.concurrent.Executor checkpoints;    private final Map<Class<? extends Action>, Handler> handlers = new HashMap<>();
+    private final java.util.concurrent.Executor checkpoints;
+    private final Map<Class<? extends Action>, Handler> handlers = new HashMap<>();
     private final java.util.concurrent.LinkedBlockingQueue<Outcome> asyncUpdates =
             new java.util.concurrent.LinkedBlockingQueue<>();
     private final StepDown stepDown;
@@ -99,7 +98,7 @@ public final class ActionExecutor {
         new DcsSteps(name, dcs, pg, lock, loop, clock).register(this);
         this.targets = new Targets(name, loop);
         this.starts = new Starts(pg, node, loop, targets, this);
-        this.slotSync = new SlotSync(name, pg, node, loop);
+        this.slotSync = new SlotSync(pg);
         this.stepDown = new StepDown(this, dcs, pg, node, lock, loop);
         this.longSteps = new LongSteps(name, pg, node, runner, loop, clock, this, starts, targets, stepDown);
         registerLocalHandlers();
@@ -177,10 +176,7 @@ public final class ActionExecutor {
             pg.fireCallback(a.action(), a.role());
             return true;
         });
-        on(Action.Follow.class, (a, u) -> {
-            follow(a.target(), a.role(), u);
-            return true;
-        });
+        on(Action.Follow.class, (a, u) -> follow(a.target(), u));
         on(Action.SetSynchronousStandbyNames.class, (a, u) -> {
             String value = a.any() ? SynchronousStandbyNames.renderAny(a.numSync(), a.names())
                     : a.star() ? SynchronousStandbyNames.ANY
@@ -195,13 +191,7 @@ public final class ActionExecutor {
             return true;
         });
         on(Action.SyncSlots.class, (a, u) -> {
-            SlotSync.Planned planned = slotSync.run(a.failsafe());
-            var copies = planned == null ? List.<io.haagent.slots.SlotAction.CopyLogical>of() : planned.plan().copies();
-            // what to do about missing logical slots is the next decision's (Action.CopyLogicalSlots), at once
-            u.add(new Outcome.LogicalSlotsMissing(copies));
-            if (!copies.isEmpty()) {
-                loop.wakeUp();
-            }
+            slotSync.apply(a.plan());
             return true;
         });
         on(Action.ResumeWalReplay.class, (a, u) -> {
@@ -266,24 +256,21 @@ public final class ActionExecutor {
         });
     }
 
-    private void follow(FollowTarget target, Role role, List<Outcome> u) {
+    /** @return false when postgres runs as a primary: the next decision demotes it (Action.Follow) */
+    private boolean follow(FollowTarget target, List<Outcome> u) {
         Recovery recovery = targets.recovery(target);
         FollowResult result = pg.follow(recovery);
         if (result == FollowResult.RESTART_REQUIRED) {
-            submit(LongAction.Kind.FOLLOW_RESTART, "changing primary_conninfo and restarting", cancel -> {
-                pg.restart(new StartRequest(recovery, startTimeout(null), null, null), stopTimeout());
-                node.setState(PostgresState.RUNNING);
-                return List.of(new Outcome.RewindCheckDue());
-            });
-        } else if (result == FollowResult.RELOADED) {
+            LOG.warn("postgres runs as a primary: not following {}; the next decision demotes it", target);
+            loop.wakeUp();
+            return false;
+        }
+        if (result == FollowResult.RELOADED) {
             LOG.info("following {} now: {}", target, recovery);
             u.add(new Outcome.RewindCheckDue());
         }
         // the role it reports, and whether on_role_change fires, are the decider's (SetRole, FireCallback after us)
-    }
-
-    boolean runnerBusy() {
-        return runner.busy();
+        return true;
     }
 
     boolean submit(LongAction.Kind kind, String actionName, LongActionRunner.Body body) {

@@ -122,7 +122,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         this.watchdog = new Watchdog(config.watchdog());
         this.executor = new ActionExecutor(name, dcs, pg, node, lock, runner, this, dataDir, clock, background);
         this.reader = new LocalStateReader(pg, node, dataDir,
-                () -> dynamic.usePgRewind() || config.postgresql().usePgRewind());
+                () -> dynamic.usePgRewind() || config.postgresql().usePgRewind(), () -> dynamic.useSlots());
         this.publisher = new Publisher(board, clock, node, lock, pg);
         this.refresher = new StatusRefresher(pg, clock, publisher::offerFreshStatus, publisher::newestReadingNanos);
         roleChanges.onChange(change -> publisher.update(
@@ -262,7 +262,7 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         HaInput in = new HaInput(NodeSettingsOf.of(config, dynamic, dynamicRaw, watchdog), v, read.dcsError(),
                 read.lock(), local, runner.currentWithOutcomes(l -> memory = Outcome.applyAll(memory, l)), null,
                 memory, failsafe.last(), null, requests.scheduled(), clock.nanoTime(), clock.now())
-                .withRequest(requests.next());
+                .withRequest(requests.next()).withLastCluster(lastView);
         CycleRecord record = deciding.decide(in);
         lastCycle = record;
         Decision decision = record.decision();

@@ -27,11 +27,14 @@ public final class LocalStateReader {
     private final NodeState node;
     private final Path dataDir;
     private final BooleanSupplier usePgRewind;
+    private final BooleanSupplier useSlots;
     private ControlData lastControl;
     private String sysid;
 
-    public LocalStateReader(PostgresControl pg, NodeState node, Path dataDir, BooleanSupplier usePgRewind) {
+    public LocalStateReader(PostgresControl pg, NodeState node, Path dataDir, BooleanSupplier usePgRewind,
+            BooleanSupplier useSlots) {
         this.pg = pg;
+        this.useSlots = useSlots;
         this.node = node;
         this.dataDir = dataDir;
         this.usePgRewind = usePgRewind;
@@ -118,8 +121,22 @@ public final class LocalStateReader {
                 status != null ? status.synchronousCommit() : null,
                 status != null && status.pendingRestartNeeded(),
                 status != null ? status.serverVersion() : 0,
-                status != null && status.postmasterStartTime() != null ? status.postmasterStartTime().toString() : null);
+                status != null && status.postmasterStartTime() != null ? status.postmasterStartTime().toString() : null,
+                slots(status));
         return new Observation(local, status, control, queryFailed, queryError);
+    }
+
+    /** The slots the decider plans from (§4.8): read while postgres answers and use_slots is on. */
+    private LocalState.Slots slots(ServerStatus status) {
+        if (status == null || !useSlots.getAsBoolean()) {
+            return null;
+        }
+        try {
+            return new LocalState.Slots(pg.replicationSlots(), status.isPrimary() ? null : status.replayLsn());
+        } catch (PostgresException e) {
+            LOG.warn("reading the replication slots failed: {}", e.getMessage());
+            return null;
+        }
     }
 
     /** The role postgres itself reports, when known: what a node that just started finds out about itself. */

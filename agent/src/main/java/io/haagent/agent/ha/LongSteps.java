@@ -158,7 +158,7 @@ final class LongSteps {
         ex.on(Action.Promote.class, (a, u) -> {
             return ex.submit(LongAction.Kind.PROMOTE, "promote", cancel -> promote(cancel));
         });
-        ex.on(Action.Demote.class, (a, u) -> stepDown.demote(a.mode(), u));
+        ex.on(Action.Demote.class, (a, u) -> stepDown.demote(a.mode(), a.inBackground(), u));
         ex.on(Action.CrashRecovery.class, (a, u) -> ex.submit(LongAction.Kind.CRASH_RECOVERY,
                 "doing crash recovery in a single user mode", cancel -> {
                     pg.crashRecoverySingleUser(Duration.ofSeconds(Math.max(loop.dynamic().primaryStartTimeout(), 60)));
@@ -196,8 +196,8 @@ final class LongSteps {
             String busy = runner.submit(LongAction.Kind.RESTART, "restart",
                     cancel -> List.of(restart(a.timeoutSeconds(), a.follow(), a.role())));
             if (busy != null) {
-                // the decider saw nothing running; a restart the executor itself began meanwhile (a follow that
-                // needs one) holds the runner: the next decision answers a waiting request with it
+                // the decider saw nothing running, yet another long action holds the runner (one that ended its
+                // cycle's chain late): a typed outcome, the next decision answers a waiting request with it
                 u.add(new Outcome.Restarted(Outcome.Restarted.Result.NOT_STARTED, busy));
             }
             return true;

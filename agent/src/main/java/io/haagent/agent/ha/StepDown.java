@@ -45,10 +45,10 @@ final class StepDown {
     }
 
     /**
-     * §3.7. Immediate modes stop inline (their point is to stop writes now; their outcomes go into {@code u} and the
-     * loop runs again at once to start the replica); the rest runs in the background.
+     * §3.7, on the background runner or inline as the decision says ({@link io.haagent.ha.Action.Demote#inBackground}):
+     * inline, the outcomes go into {@code u} and the loop runs again at once to start the replica.
      */
-    boolean demote(DemoteMode mode, List<Outcome> u) {
+    boolean demote(DemoteMode mode, boolean inBackground, List<Outcome> u) {
         LOG.info("Demoting self ({})", mode.wire());
         if (!mode.releaseLock()) {
             // Safety rule 1: a mode that keeps no lock stops believing in it now, before the snapshot this cycle
@@ -56,14 +56,13 @@ final class StepDown {
             // runner, and /primary would answer 200 for another cycle of an unreachable etcd.
             lock.clear();
         }
-        if (mode == DemoteMode.GRACEFUL) {
-            return ex.submit(LongAction.Kind.DEMOTE, "switchover: demote", cancel -> demoteBody(mode));
-        }
-        if (mode == DemoteMode.DEMOTE_CLUSTER) {
-            return ex.submit(LongAction.Kind.DEMOTE, "demoting to a standby cluster", cancel -> demoteBody(mode));
-        }
-        if (mode == DemoteMode.OFFLINE && !ex.runnerBusy()) {
-            return ex.submit(LongAction.Kind.DEMOTE, "demote offline", cancel -> demoteBody(mode));
+        if (inBackground) {
+            String name = switch (mode) {
+                case GRACEFUL -> "switchover: demote";
+                case DEMOTE_CLUSTER -> "demoting to a standby cluster";
+                default -> "demote " + mode.wire();
+            };
+            return ex.submit(LongAction.Kind.DEMOTE, name, cancel -> demoteBody(mode));
         }
         u.addAll(demoteBody(mode));
         loop.wakeUp();

@@ -269,6 +269,75 @@ class HaLoopTest {
         c.rounds(2, Duration.ofSeconds(1));
         assertThat(c.node("pg2").pg.events().stream().filter(e -> e.startsWith("copy logical")).count())
                 .as("copied once").isEqualTo(copies);
+        // the decision that found the slot missing named it in its slot plan (the executor plans nothing)
+        assertThat(c.node("pg2").records).anyMatch(r -> r.decision().actions().stream().anyMatch(
+                a -> a instanceof Action.SyncSlots s && !s.plan().copies().isEmpty()));
+    }
+
+    @Test
+    void theDecisionPlansTheSlotsAndTheExecutorAppliesThePlan() {
+        LoopCluster c = cluster("");
+        c.rounds(4, Duration.ofSeconds(1));
+        LoopCluster.Node pg1 = c.node("pg1");
+        assertThat(pg1.records).anyMatch(r -> planned(r, io.haagent.slots.SlotAction.CreatePhysical.class, "pg2"));
+        assertThat(pg1.pg.replicationSlots()).extracting(s -> s.name()).contains("pg2", "pg3");
+        // a slot nobody streams through, made behind the agent's back: read by the next cycle, dropped by its plan
+        pg1.pg.applySlots(new io.haagent.slots.SlotPlan(List.of(
+                new io.haagent.slots.SlotAction.CreatePhysical("stray", "made by hand"))));
+        int before = pg1.records.size();
+        c.rounds(2, Duration.ofSeconds(1));
+        assertThat(pg1.records.subList(before, pg1.records.size()))
+                .anyMatch(r -> r.input().local().slots().existing().stream().anyMatch(x -> x.name().equals("stray"))
+                        && planned(r, io.haagent.slots.SlotAction.Drop.class, "stray"));
+        assertThat(pg1.pg.replicationSlots()).extracting(s -> s.name()).doesNotContain("stray").contains("pg2");
+    }
+
+    @Test
+    void aReplicaPromotedBetweenTheReadAndItsFollowIsDemotedByTheNextDecisionNotRestartedByTheExecutor() {
+        LoopCluster c = cluster("");
+        c.rounds(4, Duration.ofSeconds(1));
+        LoopCluster.Node pg2 = c.node("pg2");
+        assertThat(pg2.lastSummary()).isEqualTo("no action. I am (pg2), a secondary, and following a leader (pg1)");
+        // pg_ctl promote by hand, after the cycle read pg2 as a replica and before its Follow is applied
+        pg2.pg.beforeNextFollow(() -> pg2.pg.promote(Duration.ofSeconds(5)));
+        int before = pg2.records.size();
+        c.round();
+        assertThat(pg2.lastSummary()).isEqualTo("not following pg1: postgres runs as a primary");
+        assertThat(pg2.pg.events()).endsWith("follow refused: primary");
+        c.rounds(4, Duration.ofSeconds(1));
+        List<io.haagent.ha.CycleRecord> after = pg2.records.subList(before, pg2.records.size());
+        assertThat(after).anyMatch(r -> r.input().local().primary() && r.decision().has(Action.Demote.class));
+        assertThat(pg2.pg.events()).noneMatch(e -> e.startsWith("restart"));
+        assertThat(c.primaries()).containsExactly("pg1");
+    }
+
+    @Test
+    void aPrimaryThatLosesEtcdWhileALongActionHoldsTheRunnerStopsInTheSameCycle() throws Exception {
+        LoopCluster c = cluster("");
+        c.bootstrap();
+        LoopCluster.Node pg1 = c.node("pg1");
+        List<Thread> threads = new java.util.ArrayList<>();
+        call(pg1, () -> pg1.rest.restart(RestartRequest.IMMEDIATE), threads);
+        pg1.cycle();
+        assertThat(pg1.loop.runner().current().name()).as("queued, not run").isEqualTo("restart");
+        c.store.setReachable(false);
+        pg1.cycle();
+        assertThat(pg1.lastSummary()).isEqualTo("demoting self because DCS is not accessible and I was a leader");
+        // the decider chose the inline step-down: the restart it cancels still holds the runner
+        assertThat(pg1.lastRecord().decision().actions()).contains(new Action.CancelLongAction(),
+                new Action.Demote(io.haagent.ha.DemoteMode.OFFLINE, false));
+        assertThat(pg1.pg.running()).as("stopped by this cycle, before any long action ran").isFalse();
+        pg1.runLongActions();
+        c.store.setReachable(true);
+        c.rounds(4, Duration.ofSeconds(1));
+        for (Thread t : threads) {
+            t.join(5000);
+        }
+    }
+
+    private static boolean planned(io.haagent.ha.CycleRecord r, Class<?> step, String slot) {
+        return r.decision().actions().stream().anyMatch(a -> a instanceof Action.SyncSlots s
+                && s.plan().changes().stream().anyMatch(x -> step.isInstance(x) && x.slotName().equals(slot)));
     }
 
     @Test
@@ -519,6 +588,32 @@ class HaLoopTest {
         c.rounds(3, Duration.ofSeconds(1));
         assertThat(c.leader()).isIn("pg2", "pg3");
         assertThat(c.primaries()).containsExactly(c.leader());
+    }
+
+    /** SIGTERM when postgres cannot be stopped: a primary that may still take writes keeps the key (§3.10). */
+    @Test
+    void sigtermKeepsTheLockWhenPostgresCannotBeStopped() {
+        LoopCluster c = cluster("");
+        c.bootstrap();
+        LoopCluster.Node pg1 = c.node("pg1");
+        pg1.pg.failNext("stop");
+        pg1.loop.stop();
+        pg1.loop.shutdown();
+        pg1.agentDown = true;
+        assertThat(pg1.pg.events()).endsWith("stop failed");
+        assertThat(pg1.pg.running()).isTrue();
+        assertThat(c.leader()).as("kept: the lease ends it, not a delete beside a live primary").isEqualTo("pg1");
+    }
+
+    /** POST /failsafe (§3.8) is refused by a node running as a primary, accepted by a replica. */
+    @Test
+    void failsafeCallsAreRefusedByARunningPrimary() {
+        LoopCluster c = cluster("    failsafe_mode: true\n");
+        c.bootstrap();
+        var hb = new io.haagent.api.FailsafeHeartbeat("pg2", "postgres://127.0.0.12:5432/postgres",
+                "http://127.0.0.12:8008/patroni", java.util.Map.of());
+        assertThat(c.node("pg1").rest.acceptFailsafe(hb)).isEqualTo(ActionOutcome.refused("Running as a leader"));
+        assertThat(c.node("pg3").rest.acceptFailsafe(hb)).isEqualTo(ActionOutcome.ok("Accepted"));
     }
 
     /** SIGTERM in pause (§3.9, §3.10): postgres and the leader key are left alone. */

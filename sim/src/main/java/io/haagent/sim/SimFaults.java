@@ -7,6 +7,7 @@ import io.haagent.cluster.FailoverRequest;
 import io.haagent.dcs.Dcs;
 import io.haagent.dcs.DcsUnavailableException;
 import io.haagent.ha.NodeRequest;
+import io.haagent.ha.RewindState;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -119,7 +120,12 @@ final class SimFaults {
                 cut(w.lossy, f, false);
                 w.lossyHealed();
             }
-            case TOOL_FAIL -> a.pg.failRuns(f.b(), false);
+            case TOOL_FAIL -> {
+                a.pg.failRuns(f.b(), false);
+                if (f.b().equals("rewind")) {
+                    repairFailedRewind(a, 0);
+                }
+            }
             case TOOL_SLOW -> a.toolsSlowUntil = 0;
             case CLOCK_JUMP -> a.wallOffsetSeconds -= Long.parseLong(f.b()); // NTP steps it back
             default -> {
@@ -229,6 +235,25 @@ final class SimFaults {
             return;
         }
         n.loop.submitRequest(request);
+    }
+
+    /**
+     * The operator mends a member whose pg_rewind failed while the tool was failing: {@code patronictl reinit} once
+     * the tool works again. A pg_rewind that failed against a primary that answered stays FAILED and the member never
+     * follows (Patroni's rule, and ours: {@code Outcome.RewindFailed}), since a pg_rewind that fails part way leaves
+     * a data directory PostgreSQL's documentation says is likely not recoverable, to be replaced by a new base backup
+     * (what {@code remove_data_directory_on_rewind_failure} automates). The operator looks at the member's state
+     * (patronictl list, its log) when the fault heals and every 5 s for 20 s more, as its agent may report the failure
+     * a cycle later or not answer yet (frozen); an agent that restarts meanwhile forgets the failure and rewinds again.
+     */
+    private void repairFailedRewind(SimNode n, int look) {
+        var last = n.agent == NodeView.Agent.UP ? n.loop.lastCycle() : null;
+        if (last != null && last.decision().memory().rewind() == RewindState.FAILED) {
+            w.trace.add(w.now(), "operator: pg_rewind failed on " + n.name + ", reinitializing it");
+            operatorRequest(n, "reinitialize", id -> new NodeRequest.Reinitialize(id, false));
+        } else if (look < 4) {
+            w.at(w.now() + 5 * S, () -> repairFailedRewind(n, look + 1));
+        }
     }
 
     /**

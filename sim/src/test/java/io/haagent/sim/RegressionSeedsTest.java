@@ -36,6 +36,7 @@ class RegressionSeedsTest {
             4599 | a crashed primary's start, not yet begun when its lock was lost, ran anyway: a second primary
             1477 | (the model) a lossy link dropped a standby's connection: a clean stop left it behind, unlike TCP
             4927 | (the model) a slow promote outlasted its fault by a minute: no primary 50 s after the last heal
+            2725 | (the model) a member whose pg_rewind failed during a tool fault stayed FAILED: the operator now reinitializes it
             """)
     void keepsEveryInvariantUnderEveryFault(long seed, String bug) {
         SimRun.Result r = new SimRun(seed, 3, null, null, List.of(Fault.Kind.values())).run();

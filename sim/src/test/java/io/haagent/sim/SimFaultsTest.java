@@ -84,6 +84,27 @@ class SimFaultsTest {
     }
 
     @Test
+    void theOperatorReinitializesAMemberWhosePgRewindFailedOnceTheToolWorks() {
+        // seed 2725's schedule, shrunk: a switchover, the new primary's agent crashes (its watchdog resets it), and
+        // when it comes back its pg_rewind fails for good (FAILED, as Patroni's): it follows but never streams
+        List<Fault> all = new SimRun(2725, 3, null, null, List.of(Fault.Kind.values())).run().faults();
+        List<Fault> faults = all.stream().filter(f -> f.kind() == Fault.Kind.SWITCHOVER
+                || f.kind() == Fault.Kind.AGENT_CRASH && f.a().equals("pg3")
+                || f.kind() == Fault.Kind.TOOL_FAIL && "rewind".equals(f.b())).toList();
+        assertThat(faults).hasSize(3);
+        SimRun.Result r = new SimRun(2725, 3, faults, null).run();
+        assertThat(r.breach()).as("%s", r.trace().tail(40)).isNull();
+        List<String> lines = r.trace().lines();
+        String failed = lines.stream().filter(l -> l.contains("pg3 postgres: rewind failed")).findFirst().orElseThrow();
+        String healed = lines.stream().filter(l -> l.contains("HEAL tool-fail pg3 rewind")).findFirst().orElseThrow();
+        String reinit = lines.stream().filter(l -> l.contains("pg3: reinitializing from leader")).findFirst()
+                .orElseThrow();
+        assertThat(at(failed)).isLessThan(at(healed));
+        assertThat(at(reinit)).isGreaterThanOrEqualTo(at(healed));
+        assertThat(lines).anyMatch(l -> l.contains("operator: pg_rewind failed on pg3, reinitializing it"));
+    }
+
+    @Test
     void slowToolsTakePastTheTtl() {
         List<Fault> faults = new ArrayList<>(onEveryNode(Fault.Kind.TOOL_SLOW, 45, 120, null));
         faults.addAll(onEveryNode(Fault.Kind.RESTART, 50, 0, null));

@@ -377,17 +377,19 @@ final class Election {
             }
         }
         if (in.local().primary()) {
-            if (cluster.isPaused()) {
-                // in pause the leader is the healthiest only when initialize is unset or matches our sysid
-                return cluster.initialize() == null || cluster.initialize().isEmpty()
-                        || cluster.initialize().equals(in.local().systemId());
-            }
-            // A stalled old primary must not retake the lock after another node promoted (new timeline).
+            // A stalled old primary must not retake the lock after another node promoted (new timeline), in pause
+            // too: Patroni's paused primary takes it whatever its timeline, and the primary of the newer timeline,
+            // its commits acknowledged by its synchronous standby, would then follow it (simulator seed 5313).
             long myTl = in.local().timeline();
             if (myTl < cluster.timeline()) {
                 notes.add("My timeline " + myTl + " is behind last known cluster timeline " + cluster.timeline());
                 self(false, "running as primary on timeline " + myTl + ", behind the cluster timeline " + cluster.timeline());
                 return false;
+            }
+            if (cluster.isPaused()) {
+                // in pause the leader is the healthiest only when initialize is unset or matches our sysid
+                return cluster.initialize() == null || cluster.initialize().isEmpty()
+                        || cluster.initialize().equals(in.local().systemId());
             }
             self(true, "running as primary");
             return true;

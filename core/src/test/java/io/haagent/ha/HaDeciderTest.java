@@ -849,6 +849,13 @@ class HaDeciderTest {
                         "PAUSE: acquired session lock as a leader",
                         new Action.AcquireLock("following new leader after trying and failing to obtain lock"),
                         new Action.UpdateHistory(1), STATUS, new Action.SyncSlots()),
+                // Patroni's paused primary takes the lock whatever its timeline: a primary left on timeline 1 (its
+                // agent crashed, another node promoted to 2) would lead again, the newer primary's commits lost
+                // (simulator seed 5313)
+                row("pause: a running primary behind the cluster timeline does not take the free lock",
+                        () -> HaFixture.node("pg1").noLeader().config("pause", true).clusterTimeline(2)
+                                .local(l -> l.primary().timeline(1)).memory(m -> m.withOnStartFired(true)),
+                        "PAUSE: continue to run as primary without lock", new Action.SyncSlots()),
                 row("pause: manual failover to me is honoured",
                         () -> HaFixture.node("pg2").noLeader().config("pause", true).failover(null, "pg2")
                                 .memory(m -> m.withOnStartFired(true)),

@@ -123,6 +123,15 @@ final class Election {
                 ok = false;
                 continue;
             }
+            if (st.timeline() > 0 && st.timeline() < cluster.timeline() && !config.isStandbyCluster()) {
+                // a position on an older timeline is not ahead of ours: past the fork it is WAL the cluster's
+                // history left behind (an old primary waiting for pg_rewind), and that member does not race
+                // itself; deferring to it left nobody to promote (simulator seed 17080; Patroni compares the bare
+                // positions)
+                candidate(m, st, false, "timeline " + st.timeline() + " is behind the cluster timeline "
+                        + cluster.timeline());
+                continue;
+            }
             boolean ahead = mine < st.walPosition();
             if (ahead) {
                 nodesAhead++;

@@ -538,6 +538,16 @@ class HaDeciderTest {
                                 .memory(m -> m.withOnStartFired(true)),
                         "demoting self because i am not the healthiest node",
                         new Action.Demote(DemoteMode.IMMEDIATE_NOLOCK)),
+                // an old primary on timeline 2, its rewind failed, reports a higher position than the nodes of 3:
+                // it does not race (behind the cluster timeline), so nobody may defer to it (simulator seed 17080)
+                row("leader gone: a member further on an older timeline is not ahead of me",
+                        () -> HaFixture.node("pg3").noLeader().clusterTimeline(3).local(l -> l.timeline(3))
+                                .peer(PeerStatus.replica("pg1", HaFixture.WAL + 100, 2, Tags.NONE))
+                                .peer(PeerStatus.replica("pg2", HaFixture.WAL, 3, Tags.NONE))
+                                .memory(m -> m.withOnStartFired(true)),
+                        "promoted self to leader by acquiring session lock",
+                        new Action.AcquireLock("following new leader after trying and failing to obtain lock"),
+                        new Action.Promote(), new Action.SyncSlots()),
                 row("primary found without a leader key retakes it",
                         () -> HaFixture.node("pg1").noLeader().local(l -> l.primary()).memory(m -> m.withOnStartFired(true)),
                         "acquired session lock as a leader",

@@ -19,6 +19,7 @@ class RegressionSeedsTest {
             2592 | a failover's named candidate promoted while the former primary, cut off from etcd and still paused, wrote on
             3967 | a replica on timeline 1 behind its leader on 3 (its last check reset by a pause) never checked again
             5313 | in pause a primary left on timeline 1 (agent crashed, another promoted to 2) took the free lock
+            17080 | every replica deferred to an old primary on timeline 2 whose position beat theirs on 3: nobody promoted
             """)
     void keepsEveryInvariant(long seed, String bug) {
         SimRun.Result r = new SimRun(seed, 3, null, null).run();

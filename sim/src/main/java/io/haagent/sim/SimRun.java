@@ -173,6 +173,7 @@ public final class SimRun {
     private final Map<Long, Long> acked = new TreeMap<>();
     private final Map<Long, Long> protectedAcked = new TreeMap<>();
     private final Map<Long, Long> published = new TreeMap<>();
+    private final Map<String, PromotionReport> promotionReports = new LinkedHashMap<>();
     private final long healedAt;
     private final long endAt;
     private final int ttl = 30;
@@ -334,6 +335,11 @@ public final class SimRun {
         try {
             soon = n.loop.cycle();
             trace.add(now(), n.name + ": " + n.loop.lastDecision().summary());
+            var done = n.loop.lastCycle();
+            if (done != null && done.decision().roleChange() != null
+                    && done.decision().has(io.haagent.ha.Action.Promote.class)) {
+                promotionReports.put(n.name, new PromotionReport(n.pg.timeline(), done.decision().roleChange()));
+            }
             if (DEBUG && n.loop.lastCycle() != null) {
                 var c = n.loop.lastCycle();
                 trace.add(now(), n.name + "   actions " + c.decision().actions() + ", rewind " + c.input().memory()
@@ -737,7 +743,8 @@ public final class SimRun {
             leader = v.isUnlocked() ? null : v.leaderName();
         }
         StepView step = new StepView(now(), views, leader, variant.syncMode, variant.strict, variant.maxLag,
-                protectedAcked, published, acked, healedAt, (ttl + 2L * loopWait) * S, List.copyOf(deaths));
+                protectedAcked, published, acked, healedAt, (ttl + 2L * loopWait) * S, List.copyOf(deaths),
+                promotionReports);
         deaths.clear();
         for (Invariant inv : invariants.list()) {
             String b = inv.check(step);

@@ -123,6 +123,15 @@ final class Election {
                 ok = false;
                 continue;
             }
+            if (st.timeline() > 0 && st.timeline() < cluster.timeline() && !config.isStandbyCluster()) {
+                // a position on an older timeline is not ahead of ours: past the fork it is WAL the cluster's
+                // history left behind (an old primary waiting for pg_rewind), and that member does not race
+                // itself; deferring to it left nobody to promote (simulator seed 17080; Patroni compares the bare
+                // positions)
+                candidate(m, st, false, "timeline " + st.timeline() + " is behind the cluster timeline "
+                        + cluster.timeline());
+                continue;
+            }
             boolean ahead = mine < st.walPosition();
             if (ahead) {
                 nodesAhead++;
@@ -237,6 +246,9 @@ final class Election {
         if (failover.candidate() != null) {
             if (failover.candidate().equals(me)) {
                 String alive = primaryStillAlive();
+                if (alive == null) {
+                    alive = voterAhead(me, myWalPosition());
+                }
                 if (alive != null) {
                     notes.add(alive);
                     self(false, alive);
@@ -266,8 +278,14 @@ final class Election {
                 // old primary's last records reached it, and another replica that took over on it would take the
                 // switchover from a candidate that has them (ManualFailoverIT in CI). The former leader asks once it
                 // runs again as a standby, well after that.
-                if (limitation == null && st.inRecovery() && me.equals(failover.leader())) {
+                if (limitation == null && st.inRecovery() && me.equals(formerLeader())) {
                     limitation = behindFormerLeader(st.name(), st.walPosition());
+                }
+                if (limitation == null && st.inRecovery() && formerLeaderGone() && syncModeActive()
+                        && cluster.sync().leaderOrStandby(me) && st.walPosition() < myWalPosition()) {
+                    // the candidate's own rule (voterAhead) keeps it from promoting: take its place
+                    limitation = "behind synchronous standby " + me + " (at " + st.walPosition() + ", " + me
+                            + " at " + myWalPosition() + ")";
                 }
                 if (limitation == null) {
                     notes.add("to " + failover.candidate() + ", i am " + me);
@@ -279,8 +297,8 @@ final class Election {
         } else if (cluster.isPaused()) {
             return false;
         }
-        if (failover.leader() != null) {
-            if (me.equals(failover.leader())) {
+        if (formerLeader() != null) {
+            if (me.equals(formerLeader())) {
                 // I was the leader: take it back only if nobody else can; after a switchover, nobody else can who
                 // lacks WAL I stopped at (the shutdown checkpoint my release wrote as the cluster's last position)
                 return !isFailoverPossible(switchoverLsn(), failover.candidate() != null);
@@ -328,12 +346,62 @@ final class Election {
     }
 
     /**
+     * Why the named candidate of a manual failover may not take over in synchronous mode: another synchronous standby
+     * (a quorum voter) answers with a WAL position ahead of its own. That standby may hold commits the primary
+     * acknowledged on its confirmation alone (ANY k, or a standby the candidate did not replace); Patroni promotes the
+     * named candidate whatever it lacks. The former leader is left to {@link #behindFormerLeader}. The other
+     * standbys, once the former leader is gone, take the candidate's place (see {@link #manualFailoverNoLeader}).
+     *
+     * @return null when no synchronous standby is ahead of {@code name}
+     */
+    private String voterAhead(String name, long walPosition) {
+        if (!syncModeActive() || cluster.isPaused()) {
+            return null;
+        }
+        for (Member m : cluster.members()) {
+            if (m.name().equals(name) || m.name().equalsIgnoreCase(cluster.sync().leader())
+                    || m.name().equals(formerLeader()) || !cluster.sync().leaderOrStandby(m.name())) {
+                continue;
+            }
+            PeerStatus st = peer(m.name());
+            if (st.reachable() && st.inRecovery() && st.walPosition() > walPosition) {
+                return "Wal position of " + m.name() + " (" + st.walPosition() + ") is ahead of my wal position ("
+                        + walPosition + "): it may hold commits acknowledged by synchronous replication";
+            }
+        }
+        return null;
+    }
+
+    /** The former leader of the request is not there to hold its WAL: none known, or its agent does not answer. */
+    private boolean formerLeaderGone() {
+        String former = formerLeader();
+        return former == null || !former.equals(in.name()) && !peer(former).reachable();
+    }
+
+    /**
      * The WAL a switchover must not lose: the last position of the former leader as etcd holds it (the shutdown
      * checkpoint a graceful step-down writes when it releases the lock), or 0 for a failover.
      */
     private long switchoverLsn() {
+        return formerLeader() != null ? cluster.lastLsn() : 0;
+    }
+
+    /**
+     * The leader a manual failover or switchover moves the primary from: the request's leader, or for a failover
+     * request without one in synchronous mode the leader of the sync key (a failover requested while that leader runs
+     * is done by its graceful step-down, like a switchover: its last WAL, which the synchronous standbys confirmed,
+     * must not be lost by a named candidate that was not streaming when it stopped). Null for a failover in
+     * asynchronous mode, where the documented window of loss applies.
+     */
+    private String formerLeader() {
         FailoverRequest failover = cluster.failover();
-        return failover != null && failover.isSwitchover() ? cluster.lastLsn() : 0;
+        if (failover == null) {
+            return null;
+        }
+        if (failover.isSwitchover()) {
+            return failover.leader();
+        }
+        return syncModeActive() && cluster.sync().leader() != null ? cluster.sync().leader() : null;
     }
 
     /**
@@ -349,14 +417,16 @@ final class Election {
     private String behindFormerLeader(String name, long walPosition) {
         FailoverRequest failover = cluster.failover();
         long lsn = switchoverLsn();
-        if (lsn <= 0 || walPosition >= lsn || name.equals(failover.leader()) || cluster.isPaused()) {
+        String former = formerLeader();
+        if (lsn <= 0 || walPosition >= lsn || name.equals(former) || cluster.isPaused()) {
             return null;
         }
-        if (!failover.leader().equals(in.name()) && !peer(failover.leader()).reachable()) {
+        if (!former.equals(in.name()) && !peer(former).reachable()) {
             return null;
         }
-        return "behind " + failover.leader() + "'s last position " + lsn + " by " + (lsn - walPosition)
-                + " bytes of WAL (at " + walPosition + "), which " + failover.leader() + " still holds (switchover)";
+        return "behind " + former + "'s last position " + lsn + " by " + (lsn - walPosition)
+                + " bytes of WAL (at " + walPosition + "), which " + former + " still holds ("
+                + (failover.isSwitchover() ? "switchover" : "failover") + ")";
     }
 
     /**
@@ -379,17 +449,19 @@ final class Election {
             }
         }
         if (in.local().primary()) {
-            if (cluster.isPaused()) {
-                // in pause the leader is the healthiest only when initialize is unset or matches our sysid
-                return cluster.initialize() == null || cluster.initialize().isEmpty()
-                        || cluster.initialize().equals(in.local().systemId());
-            }
-            // A stalled old primary must not retake the lock after another node promoted (new timeline).
+            // A stalled old primary must not retake the lock after another node promoted (new timeline), in pause
+            // too: Patroni's paused primary takes it whatever its timeline, and the primary of the newer timeline,
+            // its commits acknowledged by its synchronous standby, would then follow it (simulator seed 5313).
             long myTl = in.local().timeline();
             if (myTl < cluster.timeline()) {
                 notes.add("My timeline " + myTl + " is behind last known cluster timeline " + cluster.timeline());
                 self(false, "running as primary on timeline " + myTl + ", behind the cluster timeline " + cluster.timeline());
                 return false;
+            }
+            if (cluster.isPaused()) {
+                // in pause the leader is the healthiest only when initialize is unset or matches our sysid
+                return cluster.initialize() == null || cluster.initialize().isEmpty()
+                        || cluster.initialize().equals(in.local().systemId());
             }
             self(true, "running as primary");
             return true;

@@ -349,6 +349,17 @@ public abstract class DcsContractTest {
     }
 
     @Test
+    void syncKeepsTheQuorumField() {
+        // Patroni 4's quorum commit: a sync key read back without its quorum lets a voter promote on no votes
+        Dcs a = member("a");
+        assertThat(a.setSync(new SyncState("a", List.of("b", "c"), 1, 0), 0)).isTrue();
+        SyncState s = member("b").freshCluster().sync();
+        assertThat(s.quorum()).isEqualTo(1);
+        assertThat(a.setSync(new SyncState("a", List.of("b"), null, 0), s.modRevision())).isTrue();
+        assertThat(member("c").freshCluster().sync().quorum()).as("absent outside quorum mode").isNull();
+    }
+
+    @Test
     void theInitializeRaceHasOneWinner() {
         Dcs a = member("a");
         Dcs b = member("b");

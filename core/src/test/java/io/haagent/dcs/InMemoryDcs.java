@@ -142,7 +142,7 @@ public final class InMemoryDcs implements Dcs {
                     }
                     case DcsKeys.SYNC -> {
                         SyncState s = (SyncState) v.value();
-                        sync = new SyncState(s.leader(), s.syncStandbys(), rev);
+                        sync = new SyncState(s.leader(), s.syncStandbys(), s.quorum(), rev);
                     }
                     case DcsKeys.HISTORY -> history = new TimelineHistory(((TimelineHistory) v.value()).lines(), false,
                             rev);
@@ -287,7 +287,7 @@ public final class InMemoryDcs implements Dcs {
 
     @Override
     public boolean setSync(SyncState state, long expectedRevision) {
-        return cas(DcsKeys.SYNC, new SyncState(state.leader(), state.syncStandbys(), 0), expectedRevision,
+        return cas(DcsKeys.SYNC, new SyncState(state.leader(), state.syncStandbys(), state.quorum(), 0), expectedRevision,
                 "write the sync key");
     }
 

@@ -536,6 +536,16 @@ class HaDeciderTest {
                                 .memory(m -> m.withOnStartFired(true)),
                         "demoting self because i am not the healthiest node",
                         new Action.Demote(DemoteMode.IMMEDIATE_NOLOCK)),
+                // an old primary on timeline 2, its rewind failed, reports a higher position than the nodes of 3:
+                // it does not race (behind the cluster timeline), so nobody may defer to it (simulator seed 17080)
+                row("leader gone: a member further on an older timeline is not ahead of me",
+                        () -> HaFixture.node("pg3").noLeader().clusterTimeline(3).local(l -> l.timeline(3))
+                                .peer(PeerStatus.replica("pg1", HaFixture.WAL + 100, 2, Tags.NONE))
+                                .peer(PeerStatus.replica("pg2", HaFixture.WAL, 3, Tags.NONE))
+                                .memory(m -> m.withOnStartFired(true)),
+                        "promoted self to leader by acquiring session lock",
+                        new Action.AcquireLock("following new leader after trying and failing to obtain lock"),
+                        new Action.Promote(), new Action.SyncSlots()),
                 row("primary found without a leader key retakes it",
                         () -> HaFixture.node("pg1").noLeader().local(l -> l.primary()).memory(m -> m.withOnStartFired(true)),
                         "acquired session lock as a leader",
@@ -738,6 +748,36 @@ class HaDeciderTest {
                         "promoted self to leader by acquiring session lock",
                         new Action.AcquireLock("following new leader after trying and failing to obtain lock"),
                         new Action.WriteFailover(FailoverRequest.of(null, null, null), -1), new Action.Promote(), new Action.SyncSlots()),
+                // a failover requested while the synchronous leader runs is its graceful step-down: a named candidate
+                // that was not streaming when it stopped lacks WAL the other standby confirmed (simulator seed 11339)
+                row("quorum: a failover's candidate behind the stepped-down sync leader, which answers: no promotion",
+                        () -> HaFixture.node("pg2").noLeader().failover(null, "pg2").config("synchronous_mode", "quorum")
+                                .quorum("pg1", 1, "pg2", "pg3").optime(HaFixture.WAL + 8416)
+                                .peer(PeerStatus.replica("pg1", HaFixture.WAL + 8416, 1, Tags.NONE))
+                                .peer(PeerStatus.replica("pg3", HaFixture.WAL + 8416, 1, Tags.NONE))
+                                .memory(m -> m.withOnStartFired(true)),
+                        "following a different leader because i am not the healthiest node",
+                        new Action.Follow(FollowTarget.NONE, Role.REPLICA), new Action.SyncSlots()),
+                // the leader gone, a voter ahead of the named candidate may hold commits acknowledged on its
+                // confirmation alone (ANY 1): the candidate does not promote, that voter does (seed 23375)
+                row("quorum: a failover's named candidate with a voter ahead of it: no promotion",
+                        () -> HaFixture.node("pg2").noLeader().failover(null, "pg2").config("synchronous_mode", "quorum")
+                                .quorum("pg1", 1, "pg2", "pg3").peer(PeerStatus.unreachable("pg1", "refused"))
+                                .peer(PeerStatus.replica("pg3", HaFixture.WAL + 100, 1, Tags.NONE))
+                                .memory(m -> m.withOnStartFired(true)),
+                        "following a different leader because i am not the healthiest node",
+                        new Action.Follow(FollowTarget.NONE, Role.REPLICA), new Action.SyncSlots()),
+                row("quorum: the voter ahead of a failover's named candidate takes its place",
+                        () -> HaFixture.node("pg3").noLeader().failover(null, "pg2").config("synchronous_mode", "quorum")
+                                .quorum("pg1", 1, "pg2", "pg3").peer(PeerStatus.unreachable("pg1", "refused"))
+                                .local(l -> l.wal(HaFixture.WAL + 100))
+                                .peer(PeerStatus.replica("pg2", HaFixture.WAL, 1, Tags.NONE))
+                                .memory(m -> m.withOnStartFired(true)),
+                        "promoted self to leader by acquiring session lock",
+                        new Action.AcquireLock("following new leader after trying and failing to obtain lock"),
+                        new Action.WriteFailover(FailoverRequest.of(null, null, null), -1),
+                        Action.SetSynchronousStandbyNames.anyOf(1, List.of("pg1", "pg2")), new Action.Promote(),
+                        new Action.SyncSlots()),
 
                 // ---------------------------------------------------------- §3.8 DCS unreachable
                 row("etcd unreachable on a primary: demote offline",
@@ -865,6 +905,13 @@ class HaDeciderTest {
                         "PAUSE: acquired session lock as a leader",
                         new Action.AcquireLock("following new leader after trying and failing to obtain lock"),
                         new Action.UpdateHistory(1), STATUS, new Action.SyncSlots()),
+                // Patroni's paused primary takes the lock whatever its timeline: a primary left on timeline 1 (its
+                // agent crashed, another node promoted to 2) would lead again, the newer primary's commits lost
+                // (simulator seed 5313)
+                row("pause: a running primary behind the cluster timeline does not take the free lock",
+                        () -> HaFixture.node("pg1").noLeader().config("pause", true).clusterTimeline(2)
+                                .local(l -> l.primary().timeline(1)).memory(m -> m.withOnStartFired(true)),
+                        "PAUSE: continue to run as primary without lock", new Action.SyncSlots()),
                 row("pause: manual failover to me is honoured",
                         () -> HaFixture.node("pg2").noLeader().config("pause", true).failover(null, "pg2")
                                 .memory(m -> m.withOnStartFired(true)),

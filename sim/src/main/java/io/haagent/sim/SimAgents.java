@@ -15,6 +15,7 @@ import io.haagent.ha.Decision;
 import io.haagent.ha.HaInput;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,6 +38,8 @@ final class SimAgents {
     private final Set<String> dead = new HashSet<>();
     /** The highest position a leader published on each timeline (the async loss bound is measured from it). */
     final Map<Long, Long> published = new TreeMap<>();
+    /** Per node, what its agent reported at its last decision to promote (invariant 3). */
+    final Map<String, PromotionReport> promotionReports = new LinkedHashMap<>();
 
     SimAgents(SimWorld w, UnaryOperator<Function<HaInput, Decision.Outcome>> mutant) {
         this.w = w;
@@ -131,6 +134,11 @@ final class SimAgents {
         try {
             soon = n.loop.cycle();
             w.trace.add(w.now(), n.name + ": " + n.loop.lastDecision().summary());
+            var done = n.loop.lastCycle();
+            if (done != null && done.decision().roleChange() != null
+                    && done.decision().has(io.haagent.ha.Action.Promote.class)) {
+                promotionReports.put(n.name, new PromotionReport(n.pg.timeline(), done.decision().roleChange()));
+            }
             if (DEBUG && n.loop.lastCycle() != null) {
                 var c = n.loop.lastCycle();
                 w.trace.add(w.now(), n.name + "   actions " + c.decision().actions() + ", rewind "

@@ -132,7 +132,7 @@ public final class SimRun {
         }
         StepView step = new StepView(now, views, leader, variant.syncMode(), variant.strict(), world.maxLagBound,
                 workload.protectedAcked, agents.published, workload.acked, healedAt, settleNanos(),
-                List.copyOf(agents.deaths));
+                List.copyOf(agents.deaths), agents.promotionReports);
         agents.deaths.clear();
         for (Invariant inv : invariants.list()) {
             String b = inv.check(step);

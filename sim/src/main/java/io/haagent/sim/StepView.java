@@ -19,10 +19,19 @@ import java.util.Map;
  * @param healedAt       when the last fault healed (simulated nanos), or -1 while faults are still to come
  * @param settleNanos    ttl + 2 x loop_wait: by then after the last heal the cluster must have converged
  * @param deaths         agents that died this step without an injected fault (with why), or thrown out of the loop
+ * @param promotionReports per node, what its agent reported at its last decision to promote
  */
 public record StepView(long nanos, List<NodeView> nodes, String leader, String syncMode, boolean strict, long maxLag,
         Map<Long, Long> protectedAcked, Map<Long, Long> published, Map<Long, Long> acked, long healedAt,
-        long settleNanos, List<String> deaths) {
+        long settleNanos, List<String> deaths, Map<String, PromotionReport> promotionReports) {
+
+    /** A step without promotion reports (the invariants that do not read them). */
+    public StepView(long nanos, List<NodeView> nodes, String leader, String syncMode, boolean strict, long maxLag,
+            Map<Long, Long> protectedAcked, Map<Long, Long> published, Map<Long, Long> acked, long healedAt,
+            long settleNanos, List<String> deaths) {
+        this(nanos, nodes, leader, syncMode, strict, maxLag, protectedAcked, published, acked, healedAt, settleNanos,
+                deaths, Map.of());
+    }
 
     public List<NodeView> writable() {
         return nodes.stream().filter(NodeView::writable).toList();

@@ -59,9 +59,45 @@ class InvariantsTest {
                 Map.of(1L, 100000L), Map.of(1L, 101000L)))).contains("more than maximum_lag_on_failover 65536");
         assertThat(inv.lostBytes()).isEqualTo(71000);
         AsyncLossBounded ok = new AsyncLossBounded();
-        assertThat(ok.check(step(1, List.of(primary("pg2", 2, 40000, new Switch(1, 40000))), "off", Map.of(),
-                Map.of(1L, 100000L), Map.of(1L, 100000L)))).isNull();
+        assertThat(ok.check(reported(List.of(primary("pg2", 2, 40000, new Switch(1, 40000))), Map.of(1L, 100000L),
+                Map.of(1L, 100000L), Map.of("pg2", report(1, "pg2", 60000))))).isNull();
         assertThat(ok.promotions()).isEqualTo(1);
+    }
+
+    @Test
+    void asyncLossBoundedCatchesALossThePromotingAgentDidNotReport() {
+        // pg2 forked from timeline 1 at 90000; 95000 was published there, 99000 acknowledged
+        List<NodeView> promoted = List.of(primary("pg2", 2, 90000, new Switch(1, 90000)));
+        Map<Long, Long> published = Map.of(1L, 95000L);
+        Map<Long, Long> acked = Map.of(1L, 99000L);
+        assertThat(new AsyncLossBounded().check(reported(promoted, published, acked, Map.of())))
+                .contains("pg2 was promoted to timeline 2").contains("recorded no role change");
+        // a record from an earlier promotion (off timeline 0, the bootstrap) does not report this one
+        assertThat(new AsyncLossBounded().check(reported(promoted, published, acked,
+                Map.of("pg2", report(0, "pg2", 0))))).contains("recorded no role change");
+        // a record that gives pg2 less lag than the 5000 bytes it knew it lost
+        assertThat(new AsyncLossBounded().check(reported(promoted, published, acked,
+                Map.of("pg2", report(1, "pg2", 1000))))).contains("reports a lag of 1000 bytes");
+        assertThat(new AsyncLossBounded().check(reported(promoted, published, acked,
+                Map.of("pg2", report(1, "pg1", 5000))))).contains("reports no lag for it");
+        assertThat(new AsyncLossBounded().check(reported(promoted, published, acked,
+                Map.of("pg2", report(1, "pg2", 5000))))).isNull();
+        // nothing acknowledged past the fork, nothing known: nothing to report
+        assertThat(new AsyncLossBounded().check(reported(promoted, Map.of(1L, 90000L), Map.of(1L, 90000L),
+                Map.of()))).isNull();
+    }
+
+    private static StepView reported(List<NodeView> nodes, Map<Long, Long> published, Map<Long, Long> acked,
+            Map<String, PromotionReport> reports) {
+        return new StepView(S, nodes, null, "off", false, 65536, Map.of(), published, acked, -1, 50 * S, List.of(),
+                reports);
+    }
+
+    private static PromotionReport report(long fromTimeline, String self, long lag) {
+        return new PromotionReport(fromTimeline, new io.haagent.ha.RoleChangeRecord(
+                io.haagent.ha.RoleChangeRecord.Kind.FAILOVER, "promoted self to leader by acquiring session lock", null,
+                fromTimeline, 95000, List.of(new io.haagent.ha.RoleChangeRecord.Candidate(self, 95000 - lag, lag,
+                        fromTimeline, 0, false, true, "healthiest eligible member"))));
     }
 
     @Test

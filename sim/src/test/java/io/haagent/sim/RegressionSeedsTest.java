@@ -24,6 +24,13 @@ class RegressionSeedsTest {
             9271 | the same, with a switchover the paused primary never saw
             8106 | (the model) a restarted agent counted as a watchdog over the primary its predecessor left running in pause
             3967 | a replica on timeline 1 behind its leader on 3 (its last check reset by a pause) never checked again
+            5313 | in pause a primary left on timeline 1 (agent crashed, another promoted to 2) took the free lock
+            17080 | every replica deferred to an old primary on timeline 2 whose position beat theirs on 3: nobody promoted
+            11339 | quorum: a failover requested while the leader ran went to a candidate that missed its last WAL (stream cut)
+            11018 | the same, quorum strict
+            23375 | quorum: the leader gone, a failover's named candidate promoted behind a voter that confirmed more
+            8806 | the same, quorum strict
+            16256 | the same after a switchover, quorum
             """)
     void keepsEveryInvariant(long seed, String bug) {
         SimRun.Result r = new SimRun(seed, 3, null, null).run();

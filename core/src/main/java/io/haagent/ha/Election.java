@@ -278,7 +278,7 @@ final class Election {
                 // old primary's last records reached it, and another replica that took over on it would take the
                 // switchover from a candidate that has them (ManualFailoverIT in CI). The former leader asks once it
                 // runs again as a standby, well after that.
-                if (limitation == null && st.inRecovery() && me.equals(formerLeader())) {
+                if (limitation == null && st.inRecovery() && formerLeaderIsMe()) {
                     limitation = behindFormerLeader(st.name(), st.walPosition());
                 }
                 if (limitation == null && st.inRecovery() && formerLeaderGone() && syncModeActive()
@@ -298,7 +298,7 @@ final class Election {
             return false;
         }
         if (formerLeader() != null) {
-            if (me.equals(formerLeader())) {
+            if (formerLeaderIsMe()) {
                 // I was the leader: take it back only if nobody else can; after a switchover, nobody else can who
                 // lacks WAL I stopped at (the shutdown checkpoint my release wrote as the cluster's last position)
                 return !isFailoverPossible(switchoverLsn(), failover.candidate() != null);
@@ -370,6 +370,21 @@ final class Election {
             }
         }
         return null;
+    }
+
+    /**
+     * This node is the former leader of the request, the one that holds the WAL it left and takes the lock back if no
+     * other member can take over without losing it. For a failover request (no leader named) the sync key's leader is
+     * that leader only while the cluster's last position is not beyond its own: a quorum-commit primary promotes on
+     * the key it found and names itself in it only a cycle later, as Patroni's does, so a primary that steps down (a
+     * failover requested at once) leaves the key naming the leader before it, which lacks the new primary's last WAL
+     * and, taking the lock "back", promoted without commits the new primary's standby had confirmed (simulator seed
+     * 7125, --faults all).
+     */
+    private boolean formerLeaderIsMe() {
+        FailoverRequest failover = cluster.failover();
+        return in.name().equals(formerLeader())
+                && (failover.isSwitchover() || myWalPosition() >= cluster.lastLsn());
     }
 
     /** The former leader of the request is not there to hold its WAL: none known, or its agent does not answer. */

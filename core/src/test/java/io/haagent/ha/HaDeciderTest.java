@@ -778,6 +778,17 @@ class HaDeciderTest {
                         new Action.WriteFailover(FailoverRequest.of(null, null, null), -1),
                         Action.SetSynchronousStandbyNames.anyOf(1, List.of("pg1", "pg2")), new Action.Promote(),
                         new Action.SyncSlots()),
+                // quorum: pg3 promoted on the key naming pg1 and stepped down for the failover before it rewrote it:
+                // pg1, named by the key but behind the last position pg3 published, is no former leader to take the
+                // lock back (simulator seed 7125: it promoted without commits pg3's standby had confirmed)
+                row("quorum: the sync key's stale leader, behind the cluster's last position, does not take the lock back",
+                        () -> HaFixture.node("pg1").noLeader().failover(null, "pg2").config("synchronous_mode", "quorum")
+                                .quorum("pg1", 1, "pg2", "pg3").optime(HaFixture.WAL + 8416)
+                                .peer(PeerStatus.unreachable("pg2", "refused"))
+                                .peer(PeerStatus.replica("pg3", HaFixture.WAL + 8416, 2, Tags.NONE))
+                                .memory(m -> m.withOnStartFired(true)),
+                        "following a different leader because i am not the healthiest node",
+                        new Action.Follow(FollowTarget.NONE, Role.REPLICA), new Action.SyncSlots()),
 
                 // ---------------------------------------------------------- §3.8 DCS unreachable
                 row("etcd unreachable on a primary: demote offline",

@@ -272,6 +272,13 @@ final class Election {
             if (named.isPresent()) {
                 PeerStatus st = peer(named.get().name());
                 String limitation = st.failoverLimitation();
+                if (limitation == null && st.inRecovery() && st.walPosition() <= 0) {
+                    // its GET /patroni has no xlog: postgres is not running there (an emptied data directory waiting
+                    // for a base backup, say), and it waits for a leader rather than promote; Patroni reads such an
+                    // answer as unreachable (a KeyError on 'xlog'). Deferring to it left nobody to promote (simulator
+                    // seed 7125, --faults all: a reinitialize whose base backup failed).
+                    limitation = "not running postgres (no WAL position)";
+                }
                 // Whether the candidate lacks the former leader's last WAL is the candidate's to say, from its own
                 // reading (above), and the former leader's, which holds that WAL and takes the lock back (below):
                 // the position the candidate's GET /patroni reports may be up to half a second old, from before the

@@ -789,6 +789,20 @@ class HaDeciderTest {
                                 .memory(m -> m.withOnStartFired(true)),
                         "following a different leader because i am not the healthiest node",
                         new Action.Follow(FollowTarget.NONE, Role.REPLICA), new Action.SyncSlots()),
+                // a named candidate whose postgres is not running (no xlog in its GET /patroni; Patroni reads it as
+                // unreachable) waits for a leader: the others must not wait for it (seed 7125)
+                row("quorum: a failover's named candidate without postgres running: the voter ahead promotes",
+                        () -> HaFixture.node("pg3").noLeader().failover(null, "pg1").config("synchronous_mode", "quorum")
+                                .quorum("pg2", 1, "pg1", "pg3").optime(HaFixture.WAL + 8416)
+                                .local(l -> l.wal(HaFixture.WAL + 8416))
+                                .peer(PeerStatus.replica("pg1", 0, 0, Tags.NONE))
+                                .peer(PeerStatus.replica("pg2", HaFixture.WAL, 1, Tags.NONE))
+                                .memory(m -> m.withOnStartFired(true)),
+                        "promoted self to leader by acquiring session lock",
+                        new Action.AcquireLock("following new leader after trying and failing to obtain lock"),
+                        new Action.WriteFailover(FailoverRequest.of(null, null, null), -1),
+                        Action.SetSynchronousStandbyNames.anyOf(1, List.of("pg1", "pg2")), new Action.Promote(),
+                        new Action.SyncSlots()),
 
                 // ---------------------------------------------------------- §3.8 DCS unreachable
                 row("etcd unreachable on a primary: demote offline",

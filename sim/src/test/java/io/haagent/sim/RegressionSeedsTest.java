@@ -44,6 +44,7 @@ class RegressionSeedsTest {
             1477 | (the model) a lossy link dropped a standby's connection: a clean stop left it behind, unlike TCP
             4927 | (the model) a slow promote outlasted its fault by a minute: no primary 50 s after the last heal
             2725 | (the model) a member whose pg_rewind failed during a tool fault stayed FAILED: the operator now reinitializes it
+            7125 | quorum: the sync key's stale leader took the lock back; then a named candidate without postgres running kept the others waiting
             """)
     void keepsEveryInvariantUnderEveryFault(long seed, String bug) {
         SimRun.Result r = new SimRun(seed, 3, null, null, List.of(Fault.Kind.values())).run();

@@ -249,6 +249,10 @@ final class Election {
                 if (alive == null) {
                     alive = voterAhead(me, myWalPosition());
                 }
+                if (alive == null && abandonedSwitchover() && isLagging(myWalPosition())) {
+                    alive = "My wal position exceeds maximum replication lag, and the switchover's leader "
+                            + failover.leader() + " is gone";
+                }
                 if (alive != null) {
                     notes.add(alive);
                     self(false, alive);
@@ -285,6 +289,10 @@ final class Election {
                 // old primary's last records reached it, and another replica that took over on it would take the
                 // switchover from a candidate that has them (ManualFailoverIT in CI). The former leader asks once it
                 // runs again as a standby, well after that.
+                if (limitation == null && st.inRecovery() && abandonedSwitchover() && isLagging(st.walPosition())) {
+                    limitation = "lagging " + (cluster.lastLsn() - st.walPosition()) + " bytes behind the last leader"
+                            + " position, more than maximum_lag_on_failover, and the switchover's leader is gone";
+                }
                 if (limitation == null && st.inRecovery() && formerLeaderIsMe()) {
                     limitation = behindFormerLeader(st.name(), st.walPosition());
                 }
@@ -392,6 +400,20 @@ final class Election {
         FailoverRequest failover = cluster.failover();
         return in.name().equals(formerLeader())
                 && (failover.isSwitchover() || myWalPosition() >= cluster.lastLsn());
+    }
+
+    /**
+     * A switchover whose leader is gone (its agent does not answer, frozen or dead): it cannot step down gracefully,
+     * and the request is a failover in all but name, so its named candidate is held to maximum_lag_on_failover as an
+     * automatic failover's candidates are. Patroni promotes a switchover's named candidate whatever it lacks; its
+     * leader checks the candidate when it steps down, but one frozen when patronictl fell back to writing the key never
+     * did, and a candidate whose replication had stalled promoted 97 kB behind the last published position beyond a
+     * 64 kB maximum_lag_on_failover (simulator seed 14118, --faults all). The other members then race as in any manual
+     * failover without a usable candidate.
+     */
+    private boolean abandonedSwitchover() {
+        FailoverRequest failover = cluster.failover();
+        return failover.isSwitchover() && !failover.leader().equals(in.name()) && !peer(failover.leader()).reachable();
     }
 
     /** The former leader of the request is not there to hold its WAL: none known, or its agent does not answer. */

@@ -732,6 +732,22 @@ class HaDeciderTest {
                         "promoted self to leader by acquiring session lock",
                         new Action.AcquireLock("following new leader after trying and failing to obtain lock"),
                         new Action.WriteFailover(FailoverRequest.of(null, null, null), -1), new Action.Promote(), new Action.SyncSlots()),
+                // a switchover whose leader is gone is a failover: its named candidate is held to
+                // maximum_lag_on_failover, and the member that is not lagging takes its place (seed 14118)
+                row("switchover candidate lagging past maximum_lag_on_failover, its leader gone: no promotion",
+                        () -> HaFixture.node("pg3").noLeader().failover("pg1", "pg3").config("maximum_lag_on_failover", 65536)
+                                .optime(HaFixture.WAL + 97463).peer(PeerStatus.unreachable("pg1", "timed out"))
+                                .memory(m -> m.withOnStartFired(true)),
+                        "following a different leader because i am not the healthiest node",
+                        new Action.Follow(FollowTarget.NONE, Role.REPLICA), new Action.SyncSlots()),
+                row("the member not lagging takes the place of a lagging switchover candidate whose leader is gone",
+                        () -> HaFixture.node("pg2").noLeader().failover("pg1", "pg3").config("maximum_lag_on_failover", 65536)
+                                .optime(HaFixture.WAL + 97463).local(l -> l.wal(HaFixture.WAL + 97463))
+                                .peer(PeerStatus.unreachable("pg1", "timed out"))
+                                .memory(m -> m.withOnStartFired(true)),
+                        "promoted self to leader by acquiring session lock",
+                        new Action.AcquireLock("following new leader after trying and failing to obtain lock"),
+                        new Action.WriteFailover(FailoverRequest.of(null, null, null), -1), new Action.Promote(), new Action.SyncSlots()),
                 // what the candidate's GET /patroni reports may predate the old primary's last records: the
                 // candidate judges its own position (the rows above), the others wait for it
                 row("the other replica has the old primary's WAL, the candidate reports less: the other waits for it",

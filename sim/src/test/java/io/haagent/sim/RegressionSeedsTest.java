@@ -45,6 +45,7 @@ class RegressionSeedsTest {
             4927 | (the model) a slow promote outlasted its fault by a minute: no primary 50 s after the last heal
             2725 | (the model) a member whose pg_rewind failed during a tool fault stayed FAILED: the operator now reinitializes it
             7125 | quorum: the sync key's stale leader took the lock back; then a named candidate without postgres running kept the others waiting
+            14118 | a switchover's named candidate, its replication stalled, promoted beyond maximum_lag_on_failover: the leader was frozen
             """)
     void keepsEveryInvariantUnderEveryFault(long seed, String bug) {
         SimRun.Result r = new SimRun(seed, 3, null, null, List.of(Fault.Kind.values())).run();

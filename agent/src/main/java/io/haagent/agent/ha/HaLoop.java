@@ -444,11 +444,6 @@ public final class HaLoop implements LoopContext, AutoCloseable {
         return failsafe;
     }
 
-    @Override
-    public ClusterView lastView() {
-        return lastView;
-    }
-
     /** The REST requests this loop carries out (scheduled restart, immediate restart, reinitialize). */
     RestRequests requests() {
         return requests;

@@ -18,9 +18,6 @@ public interface LoopContext {
     /** The watchdog device (§7.1). */
     Watchdog watchdog();
 
-    /** The last cluster view etcd gave (null before the first). */
-    ClusterView lastView();
-
     /** The failsafe key as last read or written, and the POST /failsafe calls made and received (§3.8). */
     FailsafeContacts failsafeContacts();
 

@@ -68,12 +68,10 @@ final class StatusRefresher implements AutoCloseable {
         this.newestReadingNanos = newestReadingNanos;
     }
 
-    /** Returns once the published reading is at most {@link #BOUND} old, or after {@link #MAX_WAIT}. */
-    void ensureFresh() {
-        ensureFresh(false);
-    }
-
-    /** The same with {@link #PEER_BOUND} for a peer's {@code GET /patroni}. */
+    /**
+     * Returns once the published reading is at most {@link #BOUND} old ({@link #PEER_BOUND} for a peer's
+     * {@code GET /patroni}), or after {@link #MAX_WAIT}.
+     */
     void ensureFresh(boolean forPeer) {
         Duration bound = forPeer ? PEER_BOUND : BOUND;
         if (clock.nanoTime() - newestReadingNanos.getAsLong() <= bound.toNanos()) {

@@ -59,22 +59,22 @@ class StatusRefresherTest {
     @Test
     void aRecentReadingIsServedAsItIs() {
         clock.advance(StatusRefresher.BOUND);
-        refresher.ensureFresh();
+        refresher.ensureFresh(false);
         assertThat(reads).hasValue(0);
     }
 
     @Test
     void aStaleReadingIsReadAgainOnceThenServedUntilItAgesAgain() {
         clock.advanceSeconds(10);
-        refresher.ensureFresh();
+        refresher.ensureFresh(false);
         assertThat(reads).hasValue(1);
         assertThat(newest).hasValue(clock.nanoTime());
         clock.advance(Duration.ofMillis(400));
-        refresher.ensureFresh();
-        refresher.ensureFresh();
+        refresher.ensureFresh(false);
+        refresher.ensureFresh(false);
         assertThat(reads).hasValue(1);
         clock.advance(Duration.ofMillis(200));
-        refresher.ensureFresh();
+        refresher.ensureFresh(false);
         assertThat(reads).hasValue(2);
     }
 
@@ -100,7 +100,7 @@ class StatusRefresherTest {
         for (int i = 0; i < 20; i++) {
             Thread t = new Thread(() -> {
                 long t0 = System.nanoTime();
-                refresher.ensureFresh();
+                refresher.ensureFresh(false);
                 waitedMillis.add((System.nanoTime() - t0) / 1_000_000);
             });
             requests.add(t);
